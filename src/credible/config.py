@@ -1,0 +1,60 @@
+"""Typed settings, resolved once and passed in (never module-level globals).
+
+Resolution order for the store: explicit ``--db`` > ``$CREDIBLE_DB`` > ``./credible.db``.
+A plain path means SQLite; anything with ``://`` is an SQLAlchemy URL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from credible.errors import ConfigError
+
+DEFAULT_DB = "credible.db"
+
+
+def database_url(db: str | os.PathLike[str] | None = None) -> str:
+    """Turn ``--db`` / ``$CREDIBLE_DB`` into an SQLAlchemy URL."""
+    raw = str(db) if db is not None else os.environ.get("CREDIBLE_DB") or DEFAULT_DB
+    if not raw.strip():
+        raise ConfigError("the store location is empty: pass --db PATH_OR_URL or set CREDIBLE_DB")
+    if "://" in raw:
+        if raw.startswith(("postgres://", "postgresql://")):
+            # psycopg 3 is the driver we ship; the bare scheme would pick psycopg2.
+            scheme, rest = raw.split("://", 1)
+            return f"postgresql+psycopg://{rest}"
+        if raw.startswith(("sqlite://", "postgresql+psycopg://")):
+            return raw
+        raise ConfigError(
+            f"unsupported store URL {raw!r}: use a file path (SQLite) or postgresql://..."
+        )
+    return f"sqlite:///{Path(raw).expanduser().resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about where things live and who acts."""
+
+    db_url: str
+    home: Path
+    actor: str
+    key_file: Path = field(default=Path())
+
+    @classmethod
+    def resolve(cls, db: str | None = None, actor: str | None = None) -> Settings:
+        url = database_url(db)
+        home = Path(os.environ.get("CREDIBLE_HOME") or Path.home() / ".credible").expanduser()
+        key = os.environ.get("CREDIBLE_KEY_FILE")
+        who = actor or os.environ.get("CREDIBLE_ACTOR") or os.environ.get("USER") or "unknown"
+        return cls(
+            db_url=url,
+            home=home,
+            actor=who,
+            key_file=Path(key).expanduser() if key else home / "key",
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")

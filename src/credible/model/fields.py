@@ -1,0 +1,97 @@
+"""The fields of each importable kind of row: one place that ingest, the store and the
+simulator agree on.
+
+A field's ``type`` says how a raw cell is parsed and validated:
+``text``, ``int``, ``float``, ``edtf`` (a partial or uncertain date), or ``vocab:<name>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str = "text"
+    required: bool = False
+    description: str = ""
+    sensitive: bool = False  # encrypted at rest
+    aliases: tuple[str, ...] = ()  # header spellings recognised without a mapping
+
+
+PERSON_RECORD_FIELDS: tuple[Field, ...] = (
+    Field("name", description="full name as written", aliases=("full_name", "fullname", "姓名")),
+    Field("given_name", description="given name", aliases=("first_name", "forename", "名")),
+    Field(
+        "father_name",
+        description="father's given name, the Uyghur/Kazakh 'surname' or patronymic",
+        aliases=("patronymic", "fathers_name", "father"),
+    ),
+    Field("family_name", description="family name (Han, Hui)", aliases=("surname", "last_name")),
+    Field("sex", "vocab:sex", aliases=("gender", "性别")),
+    Field("birth_date", "edtf", aliases=("dob", "date_of_birth", "born", "birthdate", "出生日期")),
+    Field("birthplace", aliases=("place_of_birth", "birth_place")),
+    Field("residence", aliases=("county", "home", "home_county", "address")),
+    Field("ethnicity", aliases=("ethnic_group", "nationality", "民族")),
+    Field("role", "vocab:roles"),
+    Field("facility", description="where detained, as written", aliases=("camp", "detained_at")),
+    Field("detained", "edtf", description="when detained", aliases=("detention_date", "date")),
+    Field("contact", sensitive=True, description="contact details", aliases=("phone", "email")),
+    Field("notes", aliases=("note", "comment", "comments")),
+    Field("external_id", description="the source's own id for the row", aliases=("id", "record_id")),
+)
+
+FACILITY_FIELDS: tuple[Field, ...] = (
+    Field("name", aliases=("facility_name", "facility")),
+    Field("name_zh", description="name in Chinese characters"),
+    Field("name_ug", description="name in Uyghur Arabic script"),
+    Field("kind", "vocab:facility_kinds", aliases=("type", "facility_type")),
+    Field("latitude", "float", aliases=("lat",)),
+    Field("longitude", "float", aliases=("lon", "lng", "long")),
+    Field("town"),
+    Field("county"),
+    Field("prefecture"),
+    Field("security_tier", "int"),
+    Field("first_seen", "edtf"),
+    Field("last_seen", "edtf"),
+    Field("capacity_estimate", "int", aliases=("capacity",)),
+    Field("notes", aliases=("note",)),
+    Field("external_id", aliases=("id", "facility_id")),
+)
+
+OBSERVATION_FIELDS: tuple[Field, ...] = (
+    Field("facility", required=True, description="facility external_id or name"),
+    Field("observed", "edtf", required=True, aliases=("date", "observed_on")),
+    Field("imagery", description="imagery provider or source", aliases=("source", "provider")),
+    Field("features", description="features seen, separated by ';'"),
+    Field("change", "vocab:observation_changes"),
+    Field("notes"),
+    Field("external_id", aliases=("id", "observation_id")),
+)
+
+ACT_FIELDS: tuple[Field, ...] = (
+    Field("type", "vocab:act_types", required=True, aliases=("act_type",)),
+    Field("victim", description="person record external_id in this store", aliases=("victim_id",)),
+    Field("facility", description="facility external_id or name", aliases=("facility_id",)),
+    Field("place", description="place, when not a facility"),
+    Field("date", "edtf", aliases=("when", "act_date")),
+    Field("status", description="alleged, corroborated, ..."),
+    Field("description", aliases=("summary",)),
+    Field("external_id", aliases=("id", "act_id")),
+)
+
+ALLEGATION_FIELDS: tuple[Field, ...] = (
+    Field("act", required=True, description="act external_id", aliases=("act_id",)),
+    Field("excerpt", aliases=("quote", "text")),
+    Field("credibility", "vocab:credibility"),
+    Field("external_id", aliases=("id", "allegation_id")),
+)
+
+KINDS: dict[str, tuple[Field, ...]] = {
+    "person_record": PERSON_RECORD_FIELDS,
+    "facility": FACILITY_FIELDS,
+    "facility_observation": OBSERVATION_FIELDS,
+    "act": ACT_FIELDS,
+    "allegation": ALLEGATION_FIELDS,
+}
