@@ -1,0 +1,142 @@
+"""Closed-population log-linear models of Rcapture's ``closedp.t``: Mt and the Mth family.
+
+Mt: each list has its own capture probability, lists independent. Mth adds
+heterogeneity between people through a function of the number of lists a person is
+on (Rivest & Baillargeon 2007): Chao's lower bound (columns max(0, k - j + 1),
+j = 3..J, with negative eta removed one at a time and the model refitted, as
+Rcapture does), Darroch (k^2 / 2) and Poisson2 (2^k - 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from credible.errors import CredibleError
+from credible.estimate.glm import PoissonFit, fit_poisson, n_hat, profile_interval
+from credible.estimate.histories import CaptureHistories
+from credible.estimate.result import Estimate
+
+RCAPTURE_MODELS = ("Mt", "Mth-Chao", "Mth-Darroch", "Mth-Poisson2")
+
+
+def all_patterns(j: int) -> np.ndarray:
+    """Every non-zero pattern over j lists, by code 1 .. 2^j - 1 (list 0 = lowest bit)."""
+    codes = np.arange(1, 1 << j)
+    return ((codes[:, None] >> np.arange(j)) & 1).astype(float)
+
+
+def observed_table(h: CaptureHistories) -> tuple[np.ndarray, np.ndarray]:
+    """Patterns and counts for every non-zero cell, zero counts included."""
+    table = h.full_table()
+    return all_patterns(h.n_lists), table[1:].astype(float)
+
+
+def heterogeneity_columns(kind: str, k: np.ndarray, j: int) -> np.ndarray:
+    if kind == "Chao":
+        return np.column_stack([np.maximum(k - c + 1, 0) for c in range(3, j + 1)])
+    if kind == "Darroch":
+        return (k**2 / 2.0)[:, None]
+    if kind == "Poisson2":
+        return (2.0**k - 1.0)[:, None]
+    raise CredibleError(f"unknown heterogeneity form {kind!r}")
+
+
+def design(model: str, pats: np.ndarray) -> np.ndarray:
+    ones = np.ones((pats.shape[0], 1))
+    if model == "Mt":
+        return np.hstack([ones, pats])
+    kind = model.split("-", 1)[1]
+    k = pats.sum(axis=1)
+    return np.hstack([ones, pats, heterogeneity_columns(kind, k, pats.shape[1])])
+
+
+def _fit_chao_lb(y: np.ndarray, X: np.ndarray, nca: int) -> tuple[PoissonFit, np.ndarray, int]:
+    """Rcapture's Chao.neg: drop the first negative eta, refit, until none is negative."""
+    cols = np.arange(X.shape[1])
+    fit = fit_poisson(y, X)
+    dropped = 0
+    while len(cols) > nca:
+        eta = fit.coef[nca:]
+        if not np.any(eta < 0):
+            break
+        first = nca + int(np.flatnonzero(eta < 0)[0])
+        cols = np.delete(cols, first)
+        dropped += 1
+        fit = fit_poisson(y, X[:, cols])
+    return fit, cols, dropped
+
+
+def fit_rcapture(
+    h: CaptureHistories, model: str, level: float = 0.95, interval: bool = True
+) -> Estimate:
+    if model not in RCAPTURE_MODELS:
+        raise CredibleError(f"unknown model {model!r}; choose from {', '.join(RCAPTURE_MODELS)}")
+    j = h.n_lists
+    if model != "Mt" and j < 3:
+        raise CredibleError(f"{model} needs at least 3 lists (these histories have {j})")
+    pats, y = observed_table(h)
+    X = design(model, pats)
+    warnings: list[str] = []
+    dropped = 0
+    cols = np.arange(X.shape[1])
+    if model == "Mth-Chao":
+        fit, cols, dropped = _fit_chao_lb(y, X, j + 1)
+        if dropped:
+            warnings.append(
+                f"{dropped} negative heterogeneity parameter(s) set to 0 (Chao lower bound)"
+            )
+    else:
+        fit = fit_poisson(y, X)
+        eta = fit.coef[j + 1 :]
+        if model != "Mt" and np.any(eta < 0):
+            warnings.append(
+                "negative heterogeneity parameter: the data show less heterogeneity than the "
+                "model assumes; prefer Mt or Mth-Chao here"
+            )
+    warnings += fit.warnings
+    est, se = n_hat(fit, h.n_observed)
+    boundary = bool(np.any(fit.mu < 1e-6))
+    ok = fit.converged and bool(np.isfinite(est))
+    lower, upper = np.nan, np.nan
+    if interval and ok:
+        Xk = X[:, cols][:, fit.kept]
+        lower, upper, notes = profile_interval(y, Xk, _zero_row(Xk), level)
+        warnings += notes
+    if boundary:
+        warnings.append(
+            "a fitted cell is numerically 0 (a parameter on the boundary): treat the estimate "
+            "with caution"
+        )
+    return Estimate(
+        method=model,
+        model=f"{model} (Rcapture closedp.t)",
+        estimate=est,
+        lower=lower,
+        upper=upper,
+        level=level,
+        n_observed=h.n_observed,
+        converged=ok,
+        iterations=fit.iterations,
+        warnings=warnings,
+        diagnostics={
+            "stderr": se,
+            "deviance": fit.deviance,
+            "df": fit.df_resid,
+            "AIC": fit.aic,
+            "parameters": fit.rank,
+            "eta_set_to_zero": dropped,
+            "boundary": boundary,
+            "interval": "profile likelihood (multinomial, Cormack 1992)",
+        },
+    )
+
+
+def _zero_row(Xk: np.ndarray) -> np.ndarray:
+    """Design row of the unobserved cell: intercept 1, every other column 0.
+
+    All columns here (list indicators and heterogeneity terms) are 0 at k = 0, which
+    holds for max(0, k - j + 1), k^2/2 and 2^k - 1 alike.
+    """
+    row = np.zeros(Xk.shape[1])
+    row[0] = 1.0
+    return row
