@@ -8,14 +8,19 @@ with the reason on stderr.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from credible.config import Settings
-from credible.errors import CredibleError
+from credible.errors import CredibleError, IntegrityError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,6 +43,32 @@ class Context:
         return Settings.resolve(self.db, self.actor)
 
 
+def _ctx(ctx: typer.Context) -> Context:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Context)
+    return obj
+
+
+def _where(settings: Settings) -> str:
+    return settings.db_url.removeprefix("sqlite:///")
+
+
+@contextmanager
+def _progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar on stderr; yields ``advance(n)``. Quiet when stderr is not a TTY."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 @app.callback()
 def _global(
     ctx: typer.Context,
@@ -52,13 +83,184 @@ def _global(
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option(help="Who is acting, recorded in the audit log. Default: $CREDIBLE_ACTOR or $USER."),
+        typer.Option(
+            help="Who is acting, recorded in the audit log. Default: $CREDIBLE_ACTOR or $USER."
+        ),
     ] = None,
 ) -> None:
     ctx.obj = Context(db=db, actor=actor)
 
 
 # ---- commands are registered below, one section per capability ----------------------
+
+
+# ---- store: init, export, audit, search ----------------------------------------------
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create a store, or upgrade an existing one to the newest schema.
+
+    A plain path (or nothing: ./credible.db) makes an SQLite file; a postgresql:// URL uses
+    PostgreSQL. Safe to run again: an up-to-date store is left as it is.
+    """
+    from credible.store import init_store
+
+    settings = _ctx(ctx).settings()
+    store, before, after = init_store(settings)
+    store.close()
+    if before == after:
+        console.print(f"store at {_where(settings)} is up to date (schema {after})")
+    else:
+        console.print(
+            f"store at {_where(settings)} is ready (schema {before or 'none'} -> {after})"
+        )
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    table: Annotated[
+        str,
+        typer.Argument(
+            help="Table to write: sources, evidence, person_records, "
+            "persons, facilities, acts, allegations, audit, ..."
+        ),
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write; default stdout.")
+    ] = None,
+    reveal_sensitive: Annotated[
+        bool,
+        typer.Option(help="Decrypt sensitive fields (contact) instead of writing [encrypted]."),
+    ] = False,
+) -> None:
+    """Write a table as CSV or JSON Lines, every field a column."""
+    from credible.store import open_store
+    from credible.store.export import export_table
+
+    store = open_store(_ctx(ctx).settings())
+    if out is None:
+        export_table(store, table, fmt, sys.stdout, reveal_sensitive)
+        return
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        n = export_table(store, table, fmt, fh, reveal_sensitive)
+    tmp.replace(out)
+    err_console.print(f"wrote {n} {table} rows to {out}")
+
+
+audit_app = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    ctx: typer.Context,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            help="Hash the chain must end in (as printed "
+            "by an earlier verify), to detect a cut tail."
+        ),
+    ] = None,
+) -> None:
+    """Check the audit chain and every row against it; exit 5 naming the first breach."""
+    from credible.store import open_store, verify
+
+    store = open_store(_ctx(ctx).settings())
+    with store.read() as conn:
+        report = verify(conn, expect_head)
+    if not report.ok:
+        first = report.breaches[0]
+        more = len(report.breaches) - 1
+        raise IntegrityError(
+            f"audit check failed at {first}" + (f" (+{more} more)" if more else "")
+        )
+    console.print(
+        f"audit chain intact: {report.entries} entries, {report.rows} rows checked; "
+        f"head {report.head_hash}"
+    )
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help="Words to find, in any script: Аблимит, ئابلىمىت, 阿不都.")
+    ],
+    limit: Annotated[int, typer.Option(help="Most hits to show.")] = 50,
+) -> None:
+    """Full-text search over person names, facility names and evidence text."""
+    from credible.store import open_store
+
+    store = open_store(_ctx(ctx).settings())
+    with store.read() as conn:
+        hits = store.search.query(conn, query, limit)
+    if not hits:
+        err_console.print(f"no match for {query!r}")
+        raise typer.Exit(1)
+    table = Table("kind", "id", "text")
+    for hit in hits:
+        table.add_row(hit.kind, str(hit.ref), hit.text)
+    console.print(table)
+
+
+# ---- ingest --------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV/TSV, XLSX, JSON or JSON Lines file.")],
+    source: Annotated[
+        str, typer.Option(help="Name of the source the file comes from (created if new).")
+    ],
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping YAML (see docs/mapping.md).")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Without a mapping: person_record (default), "
+            "facility, facility_observation, act, allegation."
+        ),
+    ] = None,
+) -> None:
+    """Import a file as one transaction; any bad row rejects the whole file.
+
+    The file is kept as evidence (sha256, size, name, who and when). Importing the same
+    file for the same source again adds nothing.
+    """
+    from credible.evidence import Vault
+    from credible.ingest import import_file
+    from credible.store import open_store, vault_dir
+
+    settings = _ctx(ctx).settings()
+    store = open_store(settings)
+    vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
+    with _progress(f"importing {file.name}") as advance:
+        result = import_file(
+            store,
+            vault,
+            file,
+            source=source,
+            actor=settings.actor,
+            mapping_path=mapping,
+            kind=kind,
+            progress=advance,
+        )
+    if result.already_imported:
+        console.print(
+            f"{file.name} was already imported for source {source!r} "
+            f"({result.rows} {result.kind} rows); nothing added"
+        )
+    else:
+        console.print(
+            f"imported {result.rows} {result.kind} rows from {file.name} "
+            f"into source {source!r} (sha256 {result.sha256[:12]}...)"
+        )
 
 
 def main() -> None:

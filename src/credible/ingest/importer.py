@@ -1,0 +1,311 @@
+"""The write side of import: one file, one transaction, preserved as evidence.
+
+Reading, detection and validation are ``ingest.reader``'s job; this module puts what it
+yields into the store. If any row of the file has a problem, every problem is collected
+and nothing is written. The same file imported again for the same source adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Table, select
+
+from credible.errors import InputError, NotFoundError, Problem
+from credible.evidence import Vault, file_sha256
+from credible.ingest.reader import ParsedFile, load_mapping, open_file
+from credible.model import vocabulary
+from credible.store import Store, UnitOfWork, schema
+from credible.store.audit import now
+
+TABLE_FOR_KIND: dict[str, Table] = {
+    "person_record": schema.person_records,
+    "facility": schema.facilities,
+    "facility_observation": schema.facility_observations,
+    "act": schema.acts,
+    "allegation": schema.allegations,
+}
+
+# Name-bearing text indexed for `credible search`, per kind.
+SEARCH_FIELDS: dict[str, tuple[str, ...]] = {
+    "person_record": ("name", "given_name", "father_name", "family_name"),
+    "facility": ("name", "name_zh", "name_ug", "town", "county", "prefecture"),
+}
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    source: str
+    kind: str
+    rows: int
+    sha256: str
+    already_imported: bool
+    first_id: int | None = None
+
+
+def import_file(
+    store: Store,
+    vault: Vault,
+    path: Path,
+    *,
+    source: str,
+    actor: str,
+    mapping_path: Path | None = None,
+    kind: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem(str(path), None, None, "a readable file")], "cannot import")
+    mapping = load_mapping(mapping_path) if mapping_path else None
+    parsed = open_file(path, mapping=mapping, kind=kind)
+    sha256, size = file_sha256(path)
+    table = TABLE_FOR_KIND[parsed.kind]
+
+    existing = _existing_import(store, source, sha256, parsed.kind)
+    if existing is not None:
+        return ImportResult(path, source, parsed.kind, existing, sha256, already_imported=True)
+
+    with store.write(actor) as uow:
+        source_id = _source_id(uow, source, parsed)
+        evidence_id = _evidence_id(uow, vault, path, sha256, size, source_id, actor)
+        import_id = uow.insert(
+            schema.imports,
+            source_id=source_id,
+            evidence_id=evidence_id,
+            kind=parsed.kind,
+            mapping=json.dumps(_mapping_dump(parsed), ensure_ascii=False, sort_keys=True),
+            rows=0,
+            at=now(),
+            actor=actor,
+        )
+        rows = _RowStream(uow, parsed, table, (source_id, evidence_id, import_id), progress)
+        first_id, count = uow.bulk_insert(
+            table,
+            rows.columns,
+            rows,
+            detail={"import_id": import_id, "file": path.name, "sha256": sha256},
+        )
+        if rows.problems:
+            raise InputError(
+                rows.problems,
+                f"{path.name}: {len(rows.problems)} problem(s) found; nothing was written",
+            )
+        if count == 0:
+            raise InputError(
+                [Problem(str(path), None, None, "at least one data row")],
+                f"{path.name} has no data rows; nothing was written",
+            )
+        uow.update(schema.imports, import_id, rows=count)
+        uow.insert(
+            schema.custody_events,
+            evidence_id=evidence_id,
+            at=now(),
+            actor=actor,
+            action="imported",
+            details=json.dumps({"import_id": import_id, "rows": count}),
+        )
+    return ImportResult(
+        path, source, parsed.kind, count, sha256, already_imported=False, first_id=first_id
+    )
+
+
+def _mapping_dump(parsed: ParsedFile) -> Any:
+    m = parsed.mapping
+    dump = getattr(m, "model_dump", None)
+    return dump(mode="json") if dump else str(m)
+
+
+def _existing_import(store: Store, source: str, sha256: str, kind: str) -> int | None:
+    s, e, i = schema.sources, schema.evidence, schema.imports
+    stmt = (
+        select(i.c.rows)
+        .join(s, s.c.id == i.c.source_id)
+        .join(e, e.c.id == i.c.evidence_id)
+        .where(s.c.name == source, e.c.sha256 == sha256, i.c.kind == kind)
+    )
+    with store.read() as conn:
+        row = conn.execute(stmt).first()
+    return None if row is None else int(row[0])
+
+
+def _source_id(uow: UnitOfWork, name: str, parsed: ParsedFile) -> int:
+    s = schema.sources
+    found = uow.conn.execute(select(s.c.id).where(s.c.name == name)).scalar()
+    if found is not None:
+        return int(found)
+    defaults = getattr(parsed.mapping, "source", None)
+    values: dict[str, Any] = {"name": name, "created_at": now()}
+    if defaults is not None:
+        for key in ("kind", "reliability", "confidentiality", "description"):
+            val = getattr(defaults, key, None)
+            if val is not None:
+                values[key] = val
+        parent = getattr(defaults, "derived_from", None)
+        if parent:
+            pid = uow.conn.execute(select(s.c.id).where(s.c.name == parent)).scalar()
+            if pid is None:
+                raise NotFoundError(
+                    f"source {name!r} is derived from {parent!r}, which is not in the store yet: "
+                    "import that source first"
+                )
+            values["derived_from_id"] = pid
+    problems = []
+    if "kind" in values and values["kind"] not in vocabulary("source_kinds"):
+        problems.append(f"source kind must be one of {vocabulary('source_kinds').describe()}")
+    if "reliability" in values and values["reliability"] not in vocabulary("reliability"):
+        problems.append("source reliability must be one of A-F")
+    if problems:
+        raise InputError([Problem(str(parsed.path), None, "source", p) for p in problems])
+    return uow.insert(s, **values)
+
+
+def _evidence_id(
+    uow: UnitOfWork, vault: Vault, path: Path, sha256: str, size: int, source_id: int, actor: str
+) -> int:
+    e = schema.evidence
+    found = uow.conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
+    if found is not None:
+        return int(found)
+    vault.put(path, sha256)
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    evidence_id = uow.insert(
+        e,
+        sha256=sha256,
+        size=size,
+        media_type=media_type,
+        original_name=path.name,
+        source_id=source_id,
+        acquired_at=now(),
+        acquired_by=actor,
+    )
+    uow.insert(
+        schema.custody_events,
+        evidence_id=evidence_id,
+        at=now(),
+        actor=actor,
+        action="acquired",
+        details=json.dumps({"original_name": path.name}),
+    )
+    return evidence_id
+
+
+class _RowStream:
+    """Turns the reader's batches into row tuples for the bulk writer, resolving
+    references (victim, facility, act) to ids and indexing names for search. Problems
+    are collected; once there is one, rows are no longer written but reading goes on so
+    that the user sees every problem at once."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        parsed: ParsedFile,
+        table: Table,
+        provenance: tuple[int, int, int],
+        progress: Progress | None,
+    ) -> None:
+        self.uow = uow
+        self.parsed = parsed
+        self.table = table
+        self.provenance = provenance
+        self.progress = progress
+        self.problems: list[Problem] = []
+        fixed = {"id", "source_id", "evidence_id", "import_id"}
+        self.data_columns = [c.name for c in table.c if c.name not in fixed]
+        self.columns = ["source_id", "evidence_id", "import_id", *self.data_columns]
+        self.resolvers = _resolvers(uow, parsed.kind, parsed.path.name)
+        self.next_ref = uow.next_id(table)
+
+    def __iter__(self) -> Iterator[Sequence[Sequence[Any]]]:
+        for batch in self.parsed.batches():
+            self.problems.extend(batch.problems)
+            columns = self._columns(batch.table)
+            if self.progress:
+                self.progress(batch.table.num_rows)
+            if self.problems:
+                continue
+            rows = list(zip(*columns, strict=True))
+            self._index(batch.table, len(rows))
+            yield [(*self.provenance, *r) for r in rows]
+
+    def _columns(self, t: pa.Table) -> list[list[Any]]:
+        n = t.num_rows
+        names = set(t.column_names)
+        out: list[list[Any]] = []
+        for col in self.data_columns:
+            if col in self.resolvers:
+                raw_name, resolve = self.resolvers[col]
+                raw = t.column(raw_name).to_pylist()
+                rows = t.column("source_row").to_pylist()
+                out.append([resolve(v, r, self.problems) for v, r in zip(raw, rows, strict=True)])
+            elif col in names:
+                values = t.column(col).to_pylist()
+                if col == "contact" and self.uow.store.cipher is not None:
+                    values = [self.uow.store.cipher.encrypt(v) for v in values]
+                out.append(values)
+            else:
+                out.append([None] * n)
+        return out
+
+    def _index(self, t: pa.Table, n: int) -> None:
+        fields = [f for f in SEARCH_FIELDS.get(self.parsed.kind, ()) if f in t.column_names]
+        if fields:
+            cols = [t.column(f).to_pylist() for f in fields]
+            docs = [
+                (self.next_ref + i, " ".join(v for v in vals if v))
+                for i, vals in enumerate(zip(*cols, strict=True))
+            ]
+            self.uow.index_for_search(self.parsed.kind, docs)
+        self.next_ref += n
+
+
+def _resolvers(
+    uow: UnitOfWork, kind: str, file: str
+) -> dict[str, tuple[str, Callable[..., int | None]]]:
+    """Column -> (raw field, function resolving its value to an id of another table)."""
+    if kind == "act":
+        return {
+            "victim_record_id": (
+                "victim",
+                _lookup(uow, schema.person_records, "victim", file, by_name=False),
+            ),
+            "facility_id": ("facility", _lookup(uow, schema.facilities, "facility", file)),
+        }
+    if kind == "allegation":
+        return {"act_id": ("act", _lookup(uow, schema.acts, "act", file, by_name=False))}
+    if kind == "facility_observation":
+        return {"facility_id": ("facility", _lookup(uow, schema.facilities, "facility", file))}
+    return {}
+
+
+def _lookup(
+    uow: UnitOfWork, table: Table, field: str, file: str, by_name: bool = True
+) -> Callable[..., int | None]:
+    """Resolve by external_id (and, for facilities, by name), loaded once per import."""
+    ids: dict[str, int] = {}
+    cols = [table.c.id, table.c.external_id] + ([table.c.name] if by_name else [])
+    for row in uow.conn.execute(select(*cols)):
+        for key in row[1:]:
+            if key is not None:
+                ids.setdefault(str(key), int(row[0]))
+
+    def resolve(value: str | None, row: int, problems: list[Problem]) -> int | None:
+        if value is None:
+            return None
+        found = ids.get(str(value))
+        if found is None:
+            problems.append(
+                Problem(file, row, field, f"an existing {table.name} id or name", value)
+            )
+        return found
+
+    return resolve

@@ -1,0 +1,46 @@
+"""Create or upgrade a store with Alembic: `credible init` calls ``upgrade``."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from credible.errors import StoreError
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("credible.store") / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Bring the store to the newest schema; returns (revision before, revision after)."""
+    try:
+        before = current_revision(engine)
+        cfg = _config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot create or upgrade the store at {engine.url!r}: {exc.orig}"
+        ) from exc
+    return before, head_revision()

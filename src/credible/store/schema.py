@@ -1,0 +1,328 @@
+"""The store's tables: every noun of DESIGN.md, plus runs, linkage decisions and audit.
+
+Conventions that the audit chain relies on:
+- JSON is stored as canonical text (``Text``), never as a JSON/JSONB column, so that
+  SQLite and PostgreSQL return byte-identical values for the row hash.
+- Partial dates (EDTF) are stored as written-normalised text plus ``*_min``/``*_max``
+  day bounds, so that "2017", "2017-05~" and "2017/2018" compare correctly in SQL.
+- Every imported row keeps ``source_id``, ``evidence_id`` and ``source_row``: the file
+  and line it came from.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _pk() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _provenance() -> list[Column[object]]:
+    return [
+        Column("source_id", Integer, ForeignKey("sources.id"), nullable=False, index=True),
+        Column("evidence_id", Integer, ForeignKey("evidence.id"), index=True),
+        Column("import_id", Integer, ForeignKey("imports.id"), index=True),
+        Column("source_row", Integer),
+        Column("external_id", Text),
+        Column("extra", Text),
+    ]
+
+
+def _edtf(name: str) -> list[Column[object]]:
+    return [Column(name, Text), Column(f"{name}_min", Date), Column(f"{name}_max", Date)]
+
+
+sources = Table(
+    "sources",
+    metadata,
+    _pk(),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False, server_default="other"),
+    Column("reliability", String(1), nullable=False, server_default="F"),
+    Column("derived_from_id", Integer, ForeignKey("sources.id")),
+    Column("confidentiality", String(20), nullable=False, server_default="restricted"),
+    Column("description", Text),
+    Column("created_at", Text, nullable=False),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    _pk(),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(120)),
+    Column("original_name", Text),
+    Column("source_id", Integer, ForeignKey("sources.id"), index=True),
+    Column("acquired_at", Text, nullable=False),
+    Column("acquired_by", Text, nullable=False),
+    Column("extracted_text", Text),
+    Column("metadata", Text),
+)
+
+custody_events = Table(
+    "custody_events",
+    metadata,
+    _pk(),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False, index=True),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("details", Text),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    _pk(),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("mapping", Text),
+    Column("rows", Integer, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    UniqueConstraint("source_id", "evidence_id", "kind"),
+)
+
+person_records = Table(
+    "person_records",
+    metadata,
+    _pk(),
+    *_provenance(),
+    Column("name", Text),
+    Column("name_script", String(40)),
+    Column("given_name", Text),
+    Column("given_name_script", String(40)),
+    Column("father_name", Text),
+    Column("father_name_script", String(40)),
+    Column("family_name", Text),
+    Column("family_name_script", String(40)),
+    Column("sex", String(10)),
+    *_edtf("birth_date"),
+    Column("birthplace", Text),
+    Column("residence", Text),
+    Column("ethnicity", Text),
+    Column("role", String(20)),
+    Column("facility", Text),
+    *_edtf("detained"),
+    Column("contact", LargeBinary),  # encrypted at rest (store.crypto)
+    Column("notes", Text),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    _pk(),
+    Column("run_id", Integer, ForeignKey("runs.id"), index=True),
+    Column("label", Text),
+    Column("size", Integer, nullable=False),
+)
+
+person_members = Table(
+    "person_members",
+    metadata,
+    _pk(),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("record_id", Integer, ForeignKey("person_records.id"), nullable=False),
+    Column("match_probability", Float),
+    Column("decided_by", String(20), nullable=False, server_default="model"),
+    Index("ix_person_members_record", "record_id"),
+)
+
+facilities = Table(
+    "facilities",
+    metadata,
+    _pk(),
+    *_provenance(),
+    Column("name", Text),
+    Column("name_script", String(40)),
+    Column("name_zh", Text),
+    Column("name_ug", Text),
+    Column("kind", String(40)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("town", Text),
+    Column("county", Text),
+    Column("prefecture", Text),
+    Column("security_tier", Integer),
+    *_edtf("first_seen"),
+    *_edtf("last_seen"),
+    Column("capacity_estimate", Integer),
+    Column("notes", Text),
+)
+
+facility_observations = Table(
+    "facility_observations",
+    metadata,
+    _pk(),
+    *_provenance(),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), index=True),
+    Column("facility", Text),
+    *_edtf("observed"),
+    Column("imagery", Text),
+    Column("features", Text),
+    Column("change", String(20)),
+    Column("notes", Text),
+)
+
+acts = Table(
+    "acts",
+    metadata,
+    _pk(),
+    *_provenance(),
+    Column("type", String(60), nullable=False),
+    Column("victim_record_id", Integer, ForeignKey("person_records.id"), index=True),
+    Column("victim", Text),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), index=True),
+    Column("facility", Text),
+    Column("place", Text),
+    *_edtf("date"),
+    Column("status", String(40)),
+    Column("description", Text),
+)
+
+allegations = Table(
+    "allegations",
+    metadata,
+    _pk(),
+    *_provenance(),
+    Column("act_id", Integer, ForeignKey("acts.id"), index=True),
+    Column("act", Text),
+    Column("excerpt", Text),
+    Column("credibility", String(1)),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    _pk(),
+    Column("act_id", Integer, ForeignKey("acts.id"), index=True),
+    Column("finding", Text),
+    Column("standard", String(60), nullable=False),
+    Column("result", String(40), nullable=False),
+    Column("score", Float),
+    Column("rationale", Text),
+    Column("method_version", Text),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    _pk(),
+    Column("stage", String(20), nullable=False),
+    Column("method", Text),
+    Column("started_at", Text, nullable=False),
+    Column("finished_at", Text),
+    Column("status", String(20), nullable=False),
+    Column("parameters", Text),
+    Column("software_version", Text, nullable=False),
+    Column("input_fingerprint", String(64)),
+    Column("seed", Integer),
+    Column("results", Text),
+    Column("actor", Text, nullable=False),
+)
+
+match_scores = Table(
+    "match_scores",
+    metadata,
+    _pk(),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("record_l", Integer, ForeignKey("person_records.id"), nullable=False),
+    Column("record_r", Integer, ForeignKey("person_records.id"), nullable=False),
+    Column("match_probability", Float, nullable=False),
+    Column("match_weight", Float),
+)
+
+judgements = Table(
+    "judgements",
+    metadata,
+    _pk(),
+    Column("record_l", Integer, ForeignKey("person_records.id"), nullable=False),
+    Column("record_r", Integer, ForeignKey("person_records.id"), nullable=False),
+    Column("decision", String(10), nullable=False),  # positive | negative | unsure
+    Column("note", Text),
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("retracts", Integer, ForeignKey("judgements.id")),
+    Index("ix_judgements_pair", "record_l", "record_r"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    _pk(),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("entity", String(60), nullable=False),
+    Column("entity_id", Integer),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Tables whose rows the audit chain vouches for, in the order verification reads them.
+AUDITED_TABLES: tuple[Table, ...] = (
+    sources,
+    evidence,
+    custody_events,
+    imports,
+    person_records,
+    facilities,
+    facility_observations,
+    acts,
+    allegations,
+    runs,
+    persons,
+    person_members,
+    assessments,
+    match_scores,
+    judgements,
+)
+
+# Export names (plural, as users type them) -> table.
+EXPORTABLE: dict[str, Table] = {
+    "sources": sources,
+    "evidence": evidence,
+    "custody": custody_events,
+    "imports": imports,
+    "person_records": person_records,
+    "persons": persons,
+    "person_members": person_members,
+    "facilities": facilities,
+    "facility_observations": facility_observations,
+    "acts": acts,
+    "allegations": allegations,
+    "assessments": assessments,
+    "runs": runs,
+    "match_scores": match_scores,
+    "judgements": judgements,
+    "audit": audit,
+}
