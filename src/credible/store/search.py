@@ -22,7 +22,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 def searchable(value: str) -> str:
     """Text as indexed: Han characters spaced apart, name-part dots made spaces."""
-    return _HAN.sub(r" \1 ", _SEPARATORS.sub(" ", value)).strip()
+    return " ".join(_HAN.sub(r" \1 ", _SEPARATORS.sub(" ", value)).split())
 
 
 def _phrase_terms(query: str) -> list[str]:
@@ -41,17 +41,21 @@ class SearchIndex:
         self.dialect = dialect
 
     def add(self, conn: Connection, kind: str, docs: Iterable[tuple[int, str]]) -> None:
-        rows = [{"kind": kind, "ref": ref, "body": searchable(body)} for ref, body in docs if body]
+        rows = [
+            {"kind": kind, "ref": ref, "display": body, "body": searchable(body)}
+            for ref, body in docs
+            if body
+        ]
         if not rows:
             return
-        if self.dialect == "postgresql":
-            conn.execute(
-                text("INSERT INTO search_docs (kind, ref, body) VALUES (:kind, :ref, :body)"), rows
-            )
-        else:
-            conn.execute(
-                text("INSERT INTO search_fts (kind, ref, body) VALUES (:kind, :ref, :body)"), rows
-            )
+        table = "search_docs" if self.dialect == "postgresql" else "search_fts"
+        conn.execute(
+            text(
+                f"INSERT INTO {table} (kind, ref, display, body) "
+                "VALUES (:kind, :ref, :display, :body)"
+            ),
+            rows,
+        )
 
     def query(self, conn: Connection, query: str, limit: int = 50) -> list[Hit]:
         terms = _phrase_terms(query)
@@ -59,7 +63,7 @@ class SearchIndex:
             return []
         if self.dialect == "postgresql":
             stmt = text(
-                "SELECT kind, ref, body FROM search_docs "
+                "SELECT kind, ref, display FROM search_docs "
                 "WHERE tsv @@ phraseto_tsquery('simple', :q) ORDER BY kind, ref LIMIT :n"
             )
             rows = conn.execute(stmt, {"q": " ".join(terms), "n": limit})
@@ -67,15 +71,11 @@ class SearchIndex:
             # Each word a quoted phrase (Han runs as adjacent-token phrases), all required.
             fts = " ".join('"' + t.replace('"', '""') + '"' for t in _group_han(terms))
             stmt = text(
-                "SELECT kind, ref, body FROM search_fts WHERE search_fts MATCH :q "
+                "SELECT kind, ref, display FROM search_fts WHERE search_fts MATCH :q "
                 "ORDER BY rank LIMIT :n"
             )
             rows = conn.execute(stmt, {"q": fts, "n": limit})
-        return [Hit(k, int(r), _unspace_han(b)) for k, r, b in rows]
-
-
-def _unspace_han(body: str) -> str:
-    return re.sub(r" ?" + _HAN.pattern + r" ?", r"\1", body)
+        return [Hit(k, int(r), d) for k, r, d in rows]
 
 
 def _group_han(terms: list[str]) -> list[str]:
@@ -97,11 +97,12 @@ def _group_han(terms: list[str]) -> list[str]:
 
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "kind UNINDEXED, ref UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2')"
+    "kind UNINDEXED, ref UNINDEXED, display UNINDEXED, body, "
+    "tokenize = 'unicode61 remove_diacritics 2')"
 )
 POSTGRES_DDL = (
     "CREATE TABLE IF NOT EXISTS search_docs (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, "
-    "ref INTEGER NOT NULL, body TEXT NOT NULL, "
+    "ref INTEGER NOT NULL, display TEXT NOT NULL, body TEXT NOT NULL, "
     "tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED)",
     "CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING GIN (tsv)",
 )
