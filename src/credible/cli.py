@@ -263,6 +263,49 @@ def import_(
         )
 
 
+# ---- demo ----------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option(help="Folder for the FICTIONAL lists, the store and results.")
+    ] = Path("demo-output"),
+    people: Annotated[int, typer.Option(min=10, help="Size of the FICTIONAL population.")] = 20_000,
+    lists: Annotated[int, typer.Option(min=2, max=10, help="Number of source lists.")] = 5,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same demo.")
+    ] = 2022,
+) -> None:
+    """Run a FICTIONAL investigation end to end: simulate lists, import, summarise.
+
+    Uses its own store in OUT (OUT/credible.db) unless --db is given.
+    """
+    from credible.demo import run_demo
+
+    c = _ctx(ctx)
+    settings = c.settings() if c.db else None
+    console.print("[bold]credible demo[/] — every name and record below is FICTIONAL")
+    summary = run_demo(
+        out,
+        people=people,
+        lists=lists,
+        seed=seed,
+        settings=settings,
+        say=lambda msg: console.print(f"  {msg}", highlight=False),
+    )
+    table = Table("source", "records", title="FICTIONAL person records per source")
+    for name, n in summary.records_per_source.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+    totals = Table("table", "rows", title="FICTIONAL store contents")
+    for name, n in summary.counts.items():
+        totals.add_row(name, f"{n:,}")
+    console.print(totals)
+    console.print(f"store: {summary.db}")
+
+
 def main() -> None:
     """Entry point: run the app, turning user-facing errors into a message and exit code."""
     try:
