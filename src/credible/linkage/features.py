@@ -1,0 +1,253 @@
+"""From person records to the columns the linkage model compares.
+
+Every name-derived feature comes from ``credible.names`` (through ``_names``): names are
+romanised to one canonical Latin form whatever script they were written in, and blocked
+on phonetic keys, so that ئابدۇرېھىم and Abdurahim meet. The given name and the father's
+name (or family name) are kept as two parts, ``n1`` and ``n2``; the comparisons look at
+both orders because Uyghur lists write them either way round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from credible.errors import InputError, Problem
+from credible.linkage import _names
+
+#: Columns ``prepare_records`` reads; any that is absent is treated as empty.
+INPUT_COLUMNS = (
+    "record_id",
+    "source",
+    "source_row",
+    "name",
+    "given_name",
+    "father_name",
+    "family_name",
+    "sex",
+    "birth_date",
+    "birth_date_min",
+    "birth_date_max",
+    "birthplace",
+    "residence",
+    "ethnicity",
+)
+
+#: Columns ``prepare_records`` returns, in order.
+FEATURE_COLUMNS = (
+    "record_id",
+    "source",
+    "source_row",
+    "name_display",
+    "n1_rom",
+    "n2_rom",
+    "name_sorted",
+    "k1",
+    "k2",
+    "key_lo",
+    "key_hi",
+    "name_keys",
+    "sex",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "birth_ymd",
+    "birth_ymin",
+    "birth_ymax",
+    "birthplace_rom",
+    "residence_rom",
+    "ethnicity_norm",
+)
+
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\s*$")
+_YEAR_PREFIX = re.compile(r"^\s*(\d{4})")
+_SEX = {"male": "m", "m": "m", "female": "f", "f": "f", "1": "m", "2": "f"}
+
+
+def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
+    """Compute the linkage features of person records.
+
+    ``df`` holds one row per person record with the fields named in ``INPUT_COLUMNS``
+    (``record_id`` is required and must be unique). The result has one row per record,
+    in the same order, with the columns of ``FEATURE_COLUMNS``.
+    """
+    _check_ids(df)
+    n = len(df)
+    col = {c: _column(df, c, n) for c in INPUT_COLUMNS}
+
+    n1_raw, n2_raw, all_parts = _name_parts(col)
+    n1_rom = [_squash(v) for v in _names.romanize_many(n1_raw)]
+    n2_rom = [_squash(v) for v in _names.romanize_many(n2_raw)]
+    k1 = [keys[0] if keys else None for keys in _names.name_keys_many(n1_raw)]
+    k2 = [keys[0] if keys else None for keys in _names.name_keys_many(n2_raw)]
+    every_key = _names.name_keys_many([" ".join(p) if p else None for p in all_parts])
+
+    flat_parts = [p for parts in all_parts for p in parts]
+    flat_rom = iter(_names.romanize_many(flat_parts))
+    name_sorted = []
+    for parts in all_parts:
+        roms = sorted(r for r in (_squash(next(flat_rom)) for _ in parts) if r)
+        name_sorted.append(" ".join(roms) or None)
+
+    key_lo, key_hi = [], []
+    for a, b in zip(k1, k2, strict=True):
+        pair = sorted(k for k in (a, b) if k)
+        key_lo.append(pair[0] if pair else None)
+        key_hi.append(pair[1] if len(pair) > 1 else None)
+
+    name_keys = [
+        sorted({*e, *(k for k in (a, b) if k)}) or None
+        for e, a, b in zip(every_key, k1, k2, strict=True)
+    ]
+    dates = _birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"])
+    out = pd.DataFrame(
+        {
+            "record_id": col["record_id"].astype(str),
+            "source": col["source"].astype("string"),
+            "source_row": pd.array(pd.to_numeric(col["source_row"]), dtype="Int64"),
+            "name_display": _display_names(col, all_parts),
+            "n1_rom": n1_rom,
+            "n2_rom": n2_rom,
+            "name_sorted": name_sorted,
+            "k1": k1,
+            "k2": k2,
+            "key_lo": key_lo,
+            "key_hi": key_hi,
+            "name_keys": name_keys,
+            "sex": [_SEX.get(str(v).strip().lower()) if _present(v) else None for v in col["sex"]],
+            **dates,
+            "birthplace_rom": _names.romanize_many(list(col["birthplace"])),
+            "residence_rom": _names.romanize_many(list(col["residence"])),
+            "ethnicity_norm": [
+                " ".join(str(v).lower().split()) if _present(v) else None for v in col["ethnicity"]
+            ],
+        }
+    )
+    for c in ("n1_rom", "n2_rom", "name_sorted", "k1", "k2", "key_lo", "key_hi", "sex"):
+        out[c] = out[c].astype("string")
+    for c in ("birthplace_rom", "residence_rom", "ethnicity_norm"):
+        out[c] = out[c].astype("string")
+    return out[list(FEATURE_COLUMNS)]
+
+
+def _check_ids(df: pd.DataFrame) -> None:
+    if "record_id" not in df.columns:
+        raise InputError([Problem("person records", None, "record_id", "a record_id column")])
+    ids = df["record_id"]
+    missing = ids.isna().to_numpy()
+    repeated = ids.astype(str).duplicated(keep="first").to_numpy() & ~missing
+    problems = [
+        Problem("person records", int(i) + 1, "record_id", "a record id")
+        for i in np.flatnonzero(missing)
+    ]
+    problems += [
+        Problem("person records", int(i) + 1, "record_id", "a unique record id", ids.iloc[i])
+        for i in np.flatnonzero(repeated)
+    ]
+    if problems:
+        raise InputError(problems, "person records cannot be linked: bad record ids")
+
+
+def _column(df: pd.DataFrame, name: str, n: int) -> pd.Series:
+    if name in df.columns:
+        return df[name].reset_index(drop=True)
+    return pd.Series([None] * n, dtype="object")
+
+
+def _present(v: object) -> bool:
+    return (
+        v is not None
+        and v is not pd.NA
+        and not (isinstance(v, float) and np.isnan(v))
+        and (bool(str(v).strip()))
+    )
+
+
+def _squash(v: str | None) -> str | None:
+    # One part may romanise to several tokens ("abdu rehim"); spacing is not identity.
+    if v is None:
+        return None
+    text = "".join(ch for ch in v if ch.isalnum())
+    return text or None
+
+
+def _name_parts(
+    col: dict[str, pd.Series],
+) -> tuple[list[str | None], list[str | None], list[list[str]]]:
+    """Given name, father's or family name, and every name part of each record."""
+    given = [str(v).strip() if _present(v) else None for v in col["given_name"]]
+    father = [str(v).strip() if _present(v) else None for v in col["father_name"]]
+    family = [str(v).strip() if _present(v) else None for v in col["family_name"]]
+    full = [str(v).strip() if _present(v) else None for v in col["name"]]
+    need_split = [i for i in range(len(full)) if full[i] and not (given[i] or father[i])]
+    split = _names.split_many([full[i] for i in need_split])
+    parts_of = dict(zip(need_split, split, strict=True))
+
+    n1: list[str | None] = []
+    n2: list[str | None] = []
+    all_parts: list[list[str]] = []
+    for i in range(len(full)):
+        second = father[i] or family[i]
+        if given[i] or second:
+            n1.append(given[i])
+            n2.append(second)
+            all_parts.append([p for p in (given[i], father[i], family[i]) if p])
+            continue
+        parts = parts_of.get(i, [])
+        n1.append(parts[0] if parts else None)
+        n2.append(parts[-1] if len(parts) > 1 else None)
+        all_parts.append(parts)
+    return n1, n2, all_parts
+
+
+def _display_names(col: dict[str, pd.Series], all_parts: Sequence[list[str]]) -> list[str | None]:
+    return [
+        str(v).strip() if _present(v) else (" ".join(p) or None)
+        for v, p in zip(col["name"], all_parts, strict=True)
+    ]
+
+
+def _birth_dates(
+    exact: pd.Series, low: pd.Series, high: pd.Series
+) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """Year, month and day where the source states them, and the range of possible years.
+
+    A date stated with a qualifier (``1985~``) or as a range keeps only its range.
+    """
+    year, month, day, ymin, ymax = ([] for _ in range(5))
+    for e, lo, hi in zip(exact, low, high, strict=True):
+        m = _DATE.match(str(e)) if _present(e) else None
+        y = int(m.group(1)) if m else None
+        year.append(y)
+        month.append(int(m.group(2)) if m and m.group(2) else None)
+        day.append(int(m.group(3)) if m and m.group(3) else None)
+        y_lo = _year_of(lo) or y or _year_of(e)
+        y_hi = _year_of(hi) or y or _year_of(e)
+        ymin.append(y_lo)
+        ymax.append(y_hi)
+        if y is None and y_lo is not None and y_lo == y_hi and not _present(e):
+            year[-1] = y_lo
+    ymd = [
+        f"{y:04d}-{m:02d}-{d:02d}" if y and m and d else None
+        for y, m, d in zip(year, month, day, strict=True)
+    ]
+    return {
+        "birth_ymd": pd.array(ymd, dtype="string"),
+        "birth_year": pd.array(year, dtype="Int64"),
+        "birth_month": pd.array(month, dtype="Int64"),
+        "birth_day": pd.array(day, dtype="Int64"),
+        "birth_ymin": pd.array(ymin, dtype="Int64"),
+        "birth_ymax": pd.array(ymax, dtype="Int64"),
+    }
+
+
+def _year_of(v: object) -> int | None:
+    if not _present(v):
+        return None
+    if hasattr(v, "year"):
+        return int(v.year)
+    m = _YEAR_PREFIX.match(str(v))
+    return int(m.group(1)) if m else None

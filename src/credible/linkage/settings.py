@@ -1,0 +1,86 @@
+"""Typed, JSON-serialisable settings of one linkage run.
+
+Everything that changes the result lives here, so that the resolved settings stored with
+a run are enough to reproduce it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Blocking rules are written against the columns that ``prepare_records`` adds. Each rule
+#: is a list of columns that must be equal; a pair is scored when any rule admits it. The
+#: keys come from ``credible.names.name_keys`` and survive script differences, and the
+#: ``key_lo``/``key_hi`` rule is the order-insensitive form of the (given, father) keys.
+DEFAULT_BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
+    ("key_lo", "key_hi"),
+    ("k1", "birth_year"),
+    ("k2", "birth_year"),
+    "l.k1 = r.k2 AND l.birth_year = r.birth_year",
+    "l.k2 = r.k1 AND l.birth_year = r.birth_year",
+    ("k1", "residence_rom"),
+    ("k2", "residence_rom"),
+    ("birth_ymd", "residence_rom"),
+    ("birth_ymd", "birthplace_rom"),
+    ("name_sorted",),
+)
+
+
+class LinkSettings(BaseModel):
+    """Settings of a linkage run. ``model_dump_json()`` gives the form stored with the run."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    match_threshold: float = Field(
+        default=0.9, gt=0, lt=1, description="pairs at or above this match probability are merged"
+    )
+    review_lower: float = Field(
+        default=0.5, gt=0, lt=1, description="pairs from here up to review_upper go to human review"
+    )
+    review_upper: float = Field(
+        default=0.99, gt=0, le=1, description="upper end (exclusive) of the review band"
+    )
+    keep_pairs_above: float = Field(
+        default=0.01, ge=0, lt=1, description="predicted pairs below this probability are not kept"
+    )
+    blocking_rules: list[list[str] | str] = Field(
+        default_factory=lambda: [
+            r if isinstance(r, str) else list(r) for r in DEFAULT_BLOCKING_RULES
+        ]
+    )
+    training_rules: list[list[str] | str] | None = Field(
+        default=None,
+        description="EM passes (columns that must be equal, or SQL); None = chosen from "
+        "the data: one on name keys, one on birth year and sex",
+    )
+    seed: int = Field(default=20240601, description="seed of every random step (u sampling)")
+    backend: Literal["duckdb", "spark"] = "duckdb"
+    max_pairs: float = Field(
+        default=2e6, gt=0, description="record pairs sampled to estimate u probabilities"
+    )
+    em_max_iterations: int = Field(default=25, gt=0)
+    em_convergence: float = Field(default=1e-4, gt=0)
+    prior_recall: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="assumed recall of the deterministic rule used to estimate the prior",
+    )
+    term_frequency: bool = Field(
+        default=True, description="term-frequency adjustment on name parts"
+    )
+    threads: int | None = Field(
+        default=None, ge=1, description="DuckDB threads; None = DuckDB default"
+    )
+
+    @model_validator(mode="after")
+    def _check_band(self) -> LinkSettings:
+        if not self.review_lower <= self.review_upper:
+            raise ValueError("review_lower must not exceed review_upper")
+        if self.keep_pairs_above > self.review_lower:
+            raise ValueError("keep_pairs_above must not exceed review_lower")
+        if not self.blocking_rules or any(not r for r in self.blocking_rules):
+            raise ValueError("blocking_rules must be a non-empty list of non-empty rules")
+        return self

@@ -1,0 +1,237 @@
+"""Train, predict, cluster: one linkage run from prepared records to Persons."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import platform
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credible.errors import InputError, Problem
+from credible.linkage.backends import make_db_api
+from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
+from credible.linkage.features import FEATURE_COLUMNS
+from credible.linkage.model import rule, splink_settings, training_rules
+from credible.linkage.settings import LinkSettings
+
+Progress = Callable[[str, float], None]
+
+#: A pair that agrees on both name parts and the birth year is almost surely a match;
+#: its count, divided by the assumed recall, sets the prior (``prior_recall``).
+PRIOR_RULE = "l.n1_rom = r.n1_rom AND l.n2_rom = r.n2_rom AND l.birth_year = r.birth_year"
+
+#: Columns sent to the backend: the features minus those only used in Python.
+MODEL_COLUMNS = [c for c in FEATURE_COLUMNS if c != "name_keys"]
+
+PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability", "match_weight"]
+
+
+@dataclass
+class LinkResult:
+    """Everything a linkage run produced, ready to be stored."""
+
+    pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight, gamma_*
+    clusters: pd.DataFrame  # record_id, cluster_id, match_probability, decided_by, source...
+    review: pd.DataFrame  # pairs in the review band with no live judgement, strongest first
+    model: dict[str, Any]  # trained Splink settings: load with explain_pair or Linker
+    metadata: dict[str, Any]
+    cut_edges: list[tuple[str, str, float]] = field(default_factory=list)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    term_frequencies: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def input_fingerprint(prepared: pd.DataFrame) -> str:
+    """SHA-256 of the prepared records, independent of row order."""
+    frame = prepared[MODEL_COLUMNS].sort_values("record_id").reset_index(drop=True)
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes())
+    digest.update(",".join(frame.columns).encode())
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("credible", "splink", "duckdb", "pandas", "pyspark"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def train_and_predict(
+    prepared: pd.DataFrame,
+    settings: LinkSettings | None = None,
+    judgements: Iterable[Judgement] | None = None,
+    progress: Progress | None = None,
+    spark_session: Any = None,
+) -> LinkResult:
+    """Link ``prepared`` records (from ``prepare_records``) into Persons.
+
+    Trains the Fellegi–Sunter model without labels (prior from a strict deterministic
+    rule, u from random sampling with ``settings.seed``, m by EM), scores the blocked
+    pairs, and clusters them at ``settings.match_threshold`` honouring ``judgements``.
+    """
+    settings = settings or LinkSettings()
+    judgements = list(judgements or [])
+    say: Progress = progress or (lambda stage, fraction: None)
+    missing = [c for c in MODEL_COLUMNS if c not in prepared.columns]
+    if missing:
+        raise InputError(
+            [Problem("prepared records", None, c, "a column from prepare_records") for c in missing]
+        )
+    if len(prepared) < 2:
+        raise InputError([Problem("prepared records", None, None, "at least two records")])
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str, fraction: float) -> None:
+        timings[stage] = round(time.perf_counter() - started, 3)
+        say(stage, fraction)
+
+    present = {c for c in MODEL_COLUMNS if prepared[c].notna().any()}
+    db_api = make_db_api(settings, spark_session)
+    linker, table = _linker(db_api, prepared[MODEL_COLUMNS], settings, present)
+    lap("registered", 0.05)
+    linker.training.estimate_probability_two_random_records_match(
+        [PRIOR_RULE], recall=settings.prior_recall
+    )
+    lap("prior", 0.1)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=settings.max_pairs, seed=settings.seed
+    )
+    lap("u", 0.3)
+    sessions = []
+    for spec in training_rules(settings, present):
+        session = linker.training.estimate_parameters_using_expectation_maximisation(
+            rule(spec), max_pairs=settings.max_pairs
+        )
+        sessions.append(_session_summary(spec, session, settings))
+    lap("em", 0.6)
+    predictions = linker.inference.predict(
+        threshold_match_probability=settings.keep_pairs_above, warning_mode="never"
+    )
+    pairs = _pairs_frame(predictions)
+    lap("predict", 0.85)
+    tf = _tf_tables(linker)
+    model = linker.misc.save_model_to_json()
+    _drop(db_api, table)
+
+    clustering = cluster_pairs(
+        prepared["record_id"].astype(str).tolist(),
+        pairs,
+        settings.match_threshold,
+        judgements,
+    )
+    clusters = clustering.clusters.merge(
+        prepared[["record_id", "source", "source_row"]].astype({"record_id": str}),
+        on="record_id",
+        how="left",
+    )
+    review = review_queue(pairs, settings, judgements)
+    lap("cluster", 1.0)
+    metadata = {
+        "settings": settings.model_dump(mode="json"),
+        "versions": _versions(),
+        "seed": settings.seed,
+        "backend": settings.backend,
+        "input_fingerprint": input_fingerprint(prepared),
+        "records": len(prepared),
+        "pairs_scored": len(pairs),
+        "persons": int(clusters["cluster_id"].nunique()),
+        "judgements_live": len(live_decisions(judgements)),
+        "em_sessions": sessions,
+        "seconds": timings,
+    }
+    return LinkResult(
+        pairs=pairs,
+        clusters=clusters,
+        review=review,
+        model=model,
+        metadata=metadata,
+        cut_edges=clustering.cut_edges,
+        conflicts=clustering.conflicts,
+        term_frequencies=tf,
+    )
+
+
+def _linker(
+    db_api: Any, frame: pd.DataFrame, settings: LinkSettings, present: set[str]
+) -> tuple[Any, Any]:
+    from splink import Linker
+
+    table = db_api.register(frame, dataset_display_name="credible_records")
+    dialect = db_api.sql_dialect.sql_dialect_str
+    # log_level=None: a library does not configure logging (Splink's own loggers still
+    # emit to whatever the application has set up).
+    linker = Linker(table, splink_settings(settings, dialect, present), log_level=None)
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    return linker, table
+
+
+def _session_summary(spec: list[str] | str, session: Any, settings: LinkSettings) -> dict:
+    history = getattr(session, "_core_model_settings_history", None) or [None]
+    iterations = len(history) - 1
+    return {
+        "blocking_rule": spec,
+        "iterations": iterations,
+        # Honest about convergence: hitting the iteration cap is not convergence.
+        "converged": 0 < iterations < settings.em_max_iterations,
+    }
+
+
+def _pairs_frame(predictions: Any) -> pd.DataFrame:
+    df = predictions.as_pandas_dataframe()
+    df = df.rename(columns={"record_id_l": "record_id_l", "record_id_r": "record_id_r"})
+    gammas = sorted(c for c in df.columns if c.startswith("gamma_"))
+    out = df[PAIR_COLUMNS + gammas].copy()
+    out["record_id_l"] = out["record_id_l"].astype(str)
+    out["record_id_r"] = out["record_id_r"].astype(str)
+    # Splink puts the lower id on the left already; make it so whatever the backend.
+    swap = out["record_id_l"] > out["record_id_r"]
+    out.loc[swap, ["record_id_l", "record_id_r"]] = out.loc[
+        swap, ["record_id_r", "record_id_l"]
+    ].to_numpy()
+    out = out.sort_values(["record_id_l", "record_id_r"], kind="stable").reset_index(drop=True)
+    return out
+
+
+def _tf_tables(linker: Any) -> dict[str, pd.DataFrame]:
+    out: dict[str, pd.DataFrame] = {}
+    for col in linker._settings_obj._term_frequency_columns:
+        name = col.unquote().name
+        try:
+            out[name] = linker.table_management.compute_tf_table(name).as_pandas_dataframe()
+        except Exception:
+            continue
+    return out
+
+
+def _drop(db_api: Any, table: Any) -> None:
+    try:
+        table.drop_table_from_database_and_remove_from_cache()
+    except Exception:
+        return
+
+
+def review_queue(
+    pairs: pd.DataFrame, settings: LinkSettings, judgements: Iterable[Judgement] = ()
+) -> pd.DataFrame:
+    """Pairs in ``[review_lower, review_upper)`` that no live judgement has decided,
+    most uncertain first (closest to 0.5 in match weight, i.e. smallest |weight|)."""
+    decided = set(live_decisions(judgements))
+    p = pairs["match_probability"]
+    band = pairs.loc[(p >= settings.review_lower) & (p < settings.review_upper)]
+    if decided:
+        keys = list(zip(band["record_id_l"], band["record_id_r"], strict=True))
+        band = band.loc[[k not in decided for k in keys]]
+    order = np.argsort(np.abs(band["match_weight"].to_numpy()), kind="stable")
+    return band.iloc[order].reset_index(drop=True)
