@@ -171,9 +171,9 @@ def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] 
     """The EM passes: the settings' own, or one on name keys and one on birth data."""
     if settings.training_rules is not None:
         return list(settings.training_rules)
-    second: list[str] = [c for c in ("birth_year", "sex") if c in present]
-    if not second:
-        second = [c for c in ("residence_rom", "birthplace_rom") if c in present][:1]
+    birth: tuple[str, ...] = ("birth_year", "sex")
+    places: tuple[str, ...] = ("residence_rom", "birthplace_rom")
+    second = [c for c in birth if c in present] or [c for c in places if c in present][:1]
     rules: list[list[str] | str] = [NAME_KEY_TRAINING_RULE]
     if second:
         rules.append(second)
