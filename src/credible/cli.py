@@ -22,8 +22,8 @@ from rich.table import Table
 from credible.config import Settings
 from credible.errors import CredibleError, IntegrityError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     name="credible",
