@@ -1,0 +1,61 @@
+"""Names across scripts: one person, five spellings.
+
+The public API (linkage and the rest of the project use only these names)::
+
+    detect_script(name) -> str                 # code from model/vocab/scripts.yml
+    split_name(name) -> list[str]              # parts as written
+    romanize(name, script=None) -> str         # canonical Latin (ULY conventions)
+    romanize_candidates(name) -> list[str]     # ranked, for Chinese renderings
+    name_keys(name) -> list[str]               # blocking keys
+    name_similarity(a, b) -> float             # [0, 1], any two scripts
+    same_name(a, b) -> bool                    # name_similarity >= SAME_NAME_THRESHOLD
+    romanize_many / name_keys_many / name_similarity_many / same_name_many  # batched
+    explain(name) / compare(a, b)              # what the CLI shows
+
+See docs/names.md for the method and its measured accuracy.
+"""
+
+from __future__ import annotations
+
+from credible.names.api import (
+    SAME_NAME_THRESHOLD,
+    Comparison,
+    NameExplanation,
+    compare,
+    explain,
+    name_keys,
+    name_keys_many,
+    romanize,
+    romanize_candidates,
+    romanize_many,
+    same_name,
+    same_name_many,
+)
+from credible.names.parts import split_name
+from credible.names.script import SCRIPTS, detect_script
+from credible.names.similarity import name_similarity, name_similarity_many
+from credible.names.uyghur import uey_to_uly, uly_to_uey, uly_to_usy, usy_to_uly
+
+__all__ = [
+    "SAME_NAME_THRESHOLD",
+    "SCRIPTS",
+    "Comparison",
+    "NameExplanation",
+    "compare",
+    "detect_script",
+    "explain",
+    "name_keys",
+    "name_keys_many",
+    "name_similarity",
+    "name_similarity_many",
+    "romanize",
+    "romanize_candidates",
+    "romanize_many",
+    "same_name",
+    "same_name_many",
+    "split_name",
+    "uey_to_uly",
+    "uly_to_uey",
+    "uly_to_usy",
+    "usy_to_uly",
+]

@@ -1,0 +1,97 @@
+"""Correspondence tables, loaded once from ``names/data`` and validated at load."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from credible.errors import ConfigError
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    text = (resources.files("credible.names") / "data" / filename).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    rows = list(csv.DictReader(lines))
+    if not rows:
+        raise ConfigError(f"names table {filename} is empty")
+    return rows
+
+
+@dataclass(frozen=True)
+class UyghurLetter:
+    uly: str
+    uey: str
+    usy: str
+    vowel: bool
+
+
+@cache
+def uyghur_alphabet() -> tuple[UyghurLetter, ...]:
+    letters = []
+    for row in _rows("uyghur_alphabet.csv"):
+        if len(row["uey"]) != 1 or len(row["usy"]) != 1 or row["vowel"] not in {"0", "1"}:
+            raise ConfigError(f"uyghur_alphabet.csv: malformed row {row}")
+        letters.append(UyghurLetter(row["uly"], row["uey"], row["usy"], row["vowel"] == "1"))
+    if len(letters) != 32:
+        raise ConfigError(f"uyghur_alphabet.csv must list 32 letters, found {len(letters)}")
+    return tuple(letters)
+
+
+@cache
+def cyrillic_latin() -> dict[str, str]:
+    """Kazakh / Russian-style Cyrillic letter -> canonical Latin."""
+    return {row["cyrillic"]: row["latin"] for row in _rows("cyrillic.csv")}
+
+
+@cache
+def kazakh_latin() -> dict[str, str]:
+    """Kazakh Cyrillic letter -> Kazakh Latin (2021)."""
+    return {row["cyrillic"]: row["kazakh_latin"] for row in _rows("cyrillic.csv")}
+
+
+@dataclass(frozen=True)
+class HanSyllable:
+    full: tuple[str, ...]
+    coda: str
+
+
+@cache
+def han_syllables() -> dict[str, HanSyllable]:
+    table: dict[str, HanSyllable] = {}
+    for row in _rows("han_syllables.csv"):
+        han = row["han"]
+        if len(han) != 1 or not row["full"]:
+            raise ConfigError(f"han_syllables.csv: malformed row {row}")
+        if han in table:
+            raise ConfigError(f"han_syllables.csv: {han} listed twice")
+        table[han] = HanSyllable(tuple(row["full"].split("|")), row["coda"] or "")
+    return table
+
+
+@cache
+def han_names() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for row in _rows("han_names.csv"):
+        if not row["han"] or not row["latin"]:
+            raise ConfigError(f"han_names.csv: malformed row {row}")
+        table[row["han"]] = tuple(v.lower() for v in row["latin"].split("|"))
+    return table
+
+
+@cache
+def affixes() -> dict[str, Any]:
+    path = resources.files("credible.names") / "data" / "name_affixes.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("honorifics", "kinship", "suffixes"):
+        if not isinstance(data.get(key), list):
+            raise ConfigError(f"name_affixes.yml needs a list {key!r}")
+    return {
+        "honorifics": frozenset(data["honorifics"]),
+        "kinship": frozenset(data["kinship"]),
+        "suffixes": tuple(sorted(set(data["suffixes"]), key=len, reverse=True)),
+    }

@@ -1,0 +1,134 @@
+"""Chinese renderings of names -> ranked Latin candidates.
+
+Uyghur and Kazakh names written in Chinese characters follow the official
+transcription (``data/han_syllables.csv``, ``data/han_names.csv``): the parts are
+separated by a middle dot, whole recurring pieces (买买提 Memet, 阿不都 Abdu) are read
+first, the remaining characters one by one. A character whose Mandarin reading ends in
+a vowel often writes a bare closing consonant (提 -t, 木 -m, 尔 -r), so each part gets
+several readings, ranked by how usual they are. Names of Han and Hui people
+(no middle dot, two or three characters, a common Chinese surname first) are read in
+pinyin instead, and the transcription reading is kept as a lower-ranked alternative.
+"""
+
+from __future__ import annotations
+
+import heapq
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+from credible.names._tables import han_names, han_syllables
+from credible.names.script import HAN_SEPARATORS
+
+MAX_CANDIDATES = 4
+_VOWEL_START = tuple("aeéioöuü")
+# Common Chinese surnames (a first character that makes a dotless name a Han/Hui name).
+_HAN_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余"
+    "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史"
+    "陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟"
+    "殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游"
+    "辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫"
+    "费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明"
+    "佘池查麻苑迟邝"
+)
+# Surnames that are also frequent first characters of transcribed Uyghur names: for
+# these the transcription reading is ranked first.
+_TRANSCRIPTION_FIRST = frozenset("艾阿买麦吐热古努玉伊依米沙帕")
+
+
+def split_han(name: str) -> list[str]:
+    """Split a Chinese-character name on the middle dot (any of its look-alikes)."""
+    for sep in HAN_SEPARATORS:
+        name = name.replace(sep, " ")
+    return [p for p in name.split() if p]
+
+
+def _char_options(ch: str, next_ch: str | None) -> list[tuple[int, str]]:
+    syl = han_syllables().get(ch)
+    if syl is None:
+        return [(1, lazy_pinyin(ch, style=Style.NORMAL, v_to_u=True)[0])]
+    closing = next_ch is None or not _starts_with_vowel(next_ch)
+    options: list[tuple[int, str]] = []
+    for rank, full in enumerate(syl.full[:2]):
+        options.append((rank + (1 if syl.coda and closing else 0), full))
+    if syl.coda:
+        options.append((0 if closing else 2, syl.coda))
+    return options
+
+
+def _starts_with_vowel(ch: str) -> bool:
+    syl = han_syllables().get(ch)
+    return syl is not None and syl.full[0].startswith(_VOWEL_START)
+
+
+def _pieces(part: str) -> list[str]:
+    """Greedy longest-match segmentation of a part into lexicon pieces and characters."""
+    lexicon = han_names()
+    longest = max(len(k) for k in lexicon)
+    pieces = []
+    i = 0
+    while i < len(part):
+        for size in range(min(longest, len(part) - i), 0, -1):
+            if size > 1 and part[i : i + size] in lexicon:
+                pieces.append(part[i : i + size])
+                i += size
+                break
+        else:
+            pieces.append(part[i])
+            i += 1
+    return pieces
+
+
+@lru_cache(maxsize=1 << 16)
+def transcription_candidates(part: str) -> tuple[str, ...]:
+    """Ranked Latin readings (lower case) of one transcribed name part."""
+    pieces = _pieces(part)
+    lexicon = han_names()
+    beams: list[tuple[int, str]] = [(0, "")]
+    for i, piece in enumerate(pieces):
+        nxt = pieces[i + 1][0] if i + 1 < len(pieces) else None
+        if piece in lexicon:
+            opts = [(rank, val) for rank, val in enumerate(lexicon[piece][:2])]
+        else:
+            opts = _char_options(piece, nxt)
+        grown = [(c + oc, s + ov) for c, s in beams for oc, ov in opts]
+        beams = heapq.nsmallest(MAX_CANDIDATES * 2, grown)
+    out: list[str] = []
+    for _, text in sorted(beams):
+        if text not in out:
+            out.append(text)
+    return tuple(out[:MAX_CANDIDATES])
+
+
+def pinyin_parts(name: str) -> list[str]:
+    """Han/Hui name in pinyin: surname, then the given name as one word."""
+    syllables = lazy_pinyin(name, style=Style.NORMAL, v_to_u=True)
+    if len(syllables) <= 1:
+        return syllables
+    return [syllables[0], "".join(syllables[1:])]
+
+
+def is_han_chinese_name(name: str) -> bool:
+    """A dotless name of 2-3 characters starting with a common Chinese surname."""
+    return (
+        not any(sep in name for sep in HAN_SEPARATORS)
+        and 2 <= len(name) <= 3
+        and name[0] in _HAN_SURNAMES
+        and name not in han_names()
+    )
+
+
+def readings(name: str) -> list[list[tuple[str, ...]]]:
+    """Ranked readings of a Chinese-character name.
+
+    Each reading is a list of parts; each part a tuple of ranked Latin candidates.
+    """
+    parts = split_han(name)
+    transcribed = [transcription_candidates(p) for p in parts]
+    if len(parts) == 1 and is_han_chinese_name(parts[0]):
+        pinyin: list[tuple[str, ...]] = [(p,) for p in pinyin_parts(parts[0])]
+        if parts[0][0] in _TRANSCRIPTION_FIRST:
+            return [transcribed, pinyin]
+        return [pinyin, transcribed]
+    return [transcribed]

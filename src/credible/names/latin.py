@@ -1,0 +1,87 @@
+"""Ad hoc Latin spellings -> one canonical Latin form, and the phonetic key of a part.
+
+The canonical form follows ULY conventions (x for kh, q, gh, ch, sh, zh, j, é, ö, ü) so
+that the romanisation of Uyghur Arabic or Cyrillic text and a hand-typed English,
+Turkish, German or Russian-style spelling of the same name land on the same letters
+wherever the spelling allows it. The phonetic key then folds the distinctions that
+spellings of one name do not keep apart (vowel quality, h/x, q/k, j/zh, w/v, p/f,
+doubled letters, final devoicing).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Single letters of other Latin orthographies -> ULY letters.
+_LETTERS = {
+    "ä": "e", "ə": "e", "ë": "e", "è": "e", "ê": "e", "ē": "e", "ě": "e",
+    "á": "a", "à": "a", "â": "a", "ā": "a", "ǎ": "a", "å": "a", "æ": "e",
+    "í": "i", "ì": "i", "î": "i", "ī": "i", "ǐ": "i", "ı": "i", "ï": "i", "İ": "i",
+    "ó": "o", "ò": "o", "ô": "o", "ō": "o", "ǒ": "o", "ő": "ö", "ø": "ö", "ɵ": "ö",
+    "ú": "u", "ù": "u", "û": "u", "ū": "u", "ǔ": "u", "ű": "ü", "ǖ": "ü", "ǘ": "ü",
+    "ǚ": "ü", "ǜ": "ü", "ұ": "u",
+    "ğ": "gh", "ş": "sh", "ș": "sh", "ç": "ch", "ñ": "ng", "ž": "zh", "š": "sh",
+    "č": "ch", "ⱨ": "h", "ⱪ": "q", "ⱬ": "zh", "ß": "ss", "ý": "y", "ÿ": "y",
+}  # fmt: skip
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'", "´": "'", "ʻ": "'"})
+# Ad hoc digraphs -> ULY. Applied until nothing changes, so the result is a fixed point.
+_DIGRAPHS = (("dzh", "j"), ("tch", "ch"), ("sch", "sh"), ("kh", "x"), ("dj", "j"))
+_NOT_NAME = re.compile(r"[^\w' -]+")
+_SPACES = re.compile(r"\s+")
+
+
+def canonical_latin(text: str) -> str:
+    """Lower-case canonical Latin of a Latin-script name (idempotent)."""
+    prev = None
+    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    while text != prev:
+        prev = text
+        text = "".join(_LETTERS.get(ch, ch) for ch in text.lower())
+        for old, new in _DIGRAPHS:
+            text = text.replace(old, new)
+        text = _NOT_NAME.sub(" ", text).replace("_", " ")
+        text = _SPACES.sub(" ", text).strip(" -'")
+    return text
+
+
+_KEY_DIGRAPHS = (
+    ("sh", "S"), ("ch", "C"), ("zh", "J"), ("gh", "G"), ("ng", "n"), ("ph", "p"),
+    ("ts", "C"),
+)  # fmt: skip
+_KEY_LETTERS = str.maketrans({
+    "a": "A", "e": "A", "é": "A", "i": "I", "o": "U", "u": "U", "ö": "U", "ü": "U",
+    "b": "B", "p": "P", "f": "P", "t": "T", "d": "D", "k": "K", "q": "K", "g": "G",
+    "j": "J", "c": "J", "x": "", "h": "", "w": "V", "v": "V", "z": "Z", "s": "s",
+    "l": "L", "m": "M", "n": "N", "r": "R", "'": "", "-": "",
+})  # fmt: skip
+_VOWELS = frozenset("AIU")
+_FINAL_DEVOICE = {"D": "T", "B": "P", "G": "K", "Z": "s"}
+
+
+@lru_cache(maxsize=1 << 18)
+def phonetic_key(part: str) -> str:
+    """Phonetic key of one canonical-Latin name part: e.g. Abdurehim, Abdurakhim -> ABTURAM.
+
+    Spellings of one name usually share it; it is the unit of blocking and comparison.
+    """
+    s = part.lower()
+    for old, new in _KEY_DIGRAPHS:
+        s = s.replace(old, new)
+    # y is a consonant only before a vowel at the start of the part (Yusup), else i.
+    if s.startswith("y") and len(s) > 1 and s[1] in "aeéiouöü":
+        s = "Y" + s[1:].replace("y", "i")
+    else:
+        s = s.replace("y", "i")
+    s = s.translate(_KEY_LETTERS)
+    out: list[str] = []
+    for ch in s:
+        if not ch.isalpha():
+            continue
+        if out and out[-1] == ch:
+            continue
+        out.append(ch)
+    if out and out[-1] in _FINAL_DEVOICE:
+        out[-1] = _FINAL_DEVOICE[out[-1]]
+    return "".join(out)

@@ -1,0 +1,110 @@
+"""Splitting names into parts and reading each part into comparable Latin forms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from credible.names import han, script
+from credible.names._tables import affixes, cyrillic_latin
+from credible.names.latin import canonical_latin, phonetic_key
+from credible.names.uyghur import normalize_uey, uey_to_uly, usy_to_uly
+
+SUFFIX_PENALTY = 0.05
+"""Subtracted from a part's similarity when it matches only after removing a suffix
+(-jan, -xan, -uly, -ova...)."""
+
+_SPLIT = re.compile(r"[\s,;/()\[\]،]+")
+_MIN_STEM = 3
+
+
+def split_name(name: str) -> list[str]:
+    """The parts of a name as written: Chinese names on the middle dot, others on spaces."""
+    parts: list[str] = []
+    for token in _SPLIT.split(name.strip()):
+        if not token:
+            continue
+        if script.blocks(token) == {"han"} or any(s in token for s in script.HAN_SEPARATORS):
+            parts.extend(han.split_han(token))
+        else:
+            parts.append(token)
+    return parts
+
+
+def _cyrillic_to_latin(text: str) -> str:
+    table = cyrillic_latin()
+    text = text.lower().replace("дж", "j")
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def latin_of(token: str, code: str | None = None) -> str:
+    """One non-Chinese token (or run of tokens) in canonical Latin, lower case."""
+    code = code or script.detect_script(token)
+    if code == script.UYGHUR_ARABIC:
+        text = uey_to_uly(normalize_uey(token))
+    elif code == script.UYGHUR_CYRILLIC:
+        text = usy_to_uly(token)
+    elif code in (script.KAZAKH_CYRILLIC, script.RUSSIAN_CYRILLIC):
+        text = _cyrillic_to_latin(token)
+    else:
+        text = token
+    return canonical_latin(text)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading a whole name: its parts, each with ranked Latin candidates."""
+
+    parts: tuple[tuple[str, ...], ...]
+
+    @property
+    def best(self) -> list[str]:
+        return [p[0] for p in self.parts if p]
+
+
+@lru_cache(maxsize=1 << 18)
+def token_readings(token: str, code: str | None = None) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Ranked readings of one token (a part as written): each a tuple of parts, each
+    part a tuple of ranked Latin candidates (lower case). Only a short dotless Chinese
+    name has more than one reading (pinyin, transcription)."""
+    token_code = code if code not in (None, script.MIXED) else script.detect_script(token)
+    if token_code == script.HAN:
+        return tuple(tuple(r) for r in han.readings(token))
+    latin = latin_of(token, token_code)
+    return (tuple((p,) for p in latin.split() if p),)
+
+
+_MAX_READINGS = 2
+
+
+@lru_cache(maxsize=1 << 18)
+def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
+    """Ranked readings of ``name`` (one, except for short dotless Chinese names)."""
+    combos: list[tuple[tuple[str, ...], ...]] = [()]
+    for token in split_name(name):
+        options = token_readings(token, code)
+        combos = [c + o for c in combos for o in options][:_MAX_READINGS]
+    return tuple(Reading(c) for c in combos)
+
+
+def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """Phonetic keys of one part's candidates, with suffix-stripped alternatives.
+
+    Returns (key, penalty) pairs; an honorific or kinship word gives an empty tuple.
+    """
+    aff = affixes()
+    out: dict[str, float] = {}
+    for cand in part_candidates:
+        if cand in aff["honorifics"] or cand in aff["kinship"]:
+            return ()
+        key = phonetic_key(cand)
+        if key:
+            out.setdefault(key, 0.0)
+        for suffix in aff["suffixes"]:
+            if cand.endswith(suffix) and len(cand) - len(suffix) >= _MIN_STEM:
+                stem = phonetic_key(cand[: -len(suffix)])
+                if stem and stem not in out:
+                    out[stem] = SUFFIX_PENALTY
+                break
+    return tuple(out.items())

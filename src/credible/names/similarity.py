@@ -1,0 +1,119 @@
+"""Similarity of two names in any scripts, one pair at a time or in bulk.
+
+A name is read into parts (each part: phonetic keys of its Latin candidates). Parts
+are compared by normalised Levenshtein similarity of their keys, the parts of the two
+names are matched one-to-one in the best order (a Uyghur "surname" is the father's
+given name and may come first or last), and the matched similarities are summed and
+divided by ``min(n, m) + EXTRA_PART_WEIGHT * |n - m|``: a part missing from one record
+costs a quarter of a mismatched one. A one-part name is also compared with the other
+name's parts written together (Chinese names typed without the middle dot).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from credible.names import parts as _parts
+
+EXTRA_PART_WEIGHT = 0.25
+Part = tuple[tuple[str, float], ...]
+
+
+@lru_cache(maxsize=1 << 18)
+def compiled(name: str) -> tuple[tuple[Part, ...], ...]:
+    """Per reading, the comparable parts (honorifics dropped) of ``name``."""
+    out = []
+    for reading in _parts.readings(name):
+        comp = tuple(c for c in (_parts.comparable(p) for p in reading.parts) if c)
+        out.append(comp)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 18)
+def _joined_key(name: str, order: tuple[int, ...]) -> str:
+    reading = _parts.readings(name)[0]
+    from credible.names.latin import phonetic_key
+
+    best = [p[0] for p in reading.parts if p]
+    return phonetic_key("".join(best[i] for i in order if i < len(best)))
+
+
+def part_similarity(pa: Part, pb: Part) -> float:
+    best = 0.0
+    for ka, pen_a in pa:
+        for kb, pen_b in pb:
+            s = Levenshtein.normalized_similarity(ka, kb) - pen_a - pen_b
+            if s > best:
+                best = s
+    return best
+
+
+def _assignment(sim: list[list[float]]) -> float:
+    """Largest sum of a one-to-one matching of rows to columns (names have few parts)."""
+    n, m = len(sim), len(sim[0])
+    if n > m:
+        sim = [list(col) for col in zip(*sim, strict=True)]
+        n, m = m, n
+    if m > 7:  # greedy beyond what exhaustive search can afford
+        total, used = 0.0, set()
+        for row in sim:
+            j = max((j for j in range(m) if j not in used), key=lambda j: row[j])
+            used.add(j)
+            total += row[j]
+        return total
+    return max(
+        sum(sim[i][j] for i, j in enumerate(perm)) for perm in itertools.permutations(range(m), n)
+    )
+
+
+def combine(matched: float, n: int, m: int) -> float:
+    lo, hi = min(n, m), max(n, m)
+    return min(1.0, matched / (lo + EXTRA_PART_WEIGHT * (hi - lo)))
+
+
+def _reading_similarity(ra: tuple[Part, ...], rb: tuple[Part, ...]) -> float:
+    if not ra or not rb:
+        return 0.0
+    sim = [[part_similarity(pa, pb) for pb in rb] for pa in ra]
+    return combine(_assignment(sim), len(ra), len(rb))
+
+
+def _joined_similarity(single: str, multi: str) -> float:
+    """A one-part name against the parts of another written together, in any order."""
+    one = compiled(single)[0]
+    n = len(_parts.readings(multi)[0].parts)
+    if not one or n < 2 or n > 4:
+        return 0.0
+    best = 0.0
+    for order in itertools.permutations(range(n)):
+        key = _joined_key(multi, order)
+        for k, pen in one[0]:
+            best = max(best, Levenshtein.normalized_similarity(k, key) - pen)
+    return best
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two names in any scripts; symmetric; order of parts ignored."""
+    ca, cb = compiled(a), compiled(b)
+    best = 0.0
+    for ra in ca:
+        for rb in cb:
+            best = max(best, _reading_similarity(ra, rb))
+    na, nb = len(ca[0]), len(cb[0])
+    if na == 1 and nb >= 2:
+        best = max(best, _joined_similarity(a, b))
+    elif nb == 1 and na >= 2:
+        best = max(best, _joined_similarity(b, a))
+    return float(min(1.0, max(0.0, best)))
+
+
+def name_similarity_many(a_names: Sequence[str], b_names: Sequence[str]) -> np.ndarray:
+    """``name_similarity`` of each pair ``(a_names[i], b_names[i])``, as a float64 array."""
+    from credible.names._batch import similarity_many
+
+    return similarity_many(a_names, b_names)
