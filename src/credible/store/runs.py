@@ -1,0 +1,152 @@
+"""Runs of later stages (linkage, estimation, assessment), stored so that every figure
+can be traced to the parameters, seed, software version and input that produced it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from credible import __version__
+from credible.store.audit import canonical_json, now
+from credible.store.schema import judgements, runs
+from credible.store.store import UnitOfWork
+
+
+def fingerprint(rows: Iterable[Sequence[Any]]) -> str:
+    """SHA-256 over rows in a fixed order: the same input gives the same fingerprint."""
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(canonical_json(list(row)).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def start_run(
+    uow: UnitOfWork,
+    stage: str,
+    method: str,
+    parameters: dict[str, Any],
+    seed: int | None = None,
+    input_fingerprint: str | None = None,
+) -> int:
+    return uow.insert(
+        runs,
+        stage=stage,
+        method=method,
+        started_at=now(),
+        status="running",
+        parameters=canonical_json(parameters),
+        software_version=__version__,
+        input_fingerprint=input_fingerprint,
+        seed=seed,
+        actor=uow.actor,
+    )
+
+
+def finish_run(uow: UnitOfWork, run_id: int, results: dict[str, Any], status: str = "done") -> None:
+    uow.update(runs, run_id, finished_at=now(), status=status, results=canonical_json(results))
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: int
+    stage: str
+    method: str | None
+    started_at: str
+    status: str
+    parameters: dict[str, Any]
+    results: dict[str, Any] | None
+    seed: int | None
+    input_fingerprint: str | None
+    software_version: str
+
+
+def latest_run(conn: Connection, stage: str, status: str = "done") -> RunInfo | None:
+    row = conn.execute(
+        select(runs)
+        .where(runs.c.stage == stage, runs.c.status == status)
+        .order_by(runs.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return RunInfo(
+        id=row.id,
+        stage=row.stage,
+        method=row.method,
+        started_at=row.started_at,
+        status=row.status,
+        parameters=json.loads(row.parameters or "{}"),
+        results=json.loads(row.results) if row.results else None,
+        seed=row.seed,
+        input_fingerprint=row.input_fingerprint,
+        software_version=row.software_version,
+    )
+
+
+DECISIONS = ("positive", "negative", "unsure")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    id: int
+    record_l: int
+    record_r: int
+    decision: str
+    actor: str
+    at: str
+    note: str | None
+
+
+def add_judgement(uow: UnitOfWork, a: int, b: int, decision: str, note: str | None = None) -> int:
+    """Append a reviewer's decision on a pair. The pair is stored in (low, high) order."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
+    lo, hi = sorted((a, b))
+    return uow.insert(
+        judgements,
+        record_l=lo,
+        record_r=hi,
+        decision=decision,
+        note=note,
+        actor=uow.actor,
+        at=now(),
+    )
+
+
+def retract_judgement(uow: UnitOfWork, judgement_id: int, note: str | None = None) -> int:
+    """Mark a judgement withdrawn by appending a retraction; nothing is edited or deleted."""
+    row = uow.conn.execute(select(judgements).where(judgements.c.id == judgement_id)).first()
+    if row is None:
+        from credible.errors import NotFoundError
+
+        raise NotFoundError(f"no judgement {judgement_id}")
+    return uow.insert(
+        judgements,
+        record_l=row.record_l,
+        record_r=row.record_r,
+        decision="retracted",
+        note=note,
+        actor=uow.actor,
+        at=now(),
+        retracts=judgement_id,
+    )
+
+
+def live_judgements(conn: Connection) -> list[Judgement]:
+    """The latest non-retracted decision per pair."""
+    rows = conn.execute(select(judgements).order_by(judgements.c.id)).all()
+    retracted = {r.retracts for r in rows if r.retracts is not None}
+    latest: dict[tuple[int, int], Judgement] = {}
+    for r in rows:
+        if r.retracts is not None or r.id in retracted:
+            continue
+        latest[(r.record_l, r.record_r)] = Judgement(
+            r.id, r.record_l, r.record_r, r.decision, r.actor, r.at, r.note
+        )
+    return list(latest.values())
