@@ -7,8 +7,8 @@ from credible.store import Store, schema, verify
 from credible.store.audit import now
 from credible.store.runs import (
     add_judgement,
-    finish_run,
     fingerprint,
+    finish_run,
     latest_run,
     live_judgements,
     retract_judgement,
