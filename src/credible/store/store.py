@@ -142,7 +142,9 @@ class UnitOfWork:
         return tuple(row)
 
     def insert(self, table: Table, **values: Any) -> int:
-        row_id = self.conn.execute(table.insert().values(**values)).inserted_primary_key[0]
+        key = self.conn.execute(table.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        row_id = key[0]
         row = self._row(table, row_id)
         self._log(
             "insert",
@@ -259,6 +261,7 @@ class _BulkWriter:
             return
         if self.dialect == "postgresql":
             raw = self.conn.connection.driver_connection
+            assert raw is not None
             cols = ", ".join(f'"{c}"' for c in self.columns)
             with (
                 raw.cursor() as cur,
