@@ -1,0 +1,281 @@
+"""Raw string columns → typed, validated columns of one kind, vectorised with pyarrow.
+
+Every format reader hands over the cells as strings (one Arrow array per source
+column); this module trims them, recodes, parses and checks them column by column.
+Python only loops over *unique* values (dates, vocabulary codes) and over rows that
+have a problem.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from credible.errors import InputError, Problem
+from credible.ingest.dates import DateValue, parse_date_column
+from credible.ingest.mapping import NAME_FIELDS, ColumnSpec, Mapping, resolve_column
+from credible.model.fields import Field
+from credible.model.vocab import vocabulary
+
+_INT = r"^[+-]?\d{1,18}(\.0*)?$"
+_FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$"
+RANGES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
+_NULL = pa.scalar(None, pa.string())
+MAX_PROBLEMS_PER_COLUMN = 1000
+
+
+@dataclass
+class _Plan:
+    field: Field
+    spec: ColumnSpec | None
+    sources: list[int]
+    constant: str | None
+
+
+def clean(column: pa.Array) -> pa.Array:
+    """Trim surrounding white space; an empty cell becomes null."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.greater(pc.utf8_length(trimmed), 0), trimmed, _NULL)
+
+
+def blank_rows(columns: list[pa.Array]) -> np.ndarray:
+    """Boolean mask of rows whose every (cleaned) cell is null."""
+    if not columns:
+        return np.zeros(0, dtype=bool)
+    mask = np.ones(len(columns[0]), dtype=bool)
+    for col in columns:
+        mask &= col.is_null().to_numpy(zero_copy_only=False)
+    return mask
+
+
+class Converter:
+    """Turns batches of raw cells into the table a kind's importer expects."""
+
+    def __init__(self, mapping: Mapping, headers: list[str], file: str) -> None:
+        self.mapping = mapping
+        self.headers = headers
+        self.file = file
+        self.date_cache: dict[str, DateValue] = {}
+        problems: list[Problem] = []
+        used: set[int] = set()
+        self.plans: list[_Plan] = []
+        for field in mapping.fields:
+            spec = mapping.columns.get(field.name)
+            sources = []
+            for wanted in spec.columns if spec else []:
+                try:
+                    idx = resolve_column(headers, wanted)
+                except ValueError as exc:
+                    problems.append(Problem(file, None, wanted, str(exc)))
+                    continue
+                if idx is None:
+                    problems.append(
+                        Problem(file, None, wanted, f"mapped column for {field.name} is missing")
+                    )
+                    continue
+                sources.append(idx)
+                used.add(idx)
+            self.plans.append(_Plan(field, spec, sources, mapping.constants.get(field.name)))
+        self.keep: list[tuple[str, int]] = []
+        if mapping.keep_columns == "all":
+            seen: set[str] = set()
+            for i, header in enumerate(headers):
+                if i in used:
+                    continue
+                key = header.strip() or f"column {i + 1}"
+                while key in seen:
+                    key += "'"
+                seen.add(key)
+                self.keep.append((key, i))
+        else:
+            for wanted in mapping.keep_columns:
+                try:
+                    idx = resolve_column(headers, wanted)
+                except ValueError as exc:
+                    problems.append(Problem(file, None, wanted, str(exc)))
+                    continue
+                if idx is None:
+                    problems.append(Problem(file, None, wanted, "column to keep is missing"))
+                else:
+                    self.keep.append((wanted, idx))
+        if problems:
+            shown = ", ".join(repr(h) for h in headers[:40])
+            raise InputError(problems, f"{file}: the header does not match the mapping ({shown})")
+        self.name_fields = NAME_FIELDS.get(mapping.kind, ())
+
+    def schema(self) -> pa.Schema:
+        out: list[pa.Field] = []
+        for p in self.plans:
+            out.append(pa.field(p.field.name, _arrow_type(p.field)))
+        out.append(pa.field("source_row", pa.int64()))
+        for p in self.plans:
+            if p.field.type == "edtf":
+                out += [pa.field(p.field.name + "_min", pa.date32())]
+                out += [pa.field(p.field.name + "_max", pa.date32())]
+        out += [pa.field(f + "_script", pa.string()) for f in self.name_fields]
+        out.append(pa.field("extra", pa.string()))
+        return pa.schema(out)
+
+    def convert(self, raw: list[pa.Array], source_row: pa.Array) -> tuple[pa.Table, list[Problem]]:
+        """``raw``: cleaned string columns, one per header; ``source_row``: int64."""
+        n = len(source_row)
+        rows = source_row.to_numpy(zero_copy_only=False)
+        problems: list[Problem] = []
+        cols: dict[str, pa.Array] = {}
+        extra_dates: dict[str, pa.Array] = {}
+        for p in self.plans:
+            name = p.field.name
+            where = self.headers[p.sources[0]] if p.sources else name
+            values = self._gather(p, raw, n)
+            if p.spec and p.spec.values and not p.field.type.startswith("vocab:"):
+                values = _recode(values, p.spec.values, None)
+            kind = p.field.type
+            if kind.startswith("vocab:"):
+                original = values
+                table = (p.spec.values if p.spec else None) or {}
+                values = _recode(original, table, kind[6:])
+                bad = np.nonzero(
+                    pc.and_(values.is_null(), original.is_valid()).to_numpy(zero_copy_only=False)
+                )[0]
+                if len(bad):
+                    voc = vocabulary(kind[6:])
+                    expected = f"expected one of the {voc.name} codes: {voc.describe()}"
+                    if table:
+                        expected += " (or a raw value listed under values:)"
+                    problems += self._report(bad, rows, where, expected, original)
+            elif kind == "int":
+                ok = pc.fill_null(pc.match_substring_regex(values, _INT), True)
+                problems += self._report_mask(ok, rows, where, "expected a whole number", values)
+                digits = pc.replace_substring_regex(values, r"\.0*$", "")
+                values = pc.cast(pc.if_else(ok, digits, _NULL), pa.int64())
+            elif kind == "float":
+                ok = pc.fill_null(pc.match_substring_regex(values, _FLOAT), True)
+                problems += self._report_mask(ok, rows, where, "expected a number", values)
+                numbers = pc.cast(pc.if_else(ok, values, _NULL), pa.float64())
+                if name in RANGES:
+                    lo, hi = RANGES[name]
+                    inside = pc.fill_null(
+                        pc.and_(pc.greater_equal(numbers, lo), pc.less_equal(numbers, hi)), True
+                    )
+                    problems += self._report_mask(
+                        inside, rows, where, f"expected a {name} between {lo:g} and {hi:g}", values
+                    )
+                    numbers = pc.if_else(inside, numbers, pa.scalar(None, pa.float64()))
+                values = numbers
+            elif kind == "edtf":
+                formats = p.spec.date_formats if p.spec else ["edtf"]
+                parsed = parse_date_column(values, formats, self.date_cache)
+                for i, why in list(zip(parsed.bad, parsed.errors, strict=True))[
+                    :MAX_PROBLEMS_PER_COLUMN
+                ]:
+                    problems.append(Problem(self.file, int(rows[i]), where, why, values[i].as_py()))
+                extra_dates[name + "_min"] = parsed.lower
+                extra_dates[name + "_max"] = parsed.upper
+                values = parsed.normalised
+            if p.field.required:
+                missing = np.nonzero(values.is_null().to_numpy(zero_copy_only=False))[0]
+                problems += self._report(missing, rows, where, f"a value for {name} is required")
+            cols[name] = values
+        cols["source_row"] = source_row
+        cols.update(extra_dates)
+        for f in self.name_fields:
+            spec = self.mapping.columns.get(f)
+            script = spec.script if spec else None
+            cols[f + "_script"] = (
+                pc.if_else(cols[f].is_valid(), pa.scalar(script, pa.string()), _NULL)
+                if script
+                else pa.nulls(n, pa.string())
+            )
+        cols["extra"] = self._extra(raw, n)
+        return pa.Table.from_arrays(list(cols.values()), schema=self.schema()), problems
+
+    def _gather(self, p: _Plan, raw: list[pa.Array], n: int) -> pa.Array:
+        if p.constant is not None:
+            return pc.fill_null(pa.nulls(n, pa.string()), p.constant)
+        if not p.sources:
+            return pa.nulls(n, pa.string())
+        if len(p.sources) == 1:
+            values = raw[p.sources[0]]
+        else:
+            joined = pc.binary_join_element_wise(
+                *[raw[i] for i in p.sources], "; ", null_handling="skip"
+            )
+            values = pc.if_else(pc.equal(joined, ""), _NULL, joined)
+        if p.spec and p.spec.default is not None:
+            values = pc.fill_null(values, p.spec.default)
+        return values
+
+    def _report_mask(
+        self, ok: pa.Array, rows: np.ndarray, where: str, expected: str, values: pa.Array
+    ) -> list[Problem]:
+        bad = np.nonzero(~ok.to_numpy(zero_copy_only=False))[0]
+        return self._report(bad, rows, where, expected, values)
+
+    def _report(
+        self,
+        bad: np.ndarray,
+        rows: np.ndarray,
+        where: str,
+        expected: str,
+        values: pa.Array | None = None,
+    ) -> list[Problem]:
+        return [
+            Problem(
+                self.file,
+                int(rows[i]),
+                where,
+                expected,
+                None if values is None else values[int(i)].as_py(),
+            )
+            for i in bad[:MAX_PROBLEMS_PER_COLUMN]
+        ]
+
+    def _extra(self, raw: list[pa.Array], n: int) -> pa.Array:
+        """A JSON object per row of the kept columns' non-empty cells, built without a
+        per-row loop: escape, wrap as ``"key":"value"`` and join."""
+        if not self.keep:
+            return pa.nulls(n, pa.string())
+        parts = []
+        for key, idx in self.keep:
+            col = raw[idx]
+            esc = col
+            for a, b in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+                esc = pc.replace_substring(esc, a, b)
+            # Rarer control characters need \\u escapes; fall back to json.dumps for those rows.
+            odd = pc.fill_null(pc.match_substring_regex(esc, r"[\x00-\x1f]"), False)
+            if pc.any(odd).as_py():
+                fixed = [
+                    json.dumps(v, ensure_ascii=False)[1:-1] if o else e
+                    for v, e, o in zip(col.to_pylist(), esc.to_pylist(), odd.to_pylist(), strict=True)
+                ]
+                esc = pa.array(fixed, pa.string())
+            prefix = json.dumps(key, ensure_ascii=False) + ':"'
+            parts.append(pc.binary_join_element_wise(prefix, esc, '"', ""))
+        body = pc.binary_join_element_wise(*parts, ",", null_handling="skip")
+        body = pc.if_else(pc.equal(body, ""), _NULL, body)
+        return pc.binary_join_element_wise("{", body, "}", "")
+
+
+def _recode(values: pa.Array, table: dict[str, str], vocab: str | None) -> pa.Array:
+    """Map raw values through ``values:`` (exact, then ignoring case) and, for a
+    vocabulary field, to its code (exact, then ignoring case); unknown → null."""
+    encoded = pc.dictionary_encode(values)
+    folded = {k.casefold(): v for k, v in table.items()}
+    codes: dict[str, str] = {}
+    if vocab is not None:
+        codes = {c.casefold(): c for c in vocabulary(vocab).codes}
+    out: list[str | None] = []
+    for raw in encoded.dictionary.to_pylist():
+        value = table.get(raw) or folded.get(raw.casefold()) or raw
+        if vocab is not None:
+            value = value if value in codes.values() else codes.get(value.casefold())
+        out.append(value)
+    return pa.array(out, pa.string()).take(encoded.indices)
+
+
+def _arrow_type(field: Field) -> pa.DataType:
+    return {"int": pa.int64(), "float": pa.float64()}.get(field.type, pa.string())

@@ -1,0 +1,237 @@
+"""Text encodings: detect the legacy encodings real files arrive in, and transcode to
+UTF-8 on the fly while noting the rows that do not decode.
+
+Generic detectors guess badly on short, name-heavy files (charset-normalizer calls a
+Kazakh kz1048 file cp1251, GB18030 Chinese Thai cp874). So candidates from the
+encodings this work meets are decoded and scored: letters of the scripts names are
+written in (Latin with the usual diacritics, Russian/Kazakh/Uyghur Cyrillic, Arabic,
+common Chinese characters) score up; control characters, rare letters, symbols, words
+mixing scripts and a capital after a small letter score down.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import unicodedata
+from functools import cache
+from typing import BinaryIO
+
+# Order breaks ties: the more common encoding first.
+CANDIDATES = (
+    "gb18030",
+    "cp1251",
+    "kz1048",
+    "cp1252",
+    "cp1256",
+    "cp1254",
+    "cp1250",
+    "cp866",
+    "koi8_r",
+    "cp437",
+    "cp850",
+    "mac_roman",
+    "mac_cyrillic",
+    "cp1257",
+)
+_LATIN = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœğşıǵń" "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒĞŞİǴŃ"
+_CYRILLIC = (
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ" "әғқңөұүһіҗӘҒҚҢӨҰҮҺІҖ"
+)
+_PUNCT = set("–—«»“”‘’„…№·•°\u00a0\u200c\u200d\u060c\u061b\u061f\u3001\u3002\uff0c\uff1a\uff1b")
+_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+
+
+@cache
+def _common_han() -> frozenset[str]:
+    """The 6,763 characters of GB 2312: everyday Chinese, names included."""
+    chars = set()
+    for lead in range(0xB0, 0xF8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
+def _script(ch: str) -> str:
+    if ch.isascii():
+        return "LATIN"
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else "?"
+
+
+def plausibility(text: str) -> int:
+    """Higher for text that reads like names and notes; only non-ASCII tokens count."""
+    common = set(_LATIN) | set(_CYRILLIC)
+    han = _common_han()
+    score = 0
+    for token in _TOKEN.findall(text):
+        scripts = set()
+        prev_lower = False
+        for ch in token:
+            if ch.isascii():
+                if ch.isalpha():
+                    scripts.add("LATIN")
+                    if prev_lower and ch.isupper():
+                        score -= 2
+                    prev_lower = ch.islower()
+                continue
+            cat = unicodedata.category(ch)
+            if cat[0] == "L":
+                script = _script(ch)
+                if script != "CJK":
+                    scripts.add(script)
+                    if prev_lower and ch.isupper():
+                        score -= 2
+                    prev_lower = ch.islower()
+                if ch in common or "\u0620" <= ch <= "\u06d5" or ch in han:
+                    score += 2
+                elif script in ("LATIN", "CYRILLIC", "ARABIC", "CJK"):
+                    score -= 1
+                else:
+                    score -= 3
+            elif cat[0] == "C":
+                score -= 5
+            elif ch in _PUNCT or cat[0] in "MZ":
+                continue
+            else:
+                score -= 2
+        if len(scripts) > 1:
+            score -= 3
+    return score
+
+
+def _decodes(data: bytes, encoding: str) -> str | None:
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    except (UnicodeDecodeError, UnicodeError):
+        return None
+
+
+def bom_encoding(data: bytes) -> str | None:
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return name
+    return None
+
+
+def detect_encoding(sample: bytes) -> str | None:
+    """Best encoding for a file starting with ``sample``; None when nothing fits."""
+    found = bom_encoding(sample)
+    if found:
+        return found
+    if _decodes(sample, "utf-8") is not None:
+        return "utf-8"
+    # Score only lines with non-ASCII bytes: they are what tells encodings apart.
+    lines = [line for line in sample.splitlines() if not line.isascii()]
+    probe = b"\n".join(lines)[:65536]
+    best: tuple[int, str] | None = None
+    for enc in CANDIDATES:
+        text = _decodes(sample, enc)
+        if text is None:
+            continue
+        score = plausibility(_decodes(probe, enc) or "")
+        if best is None or score > best[0]:
+            best = (score, enc)
+    if best is not None:
+        return best[1]
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(sample).best()
+    return codecs.lookup(guess.encoding).name if guess else None
+
+
+_MULTIBYTE = {"utf-8", "utf-16", "utf-32", "gb18030", "gbk", "gb2312", "big5", "shift_jis", "euc_jp"}
+
+
+def is_single_byte(encoding: str) -> bool:
+    return codecs.lookup(encoding).name not in _MULTIBYTE
+
+
+def bad_lines(text: str, first_line: int = 1) -> list[int]:
+    """1-based line numbers of the replacement characters a lenient decode left behind."""
+    lines = []
+    start = 0
+    line = first_line
+    while True:
+        pos = text.find("\ufffd", start)
+        if pos < 0:
+            return lines
+        line += text.count("\n", start, pos)
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        start = pos
+
+
+class TranscodingStream(io.RawIOBase):
+    """Reads a file in any encoding and gives UTF-8 bytes, for pyarrow's CSV reader.
+
+    Bytes that do not decode become U+FFFD and the physical line they sat on is
+    remembered in ``bad_lines`` (1-based; the header is line 1), so the reader can
+    name the row instead of failing somewhere inside Arrow.
+    """
+
+    def __init__(self, raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> None:
+        self._raw = raw
+        self._name = codecs.lookup(encoding).name
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._passthrough = self._name == "utf-8"
+        self._chunk_size = chunk_size
+        self._buffer = b""
+        self._pos = 0
+        self._pending = b""
+        self._lines_before = 0
+        self._first = True
+        self._eof = False
+        self.bad_lines: list[int] = []
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        data = self._raw.read(self._chunk_size)
+        final = not data
+        if self._first and data.startswith(codecs.BOM_UTF8) and self._name == "utf-8":
+            data = data[len(codecs.BOM_UTF8) :]
+        self._first = False
+        try:
+            text = self._decoder.decode(data, final)
+            # Valid UTF-8 passes through untouched, cut characters included.
+            out = self._pending + data if self._passthrough else text.encode("utf-8")
+            self._pending = b""
+        except UnicodeDecodeError:
+            self._decoder.errors = "replace"
+            try:
+                text = self._decoder.decode(data, final)
+            finally:
+                self._decoder.errors = "strict"
+            self.bad_lines.extend(bad_lines(text, self._lines_before + 1))
+            out = text.encode("utf-8")
+            if self._passthrough:
+                # The decoder holds a cut character; the next chunk passes through raw.
+                self._pending = self._decoder.getstate()[0]
+        self._lines_before += text.count("\n")
+        self._buffer = self._buffer[self._pos :] + out
+        self._pos = 0
+        self._eof = final
+
+    def readinto(self, b: memoryview) -> int:  # type: ignore[override]
+        while len(self._buffer) - self._pos == 0 and not self._eof:
+            self._fill()
+        n = min(len(b), len(self._buffer) - self._pos)
+        b[:n] = self._buffer[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()

@@ -1,0 +1,270 @@
+"""XLSX (openpyxl, read-only streaming) and JSON / JSON Lines sources.
+
+Both hand the converter string cells, as CSV does: numbers, dates and booleans are
+written the way a person would type them (``12``, ``2017-05-03``, ``true``).
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, TextIO
+
+import pyarrow as pa
+
+from credible.errors import InputError, Problem
+
+RawBatch = tuple[list[pa.Array], pa.Array, list[Problem]]
+JSON_PEEK = 1000
+
+
+def cell_text(value: Any) -> str | None:
+    """A spreadsheet or JSON value as the text a person would have typed."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _columns(rows: list[list[str | None]], ncols: int) -> list[pa.Array]:
+    return [pa.array([r[i] for r in rows], pa.string()) for i in range(ncols)]
+
+
+class XlsxSource:
+    def __init__(self, path: Path, sheet: str | None) -> None:
+        import openpyxl
+
+        self.path = path
+        self.file = path.name
+        self.encoding = None
+        self.delimiter = None
+        if path.stat().st_size == 0:
+            raise InputError([Problem(self.file, None, None, "the file is empty")])
+        try:
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            raise InputError(
+                [Problem(self.file, None, None, f"not a readable XLSX workbook (truncated?): {exc}")]
+            ) from exc
+        if sheet is not None and sheet not in self._book.sheetnames:
+            raise InputError(
+                [
+                    Problem(
+                        self.file,
+                        None,
+                        "sheet",
+                        f"no sheet {sheet!r}; sheets: {', '.join(self._book.sheetnames)}",
+                    )
+                ]
+            )
+        self._sheet = self._book[sheet] if sheet else self._book.worksheets[0]
+        self._rows = self._guard(self._sheet.iter_rows(values_only=True))
+        first = next(self._rows, None)
+        if first is None:
+            raise InputError([Problem(self.file, None, None, "the sheet is empty")])
+        self.headers = [(cell_text(c) or "").strip() for c in first]
+        while self.headers and not self.headers[-1]:
+            self.headers.pop()
+        if not self.headers:
+            raise InputError([Problem(self.file, 1, None, "the first row must be a header")])
+
+    def _guard(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        try:
+            yield from rows
+        except Exception as exc:  # zlib, XML and zip errors all mean a damaged file
+            raise InputError(
+                [Problem(self.file, None, None, f"the workbook is damaged or truncated: {exc}")]
+            ) from exc
+
+    def iter_raw(self, batch_size: int) -> Iterator[RawBatch]:
+        ncols = len(self.headers)
+        rows: list[list[str | None]] = []
+        numbers: list[int] = []
+        problems: list[Problem] = []
+        try:
+            for n, row in enumerate(self._rows, start=1):
+                cells = [cell_text(c) for c in row[:ncols]]
+                cells += [None] * (ncols - len(cells))
+                if any(c is not None and str(c).strip() for c in row[ncols:]):
+                    problems.append(
+                        Problem(self.file, n, None, f"a value right of the last header column {ncols}")
+                    )
+                rows.append(cells)
+                numbers.append(n)
+                if len(rows) >= batch_size:
+                    yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
+                    rows, numbers, problems = [], [], []
+            if rows or problems:
+                yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
+        finally:
+            self._book.close()
+
+
+def _get(record: dict[str, Any], key: str) -> Any:
+    if key in record:
+        return record[key]
+    node: Any = record
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _iter_array(f: TextIO, file: str) -> Iterator[Any]:
+    """Elements of a top-level JSON array, one at a time (the file is never all in memory)."""
+    decoder = json.JSONDecoder()
+    buf, pos, eof = "", 0, False
+
+    def more() -> bool:
+        nonlocal buf, pos, eof
+        chunk = f.read(1 << 20)
+        eof = not chunk
+        buf, pos = buf[pos:] + chunk, 0
+        return bool(chunk)
+
+    def skip_ws() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n\ufeff":
+                pos += 1
+            if pos < len(buf) or not more():
+                return buf[pos] if pos < len(buf) else ""
+
+    if skip_ws() != "[":
+        raise InputError([Problem(file, None, None, "expected a JSON array of objects")])
+    pos += 1
+    n = 0
+    while True:
+        ch = skip_ws()
+        if ch == "]":
+            return
+        if ch == "," and n:
+            pos += 1
+            skip_ws()
+        while True:
+            try:
+                obj, end = decoder.raw_decode(buf, pos)
+                if end == len(buf) and not eof and more():
+                    continue  # a number may go on in the next chunk
+                break
+            except json.JSONDecodeError as exc:
+                if not eof and more():
+                    continue
+                raise InputError(
+                    [Problem(file, n + 1, None, f"invalid JSON: {exc.msg}", buf[pos : pos + 80])]
+                ) from exc
+        n += 1
+        pos = end
+        yield obj
+
+
+class JsonSource:
+    """A JSON array of objects (at the root or at a dotted ``records`` path) or JSON Lines."""
+
+    def __init__(self, path: Path, fmt: str, encoding: str | None, records: str | None) -> None:
+        self.path = path
+        self.file = path.name
+        self.format = fmt
+        self.encoding = encoding or "utf-8-sig"
+        self.delimiter = None
+        self.records = records
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+        if not head.strip():
+            raise InputError([Problem(self.file, None, None, "the file is empty")])
+        peek = []
+        for _, rec in self._records():
+            peek.append(rec)
+            if len(peek) >= JSON_PEEK:
+                break
+        if not peek:
+            raise InputError([Problem(self.file, None, None, "no records in the file")])
+        keys: dict[str, None] = {}
+        for rec in peek:
+            if isinstance(rec, dict):
+                keys.update(dict.fromkeys(str(k) for k in rec))
+        self.headers = list(keys)
+        self._peek = peek
+
+    def add_paths(self, wanted: Iterable[str]) -> None:
+        """Dotted keys the mapping asks for become columns when some record has them."""
+        for key in wanted:
+            if key not in self.headers and any(
+                isinstance(r, dict) and _get(r, key) is not None for r in self._peek
+            ):
+                self.headers.append(key)
+
+    def _records(self) -> Iterator[tuple[int, Any]]:
+        try:
+            with open(self.path, encoding=self.encoding) as f:
+                if self.format == "jsonl":
+                    for n, line in enumerate(f, start=1):
+                        if not line.strip():
+                            yield n, None
+                            continue
+                        try:
+                            yield n, json.loads(line)
+                        except json.JSONDecodeError as exc:
+                            yield n, _Bad(f"invalid JSON: {exc.msg}", line[:80])
+                elif self.records is None:
+                    yield from enumerate(_iter_array(f, self.file), start=1)
+                else:
+                    # A nested array needs the whole document; json.load it.
+                    data = json.load(f)
+                    node = data
+                    for part in self.records.split("."):
+                        node = node.get(part) if isinstance(node, dict) else None
+                    if not isinstance(node, list):
+                        raise InputError(
+                            [Problem(self.file, None, "records", f"no array at {self.records!r}")]
+                        )
+                    yield from enumerate(node, start=1)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                [Problem(self.file, None, None, f"text that is not valid {self.encoding}: {exc}")]
+            ) from exc
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                [Problem(self.file, exc.lineno, None, f"invalid JSON: {exc.msg}")]
+            ) from exc
+
+    def iter_raw(self, batch_size: int) -> Iterator[RawBatch]:
+        ncols = len(self.headers)
+        rows: list[list[str | None]] = []
+        numbers: list[int] = []
+        problems: list[Problem] = []
+        for n, rec in self._records():
+            if isinstance(rec, _Bad):
+                problems.append(Problem(self.file, n, None, rec.why, rec.text))
+                continue
+            if rec is not None and not isinstance(rec, dict):
+                problems.append(Problem(self.file, n, None, "expected a JSON object", str(rec)[:80]))
+                continue
+            rec = rec or {}
+            rows.append([cell_text(_get(rec, k)) for k in self.headers])
+            numbers.append(n)
+            if len(rows) >= batch_size:
+                yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
+                rows, numbers, problems = [], [], []
+        if rows or problems:
+            yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
+
+
+class _Bad:
+    def __init__(self, why: str, text: str) -> None:
+        self.why, self.text = why, text
