@@ -1,8 +1,19 @@
 """Fictional scenarios with known ground truth, for the demo, tests and benchmarks.
 
 Everything this package writes is FICTIONAL: invented people, lists and facilities.
+``simulate`` writes a whole investigation (lists, supporting files, mappings, truth,
+manifest); ``simulate_captures`` gives only the people x lists capture matrix of the
+same model, for estimation work.
 """
 
 from credible.simulate.captures import CaptureOptions, list_forms, simulate_captures
+from credible.simulate.core import Progress, SimulationResult, simulate
 
-__all__ = ["CaptureOptions", "list_forms", "simulate_captures"]
+__all__ = [
+    "CaptureOptions",
+    "Progress",
+    "SimulationResult",
+    "list_forms",
+    "simulate",
+    "simulate_captures",
+]
