@@ -20,8 +20,14 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "names" / "names
 
 def main() -> int:
     pairs = load_pairs(DATA)
-    report = evaluate(pairs)
-    print(format_report(report))
+    for title, subset in (
+        ("ALL PAIRS", pairs),
+        ("DEV HALF (people used when designing)", [p for p in pairs if p.half == "dev"]),
+        ("TEST HALF (held out)", [p for p in pairs if p.half == "test"]),
+    ):
+        print(f"==== {title}")
+        print(format_report(evaluate(subset), show_errors=title == "ALL PAIRS"))
+        print()
     return 0
 
 

@@ -94,4 +94,5 @@ def affixes() -> dict[str, Any]:
         "honorifics": frozenset(data["honorifics"]),
         "kinship": frozenset(data["kinship"]),
         "suffixes": tuple(sorted(set(data["suffixes"]), key=len, reverse=True)),
+        "patronymic_suffixes": tuple(data.get("patronymic_suffixes", [])),
     }

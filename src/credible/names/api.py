@@ -18,7 +18,7 @@ from credible.names.similarity import (
     part_similarity,
 )
 
-SAME_NAME_THRESHOLD = 0.85
+SAME_NAME_THRESHOLD = 0.78
 """``same_name`` is true when ``name_similarity >= SAME_NAME_THRESHOLD``. Chosen on the
 labelled evaluation set in tests/data/names (see docs/names.md for how and the
 precision/recall it gives)."""

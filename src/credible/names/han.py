@@ -101,6 +101,41 @@ def transcription_candidates(part: str) -> tuple[str, ...]:
     return tuple(out[:MAX_CANDIDATES])
 
 
+@lru_cache(maxsize=1)
+def _pinyin_index() -> tuple[dict[str, str], int]:
+    """Toneless pinyin syllable -> the first table character read that way."""
+    index: dict[str, str] = {}
+    for ch in han_syllables():
+        syl = lazy_pinyin(ch, style=Style.NORMAL, v_to_u=True)[0]
+        index.setdefault(syl, ch)
+    return index, max(len(s) for s in index)
+
+
+@lru_cache(maxsize=1 << 16)
+def from_pinyin(word: str) -> str | None:
+    """The transcription characters a pinyin-spelled name part stands for, if it is one.
+
+    PRC documents romanise a Uyghur name by writing the pinyin of its Chinese rendering
+    (Maimaiti for 买买提 = Memet); reading the pinyin back into the transcription table
+    recovers the Uyghur sounds. None unless the whole word splits into at least two
+    table syllables.
+    """
+    index, longest = _pinyin_index()
+    word = word.lower().replace("'", "")
+    out = []
+    i = 0
+    while i < len(word):
+        for size in range(min(longest, len(word) - i), 0, -1):
+            ch = index.get(word[i : i + size])
+            if ch is not None:
+                out.append(ch)
+                i += size
+                break
+        else:
+            return None
+    return "".join(out) if len(out) >= 2 else None
+
+
 def pinyin_parts(name: str) -> list[str]:
     """Han/Hui name in pinyin: surname, then the given name as one word."""
     syllables = lazy_pinyin(name, style=Style.NORMAL, v_to_u=True)

@@ -72,7 +72,15 @@ def token_readings(token: str, code: str | None = None) -> tuple[tuple[tuple[str
     if token_code == script.HAN:
         return tuple(tuple(r) for r in han.readings(token))
     latin = latin_of(token, token_code)
-    return (tuple((p,) for p in latin.split() if p),)
+    parts: list[tuple[str, ...]] = []
+    for word in latin.split():
+        hanzi = han.from_pinyin(word) if token_code in (script.LATIN, None) else None
+        if hanzi is None:
+            parts.append((word,))
+        else:
+            cands = [c for c in han.transcription_candidates(hanzi) if c != word]
+            parts.append((word, *cands[:3]))
+    return (tuple(parts),)
 
 
 _MAX_READINGS = 2
@@ -85,7 +93,23 @@ def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
     for token in split_name(name):
         options = token_readings(token, code)
         combos = [c + o for c in combos for o in options][:_MAX_READINGS]
-    return tuple(Reading(c) for c in combos)
+    return tuple(Reading(_tidy(c)) for c in combos)
+
+
+def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """Join a suffix written apart (Ahmet Jan -> Ahmetjan); drop middle patronymics."""
+    aff = affixes()
+    out: list[tuple[str, ...]] = []
+    for part in parts:
+        if out and part[0] in aff["suffixes"] and part[0] not in aff["kinship"]:
+            out[-1] = tuple(p + part[0] for p in out[-1])
+        else:
+            out.append(part)
+    if len(out) >= 3:
+        pats = aff["patronymic_suffixes"]
+        middle = [p for p in out[1:-1] if not p[0].endswith(pats)]
+        out = [out[0], *middle, out[-1]]
+    return tuple(out)
 
 
 def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
