@@ -14,6 +14,7 @@ The public API (other stages use only these names):
 
 from credible.linkage.clustering import Clustering, Judgement, cluster_pairs, live_decisions
 from credible.linkage.evaluate import Metrics, evaluate
+from credible.linkage.explain import Step, Waterfall, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
 from credible.linkage.settings import LinkSettings
 from credible.linkage.train import LinkResult, input_fingerprint, review_queue, train_and_predict
@@ -26,8 +27,11 @@ __all__ = [
     "LinkResult",
     "LinkSettings",
     "Metrics",
+    "Step",
+    "Waterfall",
     "cluster_pairs",
     "evaluate",
+    "explain_pair",
     "input_fingerprint",
     "live_decisions",
     "prepare_records",

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credible.errors import InputError, Problem
+from credible.errors import CredibleError, InputError, Problem
 from credible.linkage.backends import make_db_api
 from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
 from credible.linkage.features import FEATURE_COLUMNS
@@ -28,6 +28,11 @@ PRIOR_RULE = "l.n1_rom = r.n1_rom AND l.n2_rom = r.n2_rom AND l.birth_year = r.b
 
 #: Columns sent to the backend: the features minus those only used in Python.
 MODEL_COLUMNS = [c for c in FEATURE_COLUMNS if c != "name_keys"]
+
+
+class LinkageError(CredibleError):
+    """The linkage model could not be trained or applied to these records."""
+
 
 PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability", "match_weight"]
 
@@ -73,12 +78,15 @@ def train_and_predict(
     judgements: Iterable[Judgement] | None = None,
     progress: Progress | None = None,
     spark_session: Any = None,
+    model: dict[str, Any] | None = None,
 ) -> LinkResult:
     """Link ``prepared`` records (from ``prepare_records``) into Persons.
 
     Trains the Fellegi–Sunter model without labels (prior from a strict deterministic
     rule, u from random sampling with ``settings.seed``, m by EM), scores the blocked
     pairs, and clusters them at ``settings.match_threshold`` honouring ``judgements``.
+    With ``model`` (a ``LinkResult.model`` from an earlier run) training is skipped and
+    that model scores the pairs, on whichever backend ``settings`` names.
     """
     settings = settings or LinkSettings()
     judgements = list(judgements or [])
@@ -99,23 +107,36 @@ def train_and_predict(
 
     present = {c for c in MODEL_COLUMNS if prepared[c].notna().any()}
     db_api = make_db_api(settings, spark_session)
-    linker, table = _linker(db_api, prepared[MODEL_COLUMNS], settings, present)
+    linker, table = _linker(db_api, prepared[MODEL_COLUMNS], settings, present, model)
     lap("registered", 0.05)
-    linker.training.estimate_probability_two_random_records_match(
-        [PRIOR_RULE], recall=settings.prior_recall
-    )
-    lap("prior", 0.1)
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=settings.max_pairs, seed=settings.seed
-    )
-    lap("u", 0.3)
     sessions = []
-    for spec in training_rules(settings, present):
-        session = linker.training.estimate_parameters_using_expectation_maximisation(
-            rule(spec), max_pairs=settings.max_pairs
+    if model is None:
+        linker.training.estimate_probability_two_random_records_match(
+            [PRIOR_RULE], recall=settings.prior_recall
         )
-        sessions.append(_session_summary(spec, session, settings))
-    lap("em", 0.6)
+        lap("prior", 0.1)
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=settings.max_pairs, seed=settings.seed
+        )
+        lap("u", 0.3)
+        for spec in training_rules(settings, present):
+            try:
+                session = linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule(spec), max_pairs=settings.max_pairs
+                )
+            except ValueError as err:
+                # Splink refuses an m probability that underflows to 0 (a level no
+                # match reaches in a small sample). That pass is dropped, not hidden:
+                # its comparisons keep the estimates of the other pass.
+                sessions.append({"blocking_rule": spec, "failed": str(err).splitlines()[0]})
+                continue
+            sessions.append(_session_summary(spec, session, settings))
+        if not any("iterations" in s for s in sessions):
+            raise LinkageError(
+                "the model could not be trained: every EM pass failed "
+                f"({'; '.join(s['failed'] for s in sessions)}); more records are needed"
+            )
+        lap("em", 0.6)
     predictions = linker.inference.predict(
         threshold_match_probability=settings.keep_pairs_above, warning_mode="never"
     )
@@ -164,17 +185,53 @@ def train_and_predict(
 
 
 def _linker(
-    db_api: Any, frame: pd.DataFrame, settings: LinkSettings, present: set[str]
+    db_api: Any,
+    frame: pd.DataFrame,
+    settings: LinkSettings,
+    present: set[str],
+    model: dict[str, Any] | None,
 ) -> tuple[Any, Any]:
     from splink import Linker
 
-    table = db_api.register(frame, dataset_display_name="credible_records")
+    import uuid
+
+    # A unique name: a Spark session outlives one run and keeps its tables.
+    table = db_api.register(frame, dataset_display_name=f"credible_records_{uuid.uuid4().hex[:8]}")
     dialect = db_api.sql_dialect.sql_dialect_str
     # log_level=None: a library does not configure logging (Splink's own loggers still
     # emit to whatever the application has set up).
-    linker = Linker(table, splink_settings(settings, dialect, present), log_level=None)
+    if model is None:
+        spec = splink_settings(settings, dialect, present)
+    else:
+        spec = _redialect(model, dialect, settings.blocking_rules)
+    linker = Linker(table, spec, log_level=None)
     logging.getLogger("splink").setLevel(logging.WARNING)
     return linker, table
+
+
+def _redialect(
+    model: dict[str, Any], dialect: str, blocking_rules: list[list[str] | str]
+) -> dict[str, Any]:
+    """A stored model rewritten for another backend.
+
+    Our comparison SQL differs between backends only in the names of the string
+    similarity functions, which Splink's dialects supply.
+    """
+    import json
+
+    from splink.internals.dialects import SplinkDialect
+
+    source = SplinkDialect.from_string(model.get("sql_dialect", dialect))
+    target = SplinkDialect.from_string(dialect)
+    text = json.dumps(model)
+    for fn in ("jaro_winkler_function_name", "levenshtein_function_name"):
+        text = text.replace(f"{getattr(source, fn)}(", f"{getattr(target, fn)}(")
+    spec = json.loads(text)
+    spec.pop("sql_dialect", None)
+    # Stored blocking rules carry the source dialect's identifier quoting; they are not
+    # trained, so they are rebuilt from the run's settings instead.
+    spec["blocking_rules_to_generate_predictions"] = [rule(r) for r in blocking_rules]
+    return spec
 
 
 def _session_summary(spec: list[str] | str, session: Any, settings: LinkSettings) -> dict:

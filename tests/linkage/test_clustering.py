@@ -1,0 +1,110 @@
+"""Clustering into Persons with append-only judgements (no backend needed)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from credible.linkage import Judgement, cluster_pairs, live_decisions
+
+
+def _pairs(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "match_probability"])
+
+
+def _persons(clustering) -> set[frozenset[str]]:
+    groups = clustering.clusters.groupby("cluster_id")["record_id"].apply(frozenset)
+    return set(groups)
+
+
+def test_components_at_threshold_and_singletons():
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.95), ("c", "d", 0.2), ("e", "f", 0.91)])
+    out = cluster_pairs(list("abcdefg"), pairs, threshold=0.9)
+    assert _persons(out) == {
+        frozenset("abc"),
+        frozenset("d"),
+        frozenset("ef"),
+        frozenset("g"),
+    }
+    by_id = out.clusters.set_index("record_id")
+    assert by_id.loc["c", "cluster_id"] == "a"  # smallest id names the cluster
+    assert pd.isna(by_id.loc["g", "match_probability"])
+
+
+def test_rejected_pair_inside_a_component_is_cut_at_the_weakest_link():
+    # a-b-c-d chain; the reviewer says a and d are different people.
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.92), ("c", "d", 0.999)])
+    out = cluster_pairs(list("abcd"), pairs, 0.9, [Judgement("d", "a", "reject")])
+    assert _persons(out) == {frozenset("ab"), frozenset("cd")}
+    assert out.cut_edges == [("b", "c", 0.92)]
+
+
+def test_rejected_direct_edge_is_never_merged():
+    pairs = _pairs([("a", "b", 0.999)])
+    out = cluster_pairs(list("ab"), pairs, 0.5, [Judgement("a", "b", "reject")])
+    assert _persons(out) == {frozenset("a"), frozenset("b")}
+
+
+def test_accepted_pair_stays_merged_even_below_threshold_or_unscored():
+    pairs = _pairs([("a", "b", 0.1)])
+    out = cluster_pairs(list("abc"), pairs, 0.9, [Judgement("a", "b", "accept"),
+                                                  Judgement("c", "b", "accept", who="ana")])
+    assert _persons(out) == {frozenset("abc")}
+    assert set(out.clusters["decided_by"]) == {"reviewer"}
+
+
+def test_latest_live_judgement_wins_and_retraction_restores_the_model():
+    t0 = datetime(2024, 1, 1)
+    history = [
+        Judgement("a", "b", "reject", when=t0),
+        Judgement("a", "b", "accept", when=t0 + timedelta(days=1)),
+    ]
+    assert live_decisions(history) == {("a", "b"): "accept"}
+    history.append(Judgement("a", "b", "accept", when=t0 + timedelta(days=2), retracted=True))
+    assert live_decisions(history) == {}
+    # Order of the rows does not matter when they carry times.
+    assert live_decisions(reversed(history[:2])) == {("a", "b"): "accept"}
+
+
+def test_conflicting_accepts_are_reported_not_merged_across_a_rejection():
+    judgements = [
+        Judgement("a", "b", "accept"),
+        Judgement("b", "c", "accept"),
+        Judgement("a", "c", "reject"),
+    ]
+    out = cluster_pairs(list("abc"), _pairs([]), 0.9, judgements)
+    assert ("b", "c") in out.conflicts
+    by_id = out.clusters.set_index("record_id")["cluster_id"]
+    assert by_id["a"] != by_id["c"]
+
+
+ids = st.sampled_from(list("abcdefgh"))
+edge = st.tuples(ids, ids, st.floats(0, 1)).filter(lambda e: e[0] != e[1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(edge, max_size=25), st.lists(st.tuples(ids, ids), max_size=4),
+       st.floats(0.05, 0.95))
+def test_invariants(edges, rejects, threshold):
+    record_ids = list("abcdefgh")
+    judgements = [Judgement(a, b, "reject") for a, b in rejects if a != b]
+    out = cluster_pairs(record_ids, _pairs(edges), threshold, judgements)
+    cluster = out.clusters.set_index("record_id")["cluster_id"]
+    # Every record is in exactly one Person.
+    assert sorted(cluster.index) == record_ids
+    # No rejected pair shares a Person.
+    for j in judgements:
+        assert cluster[j.record_id_l] != cluster[j.record_id_r]
+    # Every unrejected edge at or above the threshold is inside a Person or was cut.
+    cut = {(a, b) for a, b, _ in out.cut_edges}
+    rejected = {j.pair for j in judgements}
+    for a, b, p in edges:
+        key = tuple(sorted((a, b)))
+        if p >= threshold and key not in rejected and key not in cut:
+            assert cluster[a] == cluster[b]
+    # The result does not depend on the order of the edges.
+    again = cluster_pairs(record_ids, _pairs(list(reversed(edges))), threshold, judgements)
+    assert again.clusters.set_index("record_id")["cluster_id"].equals(cluster)
