@@ -16,6 +16,8 @@ numpy Generator it is given, so the same seed gives the same draws.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -36,7 +38,7 @@ DEFAULTS = {
 }
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _multinomial(rng, total, probs, out):  # type: ignore[no-untyped-def]
     """out += Multinomial(total, probs) by conditional binomials (probs sum to 1)."""
     remaining = total
@@ -57,7 +59,7 @@ def _multinomial(rng, total, probs, out):  # type: ignore[no-untyped-def]
     out[k_last] += remaining
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _log_gamma_draw(rng, shape):  # type: ignore[no-untyped-def]
     """log of a Gamma(shape, 1) draw, accurate for tiny shapes (Robert & Casella 2004, p. 45)."""
     if shape < 0.5:
@@ -65,7 +67,7 @@ def _log_gamma_draw(rng, shape):  # type: ignore[no-untyped-def]
     return math.log(rng.gamma(shape, 1.0))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, with_alpha, a_alpha_g):  # type: ignore[no-untyped-def]
     """One Gibbs sweep in LCMCR's order; returns (alpha, n0). Updates arrays in place."""
     m, J = pats.shape
@@ -129,7 +131,7 @@ def _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk,
     return alpha, n0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _chain(rng, pats, counts, K, a_alpha, b_alpha, burnin, samples, thinning):  # type: ignore[no-untyped-def]
     m, J = pats.shape
     n = 0
@@ -189,16 +191,26 @@ def sample_lcmcr(
     samples: int = 5000,
     thinning: int = 50,
     chains: int = 4,
+    workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Posterior draws of N (chains x samples), alpha, and occupied classes."""
     if K < 1 or samples < 1 or thinning < 1 or burnin < 0 or chains < 1:
         raise CredibleError("LCMCR settings must be positive (K, samples, thinning, chains)")
     pats = np.ascontiguousarray(h.patterns, dtype=np.int8)
     counts = np.ascontiguousarray(h.counts, dtype=np.int64)
-    outs = [
-        _chain(child, pats, counts, K, float(a_alpha), float(b_alpha), burnin, samples, thinning)
-        for child in rng.spawn(chains)
-    ]
+    children = rng.spawn(chains)
+
+    def run(child: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return _chain(child, pats, counts, K, float(a_alpha), float(b_alpha), burnin, samples, thinning)  # type: ignore[no-any-return]
+
+    # Each chain owns its generator, so running chains on threads (the sampler releases
+    # the GIL) gives the same draws as running them one after another.
+    n_workers = max(1, min(chains, workers if workers else (os.cpu_count() or 1)))
+    if n_workers == 1:
+        outs = [run(c) for c in children]
+    else:
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            outs = list(pool.map(run, children))
     return (
         np.stack([o[0] for o in outs]),
         np.stack([o[1] for o in outs]),
