@@ -11,6 +11,7 @@ import numpy as np
 
 from credible.names import parts as _parts
 from credible.names import script as _script
+from credible.names.latin import canonical_latin
 from credible.names.similarity import (
     compiled,
     name_similarity,
@@ -31,7 +32,9 @@ def _title(word: str) -> str:
 @lru_cache(maxsize=1 << 18)
 def _romanize_token(token: str, code: str | None) -> str:
     reading = _parts.token_readings(token, code)[0]
-    return " ".join(_title(p[0]) for p in reading if p)
+    # through canonical_latin once more so that the output is its own fixed point
+    text = canonical_latin(" ".join(p[0] for p in reading if p))
+    return " ".join(_title(w) for w in text.split())
 
 
 def romanize(name: str, script: str | None = None) -> str:

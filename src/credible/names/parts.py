@@ -32,10 +32,20 @@ def split_name(name: str) -> list[str]:
     return parts
 
 
+_CYR_VOWELS = set("аәеёиоөуұүыіэюяъь")
+
+
 def _cyrillic_to_latin(text: str) -> str:
     table = cyrillic_latin()
     text = text.lower().replace("дж", "j")
-    return "".join(table.get(ch, ch) for ch in text)
+    out = []
+    for i, ch in enumerate(text):
+        # BGN/PCGN: е is ye at the start of a word and after a vowel (Nazarbayev)
+        if ch == "е" and (i == 0 or text[i - 1] in _CYR_VOWELS or not text[i - 1].isalpha()):
+            out.append("ye")
+        else:
+            out.append(table.get(ch, ch))
+    return "".join(out)
 
 
 def latin_of(token: str, code: str | None = None) -> str:

@@ -1,0 +1,127 @@
+"""romanize, keys, similarity and their batched forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from credible.errors import InputError
+from credible.names import (
+    SAME_NAME_THRESHOLD,
+    compare,
+    explain,
+    name_keys,
+    name_keys_many,
+    name_similarity,
+    name_similarity_many,
+    romanize,
+    romanize_candidates,
+    romanize_many,
+    same_name,
+    split_name,
+)
+
+# The issue's example: one person, five spellings (Abdurehim Heyit).
+FIVE = [
+    "ئابدۇرېھىم ھېيىت",
+    "Abdurehim Heyit",
+    "Абдурехим Һейит",
+    "阿不都热依木·艾依提",
+    "Abdurahim Hayit",
+]
+
+name_text = st.text(
+    alphabet=st.sampled_from(
+        list("abcdeghijklmnopqrstuvwxyzéöü' -")
+        + list("ابتجچخدرزژسشغفقكگڭلمنھوۇۆۈۋېىيەئ")
+        + list("абвгдежзийклмнопрстуфхцчшыэюяәғқңөұүһі")
+        + list("阿不都热依木艾提买吐尔逊古丽·王李")
+    ),
+    max_size=30,
+)
+
+
+def test_five_spellings_are_one_name() -> None:
+    for a in FIVE:
+        for b in FIVE:
+            assert same_name(a, b), (a, b)
+
+
+def test_parts_in_either_order() -> None:
+    assert name_similarity("Abdurehim Heyit", "Heyit Abdurehim") == pytest.approx(1.0)
+
+
+def test_hard_negative_shares_a_part() -> None:
+    assert not same_name("Memet Tursun", "Memet Tohti")
+    assert not same_name("Ehmetjan Qasim", "Mahinur Qasim")
+
+
+def test_chinese_segmentation_and_candidates() -> None:
+    assert split_name("伊力哈木·土赫提") == ["伊力哈木", "土赫提"]
+    assert split_name("伊力哈木•土赫提") == ["伊力哈木", "土赫提"]
+    assert romanize("伊力哈木·土赫提") == "Ilham Toxti"
+    assert romanize("买买提·吐尔逊") == "Memet Tursun"
+    assert "Memet Tursun" in romanize_candidates("买买提·吐尔逊")
+    assert romanize("王乐泉") == "Wang Lequan"  # a Han name: pinyin
+
+
+def test_pinyin_spelling_of_a_chinese_rendering() -> None:
+    # PRC documents spell the Chinese rendering in pinyin
+    assert same_name("Maimaiti Tuerxun", "Memet Tursun")
+
+
+def test_honorific_and_suffix() -> None:
+    assert same_name("Sidik Haji Rozi", "Sidik Rozi")
+    assert name_similarity("Ilhamjan Tohti", "Ilham Tohti") > SAME_NAME_THRESHOLD
+
+
+def test_romanize_examples() -> None:
+    assert romanize("ئىلھام توختى") == "Ilham Toxti"
+    assert romanize("Abdurakhim Tokhti") == "Abduraxim Toxti"
+    assert romanize("Нұрсұлтан Назарбаев") == "Nursultan Nazarbayev"
+
+
+def test_keys_shared_by_spellings() -> None:
+    keys = [set(name_keys(n)) for n in FIVE]
+    for k in keys[1:]:
+        assert k & keys[0]
+    assert name_keys_many(FIVE[:2]) == [name_keys(FIVE[0]), name_keys(FIVE[1])]
+
+
+@settings(max_examples=200, deadline=None)
+@given(name_text)
+def test_romanize_idempotent(name: str) -> None:
+    once = romanize(name)
+    assert romanize(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(name_text, name_text)
+def test_similarity_symmetric_and_bounded(a: str, b: str) -> None:
+    s = name_similarity(a, b)
+    assert 0.0 <= s <= 1.0
+    assert s == pytest.approx(name_similarity(b, a))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(name_text, name_text), min_size=1, max_size=20))
+def test_batch_equals_scalar(pairs: list[tuple[str, str]]) -> None:
+    a = [x for x, _ in pairs]
+    b = [y for _, y in pairs]
+    expected = np.array([name_similarity(x, y) for x, y in pairs])
+    np.testing.assert_allclose(name_similarity_many(a, b), expected, atol=1e-9)
+    assert romanize_many(a) == [romanize(x) for x in a]
+
+
+def test_batch_length_mismatch_is_input_error() -> None:
+    with pytest.raises(InputError):
+        name_similarity_many(["a"], ["a", "b"])
+
+
+def test_explain_and_compare() -> None:
+    e = explain("阿不都热依木·艾依提")
+    assert e.script == "han" and e.parts == ["阿不都热依木", "艾依提"]
+    c = compare("Abdurehim Heyit", "Heyit Abdurahim")
+    assert c.same and len(c.matches) == 2 and not c.unmatched_a
