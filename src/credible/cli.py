@@ -324,6 +324,64 @@ def simulate(
     console.print(f"manifest: {result.manifest}", highlight=False)
 
 
+# ---- estimate (multiple systems estimation) -------------------------------------------
+
+
+@app.command()
+def estimate(
+    histories: Annotated[
+        Path | None,
+        typer.Option(
+            "--histories",
+            help="CSV of capture histories: a 0/1 column per list and a 'count' column. "
+            "Default: the store's latest linkage run.",
+        ),
+    ] = None,
+    method: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--method",
+            help="Estimator (repeatable): chapman, loglinear, Mt, Mth-Chao, Mth-Darroch, "
+            "Mth-Poisson2, lcmcr, dga. Default: all.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Stratify by this field (a column of the CSV).")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed; the same seed gives the same answer.")
+    ] = 0,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for estimate.json and estimate.html.")
+    ] = Path("estimate-output"),
+) -> None:
+    """Estimate how many people there were, listed or not (multiple systems estimation)."""
+    from credible.estimate import read_histories, run_estimation, write_outputs
+    from credible.estimate.run import estimate_from_records
+
+    if histories is None:
+        run = estimate_from_records(None, method, by, seed)
+    else:
+        run = run_estimation(read_histories(histories, by), method, seed)
+    table = Table(
+        "method", "stratum", "model", "estimate", "lower", "upper", "ok",
+        title=f"Estimated total ({run.n_observed:,} observed on {len(run.lists)} lists)",
+    )
+    for e in run.estimates:
+        if run.by and e.stratum not in (None, "(total of strata)"):
+            continue
+        fmt = (lambda v: "-" if v != v else ("unbounded" if v == float("inf") else f"{v:,.0f}"))
+        table.add_row(
+            e.method, e.stratum or "all", e.model[:48], fmt(e.estimate), fmt(e.lower),
+            fmt(e.upper), "yes" if e.converged else "[red]no[/]",
+        )
+    console.print(table)
+    for w in run.warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    json_path, html_path = write_outputs(run, out)
+    console.print(f"wrote {json_path} and {html_path}", highlight=False)
+
+
 # ---- demo ----------------------------------------------------------------------------
 
 
