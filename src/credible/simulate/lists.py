@@ -240,7 +240,8 @@ def english_notes(ctx: Context, people: np.ndarray) -> np.ndarray:
     city = _pick(
         ["Istanbul", "Almaty", "Amsterdam", "Munich", "Washington", "Sydney", "Tokyo"], n, rng
     )
-    lost = rng.integers(2017, 2020, n)
+    # Families lose contact when the person is taken; the interview comes later.
+    lost = ctx.population.detained[people].astype("datetime64[Y]").astype(np.int64) + 1970
     year = lost + rng.integers(0, 3, n)
     out = np.empty(n, dtype=object)
     for i in range(n):
