@@ -1,0 +1,103 @@
+"""A whole run: methods, strata summed by draws, outputs, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from credible.cli import app
+from credible.estimate import CaptureHistories, HistorySet, run_estimation, write_outputs
+from credible.estimate.result import METHODS
+from tests.estimate.conftest import MSE_DIR
+
+FAST_LCMCR = {"burnin": 300, "samples": 400, "thinning": 2, "chains": 2}
+
+
+def _strata(seed: int) -> HistorySet:
+    rng = np.random.default_rng(seed)
+    parts = {}
+    for name, n in (("north", 1500), ("south", 900)):
+        mat = (rng.random((n, 3)) < np.array([0.35, 0.3, 0.4])).astype(int)
+        parts[name] = CaptureHistories.from_matrix(mat, ["a", "b", "c"], label=name)
+    allp = np.vstack([np.repeat(p.patterns, p.counts, axis=0) for p in parts.values()])
+    return HistorySet(CaptureHistories.from_matrix(allp, ["a", "b", "c"]), parts, "region")
+
+
+def test_stratified_totals_sum_draws() -> None:
+    hs = _strata(3)
+    run = run_estimation(hs, ["lcmcr", "Mt"], seed=7, lcmcr_settings=FAST_LCMCR)
+    for m in ("lcmcr", "Mt"):
+        parts = [e for e in run.estimates if e.method == m and e.stratum in ("north", "south")]
+        total = next(e for e in run.estimates if e.method == m and e.stratum == "(total of strata)")
+        assert total.lower <= 2400 <= total.upper
+        # the interval of a sum is narrower than the sum of the intervals
+        assert total.upper - total.lower < sum(p.upper - p.lower for p in parts)
+        if m == "Mt":
+            assert total.estimate == sum(p.estimate for p in parts)
+
+
+def test_same_seed_same_run_and_json_roundtrip(tmp_path) -> None:
+    hs = _strata(4)
+    a = run_estimation(hs, list(METHODS), seed=11, lcmcr_settings=FAST_LCMCR)
+    b = run_estimation(hs, list(METHODS), seed=11, lcmcr_settings=FAST_LCMCR)
+    assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())
+    json_path, html_path = write_outputs(a, tmp_path)
+    data = json.loads(json_path.read_text())
+    assert {e["method"] for e in data["estimates"]} == set(METHODS)
+    assert data["input_fingerprint"] == hs.overall.fingerprint()
+    html = html_path.read_text()
+    assert "<svg" in html and "<script" not in html
+
+
+def test_sparse_stratum_is_warned() -> None:
+    tiny = CaptureHistories(("a", "b", "c"), np.array([[1, 0, 0], [0, 1, 0]]), np.array([3, 2]))
+    big = _strata(5).strata["north"]
+    allp = np.vstack([np.repeat(h.patterns, h.counts, axis=0) for h in (tiny, big)])
+    hs = HistorySet(CaptureHistories.from_matrix(allp, ["a", "b", "c"]), {"tiny": tiny, "big": big}, "s")
+    run = run_estimation(hs, ["chapman"], seed=1)
+    assert any("tiny" in w and "sparse" in w for w in run.warnings)
+
+
+def test_cli_estimate_writes_json(tmp_path) -> None:
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        app,
+        ["estimate", "--histories", str(MSE_DIR / "taiwan_hepatitis_a_1995.csv"),
+         "--method", "chapman", "--method", "Mth-Chao", "--method", "dga", "--seed", "3",
+         "--out", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "estimate.json").read_text())
+    methods = [e["method"] for e in data["estimates"]]
+    assert methods == ["chapman", "Mth-Chao", "dga"]
+    for e in data["estimates"]:
+        assert {"method", "model", "estimate", "lower", "upper", "level"} <= set(e)
+        assert e["lower"] <= e["estimate"] <= e["upper"]
+    assert (out / "estimate.html").exists()
+    assert "disagree" in " ".join(data["warnings"])
+
+
+def test_cli_estimate_by_stratum(tmp_path) -> None:
+    rows = []
+    rng = np.random.default_rng(0)
+    for region, n in (("r1", 800), ("r2", 600)):
+        mat = (rng.random((n, 3)) < 0.4).astype(int)
+        df = pd.DataFrame(mat, columns=["a", "b", "c"])
+        df = df[df.sum(axis=1) > 0].value_counts().reset_index(name="count")
+        df["region"] = region
+        rows.append(df)
+    p = tmp_path / "h.csv"
+    pd.concat(rows).to_csv(p, index=False)
+    res = CliRunner().invoke(
+        app, ["estimate", "--histories", str(p), "--by", "region", "--method", "Mt",
+              "--out", str(tmp_path / "o")],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "o" / "estimate.json").read_text())
+    strata = {e["stratum"] for e in data["estimates"]}
+    assert {None, "r1", "r2", "(total of strata)"} <= strata
+    assert all(math.isfinite(e["estimate"]) for e in data["estimates"])
