@@ -184,9 +184,18 @@ def capture_matrix(
     rng: np.random.Generator,
     options: CaptureOptions,
 ) -> np.ndarray:
-    """Draw who is on which list: an int8 people x lists matrix of 0/1."""
+    """Draw who is on which list: an int8 people x lists matrix of 0/1.
+
+    A list that documents nobody is not a list anyone would hand over, so in the rare
+    case (tiny populations) that a column is empty, the person closest to being drawn
+    onto it is put on it."""
     prob = capture_probabilities(latents, forms, options)
-    return (rng.random(prob.shape) < prob).astype(np.int8)
+    u = rng.random(prob.shape)
+    m = (u < prob).astype(np.int8)
+    if len(latents):
+        for k in np.flatnonzero(m.sum(axis=0) == 0):
+            m[int(np.argmax(prob[:, k] - u[:, k])), k] = 1
+    return m
 
 
 def simulate_captures(
@@ -195,8 +204,9 @@ def simulate_captures(
     """The people x lists 0/1 capture matrix of a whole fictional population.
 
     Rows of people on no list are included (row sums of 0): the truth an estimator tries
-    to recover is ``people``. Same model and same random draws as the full simulator
-    (``credible simulate``) with the same seed and options. ``options`` are the fields of
+    to recover is ``people``. Every list documents at least one person. Same model and
+    same random draws as the full simulator (``credible simulate``) with the same seed
+    and options. ``options`` are the fields of
     :class:`CaptureOptions` (``heterogeneity``, ``dependence``, ``coverage``,
     ``ethnic_effect``, ``network_share``, ``leak_share``, ``ethnic_mix``, ``rates``).
     """

@@ -179,11 +179,9 @@ def simulate(
     tick("supporting")
     _write_truth(out, ctx, captures, truth_chunks, result, forms, opts, seed)
     tick("truth")
-    import_order = (
-        [e["path"] for e in manifest_supporting[:2]]
-        + [e["path"] for e in manifest_lists]
-        + [e["path"] for e in manifest_supporting[2:]]
-    )
+    first = [e["path"] for e in manifest_supporting if e["kind"].startswith("facility")]
+    last = [e["path"] for e in manifest_supporting if not e["kind"].startswith("facility")]
+    import_order = first + [e["path"] for e in manifest_lists] + last
     manifest = {
         "fictional": True,
         "seed": seed,
@@ -195,7 +193,7 @@ def simulate(
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    (out / "README_FICTIONAL.txt").write_text(README.format(seed=seed, k=lists), encoding="utf-8")
+    (out / "README.txt").write_text(README.format(seed=seed, k=lists), encoding="utf-8")
     tick("manifest")
     return result
 
@@ -218,6 +216,8 @@ def _write_supporting(
         tables["allegations"] = (lh, allegations)
     entries = []
     for name, (header, rows) in tables.items():
+        if not rows:  # tiny populations may allege no act; an empty file is not importable
+            continue
         filename = f"{name}_FICTIONAL.csv"
         write_lines(out / "supporting" / filename, header, rows)
         source, _ = SUPPORTING_META[name]

@@ -234,9 +234,9 @@ def mapping_for(spec: ListSpec) -> dict[str, Any]:
 def english_notes(ctx: Context, people: np.ndarray) -> np.ndarray:
     """Interviewer's notes of the testimony archive: who informed, and from where."""
     rng, n = ctx.rng, len(people)
-    relation = _pick(
-        ["brother", "sister", "son", "daughter", "cousin", "wife", "husband", "nephew"], n, rng
-    )
+    relation = _pick(["brother", "sister", "son", "daughter", "cousin", "spouse", "nephew"], n, rng)
+    spouse = np.where(ctx.population.male[people], "wife", "husband")
+    relation = np.where(relation == "spouse", spouse, relation)
     city = _pick(
         ["Istanbul", "Almaty", "Amsterdam", "Munich", "Washington", "Sydney", "Tokyo"], n, rng
     )
