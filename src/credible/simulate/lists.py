@@ -69,6 +69,7 @@ class ListSpec:
     facility_missing: float = 0.2
     id_format: str = "{:06d}"
     records_path: str | None = None  # JSON: dotted path of the array
+    residence_with_prefecture: bool = False  # Chinese household registration style
     notes: NotesFn | None = None
 
 
@@ -167,8 +168,11 @@ def build_list(
             birth = noise.clerical_date_errors(birth, 0.03, rng)
             cols[h["birth_date"]] = noise.strftime(birth, prec == noise.MISSING, spec.date_format)
     if "residence" in h:
-        script = "en" if spec.script == "en" else spec.script
-        cols[h["residence"]] = t.counties.render(script)[pop.county[people]]
+        county = pop.county[people]
+        home = t.counties.render(spec.script)[county]
+        if spec.script == "han" and spec.residence_with_prefecture:
+            home = t.counties.prefecture_han[county] + home
+        cols[h["residence"]] = home
     if "facility" in h:
         script = "en" if spec.script in ("en", "usy") else spec.script
         names = fac.names[script][pop.facility[people]]

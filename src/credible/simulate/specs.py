@@ -56,6 +56,7 @@ POLICE = ListSpec(
     facility_missing=0.02,
     id_format="XJ{:07d}",
     notes=police_notes,
+    residence_with_prefecture=True,
 )
 
 TESTIMONY = ListSpec(
