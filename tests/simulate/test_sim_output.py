@@ -295,3 +295,12 @@ def test_the_store_takes_everything_the_manifest_lists(tmp_path: Path) -> None:
     assert summary.counts["facilities"] == population["facilities"]
     assert summary.counts["acts"] == population["acts"]
     assert summary.counts["allegations"] == population["allegations"]
+
+
+def test_rerun_with_fewer_lists_leaves_no_stale_files(tmp_path: Path) -> None:
+    simulate(people=200, lists=10, seed=1, out=tmp_path / "a")
+    simulate(people=200, lists=3, seed=1, out=tmp_path / "a")
+    simulate(people=200, lists=3, seed=1, out=tmp_path / "b")
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*"))
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*"))
+    assert files_a == files_b

@@ -132,6 +132,16 @@ def simulate(
 
     for sub in ("lists", "supporting", "mappings", "truth"):
         (out / sub).mkdir(parents=True, exist_ok=True)
+    # Files of an earlier run with more lists would linger beside the manifest; only
+    # files this simulator names (*_FICTIONAL.*, its mappings) are removed.
+    for stale in [
+        *(out / "lists").glob("*_FICTIONAL.*"),
+        *(out / "supporting").glob("*_FICTIONAL.*"),
+    ]:
+        stale.unlink()
+    for stale in (out / "mappings").glob("*.yml"):
+        if stale.read_text(encoding="utf-8").startswith("# FICTIONAL data: mapping"):
+            stale.unlink()
     # The capture draws come first and in the same order as simulate_captures, so the
     # two give the same matrix for the same seed and options.
     rng = np.random.default_rng(seed)
