@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from credible.errors import InputError, Problem
+from credible.names import parts as _p
+from credible.names._tables import affixes
 from credible.names.similarity import EXTRA_PART_WEIGHT, Part, compiled, name_similarity
 
 K = 4
@@ -27,6 +31,9 @@ _part_id: dict[Part, int] = {}
 _parts: list[Part] = []
 _pair_cache: dict[int, float] = {}
 _MAX_CACHE = 1 << 22
+_DENSE_MAX_PARTS = 4096
+_DENSE_MIN_PAIRS = 20_000
+_dense_matrix: np.ndarray | None = None
 
 
 def _intern(part: Part) -> int:
@@ -38,18 +45,49 @@ def _intern(part: Part) -> int:
     return pid
 
 
+@lru_cache(maxsize=1 << 18)
+def _token_ids(token: str) -> tuple[int, ...] | None:
+    """Interned comparable parts of one written part, or None when the whole name must be
+    read together (several readings, a suffix written apart, a patronymic)."""
+    options = _p.token_readings(token)
+    if len(options) != 1:
+        return None
+    aff = affixes()
+    out = []
+    for part in options[0]:
+        if part[0] in aff["suffixes"] or part[0].endswith(aff["patronymic_suffixes"]):
+            return None
+        comp = _p.comparable(part)
+        if comp:
+            out.append(_intern(comp))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 19)
+def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
+    ids: tuple[int, ...] = ()
+    for token in _p.split_name(name):
+        tid = _token_ids(token)
+        if tid is None:
+            readings = compiled(name)
+            first = tuple(_intern(p) for p in readings[0])
+            return first, len(readings) == 1
+        ids += tid
+    return ids, True
+
+
 def _encode(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Part ids (-1 padded) and part counts per name; ``simple``: one reading, 1..K parts."""
     ids = np.full((len(names), K), -1, dtype=np.int64)
     counts = np.zeros(len(names), dtype=np.int64)
     simple = np.zeros(len(names), dtype=bool)
     for i, name in enumerate(names):
-        readings = compiled(name)
-        first = readings[0]
-        counts[i] = len(first)
-        if len(readings) == 1 and 1 <= len(first) <= K:
+        first, single = _name_ids(name)
+        n = len(first)
+        counts[i] = n
+        if single and 1 <= n <= K:
             simple[i] = True
-            ids[i, : len(first)] = [_intern(p) for p in first]
+            ids[i, :n] = first
     return ids, counts, simple
 
 
@@ -86,6 +124,40 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
     return out
 
 
+def _dense() -> np.ndarray | None:
+    """Similarity of every pair of known parts, when there are few enough of them.
+
+    Real name lists reuse a few thousand name parts, so one matrix (built with
+    rapidfuzz ``cdist`` over all alternatives, then reduced to the best alternative per
+    part) answers every pair by indexing. Rebuilt when new parts have appeared.
+    """
+    global _dense_matrix
+    n_parts = len(_parts)
+    if n_parts > _DENSE_MAX_PARTS or n_parts == 0:
+        return None
+    if _dense_matrix is not None and _dense_matrix.shape[0] == n_parts:
+        return _dense_matrix
+    keys: list[str] = []
+    pens: list[float] = []
+    starts: list[int] = []
+    for part in _parts:
+        starts.append(len(keys))
+        for key, pen in part:
+            keys.append(key)
+            pens.append(pen)
+    m = process.cdist(
+        keys, keys, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+    )
+    pen_arr = np.array(pens)
+    m -= pen_arr[:, None]
+    m -= pen_arr[None, :]
+    idx = np.array(starts, dtype=np.intp)
+    dense = np.maximum.reduceat(np.maximum.reduceat(m, idx, axis=0), idx, axis=1)
+    np.maximum(dense, 0.0, out=dense)
+    _dense_matrix = dense
+    return dense
+
+
 def _scalar_part(pa: Part, pb: Part) -> float:
     from credible.names.similarity import part_similarity
 
@@ -102,11 +174,9 @@ def similarity_many(a_names: Sequence[str], b_names: Sequence[str]) -> np.ndarra
             ]
         )
     n = len(a_names)
-    index: dict[str, int] = {}
-    ia = np.fromiter((index.setdefault(x, len(index)) for x in a_names), np.int64, n)
-    ib = np.fromiter((index.setdefault(x, len(index)) for x in b_names), np.int64, n)
-    uniq = list(index)
-    ids, counts, simple = _encode(uniq)
+    codes_ab, uniq = pd.factorize(np.array([*a_names, *b_names], dtype=object))
+    ia, ib = codes_ab[:n], codes_ab[n:]
+    ids, counts, simple = _encode(list(uniq))
     ca, cb = counts[ia], counts[ib]
     fast = simple[ia] & simple[ib] & ((ca == 1) == (cb == 1))
     out = np.zeros(n, dtype=np.float64)
@@ -118,10 +188,15 @@ def similarity_many(a_names: Sequence[str], b_names: Sequence[str]) -> np.ndarra
         return out
     A, B = ids[ia[f]], ids[ib[f]]
     valid = (A[:, :, None] >= 0) & (B[:, None, :] >= 0)
-    codes = (A[:, :, None] << 32) | np.where(B[:, None, :] >= 0, B[:, None, :], 0)
-    uc, inv = np.unique(codes[valid], return_inverse=True)
-    sims = np.zeros((len(f), K, K), dtype=np.float64)
-    sims[valid] = _pair_similarities(uc)[inv]
+    dense = _dense() if len(f) >= _DENSE_MIN_PAIRS else None
+    if dense is not None:
+        # padding (-1) indexes the last row/column; masked out below
+        sims = np.where(valid, dense[A[:, :, None], B[:, None, :]], 0.0)
+    else:
+        codes = (A[:, :, None] << 32) | np.where(B[:, None, :] >= 0, B[:, None, :], 0)
+        uc, inv = np.unique(codes[valid], return_inverse=True)
+        sims = np.zeros((len(f), K, K), dtype=np.float64)
+        sims[valid] = _pair_similarities(uc)[inv]
     rows = np.arange(K)
     best = np.zeros(len(f), dtype=np.float64)
     for perm in _PERMS:

@@ -83,17 +83,30 @@ def _rank_cost(text: str, name: str) -> int:
     return 0
 
 
-@lru_cache(maxsize=1 << 18)
-def _keys(name: str) -> tuple[str, ...]:
+@lru_cache(maxsize=1 << 16)
+def _part_keys(part: tuple[tuple[str, float], ...]) -> frozenset[str]:
     keys: set[str] = set()
-    for reading in compiled(name):
-        for part in reading:
-            for key, _pen in part[:3]:
-                keys.add(key)
-                skeleton = "".join(ch for ch in key if ch not in "AIUY")[:4]
-                if len(skeleton) >= 2:
-                    keys.add("~" + skeleton)
-    return tuple(sorted(keys))
+    for key, _pen in part[:3]:
+        keys.add(key)
+        skeleton = "".join(ch for ch in key if ch not in "AIUY")[:4]
+        if len(skeleton) >= 2:
+            keys.add("~" + skeleton)
+    return frozenset(keys)
+
+
+def _keys(name: str) -> list[str]:
+    from credible.names import _batch
+
+    ids, single = _batch._name_ids(name)
+    parts = (
+        [_batch._parts[i] for i in ids]
+        if single
+        else [p for reading in compiled(name) for p in reading]
+    )
+    keys: set[str] = set()
+    for part in parts:
+        keys |= _part_keys(part)
+    return sorted(keys)
 
 
 def name_keys(name: str, script: str | None = None) -> list[str]:
@@ -104,12 +117,19 @@ def name_keys(name: str, script: str | None = None) -> list[str]:
     "shares any key" and let ``name_similarity`` decide.
     """
     if script is not None:
-        return sorted({k for k in _keys(romanize(name, script))})
-    return list(_keys(name))
+        return _keys(romanize(name, script))
+    return _keys(name)
 
 
 def name_keys_many(names: Iterable[str]) -> list[list[str]]:
-    return [list(_keys(n)) for n in names]
+    cache: dict[str, list[str]] = {}
+    out = []
+    for name in names:
+        keys = cache.get(name)
+        if keys is None:
+            keys = cache[name] = _keys(name)
+        out.append(list(keys))
+    return out
 
 
 def same_name(a: str, b: str, threshold: float = SAME_NAME_THRESHOLD) -> bool:

@@ -17,19 +17,26 @@ SUFFIX_PENALTY = 0.05
 
 _SPLIT = re.compile(r"[\s,;/()\[\]،]+")
 _MIN_STEM = 3
+# Names that need no more than str.split(): no separators, no Chinese characters.
+_PLAIN = re.compile(r"[^,;/()\[\]،·•・‧∙⋅･.．\u3400-\u9fff\uf900-\ufaff]*")
 
 
 def split_name(name: str) -> list[str]:
     """The parts of a name as written: Chinese names on the middle dot, others on spaces."""
+    if _PLAIN.fullmatch(name):  # the common case: letters and spaces only
+        return name.split()
     parts: list[str] = []
     for token in _SPLIT.split(name.strip()):
-        if not token:
-            continue
-        if script.blocks(token) == {"han"} or any(s in token for s in script.HAN_SEPARATORS):
-            parts.extend(han.split_han(token))
-        else:
-            parts.append(token)
+        if token:
+            parts.extend(_split_token(token))
     return parts
+
+
+@lru_cache(maxsize=1 << 18)
+def _split_token(token: str) -> tuple[str, ...]:
+    if any(s in token for s in script.HAN_SEPARATORS) or script.blocks(token) == {"han"}:
+        return tuple(han.split_han(token))
+    return (token,)
 
 
 _CYR_VOWELS = set("аәеёиоөуұүыіэюяъь")
@@ -122,6 +129,7 @@ def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1 << 18)
 def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     """Phonetic keys of one part's candidates, with suffix-stripped alternatives.
 
