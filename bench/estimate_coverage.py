@@ -44,9 +44,8 @@ def main() -> None:
         for m in args.methods:
             settings = LCMCR_SETTINGS if m == "lcmcr" else None
             e = estimate_one(h, m, seed=args.seed + r, lcmcr_settings=settings)
-            covered = (
-                math.isfinite(e.estimate)
-                and e.lower <= args.people <= (e.upper if math.isfinite(e.upper) else math.inf)
+            covered = math.isfinite(e.estimate) and e.lower <= args.people <= (
+                e.upper if math.isfinite(e.upper) else math.inf
             )
             rows[m].append((e.estimate, covered, e.converged))
     truth = args.people
@@ -55,7 +54,10 @@ def main() -> None:
         f"defaults (heterogeneous, dependent capture); mean observed "
         f"{np.mean(observed):.0f}; {time.time() - t0:.0f} s"
     )
-    print(f"{'method':14s} {'coverage':>9s} {'bias %':>8s} {'median %':>9s} {'RMSE %':>8s} {'flagged':>8s}")
+    print(
+        f"{'method':14s} {'coverage':>9s} {'bias %':>8s} {'median %':>9s} "
+        f"{'RMSE %':>8s} {'flagged':>8s}"
+    )
     for m, vals in rows.items():
         est = np.array([v[0] for v in vals], dtype=float)
         ok = np.isfinite(est)

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.estimate.conftest import MSE_DIR
 
 from credible.estimate import CaptureHistories, fit_chapman, fit_loglinear, read_histories
 from credible.estimate.diagnostics import ess, split_rhat
 from credible.estimate.loglinear import _fit, n_is_bounded
 from credible.estimate.rcapture import all_patterns
 from credible.estimate.twolist import chapman_values, lincoln_petersen
-from tests.estimate.conftest import MSE_DIR
 
 
 def _independent(n: int, probs: list[float], seed: int) -> CaptureHistories:
@@ -33,9 +33,7 @@ def test_chapman_textbook_values() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    st.integers(1, 300), st.integers(1, 300), st.integers(0, 300)
-)
+@given(st.integers(1, 300), st.integers(1, 300), st.integers(0, 300))
 def test_chapman_at_least_observed(n1: int, n2: int, m: int) -> None:
     m = min(m, n1, n2)
     est, lo, hi = chapman_values(n1, n2, m)

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.estimate.conftest import MSE_DIR
 
 from credible.errors import CredibleError, InputError
 from credible.estimate import CaptureHistories, histories_from_records, read_histories
 from credible.estimate.run import estimate_from_records
-from tests.estimate.conftest import MSE_DIR
 
 
 def test_read_published_csv_keeps_counts() -> None:

@@ -10,10 +10,10 @@ exact, so in practice they agree to the unit).
 from __future__ import annotations
 
 import pytest
+from tests.estimate.conftest import MSE_DIR, dataset_names
 
 from credible.estimate import fit_dga, read_histories
 from credible.estimate.dga import graph_count
-from tests.estimate.conftest import MSE_DIR, dataset_names
 
 
 @pytest.mark.parametrize("dataset", dataset_names())

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from credible.estimate import fit_lcmcr, read_histories
 from tests.estimate.conftest import MSE_DIR, dataset_names
 
-FAST = ["kosovo_1999", "massachusetts_congenital_anomaly", "taiwan_hepatitis_a_1995",
-        "new_orleans_trafficking_5list"]
+from credible.estimate import fit_lcmcr, read_histories
+
+FAST = [
+    "kosovo_1999",
+    "massachusetts_congenital_anomaly",
+    "taiwan_hepatitis_a_1995",
+    "new_orleans_trafficking_5list",
+]
 
 
 def _check(reference: dict, dataset: str, **overrides: int) -> None:
@@ -26,8 +30,13 @@ def _check(reference: dict, dataset: str, **overrides: int) -> None:
     s = ref["settings"]
     h = read_histories(MSE_DIR / f"{dataset}.csv").overall
     settings = {
-        "K": s["K"], "a_alpha": s["a_alpha"], "b_alpha": s["b_alpha"], "burnin": s["burnin"],
-        "samples": s["samples"], "thinning": s["thinning"], "chains": len(s["seeds"]),
+        "K": s["K"],
+        "a_alpha": s["a_alpha"],
+        "b_alpha": s["b_alpha"],
+        "burnin": s["burnin"],
+        "samples": s["samples"],
+        "thinning": s["thinning"],
+        "chains": len(s["seeds"]),
     }
     settings.update(overrides)
     est = fit_lcmcr(h, np.random.default_rng(2016), **settings)

@@ -8,9 +8,9 @@ Tolerance: abundance within 0.5% (relative), AIC within 0.01 (absolute).
 from __future__ import annotations
 
 import pytest
+from tests.estimate.conftest import MSE_DIR, dataset_names
 
 from credible.estimate import fit_rcapture, read_histories
-from tests.estimate.conftest import MSE_DIR, dataset_names
 
 R_NAMES = {
     "Mt": "Mt",

@@ -7,12 +7,12 @@ import math
 
 import numpy as np
 import pandas as pd
+from tests.estimate.conftest import MSE_DIR
 from typer.testing import CliRunner
 
 from credible.cli import app
 from credible.estimate import CaptureHistories, HistorySet, run_estimation, write_outputs
 from credible.estimate.result import METHODS
-from tests.estimate.conftest import MSE_DIR
 
 FAST_LCMCR = {"burnin": 300, "samples": 400, "thinning": 2, "chains": 2}
 
@@ -57,7 +57,9 @@ def test_sparse_stratum_is_warned() -> None:
     tiny = CaptureHistories(("a", "b", "c"), np.array([[1, 0, 0], [0, 1, 0]]), np.array([3, 2]))
     big = _strata(5).strata["north"]
     allp = np.vstack([np.repeat(h.patterns, h.counts, axis=0) for h in (tiny, big)])
-    hs = HistorySet(CaptureHistories.from_matrix(allp, ["a", "b", "c"]), {"tiny": tiny, "big": big}, "s")
+    hs = HistorySet(
+        CaptureHistories.from_matrix(allp, ["a", "b", "c"]), {"tiny": tiny, "big": big}, "s"
+    )
     run = run_estimation(hs, ["chapman"], seed=1)
     assert any("tiny" in w and "sparse" in w for w in run.warnings)
 
@@ -66,9 +68,21 @@ def test_cli_estimate_writes_json(tmp_path) -> None:
     out = tmp_path / "out"
     res = CliRunner().invoke(
         app,
-        ["estimate", "--histories", str(MSE_DIR / "taiwan_hepatitis_a_1995.csv"),
-         "--method", "chapman", "--method", "Mth-Chao", "--method", "dga", "--seed", "3",
-         "--out", str(out)],
+        [
+            "estimate",
+            "--histories",
+            str(MSE_DIR / "taiwan_hepatitis_a_1995.csv"),
+            "--method",
+            "chapman",
+            "--method",
+            "Mth-Chao",
+            "--method",
+            "dga",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     data = json.loads((out / "estimate.json").read_text())
@@ -93,8 +107,18 @@ def test_cli_estimate_by_stratum(tmp_path) -> None:
     p = tmp_path / "h.csv"
     pd.concat(rows).to_csv(p, index=False)
     res = CliRunner().invoke(
-        app, ["estimate", "--histories", str(p), "--by", "region", "--method", "Mt",
-              "--out", str(tmp_path / "o")],
+        app,
+        [
+            "estimate",
+            "--histories",
+            str(p),
+            "--by",
+            "region",
+            "--method",
+            "Mt",
+            "--out",
+            str(tmp_path / "o"),
+        ],
     )
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "o" / "estimate.json").read_text())

@@ -171,10 +171,11 @@ def fit_dga(
     if rng is not None:
         # Posterior draws of N, so that strata can be summed draw by draw.
         sample = rng.choice(grid, size=draws, p=post_n / post_n.sum()).astype(float)
-    best_edges = top[0]["edges"]
+    best_edges: list[str] = top[0]["edges"]  # type: ignore[assignment]
+    top_name = ", ".join(best_edges) or "independence"
     return Estimate(
         method="dga",
-        model=f"BMA over {len(graphs)} decomposable graphs (top: {', '.join(best_edges) or 'independence'})",  # type: ignore[arg-type]
+        model=f"BMA over {len(graphs)} decomposable graphs (top: {top_name})",
         estimate=med,
         lower=lo,
         upper=hi,

@@ -12,7 +12,7 @@ import numpy as np
 
 
 def _split(chains: np.ndarray) -> np.ndarray:
-    m, n = chains.shape
+    n = chains.shape[1]
     half = n // 2
     return np.vstack([chains[:, :half], chains[:, n - half :]])
 
@@ -20,7 +20,7 @@ def _split(chains: np.ndarray) -> np.ndarray:
 def split_rhat(chains: np.ndarray) -> float:
     """Potential scale reduction; near 1 (say < 1.01-1.05) means the chains agree."""
     x = _split(np.asarray(chains, dtype=float))
-    m, n = x.shape
+    n = x.shape[1]
     if n < 2:
         return float("nan")
     means = x.mean(axis=1)

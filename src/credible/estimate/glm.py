@@ -107,9 +107,7 @@ def fit_poisson(
     rank = int(kept.sum())
     dev = poisson_deviance(y, mu)
     aic = -2.0 * poisson_loglik(y, mu) + 2.0 * rank
-    return PoissonFit(
-        coef, mu, dev, aic, len(y) - rank, rank, converged, it, cov, kept, warnings
-    )
+    return PoissonFit(coef, mu, dev, aic, len(y) - rank, rank, converged, it, cov, kept, warnings)
 
 
 def n_hat(fit: PoissonFit, n: int) -> tuple[float, float]:
@@ -122,7 +120,11 @@ def n_hat(fit: PoissonFit, n: int) -> tuple[float, float]:
 
 
 def profile_interval(
-    y_obs: np.ndarray, X_obs: np.ndarray, x0: np.ndarray, level: float = 0.95, max_factor: float = 200.0
+    y_obs: np.ndarray,
+    X_obs: np.ndarray,
+    x0: np.ndarray,
+    level: float = 0.95,
+    max_factor: float = 200.0,
 ) -> tuple[float, float, list[str]]:
     """Profile-likelihood interval for N (Cormack 1992), multinomial likelihood.
 

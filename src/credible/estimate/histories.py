@@ -122,7 +122,9 @@ class CaptureHistories:
         for col in [*lists, COUNT]:
             values = pd.to_numeric(df[col], errors="coerce")
             for row in np.flatnonzero(values.isna().to_numpy()):
-                problems.append(Problem(source, int(row) + 1, str(col), "a number", df[col].iloc[row]))
+                problems.append(
+                    Problem(source, int(row) + 1, str(col), "a number", df[col].iloc[row])
+                )
             ok = values.notna().to_numpy()
             vals = values.to_numpy()
             if col == COUNT:
@@ -132,7 +134,9 @@ class CaptureHistories:
                 bad = ok & ~np.isin(vals, [0, 1])
                 expected = "0 or 1"
             for row in np.flatnonzero(bad):
-                problems.append(Problem(source, int(row) + 1, str(col), expected, df[col].iloc[row]))
+                problems.append(
+                    Problem(source, int(row) + 1, str(col), expected, df[col].iloc[row])
+                )
         if problems:
             raise InputError(problems, f"{source}: not a table of capture histories")
         pats = df[lists].to_numpy(dtype=np.int8)

@@ -39,15 +39,21 @@ DEFAULTS = {
 
 
 @numba.njit(cache=True, nogil=True)
-def _multinomial(rng, total, probs, out):  # type: ignore[no-untyped-def]
-    """out += Multinomial(total, probs) by conditional binomials (probs sum to 1)."""
+def _multinomial(rng, total, probs, out):
+    """out += Multinomial(total, probs / sum(probs)) by conditional binomials.
+
+    Stick-breaking puts most weight on the first classes, so ``total`` is usually
+    exhausted after a few of them and the binomial draws for the rest are skipped.
+    """
+    if total == 0:
+        return
+    mass = 0.0
+    for k in range(len(probs)):
+        mass += probs[k]
     remaining = total
-    mass = 1.0
-    k_last = len(probs) - 1
-    for k in range(k_last):
-        if remaining == 0:
-            return
-        p = probs[k] / mass if mass > 0 else 0.0
+    last = len(probs) - 1
+    for k in range(last):
+        p = probs[k] / mass if mass > 0.0 else 0.0
         if p >= 1.0:
             out[k] += remaining
             return
@@ -55,12 +61,14 @@ def _multinomial(rng, total, probs, out):  # type: ignore[no-untyped-def]
             c = rng.binomial(remaining, p)
             out[k] += c
             remaining -= c
+            if remaining == 0:
+                return
         mass -= probs[k]
-    out[k_last] += remaining
+    out[last] += remaining
 
 
 @numba.njit(cache=True, nogil=True)
-def _log_gamma_draw(rng, shape):  # type: ignore[no-untyped-def]
+def _log_gamma_draw(rng, shape):
     """log of a Gamma(shape, 1) draw, accurate for tiny shapes (Robert & Casella 2004, p. 45)."""
     if shape < 0.5:
         return math.log(1.0 - rng.random()) / shape + math.log(rng.gamma(1.0 + shape, 1.0))
@@ -68,7 +76,9 @@ def _log_gamma_draw(rng, shape):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, with_alpha, a_alpha_g):  # type: ignore[no-untyped-def]
+def _sweep(
+    rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, with_alpha, a_alpha_g
+):
     """One Gibbs sweep in LCMCR's order; returns (alpha, n0). Updates arrays in place."""
     m, J = pats.shape
     K = pi.shape[0]
@@ -85,8 +95,6 @@ def _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk,
                 q *= lam[j, k] if pats[i, j] == 1 else 1.0 - lam[j, k]
             probs[k] = q
             tot += q
-        for k in range(K):
-            probs[k] /= tot
         zk[:] = 0
         _multinomial(rng, counts[i], probs, zk)
         for k in range(K):
@@ -122,8 +130,6 @@ def _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk,
         p0 += q
     if p0 > 0.0 and p0 < 1.0:
         n0 = rng.negative_binomial(n, 1.0 - p0)
-        for k in range(K):
-            probs[k] /= p0
         count0[:] = 0
         _multinomial(rng, n0, probs, count0)
     if with_alpha:
@@ -132,7 +138,7 @@ def _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk,
 
 
 @numba.njit(cache=True, nogil=True)
-def _chain(rng, pats, counts, K, a_alpha, b_alpha, burnin, samples, thinning):  # type: ignore[no-untyped-def]
+def _chain(rng, pats, counts, K, a_alpha, b_alpha, burnin, samples, thinning):
     m, J = pats.shape
     n = 0
     for i in range(m):
@@ -161,14 +167,18 @@ def _chain(rng, pats, counts, K, a_alpha, b_alpha, burnin, samples, thinning):  
     probs = np.empty(K)
     ab = np.array([a_alpha, b_alpha])
     for _ in range(500):
-        alpha, n0 = _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, False, ab)
+        alpha, n0 = _sweep(
+            rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, False, ab
+        )
     out_n = np.empty(samples, dtype=np.int64)
     out_alpha = np.empty(samples)
     out_classes = np.empty(samples, dtype=np.int64)
     total_iter = burnin + samples * thinning
     s = 0
     for it in range(total_iter):
-        alpha, n0 = _sweep(rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, True, ab)
+        alpha, n0 = _sweep(
+            rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, True, ab
+        )
         if it >= burnin and (it - burnin) % thinning == thinning - 1:
             out_n[s] = n + n0
             out_alpha[s] = alpha
@@ -201,7 +211,9 @@ def sample_lcmcr(
     children = rng.spawn(chains)
 
     def run(child: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return _chain(child, pats, counts, K, float(a_alpha), float(b_alpha), burnin, samples, thinning)  # type: ignore[no-any-return]
+        return _chain(
+            child, pats, counts, K, float(a_alpha), float(b_alpha), burnin, samples, thinning
+        )
 
     # Each chain owns its generator, so running chains on threads (the sampler releases
     # the GIL) gives the same draws as running them one after another.
@@ -251,9 +263,7 @@ def fit_lcmcr(
             "run longer (more burn-in, samples or thinning)"
         )
     if int(occupied.max()) >= int(opts["K"]):
-        warnings.append(
-            f"every one of the K = {opts['K']} latent classes was used: raise K"
-        )
+        warnings.append(f"every one of the K = {opts['K']} latent classes was used: raise K")
     total_iter = int(opts["burnin"]) + int(opts["samples"]) * int(opts["thinning"])
     return Estimate(
         method="lcmcr",

@@ -20,7 +20,13 @@ import numpy as np
 from scipy import optimize
 
 from credible.errors import CredibleError
-from credible.estimate.glm import PoissonFit, fit_poisson, independent_columns, n_hat, profile_interval
+from credible.estimate.glm import (
+    PoissonFit,
+    fit_poisson,
+    independent_columns,
+    n_hat,
+    profile_interval,
+)
 from credible.estimate.histories import CaptureHistories
 from credible.estimate.rcapture import all_patterns
 from credible.estimate.result import Estimate
@@ -85,7 +91,12 @@ def n_is_bounded(X: np.ndarray, y: np.ndarray) -> bool:
         c = np.zeros(p)
         c[0] = sign  # minimise sign * d0: finds the most negative / positive d0
         res = optimize.linprog(
-            c, A_ub=a_ub, b_ub=b_ub, A_eq=pos, b_eq=np.zeros(len(pos)), bounds=bounds,
+            c,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=pos,
+            b_eq=np.zeros(len(pos)),
+            bounds=bounds,
             method="highs",
         )
         if res.status == 0 and abs(res.fun) > 1e-7:

@@ -44,13 +44,26 @@ def _upset(run: EstimationRun, max_patterns: int = 30) -> dict[str, Any]:
     sizes = run.list_sizes
     big = max(sizes.values(), default=1) or 1
     lists = [
-        {"name": name, "y": bar_h + 40 + j * row_h, "size": sizes[name], "w": 100 * sizes[name] / big}
+        {
+            "name": name,
+            "y": bar_h + 40 + j * row_h,
+            "size": sizes[name],
+            "w": 100 * sizes[name] / big,
+        }
         for j, name in enumerate(run.lists)
     ]
     width = label_w + len(cols) * col_w + 130
     height = bar_h + 50 + len(lists) * row_h
-    return {"cols": cols, "lists": lists, "width": width, "height": height, "col_w": col_w,
-            "label_w": label_w, "shown": len(pats), "total": len(run.patterns)}
+    return {
+        "cols": cols,
+        "lists": lists,
+        "width": width,
+        "height": height,
+        "col_w": col_w,
+        "label_w": label_w,
+        "shown": len(pats),
+        "total": len(run.patterns),
+    }
 
 
 def _intervals(estimates: list[dict[str, Any]], n_observed: int) -> dict[str, Any]:
@@ -76,8 +89,14 @@ def _intervals(estimates: list[dict[str, Any]], n_observed: int) -> dict[str, An
             }
         )
     ticks = [{"x": x(hi * f / 4), "label": f"{hi * f / 4:,.0f}"} for f in range(5)]
-    return {"rows": out, "left": left, "width": width, "height": 60 + len(out) * row_h,
-            "n_x": x(n_observed), "ticks": ticks}
+    return {
+        "rows": out,
+        "left": left,
+        "width": width,
+        "height": 60 + len(out) * row_h,
+        "n_x": x(n_observed),
+        "ticks": ticks,
+    }
 
 
 def _strata(run: EstimationRun) -> list[dict[str, Any]]:
@@ -86,28 +105,40 @@ def _strata(run: EstimationRun) -> list[dict[str, Any]]:
     charts = []
     for method in run.settings.get("methods", []):
         parts = [
-            e for e in run.estimates
+            e
+            for e in run.estimates
             if e.method == method and e.stratum not in (None, "(total of strata)")
         ]
         finite = [e for e in parts if math.isfinite(e.estimate)]
-        top = max([e.upper for e in finite if math.isfinite(e.upper)] + [e.estimate for e in finite] + [1.0])
+        top = max(
+            [e.upper for e in finite if math.isfinite(e.upper)]
+            + [e.estimate for e in finite]
+            + [1.0]
+        )
         bars = []
         for i, e in enumerate(parts):
             ok = math.isfinite(e.estimate)
-            bars.append({
-                "label": e.stratum, "y": 10 + i * 24,
-                "w": 400 * e.estimate / top if ok else 0,
-                "obs_w": 400 * e.n_observed / top,
-                "lo": 160 + 400 * e.lower / top if ok and math.isfinite(e.lower) else None,
-                "hi": 160 + 400 * min(e.upper, top) / top if ok and math.isfinite(e.upper) else None,
-                "text": f"{e.estimate:,.0f}" if ok else "no estimate",
-                "warn": bool(e.warnings),
-            })
+            bars.append(
+                {
+                    "label": e.stratum,
+                    "y": 10 + i * 24,
+                    "w": 400 * e.estimate / top if ok else 0,
+                    "obs_w": 400 * e.n_observed / top,
+                    "lo": 160 + 400 * e.lower / top if ok and math.isfinite(e.lower) else None,
+                    "hi": 160 + 400 * min(e.upper, top) / top
+                    if ok and math.isfinite(e.upper)
+                    else None,
+                    "text": f"{e.estimate:,.0f}" if ok else "no estimate",
+                    "warn": bool(e.warnings),
+                }
+            )
         charts.append({"method": method, "bars": bars, "height": 20 + len(bars) * 24})
     return charts
 
 
-def render_html(run: EstimationRun, title: str = "How many people? Multiple systems estimation") -> str:
+def render_html(
+    run: EstimationRun, title: str = "How many people? Multiple systems estimation"
+) -> str:
     data = run.to_dict()
     overall = [e for e in data["estimates"] if e["stratum"] is None]
     totals = [e for e in data["estimates"] if e["stratum"] == "(total of strata)"]

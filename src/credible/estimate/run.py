@@ -76,7 +76,9 @@ def estimate_one(
     return est
 
 
-def _not_run(method: str, h: CaptureHistories, reason: str, seed: int, stratum: str | None) -> Estimate:
+def _not_run(
+    method: str, h: CaptureHistories, reason: str, seed: int, stratum: str | None
+) -> Estimate:
     return Estimate(
         method=method,
         model="not run",
@@ -140,15 +142,17 @@ def _stratified_total(
             seed=seed,
             warnings=[f"no usable estimate in stratum/strata {missing}: no total"],
         )
-    total = np.sum(draws, axis=0)
+    total = np.sum([d for d in draws if d is not None], axis=0)
     tail = (1 - level) / 2
     lo, med, hi = np.quantile(total, [tail, 0.5, 1 - tail])
-    point = (
-        float(med) if method in BAYESIAN else float(sum(p.estimate for p in parts))
-    )
-    how = "sum of posterior draws" if method in BAYESIAN else (
-        "sum of stratum estimates; interval from summed log-normal draws fitted to each "
-        "stratum's interval (strata independent)"
+    point = float(med) if method in BAYESIAN else float(sum(p.estimate for p in parts))
+    how = (
+        "sum of posterior draws"
+        if method in BAYESIAN
+        else (
+            "sum of stratum estimates; interval from summed log-normal draws fitted to each "
+            "stratum's interval (strata independent)"
+        )
     )
     warnings = [f"stratum {p.stratum}: {w}" for p in parts for w in p.warnings]
     return Estimate(
@@ -200,7 +204,9 @@ def run_estimation(
     for m in chosen:
         why = applicable(m, h)
         estimates.append(
-            _not_run(m, h, why, seed, None) if why else estimate_one(h, m, seed, level, None, lcmcr_settings)
+            _not_run(m, h, why, seed, None)
+            if why
+            else estimate_one(h, m, seed, level, None, lcmcr_settings)
         )
     run_warnings = disagreement_warnings(estimates) + _sparsity(h)
     strata_info: dict[str, dict[str, Any]] = {}
