@@ -220,8 +220,8 @@ def _write_supporting(
     tables["facility_observations"] = supporting.observation_rows(ctx.facilities, ctx.rng)
     if testimony is not None:
         ids, order = testimony
-        ah, acts, lh, allegations, _ = supporting.act_rows(
-            ids, order, ctx.population, ctx.facilities, ctx.rng
+        ah, acts, lh, allegations = supporting.act_rows(
+            ids, order, ctx.population, ctx.facilities, ctx.tables.counties, ctx.rng
         )
         tables["acts"] = (ah, acts)
         tables["allegations"] = (lh, allegations)

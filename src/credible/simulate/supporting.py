@@ -32,7 +32,7 @@ ACT_RATES: dict[str, tuple[float, float]] = {
 }
 
 EXCERPTS = {
-    "arbitrary_detention": "He/she was taken from home without any charge and held at {f}.",
+    "arbitrary_detention": "{P} was taken from home without any charge and held at {f}.",
     "torture_or_ill_treatment": "At {f} they were beaten and kept in a tiger chair for days.",
     "sexual_and_gender_based_violence": "At {f} guards abused detainees at night.",
     "forced_medical_treatment": "At {f} detainees were given injections and pills.",
@@ -118,42 +118,64 @@ def act_rows(
     people: np.ndarray,
     population: Population,
     facilities: Facilities,
+    counties: Counties,
     rng: np.random.Generator,
-) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]], list[str]]:
-    """Acts alleged by testimony records and their allegations. Returns the acts table,
-    the allegations table and the act types (for the truth)."""
-    act_header = ["external_id", "type", "victim", "facility", "date", "status", "description",
-                  FICTIONAL_COLUMN]  # fmt: skip
+) -> tuple[list[str], list[Any], list[str], list[Any]]:
+    """Acts alleged by the testimony records (``people`` holds the person behind each)
+    and their allegations: (acts header, act rows, allegations header, allegation rows).
+    Every alleging record alleges arbitrary detention, then other acts at random."""
+    act_header = ["external_id", "type", "victim", "facility", "place", "date", "status",
+                  "description", FICTIONAL_COLUMN]  # fmt: skip
     alg_header = ["external_id", "act", "excerpt", "credibility", FICTIONAL_COLUMN]
-    acts: list[list[Any]] = []
-    allegations: list[list[Any]] = []
+    types = np.array(["arbitrary_detention", *ACT_RATES], dtype=object)
     n = len(people)
-    alleges = rng.random(n) < 0.7
     male = population.male[people]
-    extra = {
-        t: rng.random(n) < np.where(male, rates[0], rates[1]) for t, rates in ACT_RATES.items()
-    }
+    alleged = np.empty((n, len(types)), dtype=bool)
+    alleged[:, 0] = rng.random(n) < 0.7
+    for j, rates in enumerate(ACT_RATES.values(), start=1):
+        alleged[:, j] = alleged[:, 0] & (rng.random(n) < np.where(male, rates[0], rates[1]))
     unknown_place = rng.random(n) < 0.1
     date_kind = rng.integers(0, 3, n)
     credibility = rng.choice(["1", "2", "3", "4", "6"], size=(n, 2), p=[0.05, 0.3, 0.4, 0.15, 0.1])
-    second = rng.random((n, len(ACT_RATES) + 1)) < 0.2
-    for i in np.flatnonzero(alleges):
-        p = people[i]
-        f = population.facility[p]
-        det = population.detained[p]
-        year = int(det.astype("datetime64[Y]").astype(int) + 1970)
-        date = (str(det.astype("datetime64[M]")), f"{year}~", f"{year}/{year + 1}")[date_kind[i]]
-        fac_id = "" if unknown_place[i] else facilities.external_id[f]
-        fac_name = "an unknown place" if unknown_place[i] else facilities.names["en"][f]
-        types = ["arbitrary_detention"] + [t for t in ACT_RATES if extra[t][i]]
-        for j, t in enumerate(types):
-            aid = f"A-{len(acts) + 1:06d}"
-            what = f"FICTIONAL: {t.replace('_', ' ')} alleged in testimony"
-            acts.append([aid, t, testimony_ids[i], fac_id, date, "alleged", what, FICTIONAL])
-            text = EXCERPTS[t].format(f=fac_name)
-            for c in range(2 if second[i, j] else 1):
-                allegations.append(
-                    [f"AL-{len(allegations) + 1:06d}", aid, f"FICTIONAL: {text}",
-                     credibility[i, c], FICTIONAL]
-                )  # fmt: skip
-    return act_header, acts, alg_header, allegations, list(ACT_RATES)
+    second = rng.random((n, len(types))) < 0.2
+
+    fac = population.facility[people]
+    det = population.detained[people]
+    year = det.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = det.astype("datetime64[M]").astype(str)
+    date = np.where(
+        date_kind == 0,
+        month,
+        np.where(date_kind == 1, [f"{y}~" for y in year], [f"{y}/{y + 1}" for y in year]),
+    )
+    fac_id = np.where(unknown_place, "", facilities.external_id[fac])
+    place = np.where(
+        unknown_place, counties.en[population.county[people]] + " (facility not known)", ""
+    )
+    fac_name = np.where(unknown_place, "an unknown place", facilities.names["en"][fac])
+
+    rec, typ = np.nonzero(alleged)  # row-major: acts of one record together
+    act_ids = np.array([f"A-{k + 1:06d}" for k in range(len(rec))], dtype=object)
+    what = np.array([f"FICTIONAL: {t.replace('_', ' ')} alleged in testimony" for t in types])
+    acts = list(
+        zip(
+            act_ids, types[typ], testimony_ids[rec], fac_id[rec], place[rec], date[rec],
+            np.full(len(rec), "alleged"), what[typ], np.full(len(rec), FICTIONAL),
+            strict=True,
+        )
+    )  # fmt: skip
+    copies = 1 + second[rec, typ].astype(np.int64)
+    act_of = np.repeat(np.arange(len(rec)), copies)
+    which = np.arange(len(act_of)) - np.repeat(np.cumsum(copies) - copies, copies)
+    r = rec[act_of]
+    templates = [EXCERPTS[t] for t in types]
+    pronoun = np.where(male, "He", "She")
+    # A second allegation of the same act comes from another witness.
+    voice = ("FICTIONAL: ", "FICTIONAL: A fellow detainee said: ")
+    allegations = [
+        (f"AL-{k + 1:06d}", act_ids[a],
+         voice[c] + templates[typ[a]].format(f=fac_name[i], P=pronoun[i]),
+         credibility[i, c], FICTIONAL)
+        for k, (a, i, c) in enumerate(zip(act_of, r, which, strict=True))
+    ]  # fmt: skip
+    return act_header, acts, alg_header, allegations
