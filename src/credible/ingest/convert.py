@@ -201,9 +201,8 @@ class Converter:
         if len(p.sources) == 1:
             values = raw[p.sources[0]]
         else:
-            joined = pc.binary_join_element_wise(
-                *[raw[i] for i in p.sources], "; ", null_handling="skip"
-            )
+            parts = [pc.fill_null(pc.binary_join_element_wise("; ", raw[i], ""), "") for i in p.sources]
+            joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), 2)
             values = pc.if_else(pc.equal(joined, ""), _NULL, joined)
         if p.spec and p.spec.default is not None:
             values = pc.fill_null(values, p.spec.default)
@@ -253,11 +252,14 @@ class Converter:
                     for v, e, o in zip(col.to_pylist(), esc.to_pylist(), odd.to_pylist(), strict=True)
                 ]
                 esc = pa.array(fixed, pa.string())
-            prefix = json.dumps(key, ensure_ascii=False) + ':"'
-            parts.append(pc.binary_join_element_wise(prefix, esc, '"', ""))
-        body = pc.binary_join_element_wise(*parts, ",", null_handling="skip")
-        body = pc.if_else(pc.equal(body, ""), _NULL, body)
-        return pc.binary_join_element_wise("{", body, "}", "")
+            prefix = "," + json.dumps(key, ensure_ascii=False) + ':"'
+            part = pc.binary_join_element_wise(prefix, esc, '"', "")
+            parts.append(pc.fill_null(part, ""))
+        # No nulls reach the join (pyarrow mishandles all-null inputs with null_handling).
+        body = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
+        body = pc.utf8_slice_codeunits(body, 1)
+        wrapped = pc.binary_join_element_wise("{", body, "}", "")
+        return pc.if_else(pc.equal(body, ""), _NULL, wrapped)
 
 
 def _recode(values: pa.Array, table: dict[str, str], vocab: str | None) -> pa.Array:

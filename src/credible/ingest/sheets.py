@@ -180,7 +180,8 @@ class JsonSource:
         self.path = path
         self.file = path.name
         self.format = fmt
-        self.encoding = encoding or "utf-8-sig"
+        self.encoding = encoding or "utf-8"
+        self._open_encoding = "utf-8-sig" if self.encoding == "utf-8" else self.encoding
         self.delimiter = None
         self.records = records
         with open(path, "rb") as f:
@@ -211,7 +212,7 @@ class JsonSource:
 
     def _records(self) -> Iterator[tuple[int, Any]]:
         try:
-            with open(self.path, encoding=self.encoding) as f:
+            with open(self.path, encoding=self._open_encoding) as f:
                 if self.format == "jsonl":
                     for n, line in enumerate(f, start=1):
                         if not line.strip():
