@@ -125,3 +125,19 @@ def test_explain_and_compare() -> None:
     assert e.script == "han" and e.parts == ["阿不都热依木", "艾依提"]
     c = compare("Abdurehim Heyit", "Heyit Abdurahim")
     assert c.same and len(c.matches) == 2 and not c.unmatched_a
+
+
+def test_dense_matrix_path_equals_scalar() -> None:
+    from pathlib import Path
+
+    from credible.names import _batch
+    from credible.names.evaluation import load_pairs
+
+    pairs = load_pairs(Path(__file__).parents[1] / "data" / "names" / "names.csv")
+    a = [p.a for p in pairs]
+    b = [p.b for p in pairs]
+    expected = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
+    np.testing.assert_allclose(_batch.similarity_many(a, b, dense_min_pairs=0), expected, atol=1e-9)
+    np.testing.assert_allclose(
+        _batch.similarity_many(a, b, dense_min_pairs=10**9), expected, atol=1e-9
+    )

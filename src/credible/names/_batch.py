@@ -22,7 +22,16 @@ from rapidfuzz.distance import Levenshtein
 from credible.errors import InputError, Problem
 from credible.names import parts as _p
 from credible.names._tables import affixes
-from credible.names.similarity import EXTRA_PART_WEIGHT, Part, compiled, name_similarity
+from credible.names.han import HAN_MARK
+from credible.names.similarity import (
+    EXTRA_PART_WEIGHT,
+    MIN_SKELETON,
+    Part,
+    compiled,
+    is_han,
+    name_similarity,
+    skeleton,
+)
 
 K = 4
 _PERMS = np.array(list(itertools.permutations(range(K))), dtype=np.intp)
@@ -140,14 +149,26 @@ def _dense() -> np.ndarray | None:
     keys: list[str] = []
     pens: list[float] = []
     starts: list[int] = []
-    for part in _parts:
+    han = np.zeros(n_parts, dtype=bool)
+    for i, part in enumerate(_parts):
         starts.append(len(keys))
+        han[i] = is_han(part)
         for key, pen in part:
-            keys.append(key)
-            pens.append(pen)
+            if key != HAN_MARK:
+                keys.append(key)
+                pens.append(pen)
     m = process.cdist(
         keys, keys, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
     )
+    owner = np.repeat(np.arange(n_parts), np.diff([*starts, len(keys)]))
+    if han.any():
+        skel = [skeleton(k) for k in keys]
+        ms = process.cdist(
+            skel, skel, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+        )
+        has = np.array([len(s) >= MIN_SKELETON for s in skel])
+        use = (han[owner][:, None] | han[owner][None, :]) & has[:, None] & has[None, :]
+        m = np.where(use, np.maximum(m, ms), m)
     pen_arr = np.array(pens)
     m -= pen_arr[:, None]
     m -= pen_arr[None, :]
@@ -164,7 +185,9 @@ def _scalar_part(pa: Part, pb: Part) -> float:
     return part_similarity(pa, pb)
 
 
-def similarity_many(a_names: Sequence[str], b_names: Sequence[str]) -> np.ndarray:
+def similarity_many(
+    a_names: Sequence[str], b_names: Sequence[str], dense_min_pairs: int = _DENSE_MIN_PAIRS
+) -> np.ndarray:
     if len(a_names) != len(b_names):
         raise InputError(
             [
@@ -188,7 +211,7 @@ def similarity_many(a_names: Sequence[str], b_names: Sequence[str]) -> np.ndarra
         return out
     A, B = ids[ia[f]], ids[ib[f]]
     valid = (A[:, :, None] >= 0) & (B[:, None, :] >= 0)
-    dense = _dense() if len(f) >= _DENSE_MIN_PAIRS else None
+    dense = _dense() if len(f) >= dense_min_pairs else None
     if dense is not None:
         # padding (-1) indexes the last row/column; masked out below
         sims = np.where(valid, dense[A[:, :, None], B[:, None, :]], 0.0)

@@ -11,6 +11,7 @@ import numpy as np
 
 from credible.names import parts as _parts
 from credible.names import script as _script
+from credible.names.han import HAN_MARK
 from credible.names.latin import canonical_latin
 from credible.names.similarity import (
     compiled,
@@ -19,7 +20,7 @@ from credible.names.similarity import (
     part_similarity,
 )
 
-SAME_NAME_THRESHOLD = 0.78
+SAME_NAME_THRESHOLD = 0.75
 """``same_name`` is true when ``name_similarity >= SAME_NAME_THRESHOLD``. Chosen on the
 labelled evaluation set in tests/data/names (see docs/names.md for how and the
 precision/recall it gives)."""
@@ -68,7 +69,7 @@ def romanize_candidates(name: str, limit: int = 4) -> list[str]:
     """Ranked romanisations: several for Chinese renderings, one for other scripts."""
     out: list[str] = []
     for reading in _parts.readings(name):
-        choices = [p[:limit] for p in reading.parts if p]
+        choices = [[c for c in p if c != HAN_MARK][:limit] for p in reading.parts if p]
         for combo in itertools.islice(itertools.product(*choices), limit * 4):
             text = " ".join(_title(w) for w in combo)
             if text not in out:
@@ -87,6 +88,8 @@ def _rank_cost(text: str, name: str) -> int:
 def _part_keys(part: tuple[tuple[str, float], ...]) -> frozenset[str]:
     keys: set[str] = set()
     for key, _pen in part[:3]:
+        if key == HAN_MARK:
+            continue
         keys.add(key)
         skeleton = "".join(ch for ch in key if ch not in "AIUY")[:4]
         if len(skeleton) >= 2:
@@ -166,7 +169,7 @@ def explain(name: str) -> NameExplanation:
         romanized=romanize(name),
         candidates=romanize_candidates(name),
         keys=name_keys(name),
-        part_keys=[[k for k, _ in part] for part in compiled(name)[0]],
+        part_keys=[[k for k, _ in part if k != HAN_MARK] for part in compiled(name)[0]],
     )
 
 
@@ -191,6 +194,13 @@ class Comparison:
     unmatched_b: list[str]
 
 
+def _best_key(part: tuple[tuple[str, float], ...], other: tuple[tuple[str, float], ...]) -> str:
+    """The key of ``part`` that explains its similarity to ``other``."""
+    mark = ((HAN_MARK, 0.0),) if part and part[-1][0] == HAN_MARK else ()
+    keys = [k for k in part if k[0] != HAN_MARK]
+    return max(keys, key=lambda k: part_similarity((k, *mark), other))[0]
+
+
 def compare(a: str, b: str, threshold: float = SAME_NAME_THRESHOLD) -> Comparison:
     """Score two names and show which parts were matched to which, and how closely."""
     score = name_similarity(a, b)
@@ -210,8 +220,8 @@ def compare(a: str, b: str, threshold: float = SAME_NAME_THRESHOLD) -> Compariso
             continue
         used_a.add(i)
         used_b.add(j)
-        ka = max(ca[i], key=lambda k: max(part_similarity(((k[0], k[1]),), cb[j]), 0))[0]
-        kb = max(cb[j], key=lambda k: max(part_similarity(ca[i], ((k[0], k[1]),)), 0))[0]
+        ka = _best_key(ca[i], cb[j])
+        kb = _best_key(cb[j], ca[i])
         matches.append(PartMatch(_title(words_a[i]), _title(words_b[j]), ka, kb, sim))
     return Comparison(
         a=explain(a),

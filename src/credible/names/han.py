@@ -154,13 +154,18 @@ def is_han_chinese_name(name: str) -> bool:
     )
 
 
+HAN_MARK = "#"
+"""Appended to the candidates of a part read through the transcription table: its vowels
+are unreliable, so it may also be compared on consonants alone."""
+
+
 def readings(name: str) -> list[list[tuple[str, ...]]]:
     """Ranked readings of a Chinese-character name.
 
     Each reading is a list of parts; each part a tuple of ranked Latin candidates.
     """
     parts = split_han(name)
-    transcribed = [transcription_candidates(p) for p in parts]
+    transcribed = [(*transcription_candidates(p), HAN_MARK) for p in parts]
     if len(parts) == 1 and is_han_chinese_name(parts[0]):
         pinyin: list[tuple[str, ...]] = [(p,) for p in pinyin_parts(parts[0])]
         if parts[0][0] in _TRANSCRIPTION_FIRST:

@@ -96,7 +96,7 @@ def token_readings(token: str, code: str | None = None) -> tuple[tuple[tuple[str
             parts.append((word,))
         else:
             cands = [c for c in han.transcription_candidates(hanzi) if c != word]
-            parts.append((word, *cands[:3]))
+            parts.append((word, *cands[:3], han.HAN_MARK))
     return (tuple(parts),)
 
 
@@ -119,7 +119,7 @@ def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     out: list[tuple[str, ...]] = []
     for part in parts:
         if out and part[0] in aff["suffixes"] and part[0] not in aff["kinship"]:
-            out[-1] = tuple(p + part[0] for p in out[-1])
+            out[-1] = tuple(p if p == han.HAN_MARK else p + part[0] for p in out[-1])
         else:
             out.append(part)
     if len(out) >= 3:
@@ -138,6 +138,8 @@ def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...
     aff = affixes()
     out: dict[str, float] = {}
     for cand in part_candidates:
+        if cand == han.HAN_MARK:
+            continue
         if cand in aff["honorifics"] or cand in aff["kinship"]:
             return ()
         key = phonetic_key(cand)
@@ -149,4 +151,6 @@ def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...
                 if stem and stem not in out:
                     out[stem] = SUFFIX_PENALTY
                 break
+    if out and part_candidates[-1] == han.HAN_MARK:
+        out[han.HAN_MARK] = 0.0  # sentinel, last: compare on consonants too
     return tuple(out.items())

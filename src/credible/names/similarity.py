@@ -19,8 +19,11 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from credible.names import parts as _parts
+from credible.names.han import HAN_MARK
 
 EXTRA_PART_WEIGHT = 0.25
+MIN_SKELETON = 3
+"""Consonant skeletons shorter than this (Simayi: SM) say too little to match on."""
 Part = tuple[tuple[str, float], ...]
 
 
@@ -43,11 +46,38 @@ def _joined_key(name: str, order: tuple[int, ...]) -> str:
     return phonetic_key("".join(best[i] for i in order if i < len(best)))
 
 
+def skeleton(key: str) -> str:
+    """The consonants of a phonetic key."""
+    return key.translate(_NO_VOWELS)
+
+
+_NO_VOWELS = str.maketrans("", "", "AIUY")
+
+
+def is_han(part: Part) -> bool:
+    return bool(part) and part[-1][0] == HAN_MARK
+
+
 def part_similarity(pa: Part, pb: Part) -> float:
+    """Best normalised Levenshtein similarity of the two parts' keys, less suffix penalties.
+
+    When either part was read from Chinese characters, whose transcription does not keep
+    Uyghur vowels apart, consonant skeletons are compared as well.
+    """
+    han = is_han(pa) or is_han(pb)
     best = 0.0
     for ka, pen_a in pa:
+        if ka == HAN_MARK:
+            continue
         for kb, pen_b in pb:
-            s = Levenshtein.normalized_similarity(ka, kb) - pen_a - pen_b
+            if kb == HAN_MARK:
+                continue
+            s = Levenshtein.normalized_similarity(ka, kb)
+            if han:
+                sa, sb = skeleton(ka), skeleton(kb)
+                if len(sa) >= MIN_SKELETON and len(sb) >= MIN_SKELETON:
+                    s = max(s, Levenshtein.normalized_similarity(sa, sb))
+            s = s - pen_a - pen_b
             if s > best:
                 best = s
     return best
@@ -93,7 +123,8 @@ def _joined_similarity(single: str, multi: str) -> float:
     for order in itertools.permutations(range(n)):
         key = _joined_key(multi, order)
         for k, pen in one[0]:
-            best = max(best, Levenshtein.normalized_similarity(k, key) - pen)
+            if k != HAN_MARK:
+                best = max(best, Levenshtein.normalized_similarity(k, key) - pen)
     return best
 
 
