@@ -53,6 +53,8 @@ SUPPORTING_META = {
     "acts": ("testimony_archive", {"kind": "testimony", "reliability": "B"}),
     "allegations": ("testimony_archive", {"kind": "testimony", "reliability": "B"}),
 }
+PEOPLE_CHUNK = 100_000  # rows of truth/people.csv built at a time, to bound memory
+
 SUPPORTING_KIND = {
     "facilities": "facility",
     "facility_observations": "facility_observation",
@@ -274,29 +276,37 @@ def _write_truth(
         "father": np.concatenate([g["uly"], blank]),
         "family": np.concatenate([t.family.render["uly"], blank]),
     }
-    table = pd.DataFrame(
-        {
-            "person_id": np.arange(1, n + 1),
-            "given_name": g["uly"][pop.given],
-            "father_name": with_blank["father"][pop.father],  # -1 picks the blank
-            "family_name": with_blank["family"][pop.family],
-            "given_name_han": g["han"][pop.given],
-            "sex": np.where(pop.male, "male", "female"),
-            "birth_date": pop.birth.astype(str),
-            "ethnicity": np.array(ETHNICITIES, dtype=object)[pop.latents.ethnicity],
-            "county": t.counties.en[pop.county],
-            "facility": fac.external_id[pop.facility],
-            "detained": pop.detained.astype(str),
-            "visibility": np.round(pop.latents.visibility, 4),
-            "network": pop.latents.network.astype(np.int8),
-            "leaked": pop.latents.leaked.astype(np.int8),
-            "capture_history": history.view(f"S{captures.shape[1]}").ravel().astype(str),
-            FICTIONAL_COLUMN: FICTIONAL,
-        }
-    )
-    table.to_csv(
-        out / "truth" / "people.csv", index=False, lineterminator="\n", float_format="%.4f"
-    )
+    path = out / "truth" / "people.csv"
+    for lo in range(0, n, PEOPLE_CHUNK):
+        sel = slice(lo, min(n, lo + PEOPLE_CHUNK))
+        table = pd.DataFrame(
+            {
+                "person_id": np.arange(lo + 1, sel.stop + 1),
+                "given_name": g["uly"][pop.given[sel]],
+                "father_name": with_blank["father"][pop.father[sel]],  # -1 picks the blank
+                "family_name": with_blank["family"][pop.family[sel]],
+                "given_name_han": g["han"][pop.given[sel]],
+                "sex": np.where(pop.male[sel], "male", "female"),
+                "birth_date": pop.birth[sel].astype(str),
+                "ethnicity": np.array(ETHNICITIES, dtype=object)[pop.latents.ethnicity[sel]],
+                "county": t.counties.en[pop.county[sel]],
+                "facility": fac.external_id[pop.facility[sel]],
+                "detained": pop.detained[sel].astype(str),
+                "visibility": np.round(pop.latents.visibility[sel], 4),
+                "network": pop.latents.network[sel].astype(np.int8),
+                "leaked": pop.latents.leaked[sel].astype(np.int8),
+                "capture_history": history[sel].view(f"S{captures.shape[1]}").ravel().astype(str),
+                FICTIONAL_COLUMN: FICTIONAL,
+            }
+        )
+        table.to_csv(
+            path,
+            mode="w" if lo == 0 else "a",
+            header=lo == 0,
+            index=False,
+            lineterminator="\n",
+            float_format="%.4f",
+        )
     result.observed = int((captures.sum(axis=1) > 0).sum())
     result.records = sum(entry["records"] for entry in result.lists)
     population = {
