@@ -50,8 +50,12 @@ def test_rejected_direct_edge_is_never_merged():
 
 def test_accepted_pair_stays_merged_even_below_threshold_or_unscored():
     pairs = _pairs([("a", "b", 0.1)])
-    out = cluster_pairs(list("abc"), pairs, 0.9, [Judgement("a", "b", "accept"),
-                                                  Judgement("c", "b", "accept", who="ana")])
+    out = cluster_pairs(
+        list("abc"),
+        pairs,
+        0.9,
+        [Judgement("a", "b", "accept"), Judgement("c", "b", "accept", who="ana")],
+    )
     assert _persons(out) == {frozenset("abc")}
     assert set(out.clusters["decided_by"]) == {"reviewer"}
 
@@ -86,8 +90,9 @@ edge = st.tuples(ids, ids, st.floats(0, 1)).filter(lambda e: e[0] != e[1])
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(edge, max_size=25), st.lists(st.tuples(ids, ids), max_size=4),
-       st.floats(0.05, 0.95))
+@given(
+    st.lists(edge, max_size=25), st.lists(st.tuples(ids, ids), max_size=4), st.floats(0.05, 0.95)
+)
 def test_invariants(edges, rejects, threshold):
     record_ids = list("abcdefgh")
     judgements = [Judgement(a, b, "reject") for a, b in rejects if a != b]

@@ -14,9 +14,7 @@ from credible.linkage import evaluate
 
 
 def _frame(labels: list[int], col: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"source": "S", "source_row": range(1, len(labels) + 1), col: labels}
-    )
+    return pd.DataFrame({"source": "S", "source_row": range(1, len(labels) + 1), col: labels})
 
 
 def test_hand_computed_example():

@@ -104,3 +104,12 @@ def _part_text(part: object) -> str:
         if hasattr(part, attr):
             return str(getattr(part, attr)).strip()
     return str(part).strip()
+
+
+def similarity_many(left: Sequence[str], right: Sequence[str]) -> list[float]:
+    """``credible.names.name_similarity`` of each pair, in [0, 1]."""
+    many = getattr(_names, "name_similarity_many", None)
+    if many is not None:
+        return [float(v) for v in many(list(left), list(right))]
+    one = _names.name_similarity
+    return [float(one(a, b)) for a, b in zip(left, right, strict=True)]

@@ -7,6 +7,7 @@ from typing import Any
 
 from credible.errors import ConfigError
 from credible.linkage.settings import LinkSettings
+from credible.linkage.udf import register_duckdb, register_spark
 
 
 def make_db_api(settings: LinkSettings, spark_session: Any = None) -> Any:
@@ -22,6 +23,7 @@ def make_db_api(settings: LinkSettings, spark_session: Any = None) -> Any:
         con = duckdb.connect(":memory:")
         if settings.threads:
             con.execute(f"SET threads = {int(settings.threads)}")
+        register_duckdb(con)
         return DuckDBAPI(connection=con)
     try:
         from splink import SparkAPI
@@ -30,6 +32,7 @@ def make_db_api(settings: LinkSettings, spark_session: Any = None) -> Any:
             "the Spark backend needs pyspark: pip install 'credible[spark]' (and Java 17)"
         ) from err
     session = spark_session or local_spark_session()
+    register_spark(session)
     return SparkAPI(spark_session=session, break_lineage_method="parquet")
 
 

@@ -118,7 +118,10 @@ def explain_pair(
     ``term_frequencies`` are the tables a run returned (``LinkResult.term_frequencies``);
     without them the term-frequency adjustment is left out (shown as 0).
     """
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
+
+    from credible.linkage.backends import make_db_api
+    from credible.linkage.settings import LinkSettings
 
     pair = _prepared([record_a, record_b])
     tf_cols = _tf_columns(model)
@@ -128,7 +131,7 @@ def explain_pair(
         for col in tf_cols:
             rec[f"tf_{col}"] = _tf_value(term_frequencies, col, rec.get(col))
         rows.append(rec)
-    db_api = DuckDBAPI()
+    db_api = make_db_api(LinkSettings(threads=1))
     table = db_api.register(pair[MODEL_COLUMNS])
     linker = Linker(table, dict(model), log_level=None)
     scored = linker.inference.score_pair(rows[0], rows[1]).as_record_list()[0]
@@ -201,6 +204,8 @@ def _level(comparison: dict[str, Any], gamma: int) -> dict[str, Any]:
 
 
 def _first_input(comparison: dict[str, Any], scored: dict[str, Any], side: str) -> Any:
+    if comparison["output_column_name"] == "name":
+        return scored.get(f"name_display_{side}")
     if comparison["output_column_name"] == "birth_date":
         for col in ("birth_ymd", "birth_year"):
             if _plain(scored.get(f"{col}_{side}")) is not None:

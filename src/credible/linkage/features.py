@@ -50,6 +50,8 @@ FEATURE_COLUMNS = (
     "key_lo",
     "key_hi",
     "name_keys",
+    "name_key",
+    "key_pairs",
     "sex",
     "birth_year",
     "birth_month",
@@ -58,7 +60,9 @@ FEATURE_COLUMNS = (
     "birth_ymin",
     "birth_ymax",
     "birthplace_rom",
+    "birthplace_key",
     "residence_rom",
+    "residence_key",
     "ethnicity_norm",
 )
 
@@ -102,6 +106,15 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
         sorted({*e, *(k for k in (a, b) if k)}) or None
         for e, a, b in zip(every_key, k1, k2, strict=True)
     ]
+    # Any two keys in common: survives one part being dropped, swapped or respelt, and is
+    # far more selective than one shared key (everyone's father may be "Tohti").
+    key_pairs = [
+        sorted({f"{a}|{b}" for i, a in enumerate(ks) for b in ks[i + 1 :]}) or None
+        for ks in (sorted(set(k)) if k else [] for k in name_keys)
+    ]
+    name_key = [
+        " ".join(k for k in (lo, hi) if k) or None for lo, hi in zip(key_lo, key_hi, strict=True)
+    ]
     dates = _birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"])
     out = pd.DataFrame(
         {
@@ -117,10 +130,14 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "key_lo": key_lo,
             "key_hi": key_hi,
             "name_keys": name_keys,
+            "name_key": name_key,
+            "key_pairs": key_pairs,
             "sex": [_SEX.get(str(v).strip().lower()) if _present(v) else None for v in col["sex"]],
             **dates,
             "birthplace_rom": _names.romanize_many(list(col["birthplace"])),
+            "birthplace_key": _first_keys(col["birthplace"]),
             "residence_rom": _names.romanize_many(list(col["residence"])),
+            "residence_key": _first_keys(col["residence"]),
             "ethnicity_norm": [
                 " ".join(str(v).lower().split()) if _present(v) else None for v in col["ethnicity"]
             ],
@@ -128,9 +145,15 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     )
     for c in ("n1_rom", "n2_rom", "name_sorted", "k1", "k2", "key_lo", "key_hi", "sex"):
         out[c] = out[c].astype("string")
-    for c in ("birthplace_rom", "residence_rom", "ethnicity_norm"):
+    for c in ("name_key", "birthplace_rom", "birthplace_key", "residence_rom", "residence_key"):
+        out[c] = out[c].astype("string")
+    for c in ("ethnicity_norm",):
         out[c] = out[c].astype("string")
     return out[list(FEATURE_COLUMNS)]
+
+
+def _first_keys(values: pd.Series) -> list[str | None]:
+    return [keys[0] if keys else None for keys in _names.name_keys_many(list(values))]
 
 
 def _check_ids(df: pd.DataFrame) -> None:

@@ -14,53 +14,40 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.dialects import SplinkDialect
 
 from credible.linkage.settings import LinkSettings
+from credible.linkage.udf import NAME_SIMILARITY
 
-#: Levels of the two name-part comparisons, from strongest to weakest.
-NAME_LEVELS = (
-    "exact",
-    "exact, other order",
-    "same name key",
-    "similar (JW ≥ 0.92)",
-    "roughly similar (JW ≥ 0.80)",
-)
+#: Thresholds on ``credible.names.name_similarity`` of the whole names, strongest first.
+NAME_SIMILARITY_LEVELS = (0.95, 0.88, 0.78, 0.65)
 
 
-def _name_part(part: str, other: str, key: str, other_key: str, jw: str, tf: bool) -> dict:
-    """One part of the name (given, or father's/family), allowing for swapped order.
+def _name(tf: bool) -> dict:
+    """The whole name as written, compared across scripts by ``credible.names``.
 
-    Lists write the given name and the father's name either way round, so each part is
-    also compared with the other part of the other record.
+    The score ignores the order of the parts. The top levels carry a term-frequency
+    adjustment on the script-independent name key, so that sharing a common name (every
+    second detainee is a Memet) counts for less than sharing a rare one.
     """
-    l_, r_ = f"{part}_l", f"{part}_r"
-    lo, ro = f"{other}_l", f"{other}_r"
-    best = (
-        f"greatest(coalesce({jw}({l_}, {r_}), 0), coalesce({jw}({l_}, {ro}), 0),"
-        f" coalesce({jw}({r_}, {lo}), 0))"
-    )
-    exact: dict[str, Any] = {"sql_condition": f"{l_} = {r_}", "label_for_charts": NAME_LEVELS[0]}
+    sim = f"{NAME_SIMILARITY}(name_display_l, name_display_r)"
+    levels: list[dict[str, Any]] = [
+        {
+            "sql_condition": "name_display_l IS NULL OR name_display_r IS NULL",
+            "label_for_charts": "null",
+            "is_null_level": True,
+        },
+        # Splink anchors a term-frequency adjustment on an exact-match level of its column.
+        {"sql_condition": "name_key_l = name_key_r", "label_for_charts": "same name key"},
+    ]
+    for t in NAME_SIMILARITY_LEVELS:
+        levels.append({"sql_condition": f"{sim} >= {t}", "label_for_charts": f"similarity ≥ {t}"})
+    levels.append({"sql_condition": "ELSE", "label_for_charts": "different"})
     if tf:
-        exact["tf_adjustment_column"] = part
-        exact["tf_adjustment_weight"] = 1.0
+        for level in levels[1:3]:
+            level["tf_adjustment_column"] = "name_key"
+            level["tf_adjustment_weight"] = 1.0
     return {
-        "output_column_name": part,
-        "comparison_description": f"name part {part}, either order",
-        "comparison_levels": [
-            {
-                "sql_condition": f"{l_} IS NULL OR {r_} IS NULL",
-                "label_for_charts": "null",
-                "is_null_level": True,
-            },
-            exact,
-            {"sql_condition": f"{l_} = {ro} OR {r_} = {lo}", "label_for_charts": NAME_LEVELS[1]},
-            {
-                "sql_condition": f"{key}_l = {key}_r OR {key}_l = {other_key}_r"
-                f" OR {key}_r = {other_key}_l",
-                "label_for_charts": NAME_LEVELS[2],
-            },
-            {"sql_condition": f"{best} >= 0.92", "label_for_charts": NAME_LEVELS[3]},
-            {"sql_condition": f"{best} >= 0.80", "label_for_charts": NAME_LEVELS[4]},
-            {"sql_condition": "ELSE", "label_for_charts": "different"},
-        ],
+        "output_column_name": "name",
+        "comparison_description": "whole name, any scripts (credible.names similarity)",
+        "comparison_levels": levels,
     }
 
 
@@ -117,12 +104,15 @@ def _exact(col: str, description: str, tf: bool = False) -> dict:
     }
 
 
-def _place(col: str, description: str, jw: str) -> dict:
+def _place(col: str, key: str, description: str) -> dict:
     comparison = _exact(col, description, tf=True)
-    comparison["comparison_levels"].insert(
-        2,
-        {"sql_condition": f"{jw}({col}_l, {col}_r) >= 0.88", "label_for_charts": "similar"},
-    )
+    comparison["comparison_levels"][2:2] = [
+        {"sql_condition": f"{key}_l = {key}_r", "label_for_charts": "same place key"},
+        {
+            "sql_condition": f"{NAME_SIMILARITY}({col}_l, {col}_r) >= 0.85",
+            "label_for_charts": "similar spelling",
+        },
+    ]
     return comparison
 
 
@@ -134,15 +124,13 @@ def comparisons(
     With ``present`` (the columns that hold any value), comparisons of empty columns are
     left out: they carry no evidence and EM cannot estimate them.
     """
-    jw = SplinkDialect.from_string(dialect).jaro_winkler_function_name
     tf = settings.term_frequency
     every = [
-        _name_part("n1_rom", "n2_rom", "k1", "k2", jw, tf),
-        _name_part("n2_rom", "n1_rom", "k2", "k1", jw, tf),
+        _name(tf),
         _birth_date(SplinkDialect.from_string(dialect).levenshtein_function_name),
         _exact("sex", "recorded sex"),
-        _place("birthplace_rom", "birthplace (county), romanised", jw),
-        _place("residence_rom", "residence (county), romanised", jw),
+        _place("birthplace_rom", "birthplace_key", "birthplace (county), romanised"),
+        _place("residence_rom", "residence_key", "residence (county), romanised"),
         _exact("ethnicity_norm", "ethnicity as recorded"),
     ]
     if present is None:
@@ -152,8 +140,7 @@ def comparisons(
 
 #: The column whose presence makes each comparison worth having.
 COMPARISON_COLUMNS: dict[str, set[str]] = {
-    "n1_rom": {"n1_rom"},
-    "n2_rom": {"n2_rom"},
+    "name": {"name_display"},
     "birth_date": {"birth_ymin"},
     "sex": {"sex"},
     "birthplace_rom": {"birthplace_rom"},
@@ -161,10 +148,10 @@ COMPARISON_COLUMNS: dict[str, set[str]] = {
     "ethnicity_norm": {"ethnicity_norm"},
 }
 
-#: EM pass that blocks on both name keys in the written order. It mentions k1/k2, which
-#: the name comparisons use, so Splink leaves their m values to the other pass instead of
-#: estimating them from pairs selected for agreeing names.
-NAME_KEY_TRAINING_RULE = "l.k1 = r.k1 AND l.k2 = r.k2"
+#: EM pass that blocks on the name key. It names a column the name comparison uses, so
+#: Splink leaves the name's m values to the other pass instead of estimating them from
+#: pairs selected for agreeing names.
+NAME_KEY_TRAINING_RULE = "l.name_key = r.name_key"
 
 
 def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] | str]:
@@ -181,10 +168,15 @@ def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] 
 
 
 def rule(spec: list[str] | str) -> BlockingRuleCreator | str:
-    """A blocking rule from a list of columns that must be equal, or from raw SQL."""
+    """A blocking rule from a list of columns that must be equal, or from raw SQL.
+
+    A column written ``name[]`` is an array: records meet when any element is shared.
+    """
     if isinstance(spec, str):
         return spec
-    return block_on(*spec)
+    arrays = [c[:-2] for c in spec if c.endswith("[]")]
+    cols = [c[:-2] if c.endswith("[]") else c for c in spec]
+    return block_on(*cols, arrays_to_explode=arrays or None)
 
 
 def splink_settings(

@@ -15,15 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 #: keys come from ``credible.names.name_keys`` and survive script differences, and the
 #: ``key_lo``/``key_hi`` rule is the order-insensitive form of the (given, father) keys.
 DEFAULT_BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
+    ("key_pairs[]",),
     ("key_lo", "key_hi"),
     ("k1", "birth_year"),
     ("k2", "birth_year"),
     "l.k1 = r.k2 AND l.birth_year = r.birth_year",
     "l.k2 = r.k1 AND l.birth_year = r.birth_year",
-    ("k1", "residence_rom"),
-    ("k2", "residence_rom"),
-    ("birth_ymd", "residence_rom"),
-    ("birth_ymd", "birthplace_rom"),
+    ("k1", "residence_key"),
+    ("k2", "residence_key"),
+    ("birth_ymd", "residence_key"),
+    ("birth_ymd", "birthplace_key"),
     ("name_sorted",),
 )
 
@@ -60,8 +61,23 @@ class LinkSettings(BaseModel):
     max_pairs: float = Field(
         default=2e6, gt=0, description="record pairs sampled to estimate u probabilities"
     )
+    em_max_pairs: float | None = Field(
+        default=None, gt=0, description="cap on the pairs of each EM pass; None = all blocked"
+    )
+    m_floor: float = Field(
+        default=1e-3,
+        gt=0,
+        lt=0.1,
+        description="smallest m probability of any level: the assumed rate of recording "
+        "errors, so that one disagreement cannot veto a link on its own",
+    )
     em_max_iterations: int = Field(default=25, gt=0)
     em_convergence: float = Field(default=1e-4, gt=0)
+    prior: Literal["em", "deterministic"] = Field(
+        default="em",
+        description="how the prior (probability two random records match) is set: from the "
+        "EM passes, or from a strict deterministic rule and its assumed recall",
+    )
     prior_recall: float = Field(
         default=0.7,
         gt=0,

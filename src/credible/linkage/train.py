@@ -24,7 +24,7 @@ Progress = Callable[[str, float], None]
 
 #: A pair that agrees on both name parts and the birth year is almost surely a match;
 #: its count, divided by the assumed recall, sets the prior (``prior_recall``).
-PRIOR_RULE = "l.n1_rom = r.n1_rom AND l.n2_rom = r.n2_rom AND l.birth_year = r.birth_year"
+PRIOR_RULE = "l.name_sorted = r.name_sorted AND l.birth_year = r.birth_year"
 
 #: Columns sent to the backend: the features minus those only used in Python.
 MODEL_COLUMNS = [c for c in FEATURE_COLUMNS if c != "name_keys"]
@@ -54,6 +54,7 @@ class LinkResult:
 def input_fingerprint(prepared: pd.DataFrame) -> str:
     """SHA-256 of the prepared records, independent of row order."""
     frame = prepared[MODEL_COLUMNS].sort_values("record_id").reset_index(drop=True)
+    frame["key_pairs"] = ["|".join(k) if isinstance(k, list) else "" for k in frame["key_pairs"]]
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     digest = hashlib.sha256(hashed.tobytes())
     digest.update(",".join(frame.columns).encode())
@@ -119,10 +120,15 @@ def train_and_predict(
             max_pairs=settings.max_pairs, seed=settings.seed
         )
         lap("u", 0.3)
-        for spec in training_rules(settings, present):
+        specs = training_rules(settings, present)
+        for n, spec in enumerate(specs):
             try:
                 session = linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule(spec), max_pairs=settings.max_pairs
+                    rule(spec),
+                    max_pairs=None if settings.em_max_pairs is None else settings.em_max_pairs,
+                    populate_probability_two_random_records_match_from_trained_values=(
+                        settings.prior == "em" and n == len(specs) - 1
+                    ),
                 )
             except ValueError as err:
                 # Splink refuses an m probability that underflows to 0 (a level no
@@ -134,8 +140,9 @@ def train_and_predict(
         if not any("iterations" in s for s in sessions):
             raise LinkageError(
                 "the model could not be trained: every EM pass failed "
-                f"({'; '.join(s['failed'] for s in sessions)}); more records are needed"
+                f"({'; '.join(str(s['failed']) for s in sessions)}); more records are needed"
             )
+        _floor_m(linker, settings.m_floor)
         lap("em", 0.6)
     predictions = linker.inference.predict(
         threshold_match_probability=settings.keep_pairs_above, warning_mode="never"
@@ -191,9 +198,9 @@ def _linker(
     present: set[str],
     model: dict[str, Any] | None,
 ) -> tuple[Any, Any]:
-    from splink import Linker
-
     import uuid
+
+    from splink import Linker
 
     # A unique name: a Spark session outlives one run and keeps its tables.
     table = db_api.register(frame, dataset_display_name=f"credible_records_{uuid.uuid4().hex[:8]}")
@@ -207,6 +214,28 @@ def _linker(
     linker = Linker(table, spec, log_level=None)
     logging.getLogger("splink").setLevel(logging.WARNING)
     return linker, table
+
+
+def _floor_m(linker: Any, floor: float) -> None:
+    """Keep every m probability at or above ``floor``, then renormalise.
+
+    Unsupervised EM on clean-looking data drives m of a disagreement level to ~0 (no
+    match it saw disagreed on sex or ethnicity), which would make one recording error
+    veto a link with a weight of -100 bits or more. The floor is the assumed rate of such
+    errors; it bounds any single disagreement to about log2(floor / u).
+    """
+    for comparison in linker._settings_obj.comparisons:
+        levels = [
+            lv
+            for lv in comparison.comparison_levels
+            if not lv.is_null_level and lv.m_probability is not None
+        ]
+        if not levels:
+            continue
+        raw = [max(float(lv.m_probability), floor) for lv in levels]
+        total = sum(raw)
+        for lv, m in zip(levels, raw, strict=True):
+            lv.m_probability = m / total
 
 
 def _redialect(

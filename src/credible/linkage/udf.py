@@ -1,0 +1,63 @@
+"""``credible.names.name_similarity`` as a SQL function, so Splink can compare names
+across scripts inside the database on either backend.
+
+The function is vectorised (Arrow batches on DuckDB, pandas batches on Spark), pure and
+deterministic, so both backends compute the same score for the same pair.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from credible.linkage import _names
+
+#: The SQL name of the function in comparison SQL.
+NAME_SIMILARITY = "credible_name_similarity"
+
+
+def _scores(left: list[Any], right: list[Any]) -> list[float | None]:
+    keep = [i for i, (a, b) in enumerate(zip(left, right, strict=True)) if a and b]
+    out: list[float | None] = [None] * len(left)
+    if keep:
+        values = _names.similarity_many([left[i] for i in keep], [right[i] for i in keep])
+        for i, v in zip(keep, values, strict=True):
+            out[i] = float(v)
+    return out
+
+
+def register_duckdb(con: Any) -> None:
+    """Register the function on a DuckDB connection (idempotent)."""
+    import duckdb
+
+    def fn(a: pa.Array, b: pa.Array) -> pa.Array:
+        return pa.array(_scores(a.to_pylist(), b.to_pylist()), type=pa.float64())
+
+    with contextlib.suppress(Exception):
+        con.remove_function(NAME_SIMILARITY)
+    con.create_function(
+        NAME_SIMILARITY,
+        fn,
+        [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
+        duckdb.sqltype("DOUBLE"),
+        type="arrow",
+        side_effects=False,
+    )
+
+
+def register_spark(session: Any) -> None:
+    """Register the function on a Spark session as a pandas UDF."""
+    import pandas as pd
+    from pyspark.sql.functions import pandas_udf
+
+    @pandas_udf("double")  # type: ignore[call-overload]
+    def fn(a: pd.Series, b: pd.Series) -> pd.Series:
+        scores = _scores(
+            [None if pd.isna(v) else v for v in a], [None if pd.isna(v) else v for v in b]
+        )
+        return pd.Series(np.array([np.nan if s is None else s for s in scores]))
+
+    session.udf.register(NAME_SIMILARITY, fn)

@@ -1,0 +1,97 @@
+"""End to end on DuckDB: train, predict, cluster, review, explain, reproduce."""
+
+from __future__ import annotations
+
+import pytest
+
+from credible.errors import InputError
+from credible.linkage import (
+    Judgement,
+    LinkSettings,
+    evaluate,
+    explain_pair,
+    prepare_records,
+    train_and_predict,
+)
+
+
+# Fewer u-sampling pairs than the default keeps the suite quick on two shared cores.
+FAST = LinkSettings(threads=1, max_pairs=3e5)
+
+
+@pytest.fixture(scope="module")
+def run(febrl_small):
+    records, truth = febrl_small
+    prepared = prepare_records(records)
+    return prepared, truth, train_and_predict(prepared, FAST)
+
+
+def test_links_febrl_well(run):
+    _, truth, result = run
+    metrics = evaluate(result.clusters, truth)
+    assert metrics.pairwise_f1 >= 0.9, metrics
+    assert metrics.pairwise_precision >= 0.97, metrics
+    assert all(s.get("iterations", 0) > 0 for s in result.metadata["em_sessions"])
+
+
+def test_result_is_complete_and_traceable(run):
+    prepared, _, result = run
+    assert sorted(result.clusters["record_id"]) == sorted(prepared["record_id"])
+    assert result.clusters[["source", "source_row"]].notna().all().all()
+    assert (result.pairs["record_id_l"] < result.pairs["record_id_r"]).all()
+    meta = result.metadata
+    assert meta["input_fingerprint"] and meta["versions"]["splink"]
+    assert LinkSettings.model_validate(meta["settings"]) == FAST
+    assert result.model["comparisons"] and result.model["probability_two_random_records_match"]
+    p = result.review["match_probability"]
+    assert ((p >= 0.5) & (p < 0.99)).all()
+
+
+def test_second_run_on_same_input_is_reproducible(run):
+    prepared, _, first = run
+    again = train_and_predict(prepared.sample(frac=1, random_state=3), FAST)
+    assert again.metadata["input_fingerprint"] == first.metadata["input_fingerprint"]
+    a = first.clusters.set_index("record_id")["cluster_id"].sort_index()
+    b = again.clusters.set_index("record_id")["cluster_id"].sort_index()
+    assert a.equals(b)
+
+
+def test_judgements_are_honoured_on_rerun(run):
+    prepared, _, first = run
+    merged = first.pairs[first.pairs["match_probability"] >= 0.9].iloc[0]
+    apart = first.pairs[first.pairs["match_probability"] < 0.1].iloc[0]
+    judgements = [
+        Judgement(merged["record_id_l"], merged["record_id_r"], "reject", who="t"),
+        Judgement(apart["record_id_l"], apart["record_id_r"], "accept", who="t"),
+    ]
+    again = train_and_predict(prepared, FAST, judgements, model=first.model)
+    cluster = again.clusters.set_index("record_id")["cluster_id"]
+    assert cluster[merged["record_id_l"]] != cluster[merged["record_id_r"]]
+    assert cluster[apart["record_id_l"]] == cluster[apart["record_id_r"]]
+    judged = {j.pair for j in judgements}
+    assert (
+        not {
+            (a, b)
+            for a, b in zip(again.review["record_id_l"], again.review["record_id_r"], strict=True)
+        }
+        & judged
+    )
+
+
+def test_explain_adds_up_to_the_predicted_weight(run):
+    prepared, _, result = run
+    by_id = prepared.set_index("record_id", drop=False)
+    for _, pair in result.pairs.sample(5, random_state=1).iterrows():
+        waterfall = explain_pair(
+            result.model,
+            by_id.loc[pair["record_id_l"]].to_dict(),
+            by_id.loc[pair["record_id_r"]].to_dict(),
+            result.term_frequencies,
+        )
+        assert waterfall.match_weight == pytest.approx(pair["match_weight"], abs=1e-6)
+        assert "total" in waterfall.to_text()
+
+
+def test_too_few_records_is_an_input_error():
+    with pytest.raises(InputError):
+        train_and_predict(prepare_records(__import__("pandas").DataFrame({"record_id": ["x"]})))
