@@ -122,6 +122,8 @@ def simulate(
     if people < 1:
         raise ConfigError(f"people must be at least 1, got {people}")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; give a folder (it is created if missing)")
     forms = list_forms(lists)
     opts = CaptureOptions.from_kwargs(**options)
     total = lists + 4
