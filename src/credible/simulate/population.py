@@ -198,7 +198,11 @@ def make_population(
         if code == HUI:
             family[sel] = tables.family.choose(np.ones(len(tables.family), bool), sel.size, rng)
         else:
-            father[sel] = g.choose((g.ethnicity == name) & (g.sex == "male"), sel.size, rng)
+            fathers = (g.ethnicity == name) & (g.sex == "male")
+            father[sel] = g.choose(fathers, sel.size, rng)
+            # Sons are seldom given their father's own name: draw those fathers again.
+            same = sel[father[sel] == given[sel]]
+            father[same] = g.choose(fathers, same.size, rng)
     age = np.clip(np.round(rng.normal(38, 12, n)), 18, 80).astype(np.int64)
     birth_year = (2018 - age - 1970).astype("datetime64[Y]")
     birth = birth_year.astype("datetime64[D]") + rng.integers(0, 365, n).astype("timedelta64[D]")
