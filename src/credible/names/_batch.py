@@ -34,7 +34,6 @@ from credible.names.similarity import (
 )
 
 K = 4
-_PERMS = np.array(list(itertools.permutations(range(K))), dtype=np.intp)
 
 _part_id: dict[Part, int] = {}
 _parts: list[Part] = []
@@ -72,7 +71,7 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
     return tuple(out)
 
 
-@lru_cache(maxsize=1 << 19)
+@lru_cache(maxsize=1 << 20)
 def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
     ids: tuple[int, ...] = ()
     for token in _p.split_name(name):
@@ -209,7 +208,9 @@ def similarity_many(
     f = np.flatnonzero(fast)
     if len(f) == 0:
         return out
-    A, B = ids[ia[f]], ids[ib[f]]
+    # only as many columns as the longest name in this batch: fewer permutations
+    k = int(max(counts[ia[f]].max(), counts[ib[f]].max()))
+    A, B = ids[ia[f], :k], ids[ib[f], :k]
     valid = (A[:, :, None] >= 0) & (B[:, None, :] >= 0)
     dense = _dense() if len(f) >= dense_min_pairs else None
     if dense is not None:
@@ -218,12 +219,12 @@ def similarity_many(
     else:
         codes = (A[:, :, None] << 32) | np.where(B[:, None, :] >= 0, B[:, None, :], 0)
         uc, inv = np.unique(codes[valid], return_inverse=True)
-        sims = np.zeros((len(f), K, K), dtype=np.float64)
+        sims = np.zeros((len(f), k, k), dtype=np.float64)
         sims[valid] = _pair_similarities(uc)[inv]
-    rows = np.arange(K)
+    rows = np.arange(k)
     best = np.zeros(len(f), dtype=np.float64)
-    for perm in _PERMS:
-        np.maximum(best, sims[:, rows, perm].sum(axis=1), out=best)
+    for perm in itertools.permutations(range(k)):
+        np.maximum(best, sims[:, rows, list(perm)].sum(axis=1), out=best)
     lo = np.minimum(ca[f], cb[f])
     hi = np.maximum(ca[f], cb[f])
     out[f] = np.clip(best / (lo + EXTRA_PART_WEIGHT * (hi - lo)), 0.0, 1.0)
