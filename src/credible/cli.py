@@ -280,6 +280,20 @@ def simulate(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed; the same seed gives identical files.")
     ] = 0,
+    heterogeneity: Annotated[
+        float,
+        typer.Option(
+            help="How unequal people's chances of being documented are (0 = all equal).",
+            min=0.0,
+        ),
+    ] = 1.0,
+    dependence: Annotated[
+        float,
+        typer.Option(
+            help="How strongly lists that share informants depend on each other (0 = none).",
+            min=0.0,
+        ),
+    ] = 1.0,
 ) -> None:
     """Write a FICTIONAL investigation with known truth, for demos and tests.
 
@@ -307,7 +321,15 @@ def simulate(
         def report(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"wrote {step}", completed=done, total=total)
 
-        result = run_simulation(people=people, lists=lists, seed=seed, out=out, progress=report)
+        result = run_simulation(
+            people=people,
+            lists=lists,
+            seed=seed,
+            out=out,
+            progress=report,
+            heterogeneity=heterogeneity,
+            dependence=dependence,
+        )
     table = Table("source", "file", "records", "people", title="FICTIONAL source lists")
     for entry in result.lists:
         table.add_row(
