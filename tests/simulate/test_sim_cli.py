@@ -35,3 +35,13 @@ def test_simulate_command_refuses_bad_list_counts(tmp_path: Path) -> None:
         )  # fmt: skip
         assert proc.returncode != 0
         assert not (tmp_path / "x").exists()
+
+
+def test_capture_knobs_reach_the_model(tmp_path: Path) -> None:
+    out = tmp_path / "flat"
+    args = ["simulate", "--people", "200", "--lists", "3", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--heterogeneity", "0", "--dependence", "0"])
+    assert result.exit_code == 0, result.output
+    population = json.loads((out / "truth/population.json").read_text(encoding="utf-8"))
+    assert population["capture_options"]["heterogeneity"] == 0
+    assert population["capture_options"]["dependence"] == 0
