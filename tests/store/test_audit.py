@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import text
 
@@ -19,22 +20,18 @@ def _source(store: Store, name: str = "FICTIONAL list") -> int:
 
 
 def _bulk_records(store: Store, source_id: int, n: int) -> int:
-    cols = ["source_id", "source_row", "name", "birth_date", "birth_date_min", "birth_date_max"]
-    rows = [
-        (
-            source_id,
-            i + 1,
-            f"FICTIONAL Person {i}",
-            "1980",
-            dt.date(1980, 1, 1),
-            dt.date(1980, 12, 31),
-        )
-        for i in range(n)
-    ]
+    rows = pa.table(
+        {
+            "source_id": [source_id] * n,
+            "source_row": list(range(1, n + 1)),
+            "name": [f"FICTIONAL Person {i}" for i in range(n)],
+            "birth_date": ["1980"] * n,
+            "birth_date_min": [dt.date(1980, 1, 1)] * n,
+            "birth_date_max": [dt.date(1980, 12, 31)] * n,
+        }
+    )
     with store.write("tester") as uow:
-        first, count = uow.bulk_insert(
-            schema.person_records, cols, [rows[: n // 2], rows[n // 2 :]]
-        )
+        first, count = uow.bulk_insert(schema.person_records, [rows[: n // 2], rows[n // 2 :]])
     assert count == n
     return first
 

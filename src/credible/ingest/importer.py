@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Table, select
 
 from credible.errors import InputError, NotFoundError, Problem
@@ -91,7 +92,6 @@ def import_file(
         rows = _RowStream(uow, parsed, table, (source_id, evidence_id, import_id), progress)
         first_id, count = uow.bulk_insert(
             table,
-            rows.columns,
             rows,
             detail={"import_id": import_id, "file": path.name, "sha256": sha256},
         )
@@ -200,10 +200,10 @@ def _evidence_id(
 
 
 class _RowStream:
-    """Turns the reader's batches into row tuples for the bulk writer, resolving
-    references (victim, facility, act) to ids and indexing names for search. Problems
-    are collected; once there is one, rows are no longer written but reading goes on so
-    that the user sees every problem at once."""
+    """Turns the reader's batches into Arrow tables shaped like the store's table,
+    resolving references (victim, facility, act) to ids and indexing names for search.
+    Problems are collected; once there is one, rows are no longer written but reading
+    goes on so that the user sees every problem at once."""
 
     def __init__(
         self,
@@ -216,56 +216,59 @@ class _RowStream:
         self.uow = uow
         self.parsed = parsed
         self.table = table
-        self.provenance = provenance
+        self.provenance = dict(
+            zip(("source_id", "evidence_id", "import_id"), provenance, strict=True)
+        )
         self.progress = progress
         self.problems: list[Problem] = []
-        fixed = {"id", "source_id", "evidence_id", "import_id"}
-        self.data_columns = [c.name for c in table.c if c.name not in fixed]
-        self.columns = ["source_id", "evidence_id", "import_id", *self.data_columns]
+        self.data_columns = [
+            c.name for c in table.c if c.name != "id" and c.name not in self.provenance
+        ]
         self.resolvers = _resolvers(uow, parsed.kind, parsed.path.name)
         self.next_ref = uow.next_id(table)
 
-    def __iter__(self) -> Iterator[Sequence[Sequence[Any]]]:
+    def __iter__(self) -> Iterator[pa.Table]:
         for batch in self.parsed.batches():
             self.problems.extend(batch.problems)
-            columns = self._columns(batch.table)
+            shaped = self._shape(batch.table)
             if self.progress:
                 self.progress(batch.table.num_rows)
             if self.problems:
                 continue
-            rows = list(zip(*columns, strict=True))
-            self._index(batch.table, len(rows))
-            yield [(*self.provenance, *r) for r in rows]
+            self._index(batch.table)
+            yield shaped
 
-    def _columns(self, t: pa.Table) -> list[list[Any]]:
+    def _shape(self, t: pa.Table) -> pa.Table:
         n = t.num_rows
         names = set(t.column_names)
-        out: list[list[Any]] = []
+        columns: dict[str, pa.Array | pa.ChunkedArray] = {
+            key: pa.array([value] * n, pa.int64()) for key, value in self.provenance.items()
+        }
         for col in self.data_columns:
             if col in self.resolvers:
                 raw_name, resolve = self.resolvers[col]
                 raw = t.column(raw_name).to_pylist()
                 rows = t.column("source_row").to_pylist()
-                out.append([resolve(v, r, self.problems) for v, r in zip(raw, rows, strict=True)])
+                resolved = [resolve(v, r, self.problems) for v, r in zip(raw, rows, strict=True)]
+                columns[col] = pa.array(resolved, pa.int64())
+            elif col == "contact" and col in names:
+                cipher = self.uow.store.cipher
+                plain = t.column(col).to_pylist()
+                sealed = [cipher.encrypt(v) if cipher else None for v in plain]
+                columns[col] = pa.array(sealed, pa.binary())
             elif col in names:
-                values = t.column(col).to_pylist()
-                if col == "contact" and self.uow.store.cipher is not None:
-                    values = [self.uow.store.cipher.encrypt(v) for v in values]
-                out.append(values)
-            else:
-                out.append([None] * n)
-        return out
+                columns[col] = t.column(col)
+        return pa.table(columns)
 
-    def _index(self, t: pa.Table, n: int) -> None:
+    def _index(self, t: pa.Table) -> None:
         fields = [f for f in SEARCH_FIELDS.get(self.parsed.kind, ()) if f in t.column_names]
         if fields:
-            cols = [t.column(f).to_pylist() for f in fields]
-            docs = [
-                (self.next_ref + i, " ".join(v for v in vals if v))
-                for i, vals in enumerate(zip(*cols, strict=True))
-            ]
-            self.uow.index_for_search(self.parsed.kind, docs)
-        self.next_ref += n
+            text = pc.binary_join_element_wise(
+                *[pc.fill_null(t.column(f), "") for f in fields], " "
+            )
+            refs = pa.array(range(self.next_ref, self.next_ref + t.num_rows), pa.int64())
+            self.uow.store.search.add_column(self.uow.conn, self.parsed.kind, refs, text)
+        self.next_ref += t.num_rows
 
 
 def _resolvers(

@@ -39,17 +39,32 @@ def canonical_value(value: Any) -> Any:
     return str(value)
 
 
+def canonical_text(value: Any) -> str:
+    """One value framed as ``=<UTF-8 byte length>:<text>`` (null: empty).
+
+    The length prefix makes the concatenation of a row's values unambiguous, so that
+    no two different rows share a text — whatever characters the values contain.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(canonical_value(value))
+    return f"={len(text.encode('utf-8'))}:{text}"
+
+
+def row_digest(values: Sequence[Any]) -> bytes:
+    return hashlib.sha256("".join(canonical_text(v) for v in values).encode("utf-8")).digest()
+
+
 def row_hash(values: Sequence[Any]) -> str:
     """Hash of one row given its values in the table's column order."""
-    payload = json.dumps([canonical_value(v) for v in values], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return row_digest(values).hex()
 
 
-def digest(hashes: Iterable[str]) -> str:
+def digest(hashes: Iterable[str | bytes]) -> str:
     """Digest of row hashes in id order: what a bulk entry promises."""
     h = hashlib.sha256()
     for item in hashes:
-        h.update(bytes.fromhex(item))
+        h.update(item if isinstance(item, bytes) else bytes.fromhex(item))
     return h.hexdigest()
 
 

@@ -7,17 +7,20 @@ previous one. Nothing is half-written: an exception inside the block rolls it al
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from credible.errors import NotFoundError, StoreError
 from credible.store import audit as audit_log
+from credible.store import bulk
 from credible.store.crypto import FieldCipher
 from credible.store.schema import EXPORTABLE, audit, metadata
 from credible.store.search import SearchIndex
@@ -193,20 +196,30 @@ class UnitOfWork:
     def bulk_insert(
         self,
         table: Table,
-        columns: Sequence[str],
-        batches: Iterable[Sequence[Sequence[Any]]],
+        batches: Iterable[pa.Table],
         detail: dict[str, Any] | None = None,
     ) -> tuple[int, int]:
-        """Insert rows (tuples in ``columns`` order, without ``id``) with contiguous ids.
+        """Insert Arrow tables of rows (columns named as the table's, without ``id``),
+        giving them contiguous ids. Returns (first_id, count).
 
-        Returns (first_id, count). One audit entry covers all rows via a digest of their
-        hashes; ``detail`` adds context (the import, the file) to that entry.
+        One audit entry covers all rows through a digest of their hashes in id order;
+        ``detail`` adds context (the import, the file) to that entry.
         """
         first = self.next_id(table)
-        writer = _BulkWriter(self.conn, table, columns, first)
+        order = [c.name for c in table.c]
+        running = hashlib.sha256()
+        next_id = first
         for batch in batches:
-            writer.write(batch)
-        count = writer.next_id - first
+            n = batch.num_rows
+            if not n:
+                continue
+            ids = pa.array(range(next_id, next_id + n), pa.int64())
+            data = batch.add_column(0, "id", ids)
+            for row_digest in bulk.row_digests(data, order):
+                running.update(row_digest)
+            bulk.insert_table(self.conn, table, data)
+            next_id += n
+        count = next_id - first
         self._log(
             "bulk_insert",
             table.name,
@@ -216,7 +229,7 @@ class UnitOfWork:
                 "first_id": first,
                 "last_id": first + count - 1,
                 "count": count,
-                "digest": audit_log.digest(writer.hashes),
+                "digest": running.hexdigest(),
             },
         )
         if self.store.dialect == "postgresql" and count:
@@ -228,61 +241,6 @@ class UnitOfWork:
 
     def index_for_search(self, kind: str, docs: Iterable[tuple[int, str]]) -> None:
         self.store.search.add(self.conn, kind, docs)
-
-
-class _BulkWriter:
-    """Fast path for many rows: executemany on SQLite, COPY on PostgreSQL."""
-
-    def __init__(
-        self, conn: Connection, table: Table, columns: Sequence[str], first_id: int
-    ) -> None:
-        self.conn = conn
-        self.table = table
-        self.columns = ["id", *columns]
-        # Hash rows in the table's column order, whatever order the caller gives.
-        order = {c: i for i, c in enumerate(self.columns)}
-        self.positions = [order.get(c.name) for c in table.c]
-        missing = [c.name for c, p in zip(table.c, self.positions, strict=True) if p is None]
-        self.missing = missing
-        self.next_id = first_id
-        self.hashes: list[str] = []
-        self.dialect = conn.dialect.name
-
-    def write(self, batch: Sequence[Sequence[Any]]) -> None:
-        rows = []
-        positions = self.positions
-        for values in batch:
-            row = (self.next_id, *values)
-            self.next_id += 1
-            full = [None if p is None else row[p] for p in positions]
-            self.hashes.append(audit_log.row_hash(full))
-            rows.append(row)
-        if not rows:
-            return
-        if self.dialect == "postgresql":
-            raw = self.conn.connection.driver_connection
-            assert raw is not None
-            cols = ", ".join(f'"{c}"' for c in self.columns)
-            with (
-                raw.cursor() as cur,
-                cur.copy(f'COPY "{self.table.name}" ({cols}) FROM STDIN') as cp,
-            ):
-                for row in rows:
-                    cp.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in self.columns)
-            cols = ", ".join(f'"{c}"' for c in self.columns)
-            self.conn.exec_driver_sql(
-                f'INSERT INTO "{self.table.name}" ({cols}) VALUES ({marks})',
-                [tuple(_sqlite_value(v) for v in r) for r in rows],
-            )
-
-
-def _sqlite_value(v: Any) -> Any:
-    # SQLAlchemy's Date type on SQLite stores ISO text; write the same text it would.
-    if hasattr(v, "isoformat") and not isinstance(v, str):
-        return v.isoformat()
-    return v
 
 
 def encode_json(obj: Any) -> str:
