@@ -14,7 +14,6 @@ from credible.linkage import (
     train_and_predict,
 )
 
-
 # Fewer u-sampling pairs than the default keeps the suite quick on two shared cores.
 FAST = LinkSettings(threads=1, max_pairs=3e5)
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from credible.errors import InputError, Problem
 from credible.linkage import _names
+from credible.linkage.places import county_ids
 
 #: Columns ``prepare_records`` reads; any that is absent is treated as empty.
 INPUT_COLUMNS = (
@@ -61,8 +62,10 @@ FEATURE_COLUMNS = (
     "birth_ymax",
     "birthplace_rom",
     "birthplace_key",
+    "birthplace_county",
     "residence_rom",
     "residence_key",
+    "residence_county",
     "ethnicity_norm",
 )
 
@@ -136,8 +139,10 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             **dates,
             "birthplace_rom": _names.romanize_many(list(col["birthplace"])),
             "birthplace_key": _first_keys(col["birthplace"]),
+            "birthplace_county": county_ids(list(col["birthplace"])),
             "residence_rom": _names.romanize_many(list(col["residence"])),
             "residence_key": _first_keys(col["residence"]),
+            "residence_county": county_ids(list(col["residence"])),
             "ethnicity_norm": [
                 " ".join(str(v).lower().split()) if _present(v) else None for v in col["ethnicity"]
             ],
@@ -145,7 +150,15 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     )
     for c in ("n1_rom", "n2_rom", "name_sorted", "k1", "k2", "key_lo", "key_hi", "sex"):
         out[c] = out[c].astype("string")
-    for c in ("name_key", "birthplace_rom", "birthplace_key", "residence_rom", "residence_key"):
+    for c in (
+        "name_key",
+        "birthplace_rom",
+        "birthplace_key",
+        "birthplace_county",
+        "residence_rom",
+        "residence_key",
+        "residence_county",
+    ):
         out[c] = out[c].astype("string")
     for c in ("ethnicity_norm",):
         out[c] = out[c].astype("string")

@@ -104,9 +104,12 @@ def _exact(col: str, description: str, tf: bool = False) -> dict:
     }
 
 
-def _place(col: str, key: str, description: str) -> dict:
+def _place(col: str, key: str, county: str, description: str) -> dict:
+    """A county as written in any script: the gazetteer id first, then spelling."""
     comparison = _exact(col, description, tf=True)
     comparison["comparison_levels"][2:2] = [
+        {"sql_condition": f"{county}_l = {county}_r", "label_for_charts": "same county"},
+        {"sql_condition": f"{county}_l <> {county}_r", "label_for_charts": "different county"},
         {"sql_condition": f"{key}_l = {key}_r", "label_for_charts": "same place key"},
         {
             "sql_condition": f"{NAME_SIMILARITY}({col}_l, {col}_r) >= 0.85",
@@ -129,8 +132,8 @@ def comparisons(
         _name(tf),
         _birth_date(SplinkDialect.from_string(dialect).levenshtein_function_name),
         _exact("sex", "recorded sex"),
-        _place("birthplace_rom", "birthplace_key", "birthplace (county), romanised"),
-        _place("residence_rom", "residence_key", "residence (county), romanised"),
+        _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)"),
+        _place("residence_rom", "residence_key", "residence_county", "residence (county)"),
         _exact("ethnicity_norm", "ethnicity as recorded"),
     ]
     if present is None:

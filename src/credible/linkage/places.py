@@ -1,0 +1,123 @@
+"""County names in any script -> one county id, from the gazetteer in ``data/counties.csv``.
+
+Lists name the same county 疏附县, Shufu, Kona Sheher, كونا شەھەر or Кона Шәһәр. Names
+in Chinese characters are looked up as written; anything else is romanised with
+``credible.names`` and matched on its squashed Latin form, then on its name keys (which
+absorb é/e, q/k, x/sh and similar spelling differences). A place the gazetteer does not
+know gets no id, and the comparison falls back to spelling.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from importlib import resources
+
+from credible.linkage import _names
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_SUFFIXES = ("自治县", "县", "市", "区")
+# Generic words for "county", "city", "district" in the scripts lists use, after
+# romanisation; "sheher" alone is not one of them (Kona Sheher, Qarasheher are names).
+_GENERIC = {
+    "county",
+    "city",
+    "district",
+    "prefecture",
+    "xian",
+    "shi",
+    "qu",
+    "nahiyisi",
+    "nahiye",
+    "nahiyesi",
+    "shehiri",
+    "shehri",
+    "rayoni",
+    "audany",
+    "audani",
+    "qalasy",
+    "qalasi",
+    "rayon",
+    "raion",
+    "uezd",
+    "okrug",
+    "awdani",
+    "awdany",
+}
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _strip_generic(romanised: str) -> str:
+    words = [w for w in re.split(r"[^\w]+", romanised.lower()) if w]
+    kept = [w for w in words if w not in _GENERIC]
+    return " ".join(kept or words)
+
+
+def _signature(keys: list[str]) -> str:
+    return " ".join(k for k in keys if not k.startswith("~"))
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    text = resources.files("credible.linkage").joinpath("data/counties.csv").read_text("utf-8")
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    han: dict[str, str] = {}
+    latin: dict[str, str] = {}
+    for row in rows:
+        for zh in row["zh"].split(";"):
+            han[zh.strip()] = row["id"]
+        for form in row["latin"].split(";"):
+            latin[_squash(form)] = row["id"]
+    forms = list(latin)
+    keys = _names.name_keys_many(forms)
+    by_key: dict[str, str] = {}
+    for form, k in zip(forms, keys, strict=True):
+        sig = _signature(k)
+        # A signature shared by two counties identifies neither.
+        if sig and by_key.get(sig, latin[form]) == latin[form]:
+            by_key[sig] = latin[form]
+        elif sig:
+            by_key[sig] = ""
+    return han, latin, {k: v for k, v in by_key.items() if v}
+
+
+def county_ids(values: list[object]) -> list[str | None]:
+    """The gazetteer id of each place name, or ``None`` when it is not recognised."""
+    han, latin, by_key = _gazetteer()
+    out: list[str | None] = [None] * len(values)
+    pending: list[int] = []
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and v != v) or not str(v).strip():
+            continue
+        text = str(v).strip()
+        if _HAN.search(text):
+            out[i] = _han_lookup(text, han)
+            if out[i] is not None:
+                continue
+        pending.append(i)
+    if not pending:
+        return out
+    romanised = _names.romanize_many([str(values[i]) for i in pending])
+    stripped = [_strip_generic(r or "") for r in romanised]
+    keys = _names.name_keys_many(stripped)
+    for i, s, k in zip(pending, stripped, keys, strict=True):
+        out[i] = latin.get(_squash(s)) or by_key.get(_signature(k))
+    return out
+
+
+def _han_lookup(text: str, han: dict[str, str]) -> str | None:
+    if text in han:
+        return han[text]
+    for suffix in _HAN_SUFFIXES:
+        for name, cid in han.items():
+            if name.endswith(suffix) and name[: -len(suffix)] == text:
+                return cid
+    for name, cid in han.items():
+        base = name.rstrip("县市区")
+        if len(base) >= 2 and text.startswith(base):
+            return cid
+    return None
