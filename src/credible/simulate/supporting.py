@@ -15,6 +15,7 @@ from credible.simulate.lists import FICTIONAL, FICTIONAL_COLUMN
 from credible.simulate.population import Facilities, Population
 from credible.simulate.tables import Counties
 
+WATCH_START = np.datetime64("2016-06-01")
 FEATURES = ["perimeter wall", "watchtowers", "internal fences", "dormitory blocks", "gatehouse"]
 
 # Act types (vocab act_types) after the detention itself, with the chance a testimony
@@ -91,7 +92,13 @@ def observation_rows(
     k = 0
     for i in range(len(facilities)):
         first = facilities.first_seen[i]
-        looks: list[tuple[np.datetime64, str]] = [(first + np.timedelta64(30, "D"), "built")]
+        # Imagery of the region was studied from 2017 on (ASPI 2020); older prisons and
+        # detention centres are first seen standing, not being built.
+        watch = WATCH_START + np.timedelta64(int(rng.integers(0, 180)), "D")
+        if first >= WATCH_START:
+            looks: list[tuple[np.datetime64, str]] = [(first + np.timedelta64(30, "D"), "built")]
+        else:
+            looks = [(watch, "unchanged")]
         t = looks[0][0]
         for _ in range(int(rng.integers(1, 4))):
             t = t + np.timedelta64(int(rng.integers(120, 500)), "D")
@@ -101,13 +108,23 @@ def observation_rows(
             looks.append((max(last, t + np.timedelta64(30, "D")), "reduced"))
             if rng.random() < 0.4:
                 looks.append((looks[-1][0] + np.timedelta64(200, "D"), "demolished"))
+        # Features accumulate as a site is expanded; de-securitisation removes the
+        # security features first (ASPI 2020), demolition leaves nothing.
+        seen = {"perimeter wall", "gatehouse"}
         for when, change in looks:
             k += 1
-            count = int(rng.integers(1, len(FEATURES) + 1))
-            feats = "; ".join(sorted(rng.choice(FEATURES, size=count, replace=False)))
+            if change in ("built", "expanded"):
+                missing = [f for f in FEATURES if f not in seen]
+                if missing:
+                    seen.add(missing[int(rng.integers(0, len(missing)))])
+            elif change == "reduced":
+                seen -= {"watchtowers", "internal fences"}
+            elif change == "demolished":
+                seen = set()
+            feats = "; ".join(f for f in FEATURES if f in seen)
             rows.append(
                 [f"O-{k:05d}", facilities.external_id[i], _edtf_day(when),
-                 "FICTIONAL imagery provider", feats if change != "demolished" else "",
+                 "FICTIONAL imagery provider", feats,
                  change, "", FICTIONAL]
             )  # fmt: skip
     return header, rows
