@@ -135,8 +135,11 @@ def simulate(
         if progress is not None:
             progress(name, step, total)
 
-    for sub in ("lists", "supporting", "mappings", "truth"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("lists", "supporting", "mappings", "truth"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the output folder {out}: {exc.strerror}") from exc
     # Files of an earlier run with more lists would linger beside the manifest; only
     # files this simulator names (*_FICTIONAL.*, its mappings) are removed.
     for stale in [
