@@ -74,6 +74,17 @@ def han_syllables() -> dict[str, HanSyllable]:
 
 
 @cache
+def han_traditional() -> dict[str, str]:
+    """Traditional character -> simplified, for the characters of the transcription tables."""
+    table = {}
+    for row in _rows("han_traditional.csv"):
+        if len(row["traditional"]) != 1 or len(row["simplified"]) != 1:
+            raise ConfigError(f"han_traditional.csv: malformed row {row}")
+        table[row["traditional"]] = row["simplified"]
+    return table
+
+
+@cache
 def han_names() -> dict[str, tuple[str, ...]]:
     table: dict[str, tuple[str, ...]] = {}
     for row in _rows("han_names.csv"):

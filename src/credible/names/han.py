@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
-from credible.names._tables import han_names, han_syllables
+from credible.names._tables import han_names, han_syllables, han_traditional
 from credible.names.script import HAN_SEPARATORS
 
 MAX_CANDIDATES = 4
@@ -42,6 +42,12 @@ def split_han(name: str) -> list[str]:
     for sep in HAN_SEPARATORS:
         name = name.replace(sep, " ")
     return [p for p in name.split() if p]
+
+
+def simplified(text: str) -> str:
+    """Traditional characters of the transcription tables replaced by simplified ones."""
+    table = han_traditional()
+    return "".join(table.get(ch, ch) for ch in text)
 
 
 def _char_options(ch: str, next_ch: str | None) -> list[tuple[int, str]]:
@@ -159,14 +165,16 @@ HAN_MARK = "#"
 are unreliable, so it may also be compared on consonants alone."""
 
 
-def readings(name: str) -> list[list[tuple[str, ...]]]:
+def readings(name: str, dotted: bool = False) -> list[list[tuple[str, ...]]]:
     """Ranked readings of a Chinese-character name.
 
     Each reading is a list of parts; each part a tuple of ranked Latin candidates.
+    ``dotted``: the name is known to be a transcription (it was written with the
+    middle dot), so it is not also read as a Han/Hui name in pinyin.
     """
-    parts = split_han(name)
+    parts = split_han(simplified(name))
     transcribed = [(*transcription_candidates(p), HAN_MARK) for p in parts]
-    if len(parts) == 1 and is_han_chinese_name(parts[0]):
+    if not dotted and len(parts) == 1 and is_han_chinese_name(parts[0]):
         pinyin: list[tuple[str, ...]] = [(p,) for p in pinyin_parts(parts[0])]
         if parts[0][0] in _TRANSCRIPTION_FIRST:
             return [transcribed, pinyin]

@@ -81,13 +81,15 @@ class Reading:
 
 
 @lru_cache(maxsize=1 << 18)
-def token_readings(token: str, code: str | None = None) -> tuple[tuple[tuple[str, ...], ...], ...]:
+def token_readings(
+    token: str, code: str | None = None, dotted: bool = False
+) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """Ranked readings of one token (a part as written): each a tuple of parts, each
     part a tuple of ranked Latin candidates (lower case). Only a short dotless Chinese
     name has more than one reading (pinyin, transcription)."""
     token_code = code if code not in (None, script.MIXED) else script.detect_script(token)
     if token_code == script.HAN:
-        return tuple(tuple(r) for r in han.readings(token))
+        return tuple(tuple(r) for r in han.readings(token, dotted))
     latin = latin_of(token, token_code)
     parts: list[tuple[str, ...]] = []
     for word in latin.split():
@@ -107,8 +109,9 @@ _MAX_READINGS = 2
 def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
     """Ranked readings of ``name`` (one, except for short dotless Chinese names)."""
     combos: list[tuple[tuple[str, ...], ...]] = [()]
+    dotted = any(sep in name for sep in script.HAN_SEPARATORS)
     for token in split_name(name):
-        options = token_readings(token, code)
+        options = token_readings(token, code, dotted)
         combos = [c + o for c in combos for o in options][:_MAX_READINGS]
     return tuple(Reading(_tidy(c)) for c in combos)
 
