@@ -170,6 +170,15 @@ def _chain(rng, pats, counts, K, a_alpha, b_alpha, burnin, samples, thinning):
         alpha, n0 = _sweep(
             rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, False, ab
         )
+    # As LCMCR does after its warm-up: relabel the classes by decreasing weight. The
+    # truncated stick-breaking prior is not exchangeable and the sampler never swaps
+    # labels, so without this a chain can stay for good in a mode where a big class
+    # sits late in the stick order (on the Western-site data such chains sat near
+    # N = 1,980 while the package's all agree near 1,840).
+    order = np.argsort(-pi)
+    lam = lam[:, order].copy()
+    pi = pi[order].copy()
+    count0 = count0[order].copy()
     out_n = np.empty(samples, dtype=np.int64)
     out_alpha = np.empty(samples)
     out_classes = np.empty(samples, dtype=np.int64)
