@@ -39,7 +39,7 @@ _part_id: dict[Part, int] = {}
 _parts: list[Part] = []
 _pair_cache: dict[int, float] = {}
 _MAX_CACHE = 1 << 22
-_DENSE_MAX_PARTS = 4096
+_DENSE_MAX_PARTS = 3000
 _DENSE_MIN_PAIRS = 20_000
 _dense_matrix: np.ndarray | None = None
 
@@ -156,6 +156,8 @@ def _dense() -> np.ndarray | None:
             if key != HAN_MARK:
                 keys.append(key)
                 pens.append(pen)
+    if len(keys) > _DENSE_MAX_PARTS:  # bounds memory: a few float64 matrices of this side
+        return None
     m = process.cdist(
         keys, keys, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
     )
