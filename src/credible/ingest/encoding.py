@@ -71,9 +71,11 @@ def plausibility(text: str) -> int:
     for token in _TOKEN.findall(text):
         scripts = set()
         prev_lower = False
+        plain = accented = 0
         for ch in token:
             if ch.isascii():
                 if ch.isalpha():
+                    plain += 1
                     scripts.add("LATIN")
                     if prev_lower and ch.isupper():
                         score -= 2
@@ -82,6 +84,7 @@ def plausibility(text: str) -> int:
             cat = unicodedata.category(ch)
             if cat[0] == "L":
                 script = _script(ch)
+                accented += script == "LATIN"
                 if script != "CJK":
                     scripts.add(script)
                     if prev_lower and ch.isupper():
@@ -101,6 +104,10 @@ def plausibility(text: str) -> int:
                 score -= 2
         if len(scripts) > 1:
             score -= 3
+        if accented >= 2 and accented > plain:
+            # Latin-script words are mostly plain letters; all-accented ones are Cyrillic
+            # or Greek read through a Western code page.
+            score -= 4 * accented
     return score
 
 
@@ -169,7 +176,7 @@ def bad_lines(text: str, first_line: int = 1) -> list[int]:
         line += text.count("\n", start, pos)
         if not lines or lines[-1] != line:
             lines.append(line)
-        start = pos
+        start = pos + 1
 
 
 class TranscodingStream(io.RawIOBase):
@@ -205,9 +212,16 @@ class TranscodingStream(io.RawIOBase):
         self._first = False
         try:
             text = self._decoder.decode(data, final)
-            # Valid UTF-8 passes through untouched, cut characters included.
-            out = self._pending + data if self._passthrough else text.encode("utf-8")
-            self._pending = b""
+            if self._passthrough:
+                # Valid UTF-8 passes through untouched, except a cut character at the end,
+                # which waits (as the decoder does) for the rest of it.
+                out = self._pending + data
+                held = self._decoder.getstate()[0]
+                if held:
+                    out = out[: -len(held)]
+                self._pending = held
+            else:
+                out = text.encode("utf-8")
         except UnicodeDecodeError:
             self._decoder.errors = "replace"
             try:
@@ -217,7 +231,6 @@ class TranscodingStream(io.RawIOBase):
             self.bad_lines.extend(bad_lines(text, self._lines_before + 1))
             out = text.encode("utf-8")
             if self._passthrough:
-                # The decoder holds a cut character; the next chunk passes through raw.
                 self._pending = self._decoder.getstate()[0]
         self._lines_before += text.count("\n")
         self._buffer = self._buffer[self._pos :] + out
