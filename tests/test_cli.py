@@ -151,3 +151,9 @@ def test_help_lists_the_pipeline_commands() -> None:
     out = run("--help").stdout
     for name in ("init", "import", "search", "export", "audit", "simulate", "demo"):
         assert name in out
+
+
+def test_usage_error_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    proc = run("simulate", "--lists", "11", "--out", str(tmp_path), check=False)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "--lists" in proc.stderr

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -386,16 +387,27 @@ def estimate(
     else:
         run = run_estimation(read_histories(histories, by), method, seed)
     table = Table(
-        "method", "stratum", "model", "estimate", "lower", "upper", "ok",
+        "method",
+        "stratum",
+        "model",
+        "estimate",
+        "lower",
+        "upper",
+        "ok",
         title=f"Estimated total ({run.n_observed:,} observed on {len(run.lists)} lists)",
     )
     for e in run.estimates:
         if run.by and e.stratum not in (None, "(total of strata)"):
             continue
-        fmt = (lambda v: "-" if v != v else ("unbounded" if v == float("inf") else f"{v:,.0f}"))
+        fmt = lambda v: "-" if v != v else ("unbounded" if v == float("inf") else f"{v:,.0f}")
         table.add_row(
-            e.method, e.stratum or "all", e.model[:48], fmt(e.estimate), fmt(e.lower),
-            fmt(e.upper), "yes" if e.converged else "[red]no[/]",
+            e.method,
+            e.stratum or "all",
+            e.model[:48],
+            fmt(e.estimate),
+            fmt(e.lower),
+            fmt(e.upper),
+            "yes" if e.converged else "[red]no[/]",
         )
     console.print(table)
     for w in run.warnings:
@@ -500,27 +512,18 @@ def demo(
 
 
 def main() -> None:
-    """Entry point: run the app, turning user-facing errors into a message and exit code."""
+    """Entry point: run the app, turning user-facing errors into a message and exit code.
+
+    Typer (in standalone mode) already turns usage errors into a message and exit code 2.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except CredibleError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":
