@@ -44,16 +44,16 @@ _TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
 
 
 @cache
-def _common_han() -> frozenset[str]:
-    """The 6,763 characters of GB 2312: everyday Chinese, names included."""
-    chars = set()
+def _common_han() -> tuple[frozenset[str], frozenset[str]]:
+    """GB 2312's level 1 (the 3,755 most used characters) and level 2 (3,008 rarer)."""
+    levels: tuple[set[str], set[str]] = (set(), set())
     for lead in range(0xB0, 0xF8):
         for trail in range(0xA1, 0xFF):
             try:
-                chars.add(bytes((lead, trail)).decode("gb2312"))
+                levels[lead >= 0xD8].add(bytes((lead, trail)).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
-    return frozenset(chars)
+    return frozenset(levels[0]), frozenset(levels[1])
 
 
 def _script(ch: str) -> str:
@@ -66,7 +66,7 @@ def _script(ch: str) -> str:
 def plausibility(text: str) -> int:
     """Higher for text that reads like names and notes; only non-ASCII tokens count."""
     common = set(_LATIN) | set(_CYRILLIC)
-    han = _common_han()
+    han, rarer_han = _common_han()
     score = 0
     for token in _TOKEN.findall(text):
         scripts = set()
@@ -90,7 +90,11 @@ def plausibility(text: str) -> int:
                     if prev_lower and ch.isupper():
                         score -= 2
                     prev_lower = ch.islower()
-                if ch in common or "\u0620" <= ch <= "\u06d5" or ch in han:
+                if ch in han:
+                    score += 4  # two bytes' worth: one character, not two letters
+                elif ch in rarer_han:
+                    score += 1
+                elif ch in common or "\u0620" <= ch <= "\u06d5":
                     score += 2
                 elif script in ("LATIN", "CYRILLIC", "ARABIC", "CJK"):
                     score -= 1
