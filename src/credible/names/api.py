@@ -74,14 +74,7 @@ def romanize_candidates(name: str, limit: int = 4) -> list[str]:
             text = " ".join(_title(w) for w in combo)
             if text not in out:
                 out.append(text)
-    scored = sorted(
-        enumerate(out), key=lambda x: (_rank_cost(x[1], name), x[0])
-    )  # keep reading order, most usual candidates first
-    return [t for _, t in scored][:limit]
-
-
-def _rank_cost(text: str, name: str) -> int:
-    return 0
+    return out[:limit]
 
 
 @lru_cache(maxsize=1 << 16)
