@@ -15,8 +15,6 @@ from __future__ import annotations
 import heapq
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 from credible.names._tables import han_names, han_syllables, han_traditional
 from credible.names.script import HAN_SEPARATORS
 
@@ -37,6 +35,13 @@ _HAN_SURNAMES = frozenset(
 _TRANSCRIPTION_FIRST = frozenset("艾阿买麦吐热古努玉伊依米沙帕")
 
 
+def _pinyin(text: str) -> list[str]:
+    """Toneless pinyin syllables (pypinyin is imported on first use: it is slow to load)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(text, style=Style.NORMAL, v_to_u=True)
+
+
 def split_han(name: str) -> list[str]:
     """Split a Chinese-character name on the middle dot (any of its look-alikes)."""
     for sep in HAN_SEPARATORS:
@@ -53,7 +58,7 @@ def simplified(text: str) -> str:
 def _char_options(ch: str, next_ch: str | None) -> list[tuple[int, str]]:
     syl = han_syllables().get(ch)
     if syl is None:
-        return [(1, lazy_pinyin(ch, style=Style.NORMAL, v_to_u=True)[0])]
+        return [(1, _pinyin(ch)[0])]
     closing = next_ch is None or not _starts_with_vowel(next_ch)
     options: list[tuple[int, str]] = []
     for rank, full in enumerate(syl.full[:2]):
@@ -112,7 +117,7 @@ def _pinyin_index() -> tuple[dict[str, str], int]:
     """Toneless pinyin syllable -> the first table character read that way."""
     index: dict[str, str] = {}
     for ch in han_syllables():
-        syl = lazy_pinyin(ch, style=Style.NORMAL, v_to_u=True)[0]
+        syl = _pinyin(ch)[0]
         index.setdefault(syl, ch)
     return index, max(len(s) for s in index)
 
@@ -144,7 +149,7 @@ def from_pinyin(word: str) -> str | None:
 
 def pinyin_parts(name: str) -> list[str]:
     """Han/Hui name in pinyin: surname, then the given name as one word."""
-    syllables = lazy_pinyin(name, style=Style.NORMAL, v_to_u=True)
+    syllables = _pinyin(name)
     if len(syllables) <= 1:
         return syllables
     return [syllables[0], "".join(syllables[1:])]
