@@ -179,7 +179,10 @@ def _check_spec(kind: str, field: Field, spec: ColumnSpec) -> None:
     if spec.script is not None:
         if field.name not in NAME_FIELDS.get(kind, ()):
             raise ValueError(f"{key}.script: only name fields take a script")
-        _check_code("scripts", spec.script)
+        try:
+            _check_code("scripts", spec.script)
+        except ValueError as exc:
+            raise ValueError(f"{key}.script: {exc}") from None
     if spec.date_format != "edtf" and field.type != "edtf":
         raise ValueError(f"{key}.date_format: {field.name} is not a date field")
     for fmt in spec.date_formats:
@@ -198,7 +201,10 @@ def _check_value(field: Field, value: str, spec: ColumnSpec, key: str) -> None:
     """A constant or default must itself be valid, or every row would fail for it."""
     if field.type.startswith("vocab:"):
         code = (spec.values or {}).get(value, value)
-        _check_code(field.type.split(":", 1)[1], code)
+        try:
+            _check_code(field.type.split(":", 1)[1], code)
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from None
     elif field.type == "int" and not re.fullmatch(r"[+-]?\d+", value.strip()):
         raise ValueError(f"{key}: expected a whole number, got {value!r}")
     elif field.type == "float":
@@ -229,6 +235,9 @@ def load_mapping(path: Path) -> Mapping:
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"]) or None
             msg = err["msg"].removeprefix("Value error, ")
+            located = re.match(r"([\w.]+): (.*)", msg, re.S)
+            if key is None and located:
+                key, msg = located.groups()
             problems.append(Problem(name, None, key, msg, err.get("input") if key else None))
         raise InputError(problems, f"mapping file {name} is invalid") from exc
 
