@@ -43,7 +43,7 @@ def test_result_is_complete_and_traceable(run):
     assert LinkSettings.model_validate(meta["settings"]) == FAST
     assert result.model["comparisons"] and result.model["probability_two_random_records_match"]
     p = result.review["match_probability"]
-    assert ((p >= 0.5) & (p < 0.99)).all()
+    assert ((p >= FAST.review_lower) & (p < FAST.review_upper)).all()
 
 
 def test_second_run_on_same_input_is_reproducible(run):
@@ -57,7 +57,7 @@ def test_second_run_on_same_input_is_reproducible(run):
 
 def test_judgements_are_honoured_on_rerun(run):
     prepared, _, first = run
-    merged = first.pairs[first.pairs["match_probability"] >= 0.9].iloc[0]
+    merged = first.pairs[first.pairs["match_probability"] >= FAST.match_threshold].iloc[0]
     apart = first.pairs[first.pairs["match_probability"] < 0.1].iloc[0]
     judgements = [
         Judgement(merged["record_id_l"], merged["record_id_r"], "reject", who="t"),

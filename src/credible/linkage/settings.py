@@ -36,13 +36,13 @@ class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     match_threshold: float = Field(
-        default=0.9, gt=0, lt=1, description="pairs at or above this match probability are merged"
+        default=0.8, gt=0, lt=1, description="pairs at or above this match probability are merged"
     )
     review_lower: float = Field(
         default=0.5, gt=0, lt=1, description="pairs from here up to review_upper go to human review"
     )
     review_upper: float = Field(
-        default=0.99, gt=0, le=1, description="upper end (exclusive) of the review band"
+        default=0.95, gt=0, le=1, description="upper end (exclusive) of the review band"
     )
     keep_pairs_above: float = Field(
         default=0.01, ge=0, lt=1, description="predicted pairs below this probability are not kept"

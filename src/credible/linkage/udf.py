@@ -53,11 +53,14 @@ def register_spark(session: Any) -> None:
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
-    @pandas_udf("double")  # type: ignore[call-overload]
-    def fn(a: pd.Series, b: pd.Series) -> pd.Series:
+    def score(a: pd.Series, b: pd.Series) -> pd.Series:
         scores = _scores(
             [None if pd.isna(v) else v for v in a], [None if pd.isna(v) else v for v in b]
         )
         return pd.Series(np.array([np.nan if s is None else s for s in scores]))
 
+    # pyspark reads the type hints to pick the UDF kind; this module's postponed
+    # annotations are strings, so give it the real types.
+    score.__annotations__ = {"a": pd.Series, "b": pd.Series, "return": pd.Series}
+    fn = pandas_udf(score, "double")  # type: ignore[call-overload]
     session.udf.register(NAME_SIMILARITY, fn)

@@ -1,0 +1,44 @@
+"""Cross-script linkage on FICTIONAL simulator output read with the ingest reader."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from credible.linkage import LinkSettings, evaluate, prepare_records, train_and_predict
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    from credible.ingest.mapping import load_mapping
+    from credible.ingest.reader import open_file
+    from credible.simulate import simulate
+
+    out = tmp_path_factory.mktemp("sim")
+    simulate(400, 5, seed=11, out=out)
+    frames = []
+    for item in json.loads((out / "manifest.json").read_text())["lists"]:
+        parsed = open_file(out / item["path"], mapping=load_mapping(out / item["mapping"]))
+        for batch in parsed.batches():
+            frame = batch.table.to_pandas()
+            frame["source"] = item["source"]
+            frames.append(frame)
+    records = pd.concat(frames, ignore_index=True)
+    records["record_id"] = records["source"] + ":" + records["source_row"].astype(str)
+    return records, pd.read_csv(out / "truth" / "records.csv")
+
+
+def test_links_across_scripts(simulated):
+    records, truth = simulated
+    result = train_and_predict(prepare_records(records), LinkSettings(threads=1, max_pairs=3e5))
+    metrics = evaluate(result.clusters, truth)
+    # Floors, not targets: the benchmark (bench/linkage.py) measures the real figures.
+    assert metrics.pairwise_f1 >= 0.7, metrics
+    assert metrics.bcubed_f1 >= 0.85, metrics
+    # Persons that join a list in Chinese characters with one in Uyghur Arabic script.
+    by_cluster = result.clusters.groupby("cluster_id")["source"].apply(set)
+    assert sum({"police_spreadsheet", "diaspora_list"} <= s for s in by_cluster) >= 5
