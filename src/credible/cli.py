@@ -50,6 +50,10 @@ def _ctx(ctx: typer.Context) -> Context:
     return obj
 
 
+def _store_exists(settings: Settings) -> bool:
+    return not settings.is_sqlite or Path(_where(settings)).exists()
+
+
 def _where(settings: Settings) -> str:
     return settings.db_url.removeprefix("sqlite:///")
 
@@ -352,6 +356,7 @@ def simulate(
 
 @app.command()
 def estimate(
+    ctx: typer.Context,
     histories: Annotated[
         Path | None,
         typer.Option(
@@ -380,12 +385,19 @@ def estimate(
 ) -> None:
     """Estimate how many people there were, listed or not (multiple systems estimation)."""
     from credible.estimate import read_histories, run_estimation, write_outputs
-    from credible.estimate.run import estimate_from_records
+    from credible.estimate.stored import estimate_in_store
+    from credible.store import open_store
 
-    if histories is None:
-        run = estimate_from_records(None, method, by, seed)
-    else:
+    settings = _ctx(ctx).settings()
+    if histories is not None and not _store_exists(settings):
         run = run_estimation(read_histories(histories, by), method, seed)
+        err_console.print("no store here: the run is not recorded (create one with credible init)")
+    else:
+        store = open_store(settings)
+        run, run_id = estimate_in_store(
+            store, settings.actor, method, by, seed, str(histories) if histories else None
+        )
+        err_console.print(f"recorded as estimation run {run_id}")
     table = Table(
         "method",
         "stratum",
