@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from tests.ingest.conftest import read_all, rows_of
 
 from credible.errors import InputError
 from credible.ingest.reader import load_mapping, open_file
-from tests.ingest.conftest import read_all, rows_of
 
 
 def _mapping(tmp_path: Path, text: str) -> Path:
@@ -75,13 +75,13 @@ def test_strptime_format_problem_names_the_format(tmp_path: Path) -> None:
 def test_wrong_types_and_ranges(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text(
-        "name,lat,lon,tier,capacity\n"
-        "A,39.5,75.1,2,1000\n"
-        "B,north,75.1,2.0,\n"
-        "C,91,181,two,1e3\n",
+        "name,lat,lon,tier,capacity\nA,39.5,75.1,2,1000\nB,north,75.1,2.0,\nC,91,181,two,1e3\n",
         "utf-8",
     )
-    m = "kind: facility\ncolumns: {name: name, latitude: lat, longitude: lon, security_tier: tier, capacity_estimate: capacity}\n"
+    m = (
+        "kind: facility\ncolumns: {name: name, latitude: lat, longitude: lon,\n"
+        "  security_tier: tier, capacity_estimate: capacity}\n"
+    )
     rows, problems = rows_of(path, m)
     got = {(p.row, p.column): (p.expected, p.value) for p in problems}
     assert got == {
@@ -138,7 +138,7 @@ def test_unknown_format(tmp_path: Path) -> None:
         open_file(path)
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
-    with pytest.raises(InputError, match="save it as .xlsx"):
+    with pytest.raises(InputError, match=r"save it as \.xlsx"):
         open_file(old)
 
 
@@ -147,7 +147,10 @@ def test_invalid_json_line(tmp_path: Path) -> None:
     path.write_text('{"name": "A"}\n{"name": \n[1]\n', "utf-8")
     rows, problems = rows_of(path)
     assert [r["name"] for r in rows] == ["A"]
-    assert [(p.row, p.expected[:12]) for p in problems] == [(2, "invalid JSON"), (3, "expected a J")]
+    assert [(p.row, p.expected[:12]) for p in problems] == [
+        (2, "invalid JSON"),
+        (3, "expected a J"),
+    ]
 
 
 @pytest.mark.parametrize(

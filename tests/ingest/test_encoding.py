@@ -9,16 +9,20 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.ingest.conftest import read_all, rows_of
 
 from credible.errors import InputError
 from credible.ingest.encoding import TranscodingStream, detect_encoding
 from credible.ingest.reader import open_file
-from tests.ingest.conftest import read_all, rows_of
 
 # (encoding, header, name, note): names and notes as each community would write them
 SAMPLES = {
     "cp1251": ("имя,пол,примечание", "Абдулла Турсунов", "вымышленная запись; задержан в Кашгаре"),
-    "kz1048": ("аты,жынысы,ескертпе", "Қайрат Нұрланұлы", "ойдан шығарылған жазба; Үрімжі; Өскемен"),
+    "kz1048": (
+        "аты,жынысы,ескертпе",
+        "Қайрат Нұрланұлы",
+        "ойдан шығарылған жазба; Үрімжі; Өскемен",
+    ),
     "gb18030": ("姓名,性别,备注", "阿卜杜拉·吐尔逊", "虚构记录；拘留地点：乌鲁木齐"),
     "cp1252": ("name,sex,notes", "Mämät Tursun", "fictional récord – café naïve Ürümqi"),
 }
@@ -38,7 +42,7 @@ def test_detects_legacy_encodings(tmp_path: Path, encoding: str) -> None:
     assert parsed.encoding == encoding
     table, problems = read_all(parsed)
     assert problems == []
-    header, name, note = SAMPLES[encoding]
+    _, name, note = SAMPLES[encoding]
     extra = table.column("extra").to_pylist()
     assert table.num_rows == 40
     assert name in (table.column("name").to_pylist()[3] or "") + str(extra[3])
@@ -112,7 +116,7 @@ def test_transcoding_stream_round_trips(text: str, encoding: str, chunk: int) ->
 
 
 def test_transcoding_stream_locates_bad_bytes() -> None:
-    data = "a\nb\n".encode() + b"\xff\n" + "ü\n".encode() + b"\xc3"
+    data = b"a\nb\n" + b"\xff\n" + "ü\n".encode() + b"\xc3"
     stream = TranscodingStream(io.BytesIO(data), "utf-8", chunk_size=3)
     out = stream.read()
     assert out.decode("utf-8") == "a\nb\n\ufffd\nü\n\ufffd"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import openpyxl
 import pyarrow as pa
+from tests.ingest.conftest import read_all, rows_of
 
 from credible.ingest.reader import load_mapping, open_file
 from credible.model.fields import KINDS
-from tests.ingest.conftest import read_all, rows_of
 
 
 def test_csv_without_mapping_recognises_headers(data_dir: Path) -> None:
@@ -160,9 +160,7 @@ def test_skip_blank_rows_false_keeps_them(tmp_path: Path) -> None:
 
 def test_joined_columns_defaults_and_odd_characters(tmp_path: Path) -> None:
     path = tmp_path / "j.csv"
-    path.write_text(
-        'n1,n2,s,x\nfirst,second,,"a\x01b"\n,only,female,\n,,,\n', encoding="utf-8"
-    )
+    path.write_text('n1,n2,s,x\nfirst,second,,"a\x01b"\n,only,female,\n,,,\n', encoding="utf-8")
     mapping = """
 columns:
   notes: [n1, n2]

@@ -201,7 +201,9 @@ class Converter:
         if len(p.sources) == 1:
             values = raw[p.sources[0]]
         else:
-            parts = [pc.fill_null(pc.binary_join_element_wise("; ", raw[i], ""), "") for i in p.sources]
+            parts = [
+                pc.fill_null(pc.binary_join_element_wise("; ", raw[i], ""), "") for i in p.sources
+            ]
             joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), 2)
             values = pc.if_else(pc.equal(joined, ""), _NULL, joined)
         if p.spec and p.spec.default is not None:
@@ -249,7 +251,9 @@ class Converter:
             if pc.any(odd).as_py():
                 fixed = [
                     json.dumps(v, ensure_ascii=False)[1:-1] if o else e
-                    for v, e, o in zip(col.to_pylist(), esc.to_pylist(), odd.to_pylist(), strict=True)
+                    for v, e, o in zip(
+                        col.to_pylist(), esc.to_pylist(), odd.to_pylist(), strict=True
+                    )
                 ]
                 esc = pa.array(fixed, pa.string())
             prefix = "," + json.dumps(key, ensure_ascii=False) + ':"'

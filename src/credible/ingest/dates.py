@@ -111,7 +111,9 @@ def _library(raw: str) -> DateValue:
 
     try:
         value = parse_edtf(raw)
-        return DateValue(str(value), _struct_days(value.lower_fuzzy()), _struct_days(value.upper_fuzzy()))
+        return DateValue(
+            str(value), _struct_days(value.lower_fuzzy()), _struct_days(value.upper_fuzzy())
+        )
     except Exception:  # the parser raises several unrelated types for bad input
         return _bad(raw, "not valid EDTF")
 

@@ -12,6 +12,7 @@ mixing scripts and a capital after a small letter score down.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import re
 import unicodedata
@@ -35,10 +36,8 @@ CANDIDATES = (
     "mac_cyrillic",
     "cp1257",
 )
-_LATIN = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœğşıǵń" "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒĞŞİǴŃ"
-_CYRILLIC = (
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ" "әғқңөұүһіҗӘҒҚҢӨҰҮҺІҖ"
-)
+_LATIN = "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœğşıǵńÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒĞŞİǴŃ"
+_CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯәғқңөұүһіҗӘҒҚҢӨҰҮҺІҖ"
 _PUNCT = set("–—«»“”‘’„…№·•°\u00a0\u200c\u200d\u060c\u061b\u061f\u3001\u3002\uff0c\uff1a\uff1b")
 _TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
 
@@ -49,10 +48,8 @@ def _common_han() -> tuple[frozenset[str], frozenset[str]]:
     levels: tuple[set[str], set[str]] = (set(), set())
     for lead in range(0xB0, 0xF8):
         for trail in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 levels[lead >= 0xD8].add(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     return frozenset(levels[0]), frozenset(levels[1])
 
 
@@ -161,7 +158,17 @@ def detect_encoding(sample: bytes) -> str | None:
     return codecs.lookup(guess.encoding).name if guess else None
 
 
-_MULTIBYTE = {"utf-8", "utf-16", "utf-32", "gb18030", "gbk", "gb2312", "big5", "shift_jis", "euc_jp"}
+_MULTIBYTE = {
+    "utf-8",
+    "utf-16",
+    "utf-32",
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "big5",
+    "shift_jis",
+    "euc_jp",
+}
 
 
 def is_single_byte(encoding: str) -> bool:
@@ -170,7 +177,7 @@ def is_single_byte(encoding: str) -> bool:
 
 def bad_lines(text: str, first_line: int = 1) -> list[int]:
     """1-based line numbers of the replacement characters a lenient decode left behind."""
-    lines = []
+    lines: list[int] = []
     start = 0
     line = first_line
     while True:

@@ -132,7 +132,7 @@ class Mapping(_Strict):
     @field_validator("delimiter")
     @classmethod
     def _delimiter(cls, v: str | None) -> str | None:
-        if v is not None and (len(v) != 1 or v in "\r\n\""):
+        if v is not None and (len(v) != 1 or v in '\r\n"'):
             raise ValueError("a delimiter is one character (not a quote or line break)")
         return v
 
@@ -227,7 +227,9 @@ def load_mapping(path: Path) -> Mapping:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError([Problem(name, None, None, f"not valid YAML: {exc}")]) from exc
     if not isinstance(data, dict):
-        raise InputError([Problem(name, None, None, "a mapping file is a YAML mapping (key: value)")])
+        raise InputError(
+            [Problem(name, None, None, "a mapping file is a YAML mapping (key: value)")]
+        )
     try:
         return Mapping.model_validate(data)
     except ValidationError as exc:
@@ -272,7 +274,9 @@ def resolve_column(headers: list[str], wanted: str) -> int | None:
         hits = [i for i, h in enumerate(headers) if h.strip() == wanted.strip()]
         if not hits:
             hits = [
-                i for i, h in enumerate(headers) if h.strip().casefold() == wanted.strip().casefold()
+                i
+                for i, h in enumerate(headers)
+                if h.strip().casefold() == wanted.strip().casefold()
             ]
     if len(hits) > 1:
         raise ValueError(f"column {wanted!r} appears {len(hits)} times in the header")

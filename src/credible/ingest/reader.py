@@ -159,4 +159,3 @@ def open_file(path: Path, *, mapping: Mapping | None = None, kind: str | None = 
         _source=source,
         _converter=converter,
     )
-

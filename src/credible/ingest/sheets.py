@@ -58,7 +58,11 @@ class XlsxSource:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
             raise InputError(
-                [Problem(self.file, None, None, f"not a readable XLSX workbook (truncated?): {exc}")]
+                [
+                    Problem(
+                        self.file, None, None, f"not a readable XLSX workbook (truncated?): {exc}"
+                    )
+                ]
             ) from exc
         if sheet is not None and sheet not in self._book.sheetnames:
             raise InputError(
@@ -101,7 +105,9 @@ class XlsxSource:
                 cells += [None] * (ncols - len(cells))
                 if any(c is not None and str(c).strip() for c in row[ncols:]):
                     problems.append(
-                        Problem(self.file, n, None, f"a value right of the last header column {ncols}")
+                        Problem(
+                            self.file, n, None, f"a value right of the last header column {ncols}"
+                        )
                     )
                 rows.append(cells)
                 numbers.append(n)
@@ -254,7 +260,9 @@ class JsonSource:
                 problems.append(Problem(self.file, n, None, rec.why, rec.text))
                 continue
             if rec is not None and not isinstance(rec, dict):
-                problems.append(Problem(self.file, n, None, "expected a JSON object", str(rec)[:80]))
+                problems.append(
+                    Problem(self.file, n, None, "expected a JSON object", str(rec)[:80])
+                )
                 continue
             rec = rec or {}
             rows.append([cell_text(_get(rec, k)) for k in self.headers])

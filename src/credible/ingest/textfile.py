@@ -83,11 +83,7 @@ class TextSource:
         self.encoding = encoding or detect_encoding(sample)
         if self.encoding is None:
             raise InputError(
-                [
-                    Problem(
-                        self.file, None, None, "cannot tell the text encoding; declare encoding:"
-                    )
-                ]
+                [Problem(self.file, None, None, "cannot tell the text encoding; declare encoding:")]
             )
         text = self._check_sample(sample, declared=encoding is not None, whole=whole)
         text = text.removeprefix("\ufeff")
