@@ -1,0 +1,614 @@
+"""Linkage against the store: read person records, link them, store the run, review it.
+
+The model lives behind ``credible.linkage``'s public names; this module only moves data
+between it and the store, so that every stored Person can be traced to the run (settings,
+model, seed, software version, input fingerprint) and the judgements that produced it.
+
+Review decisions are the store's append-only ``judgements`` rows. A run honours every live
+judgement: a rejected pair is never merged, an accepted pair always is. After a review
+``recluster`` stores a new run built from the previous run's stored scores and the
+judgements, without retraining, so the decisions take effect at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sqlalchemy import Connection, func, select
+
+from credible.errors import CredibleError, InputError, NotFoundError, Problem
+from credible.linkage import (
+    INPUT_COLUMNS,
+    Judgement,
+    LinkSettings,
+    Metrics,
+    Waterfall,
+    cluster_pairs,
+    evaluate,
+    explain_pair,
+    input_fingerprint,
+    prepare_records,
+    review_queue,
+    train_and_predict,
+)
+from credible.store import Store, UnitOfWork, schema
+from credible.store import runs as store_runs
+
+Progress = Callable[[str, float], None]
+
+STAGE = "link"
+#: Scores of every kept pair are stored up to this many pairs; beyond it only those that
+#: can matter (at or above the lower of the review band and the match threshold).
+STORE_ALL_PAIRS_UP_TO = 200_000
+#: Term-frequency values kept with a run (most frequent first) for ``explain``; rarer
+#: values fall back to the rarest kept, which over-weights them slightly at most.
+TF_VALUES_KEPT = 20_000
+BATCH = 50_000
+
+# Store decisions <-> the linkage model's.
+_TO_MODEL = {"positive": "accept", "negative": "reject", "unsure": "unsure"}
+_TO_STORE = {v: k for k, v in _TO_MODEL.items()}
+
+_PR = schema.person_records
+_RECORD_COLUMNS = [c for c in INPUT_COLUMNS if c not in ("record_id", "source") and c in _PR.c]
+
+
+@dataclass
+class LinkRunSummary:
+    run_id: int
+    records: int
+    persons: int
+    pairs_scored: int
+    pairs_stored: int
+    merged_persons: int
+    review_queue: int
+    judgements: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---- reading ---------------------------------------------------------------------------
+
+
+def load_records(store: Store, ids: list[int] | None = None) -> pd.DataFrame:
+    """Person records in ``INPUT_COLUMNS`` shape, ``record_id`` the store id as text.
+
+    Reads in batches of plain columns into Arrow, so a million records take a few hundred
+    MB. ``ids`` restricts the read to those records.
+    """
+    stmt = (
+        select(_PR.c.id, schema.sources.c.name, *[_PR.c[c] for c in _RECORD_COLUMNS])
+        .join(schema.sources, schema.sources.c.id == _PR.c.source_id)
+        .order_by(_PR.c.id)
+    )
+    if ids is not None:
+        stmt = stmt.where(_PR.c.id.in_(ids))
+    names = ["record_id", "source", *_RECORD_COLUMNS]
+    chunks: list[pa.Table] = []
+    with store.read() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+        for part in result.partitions(BATCH):
+            cols = list(zip(*part, strict=True))
+            chunks.append(pa.table({n: _arrow(n, c) for n, c in zip(names, cols, strict=True)}))
+    if not chunks:
+        return pd.DataFrame({n: pd.Series(dtype="object") for n in names})
+    frame = pa.concat_tables(chunks).to_pandas()
+    frame["record_id"] = frame["record_id"].astype(str)
+    return frame
+
+
+def _arrow(name: str, values: tuple[Any, ...]) -> pa.Array:
+    if name in ("record_id", "source_row"):
+        return pa.array(values, pa.int64())
+    if name.endswith(("_min", "_max")):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
+    return pa.array(values, pa.string())
+
+
+def store_judgements(conn: Connection) -> list[Judgement]:
+    """The store's live judgements as the linkage model takes them."""
+    out = []
+    for j in store_runs.live_judgements(conn):
+        decision = _TO_MODEL.get(j.decision)
+        if decision is None:
+            continue
+        out.append(
+            Judgement(
+                str(j.record_l),
+                str(j.record_r),
+                decision,  # type: ignore[arg-type]
+                who=j.actor,
+                when=datetime.fromisoformat(j.at),
+                note=j.note or "",
+            )
+        )
+    return out
+
+
+def latest_link_run(store: Store) -> store_runs.RunInfo:
+    with store.read() as conn:
+        run = store_runs.latest_run(conn, STAGE)
+    if run is None:
+        raise NotFoundError("no linkage run in the store yet: run `credible link` first")
+    return run
+
+
+def run_settings(run: store_runs.RunInfo) -> LinkSettings:
+    return LinkSettings(**run.parameters["settings"])
+
+
+# ---- linking ---------------------------------------------------------------------------
+
+
+def run_link(
+    store: Store, settings: LinkSettings, actor: str, progress: Progress | None = None
+) -> LinkRunSummary:
+    """Link every person record in the store and store the run, its scores and Persons.
+
+    One transaction: either the whole run (run row, scores, Persons, members) is stored
+    or nothing is. Live judgements are honoured.
+    """
+    say: Progress = progress or (lambda stage, fraction: None)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        timings[stage] = round(time.perf_counter() - started, 3)
+
+    say("reading records", 0.0)
+    records = load_records(store)
+    if len(records) < 2:
+        raise NotFoundError(
+            f"the store holds {len(records)} person record(s); import at least two "
+            "(`credible import`) before linking"
+        )
+    with store.read() as conn:
+        judgements = store_judgements(conn)
+    lap("read")
+    say("preparing names", 0.05)
+    prepared = prepare_records(records)
+    lap("prepare")
+
+    def core(stage: str, fraction: float) -> None:
+        say(stage, 0.2 + 0.65 * fraction)
+
+    result = train_and_predict(prepared, settings, judgements, progress=core)
+    lap("link")
+    say("storing", 0.85)
+    parameters = {
+        "settings": settings.model_dump(mode="json"),
+        "model": result.model,
+        "metadata": result.metadata,
+        "term_frequencies": _tf_for_storage(result.term_frequencies),
+    }
+    fingerprint = str(result.metadata.get("input_fingerprint") or input_fingerprint(prepared))
+    review = result.review
+    with store.write(actor) as uow:
+        run_id = store_runs.start_run(
+            uow, STAGE, "splink", parameters, seed=settings.seed, input_fingerprint=fingerprint
+        )
+        stored = _store_scores(uow, run_id, _scores_to_keep(result.pairs, settings))
+        persons, merged = _store_persons(uow, run_id, result.clusters)
+        lap("store")
+        summary = LinkRunSummary(
+            run_id=run_id,
+            records=len(records),
+            persons=persons,
+            pairs_scored=len(result.pairs),
+            pairs_stored=stored,
+            merged_persons=merged,
+            review_queue=len(review),
+            judgements=len(judgements),
+            seconds=dict(timings),
+            warnings=_warnings(result.metadata, result.conflicts),
+        )
+        store_runs.finish_run(uow, run_id, _results(summary, result.cut_edges))
+    say("done", 1.0)
+    return summary
+
+
+def _scores_to_keep(pairs: pd.DataFrame, settings: LinkSettings) -> pd.DataFrame:
+    if len(pairs) <= STORE_ALL_PAIRS_UP_TO:
+        return pairs
+    floor = min(settings.review_lower, settings.match_threshold)
+    return pairs.loc[pairs["match_probability"] >= floor]
+
+
+def _store_scores(uow: UnitOfWork, run_id: int, pairs: pd.DataFrame) -> int:
+    def batches() -> Iterator[pa.Table]:
+        for start in range(0, len(pairs), BATCH):
+            part = pairs.iloc[start : start + BATCH]
+            yield pa.table(
+                {
+                    "run_id": pa.array(np.full(len(part), run_id), pa.int64()),
+                    "record_l": pa.array(part["record_id_l"].astype("int64"), pa.int64()),
+                    "record_r": pa.array(part["record_id_r"].astype("int64"), pa.int64()),
+                    "match_probability": pa.array(part["match_probability"], pa.float64()),
+                    "match_weight": pa.array(part["match_weight"], pa.float64()),
+                }
+            )
+
+    _, count = uow.bulk_insert(schema.match_scores, batches(), {"run_id": run_id})
+    return count
+
+
+def _store_persons(uow: UnitOfWork, run_id: int, clusters: pd.DataFrame) -> tuple[int, int]:
+    """One Person per cluster (singletons included). Returns (persons, persons of 2+)."""
+    frame = clusters[["record_id", "cluster_id", "match_probability", "decided_by"]].copy()
+    frame["rid"] = frame["record_id"].astype("int64")
+    frame["cid"] = frame["cluster_id"].astype("int64")
+    frame = frame.sort_values(["cid", "rid"], kind="stable")
+    sizes = frame.groupby("cid", sort=True).size()
+    n = len(sizes)
+    persons = pa.table(
+        {
+            "run_id": pa.array(np.full(n, run_id), pa.int64()),
+            "size": pa.array(sizes.to_numpy(), pa.int64()),
+        }
+    )
+    first, _ = uow.bulk_insert(schema.persons, [persons], {"run_id": run_id})
+    person_of = pd.Series(np.arange(first, first + n), index=sizes.index)
+    prob = frame["match_probability"].astype("float64")
+    # A record linked to nobody was still decided on, by the model.
+    decided = frame["decided_by"].where(frame["decided_by"].notna(), "model").astype(str)
+    members = pa.table(
+        {
+            "person_id": pa.array(person_of.loc[frame["cid"]].to_numpy(), pa.int64()),
+            "record_id": pa.array(frame["rid"].to_numpy(), pa.int64()),
+            "match_probability": pa.array(prob.to_numpy(), pa.float64(), from_pandas=True),
+            "decided_by": pa.array(decided.to_numpy(), pa.string()),
+        }
+    )
+    slices = (members.slice(i, BATCH) for i in range(0, members.num_rows, BATCH))
+    uow.bulk_insert(schema.person_members, slices, {"run_id": run_id})
+    return n, int((sizes > 1).sum())
+
+
+def _tf_for_storage(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for col, table in tables.items():
+        tf = f"tf_{col}"
+        if col not in table.columns or tf not in table.columns:
+            continue
+        t = table.dropna(subset=[col]).sort_values([tf, col], ascending=[False, True])
+        kept = t.head(TF_VALUES_KEPT)
+        values = dict(zip(kept[col].astype(str), kept[tf].astype(float), strict=True))
+        if len(t) > len(kept):
+            # The rarest value overall anchors the fallback for values not kept.
+            last = t.iloc[-1]
+            values[str(last[col])] = float(last[tf])
+        out[col] = values
+    return out
+
+
+def _warnings(metadata: dict[str, Any], conflicts: list[tuple[str, str]]) -> list[str]:
+    out = []
+    for s in metadata.get("em_sessions", []):
+        if "failed" in s:
+            out.append(f"an EM pass failed and was skipped ({s['blocking_rule']}): {s['failed']}")
+        elif not s.get("converged", True):
+            out.append(f"an EM pass did not converge ({s['blocking_rule']})")
+    for a, b in conflicts:
+        out.append(f"records {a} and {b} were accepted as one but a rejection keeps them apart")
+    return out
+
+
+def _results(summary: LinkRunSummary, cut_edges: list[tuple[str, str, float]]) -> dict[str, Any]:
+    return {
+        "records": summary.records,
+        "persons": summary.persons,
+        "merged_persons": summary.merged_persons,
+        "pairs_scored": summary.pairs_scored,
+        "pairs_stored": summary.pairs_stored,
+        "review_queue": summary.review_queue,
+        "judgements": summary.judgements,
+        "cut_by_rejection": len(cut_edges),
+        "seconds": summary.seconds,
+        "warnings": summary.warnings,
+    }
+
+
+# ---- after review: re-cluster without retraining ------------------------------------------
+
+
+def stored_scores(conn: Connection, run_id: int) -> pd.DataFrame:
+    ms = schema.match_scores
+    stmt = (
+        select(ms.c.record_l, ms.c.record_r, ms.c.match_probability, ms.c.match_weight)
+        .where(ms.c.run_id == run_id)
+        .order_by(ms.c.id)
+    )
+    frames = []
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+    for part in result.partitions(BATCH):
+        frames.append(
+            pd.DataFrame(
+                part, columns=["record_id_l", "record_id_r", "match_probability", "match_weight"]
+            )
+        )
+    if not frames:
+        return pd.DataFrame(
+            {
+                "record_id_l": pd.Series(dtype=str),
+                "record_id_r": pd.Series(dtype=str),
+                "match_probability": pd.Series(dtype=float),
+                "match_weight": pd.Series(dtype=float),
+            }
+        )
+    pairs = pd.concat(frames, ignore_index=True)
+    pairs["record_id_l"] = pairs["record_id_l"].astype(str)
+    pairs["record_id_r"] = pairs["record_id_r"].astype(str)
+    return pairs
+
+
+def recluster(store: Store, actor: str) -> LinkRunSummary:
+    """A new link run from the latest run's stored scores and the live judgements.
+
+    The model, settings and scores are carried over unchanged (the run's parameters name
+    the run they came from); only the clustering is redone, so reviewers' decisions take
+    effect without retraining. Records imported since that run are not linked until the
+    next ``credible link``.
+    """
+    started = time.perf_counter()
+    previous = latest_link_run(store)
+    settings = run_settings(previous)
+    with store.read() as conn:
+        pairs = stored_scores(conn, previous.id)
+        judgements = store_judgements(conn)
+        pm, ps = schema.person_members, schema.persons
+        ids = [
+            str(r)
+            for r in conn.execute(
+                select(pm.c.record_id)
+                .join(ps, ps.c.id == pm.c.person_id)
+                .where(ps.c.run_id == previous.id)
+                .order_by(pm.c.record_id)
+            ).scalars()
+        ]
+    clustering = cluster_pairs(ids, pairs, settings.match_threshold, judgements)
+    review = review_queue(pairs, settings, judgements)
+    parameters = {**previous.parameters, "reclustered_from_run": previous.id}
+    with store.write(actor) as uow:
+        run_id = store_runs.start_run(
+            uow,
+            STAGE,
+            "splink+review",
+            parameters,
+            seed=previous.seed,
+            input_fingerprint=previous.input_fingerprint,
+        )
+        stored = _store_scores(uow, run_id, pairs)
+        persons, merged = _store_persons(uow, run_id, clustering.clusters)
+        summary = LinkRunSummary(
+            run_id=run_id,
+            records=len(ids),
+            persons=persons,
+            pairs_scored=int((previous.results or {}).get("pairs_scored", len(pairs))),
+            pairs_stored=stored,
+            merged_persons=merged,
+            review_queue=len(review),
+            judgements=len(judgements),
+            seconds={"recluster": round(time.perf_counter() - started, 3)},
+            warnings=_warnings({}, clustering.conflicts),
+        )
+        store_runs.finish_run(uow, run_id, _results(summary, clustering.cut_edges))
+    return summary
+
+
+# ---- review ------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewItem:
+    record_l: dict[str, Any]
+    record_r: dict[str, Any]
+    match_probability: float
+    match_weight: float
+    waterfall: Waterfall | None
+
+
+def review_items(store: Store, limit: int | None = None) -> Iterator[ReviewItem]:
+    """The latest run's review queue (band pairs without a live judgement), most
+    uncertain first, each with both records and the waterfall that drove its score."""
+    run = latest_link_run(store)
+    settings = run_settings(run)
+    with store.read() as conn:
+        pairs = stored_scores(conn, run.id)
+        queue = review_queue(pairs, settings, store_judgements(conn))
+    if limit is not None:
+        queue = queue.head(limit)
+    for start in range(0, len(queue), 100):
+        part = queue.iloc[start : start + 100]
+        ids = {int(x) for x in part["record_id_l"]} | {int(x) for x in part["record_id_r"]}
+        recs = load_records(store, sorted(ids)).set_index("record_id", drop=False)
+        for row in part.itertuples(index=False):
+            a = _plain_record(recs.loc[row.record_id_l])
+            b = _plain_record(recs.loc[row.record_id_r])
+            yield ReviewItem(
+                record_l=a,
+                record_r=b,
+                match_probability=float(row.match_probability),
+                match_weight=float(row.match_weight),
+                waterfall=_waterfall(run, a, b),
+            )
+
+
+def _plain_record(row: pd.Series) -> dict[str, Any]:
+    return {
+        k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else v)
+        for k, v in row.to_dict().items()
+    }
+
+
+def _waterfall(run: store_runs.RunInfo, a: dict[str, Any], b: dict[str, Any]) -> Waterfall | None:
+    model = run.parameters.get("model")
+    if not model:
+        return None
+    tfs = {
+        col: pd.DataFrame({col: list(values), f"tf_{col}": list(values.values())})
+        for col, values in (run.parameters.get("term_frequencies") or {}).items()
+    }
+    return explain_pair(model, a, b, tfs or None)
+
+
+def decide(
+    store: Store, actor: str, record_a: str, record_b: str, decision: str, note: str = ""
+) -> int:
+    """Append a reviewer's decision (accept, reject, unsure) on a pair; returns its id."""
+    if decision not in _TO_STORE:
+        raise InputError(
+            [Problem("review", None, "decision", "accept, reject or unsure", decision)]
+        )
+    a, b = _record_id(record_a), _record_id(record_b)
+    with store.write(actor) as uow:
+        return store_runs.add_judgement(uow, a, b, _TO_STORE[decision], note or None)
+
+
+def _record_id(value: str | int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            [Problem("record id", None, None, "a person record id (a number)", value)]
+        ) from None
+
+
+# ---- explain, evaluate, export -------------------------------------------------------------
+
+
+def explain(store: Store, record_a: str, record_b: str) -> Waterfall:
+    """The latest run's model applied to two stored records, comparison by comparison."""
+    run = latest_link_run(store)
+    ids = [_record_id(record_a), _record_id(record_b)]
+    recs = load_records(store, ids).set_index("record_id", drop=False)
+    for rid in ids:
+        if str(rid) not in recs.index:
+            raise NotFoundError(f"no person record with id {rid}")
+    wf = _waterfall(run, _plain_record(recs.loc[str(ids[0])]), _plain_record(recs.loc[str(ids[1])]))
+    if wf is None:
+        raise NotFoundError(f"linkage run {run.id} has no stored model to explain with")
+    return wf
+
+
+def run_clusters(store: Store, run_id: int) -> pd.DataFrame:
+    """record_id, source, source_row, person_id, member probability of a run's Persons."""
+    pm, ps, src = schema.person_members, schema.persons, schema.sources
+    stmt = (
+        select(
+            pm.c.record_id,
+            src.c.name,
+            _PR.c.source_row,
+            pm.c.person_id,
+            pm.c.match_probability,
+            ps.c.size,
+        )
+        .join(ps, ps.c.id == pm.c.person_id)
+        .join(_PR, _PR.c.id == pm.c.record_id)
+        .join(src, src.c.id == _PR.c.source_id)
+        .where(ps.c.run_id == run_id)
+        .order_by(pm.c.record_id)
+    )
+    cols = ["record_id", "source", "source_row", "person_id", "member_probability", "size"]
+    frames = []
+    with store.read() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+        frames = [pd.DataFrame(part, columns=cols) for part in result.partitions(BATCH)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_truth(path: Path) -> pd.DataFrame:
+    """The simulator's truth: ``DIR/truth/records.csv`` or ``DIR/records.csv``."""
+    path = Path(path)
+    candidates = [path / "truth" / "records.csv", path / "records.csv"]
+    if path.is_file():
+        candidates.insert(0, path)
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is None:
+        raise InputError(
+            [Problem(str(path), None, None, "a folder holding truth/records.csv or records.csv")],
+            f"no truth found at {path}",
+        )
+    truth = pd.read_csv(found, dtype={"source": str})
+    missing = [c for c in ("source", "source_row", "person_id") if c not in truth.columns]
+    if missing:
+        raise InputError(
+            [Problem(str(found), None, c, "a column of that name") for c in missing],
+            f"{found} is not a truth file",
+        )
+    return truth
+
+
+def evaluate_latest(store: Store, truth_dir: Path) -> tuple[int, Metrics]:
+    """Pairwise and B-cubed scores of the latest run against the simulator's truth."""
+    truth = read_truth(truth_dir)
+    run = latest_link_run(store)
+    clusters = run_clusters(store, run.id).rename(columns={"person_id": "cluster_id"})
+    return run.id, evaluate(clusters, truth)
+
+
+def links_frame(store: Store) -> pd.DataFrame:
+    """One row per record of the latest run: record_id, source, source_row, person_id,
+    match_probability (highest stored score with another member of its Person)."""
+    run = latest_link_run(store)
+    clusters = run_clusters(store, run.id)
+    with store.read() as conn:
+        pairs = stored_scores(conn, run.id)
+    person = pd.Series(clusters["person_id"].to_numpy(), index=clusters["record_id"].astype(str))
+    pairs = pairs.loc[
+        pairs["record_id_l"].map(person).to_numpy() == pairs["record_id_r"].map(person).to_numpy()
+    ]
+    best = (
+        pd.concat(
+            [
+                pairs[["record_id_l", "match_probability"]].set_axis(["record_id", "p"], axis=1),
+                pairs[["record_id_r", "match_probability"]].set_axis(["record_id", "p"], axis=1),
+            ]
+        )
+        .groupby("record_id")["p"]
+        .max()
+    )
+    p = clusters["record_id"].astype(str).map(best)
+    # A pair merged by a reviewer may have no stored score: the member's own probability.
+    p = p.fillna(clusters["member_probability"]).where(clusters["size"] > 1)
+    out = clusters[["record_id", "source", "source_row", "person_id"]].copy()
+    out["match_probability"] = p
+    return out
+
+
+def export_links(store: Store, fmt: str, out: IO[str]) -> int:
+    """Write ``links_frame`` as CSV or JSON Lines; returns the number of rows."""
+    frame = links_frame(store)
+    cols = ["record_id", "source", "source_row", "person_id", "match_probability"]
+    rows = frame[cols].astype(object).where(frame[cols].notna(), None).itertuples(index=False)
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(cols)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in row])
+    elif fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(dict(zip(cols, _json_values(row), strict=True))) + "\n")
+    else:
+        raise CredibleError(f"unknown format {fmt!r}; use csv or jsonl")
+    return len(frame)
+
+
+def _json_values(row: tuple[Any, ...]) -> list[Any]:
+    return [v.item() if hasattr(v, "item") else v for v in row]
+
+
+def count_records(store: Store) -> int:
+    with store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(_PR)).scalar_one())
