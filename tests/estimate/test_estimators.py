@@ -88,3 +88,18 @@ def test_rhat_and_ess_behave() -> None:
     assert split_rhat(stuck) > 1.5
     walk = np.cumsum(rng.standard_normal((4, 2000)), axis=1)
     assert ess(walk) < 200
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.permutations([0, 1, 2, 3]))
+def test_estimates_do_not_depend_on_list_order(perm: list[int]) -> None:
+    from credible.estimate import fit_dga, fit_rcapture
+
+    h = read_histories(MSE_DIR / "rome_hiv.csv").overall
+    hp = h.select([h.lists[i] for i in perm])
+    assert fit_dga(hp).estimate == fit_dga(h).estimate
+    for model in ("Mt", "Mth-Chao", "Mth-Darroch"):
+        a = fit_rcapture(h, model, interval=False).estimate
+        b = fit_rcapture(hp, model, interval=False).estimate
+        assert a == pytest.approx(b, rel=1e-8)
+    assert fit_loglinear(hp).estimate == pytest.approx(fit_loglinear(h).estimate, rel=1e-6)
