@@ -612,3 +612,55 @@ def _json_values(row: tuple[Any, ...]) -> list[Any]:
 def count_records(store: Store) -> int:
     with store.read() as conn:
         return int(conn.execute(select(func.count()).select_from(_PR)).scalar_one())
+
+
+def make_settings(**overrides: Any) -> LinkSettings:
+    """LinkSettings from the defaults and the options given (``None`` = default)."""
+    from pydantic import ValidationError
+
+    from credible.errors import ConfigError
+
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return LinkSettings(**given)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in err.errors()
+        )
+        raise ConfigError(f"bad linkage settings: {problems}") from None
+
+
+def describe(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """A record as (field, text) lines for a reviewer: names as written and romanised."""
+    from credible.names import romanize
+
+    def text(v: Any) -> str:
+        return "" if v is None else str(v)
+
+    written = record.get("name") or " ".join(
+        text(record.get(k)) for k in ("given_name", "father_name", "family_name") if record.get(k)
+    )
+    birth = text(record.get("birth_date"))
+    lo, hi = record.get("birth_date_min"), record.get("birth_date_max")
+    if lo and hi and not birth:
+        birth = f"between {lo} and {hi}"
+
+    def place(v: Any) -> str:
+        if not v:
+            return ""
+        rom = romanize(str(v))
+        return str(v) if rom == str(v) else f"{v} ({rom})"
+
+    return [
+        (
+            "record",
+            f"{record.get('record_id')}  {record.get('source')} row {text(record.get('source_row'))}",
+        ),
+        ("name as written", written),
+        ("romanised", romanize(written) if written else ""),
+        ("born", birth),
+        ("sex", text(record.get("sex"))),
+        ("birthplace", place(record.get("birthplace"))),
+        ("residence (county)", place(record.get("residence"))),
+        ("ethnicity", text(record.get("ethnicity"))),
+    ]

@@ -63,7 +63,7 @@ class LinkSettings(BaseModel):
         default=2e6, gt=0, description="record pairs sampled to estimate u probabilities"
     )
     em_max_pairs: float | None = Field(
-        default=None, gt=0, description="cap on the pairs of each EM pass; None = all blocked"
+        default=1e6, gt=0, description="cap on the pairs of each EM pass; None = all blocked"
     )
     m_floor: float = Field(
         default=1e-3,
