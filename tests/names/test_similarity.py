@@ -141,3 +141,12 @@ def test_dense_matrix_path_equals_scalar() -> None:
     np.testing.assert_allclose(
         _batch.similarity_many(a, b, dense_min_pairs=10**9), expected, atol=1e-9
     )
+
+
+def test_missing_parts() -> None:
+    # a bare given name is not the same name as a full one; a third part in one record
+    # (a pen name, a grandfather's name) does not prevent a match
+    assert not same_name("Ilham", "Ilham Tohti")
+    assert same_name("Nurmuhemmet Yasin Orkishi", "Nurmuhemmet Yasin")
+    # a Chinese name typed without the middle dot is compared with the parts joined
+    assert same_name("伊力哈木土赫提", "Ilham Tohti")
