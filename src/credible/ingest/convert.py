@@ -25,7 +25,6 @@ _INT = r"^[+-]?\d{1,18}(\.0*)?$"
 _FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$"
 RANGES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 _NULL = pa.scalar(None, pa.string())
-MAX_PROBLEMS_PER_COLUMN = 1000
 
 
 @dataclass
@@ -169,9 +168,7 @@ class Converter:
             elif kind == "edtf":
                 formats = p.spec.date_formats if p.spec else ["edtf"]
                 parsed = parse_date_column(values, formats, self.date_cache)
-                for i, why in list(zip(parsed.bad, parsed.errors, strict=True))[
-                    :MAX_PROBLEMS_PER_COLUMN
-                ]:
+                for i, why in zip(parsed.bad, parsed.errors, strict=True):
                     problems.append(Problem(self.file, int(rows[i]), where, why, values[i].as_py()))
                 extra_dates[name + "_min"] = parsed.lower
                 extra_dates[name + "_max"] = parsed.upper
@@ -232,7 +229,7 @@ class Converter:
                 expected,
                 None if values is None else values[int(i)].as_py(),
             )
-            for i in bad[:MAX_PROBLEMS_PER_COLUMN]
+            for i in bad
         ]
 
     def _extra(self, raw: list[pa.Array], n: int) -> pa.Array:
