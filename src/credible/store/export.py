@@ -47,6 +47,11 @@ def export_table(
 ) -> int:
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if name == "links":
+        # Not a table: one row per record of the latest linkage run, built by linkage.
+        from credible.linkage.service import export_links
+
+        return export_links(store, fmt, out)
     table = store.table(name)
     columns = [c.name for c in table.c]
     n = 0
