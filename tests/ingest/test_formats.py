@@ -3,14 +3,19 @@ All data FICTIONAL."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.ingest.conftest import read_all, rows_of
 
+from credible.errors import InputError
 from credible.ingest.reader import load_mapping, open_file
 from credible.model.fields import KINDS
 
@@ -172,3 +177,43 @@ keep_columns: all
     assert [r["notes"] for r in rows] == ["first; second", "only"]
     assert [r["sex"] for r in rows] == ["unknown", "female"]
     assert json.loads(rows[0]["extra"]) == {"x": "a\x01b"}
+
+
+cells = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffd\ufeff"),
+    max_size=12,
+) | st.sampled_from(["", " ", 'a "quoted", cell', "two\nlines", "tab\there"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    table=st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=20),
+    delimiter=st.sampled_from([",", "\t", ";"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
+def test_csv_cells_round_trip(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: list[list[str]],
+    delimiter: str,
+    encoding: str,
+) -> None:
+    """Whatever a CSV writer quotes, the reader gives back (trimmed; empty is absent)."""
+    path = tmp_path_factory.mktemp("rt") / "cells.csv"
+    with open(path, "w", encoding=encoding, newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter, quoting=csv.QUOTE_ALL)
+        writer.writerow(["alpha", "beta", "gamma"])
+        writer.writerows(table)
+    mapping = f"encoding: {encoding}\ndelimiter: {json.dumps(delimiter)}\nkeep_columns: all\n"
+    expected = []
+    for n, row in enumerate(table, start=1):
+        kept = {k: v.strip() for k, v in zip(["alpha", "beta", "gamma"], row, strict=True)}
+        kept = {k: v for k, v in kept.items() if v}
+        if kept:
+            expected.append((n, kept))
+    if not expected:
+        with pytest.raises(InputError, match="no data rows"):
+            rows_of(path, mapping)
+        return
+    rows, problems = rows_of(path, mapping)
+    assert problems == []
+    assert [(r["source_row"], json.loads(r["extra"])) for r in rows] == expected

@@ -158,21 +158,14 @@ def detect_encoding(sample: bytes) -> str | None:
     return codecs.lookup(guess.encoding).name if guess else None
 
 
-_MULTIBYTE = {
-    "utf-8",
-    "utf-16",
-    "utf-32",
-    "gb18030",
-    "gbk",
-    "gb2312",
-    "big5",
-    "shift_jis",
-    "euc_jp",
-}
-
-
 def is_single_byte(encoding: str) -> bool:
-    return codecs.lookup(encoding).name not in _MULTIBYTE
+    """A code page with one character per byte (cp1251, cp437, ...), not UTF-* or CJK."""
+    name = codecs.lookup(encoding).name
+    try:
+        chars = bytes(range(256)).decode(name, errors="replace")
+    except UnicodeError:  # UTF-16/32 without a BOM
+        return False
+    return not name.startswith("utf") and len(chars) == 256
 
 
 def bad_lines(text: str, first_line: int = 1) -> list[int]:
