@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from typing import Any
@@ -47,6 +48,10 @@ def local_spark_session(cores: str = "*", memory: str = "4g") -> Any:
             "the Spark backend needs pyspark: pip install 'credible[spark]' (and Java 17)"
         ) from err
     checkpoints = tempfile.mkdtemp(prefix="credible-spark-")
+    # pyspark takes the UDF workers' interpreter from this variable when the context
+    # starts (the spark.pyspark.python setting is not used for UDFs); without it workers
+    # run the system python3, which lacks credible and pandas.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("credible-linkage")
