@@ -113,3 +113,20 @@ def test_invariants(edges, rejects, threshold):
     # The result does not depend on the order of the edges.
     again = cluster_pairs(record_ids, _pairs(list(reversed(edges))), threshold, judgements)
     assert again.clusters.set_index("record_id")["cluster_id"].equals(cluster)
+
+
+def _frame(mapping: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({"record_id": list(mapping), "cluster_id": list(mapping.values())})
+
+
+def test_cluster_changes_reports_merges_and_splits():
+    from credible.linkage import cluster_changes
+
+    before = _frame({"a": "a", "b": "b", "c": "c", "d": "c", "e": "e"})
+    after = _frame({"a": "a", "b": "a", "c": "c", "d": "d", "e": "e", "new": "new"})
+    changes = cluster_changes(before, after)
+    assert [(c.kind, c.before, c.after, c.records) for c in changes] == [
+        ("merge", ("a", "b"), ("a",), ("a", "b")),
+        ("split", ("c",), ("c", "d"), ("c", "d")),
+    ]
+    assert cluster_changes(before, before) == []

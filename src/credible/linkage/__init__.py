@@ -6,13 +6,21 @@ The public API (other stages use only these names):
 - ``LinkSettings``: thresholds, blocking, seed, backend.
 - ``prepare_records(df)``: person records -> linkage features (via ``credible.names``).
 - ``train_and_predict(prepared, settings, judgements)`` -> ``LinkResult``.
-- ``Judgement`` and ``cluster_pairs``: append-only review decisions, re-clustering.
+- ``Judgement`` and ``cluster_pairs``: append-only review decisions, re-clustering;
+  ``cluster_changes``: the merges and splits between two clusterings, for the audit.
 - ``review_queue``: the pairs that need a human.
 - ``explain_pair(model, record_a, record_b)`` -> ``Waterfall``.
 - ``evaluate(clusters, truth)`` -> ``Metrics``.
 """
 
-from credible.linkage.clustering import Clustering, Judgement, cluster_pairs, live_decisions
+from credible.linkage.clustering import (
+    ClusterChange,
+    Clustering,
+    Judgement,
+    cluster_changes,
+    cluster_pairs,
+    live_decisions,
+)
 from credible.linkage.evaluate import Metrics, evaluate
 from credible.linkage.explain import Step, Waterfall, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
@@ -22,6 +30,7 @@ from credible.linkage.train import LinkResult, input_fingerprint, review_queue, 
 __all__ = [
     "FEATURE_COLUMNS",
     "INPUT_COLUMNS",
+    "ClusterChange",
     "Clustering",
     "Judgement",
     "LinkResult",
@@ -29,6 +38,7 @@ __all__ = [
     "Metrics",
     "Step",
     "Waterfall",
+    "cluster_changes",
     "cluster_pairs",
     "evaluate",
     "explain_pair",

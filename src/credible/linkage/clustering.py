@@ -174,3 +174,59 @@ def cluster_pairs(
         cut_edges=cut,
         conflicts=conflicts,
     )
+
+
+@dataclass(frozen=True)
+class ClusterChange:
+    """How Persons changed between two clusterings, for the audit log.
+
+    ``kind`` is "merge" (several earlier Persons are now one), "split" (one earlier
+    Person is now several) or "regroup" (both at once).
+    """
+
+    kind: Literal["merge", "split", "regroup"]
+    before: tuple[str, ...]  # earlier cluster ids involved
+    after: tuple[str, ...]  # later cluster ids involved
+    records: tuple[str, ...]
+
+
+def cluster_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[ClusterChange]:
+    """Merges and splits from ``before`` to ``after`` (both ``record_id, cluster_id``).
+
+    Records present in only one of them are ignored: they were added or removed, not
+    merged or split. Groups whose membership did not change produce nothing.
+    """
+    both = (
+        before[["record_id", "cluster_id"]]
+        .astype(str)
+        .merge(
+            after[["record_id", "cluster_id"]].astype(str), on="record_id", suffixes=("_b", "_a")
+        )
+    )
+    if both.empty:
+        return []
+    # Connected components of the bipartite graph earlier cluster <-> later cluster.
+    links = both[["cluster_id_b", "cluster_id_a"]].drop_duplicates()
+    nodes = [f"b:{c}" for c in links["cluster_id_b"].unique()] + [
+        f"a:{c}" for c in links["cluster_id_a"].unique()
+    ]
+    index = {n: i for i, n in enumerate(nodes)}
+    uf = _UnionFind(len(nodes))
+    for b, a in zip(links["cluster_id_b"], links["cluster_id_a"], strict=True):
+        uf.union(index[f"b:{b}"], index[f"a:{a}"])
+    groups: dict[int, tuple[set[str], set[str]]] = {}
+    for n, i in index.items():
+        olds, news = groups.setdefault(uf.find(i), (set(), set()))
+        (olds if n.startswith("b:") else news).add(n[2:])
+    members = both.groupby("cluster_id_b")["record_id"].apply(list).to_dict()
+    changes = []
+    for olds, news in groups.values():
+        if len(olds) == 1 and len(news) == 1:
+            continue
+        kind: Literal["merge", "split", "regroup"]
+        kind = "merge" if len(news) == 1 else "split" if len(olds) == 1 else "regroup"
+        records = sorted(r for o in olds for r in members.get(o, []))
+        changes.append(
+            ClusterChange(kind, tuple(sorted(olds)), tuple(sorted(news)), tuple(records))
+        )
+    return sorted(changes, key=lambda c: c.records)
