@@ -69,7 +69,8 @@ class SourceDefaults(_Strict):
 
     kind: str = "other"
     reliability: str = "F"
-    derived_from: str | list[str] | None = None
+    derived_from: str | None = None  # the name of the source this one was compiled from
+    description: str | None = None
     confidentiality: Literal["public", "restricted", "confidential"] = "restricted"
 
     @field_validator("kind")
