@@ -1,6 +1,7 @@
 """Micro-benchmark of the ingest reader alone (no store): rows/s and peak memory.
 
     .venv/bin/python bench/ingest_read.py [--rows 100000 1000000] [--encoding utf-8 kz1048]
+    .venv/bin/python bench/ingest_read.py --rows 100000 --formats xlsx json jsonl
 
 Writes FICTIONAL person records (the same generator for every size) to a temporary
 CSV, then reads and validates it with ``credible.ingest.reader``; each measurement
@@ -59,18 +60,53 @@ def write_file(path: Path, rows: int, encoding: str, seed: int = 7) -> None:
             f.write("".join(lines))
 
 
+def convert(csv_path: Path, fmt: str) -> Path:
+    """The same rows in another format (XLSX via openpyxl's write-only mode)."""
+    import csv
+
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        out = csv_path.with_suffix("." + fmt)
+        if fmt == "xlsx":
+            import openpyxl
+
+            wb = openpyxl.Workbook(write_only=True)
+            ws = wb.create_sheet()
+            ws.append(header)
+            for row in reader:
+                ws.append(row)
+            wb.save(out)
+            return out
+        with open(out, "w", encoding="utf-8") as g:
+            if fmt == "jsonl":
+                for row in reader:
+                    g.write(json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False))
+                    g.write("\n")
+            else:
+                g.write("[\n")
+                for i, row in enumerate(reader):
+                    g.write(",\n" if i else "")
+                    g.write(json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False))
+                g.write("\n]\n")
+    return out
+
+
 def measure(path: str) -> None:
     from credible.ingest.reader import open_file
 
     t0 = time.perf_counter()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     parsed = open_file(Path(path))
     rows = problems = 0
     for batch in parsed.batches():
         rows += batch.table.num_rows
         problems += len(batch.problems)
     seconds = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out = {"rows": rows, "problems": problems, "seconds": seconds, "peak_mb": peak}
+    out = {"rows": rows, "problems": problems, "seconds": seconds, "cpu": cpu, "peak_mb": peak}
     out["encoding"] = parsed.encoding
     print(json.dumps(out))
 
@@ -79,31 +115,40 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--encoding", nargs="+", default=["utf-8", "kz1048"])
+    ap.add_argument(
+        "--formats", nargs="+", default=["csv"], choices=["csv", "xlsx", "json", "jsonl"]
+    )
     ap.add_argument("--measure", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
         measure(args.measure)
         return
-    print(f"{'rows':>10} {'encoding':>9} {'MB':>7} {'seconds':>8} {'rows/s':>10} {'peak MB':>8}")
+    head = f"{'format':>6} {'rows':>10} {'encoding':>9} {'MB':>7} {'seconds':>8} {'rows/s':>10}"
+    print(head + f" {'CPU s':>6} {'rows/CPU s':>10} {'peak MB':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for encoding in args.encoding:
             for rows in args.rows:
-                path = Path(tmp) / f"people_{rows}_{encoding}.csv"
-                write_file(path, rows, encoding)
-                res = subprocess.run(
-                    [sys.executable, __file__, "--measure", str(path)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                r = json.loads(res.stdout)
-                assert r["rows"] == rows and r["problems"] == 0, r
-                size = path.stat().st_size / 1e6
-                print(
-                    f"{rows:>10} {r['encoding']:>9} {size:>7.1f} {r['seconds']:>8.2f} "
-                    f"{rows / r['seconds']:>10,.0f} {r['peak_mb']:>8.0f}"
-                )
-                path.unlink()
+                csv_path = Path(tmp) / f"people_{rows}_{encoding}.csv"
+                write_file(csv_path, rows, encoding)
+                for fmt in args.formats:
+                    path = csv_path if fmt == "csv" else convert(csv_path, fmt)
+                    res = subprocess.run(
+                        [sys.executable, __file__, "--measure", str(path)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    r = json.loads(res.stdout)
+                    assert r["rows"] == rows and r["problems"] == 0, r
+                    size = path.stat().st_size / 1e6
+                    enc = r["encoding"] or "-"
+                    print(
+                        f"{fmt:>6} {rows:>10} {enc:>9} {size:>7.1f} {r['seconds']:>8.2f} "
+                        f"{rows / r['seconds']:>10,.0f} {r['cpu']:>6.2f} "
+                        f"{rows / r['cpu']:>10,.0f} {r['peak_mb']:>8.0f}"
+                    )
+                    path.unlink()
+                csv_path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
