@@ -714,8 +714,9 @@ def review(
         for (label, left), (_, right) in zip(describe(a), describe(b), strict=True):
             table.add_row(label, escape(left), escape(right))
         console.print(table)
-        if item.waterfall is not None:
-            console.print(item.waterfall.to_text(), highlight=False, markup=False)
+        waterfall = item.waterfall()
+        if waterfall is not None:
+            console.print(waterfall.to_text(), highlight=False, markup=False)
         note, action = "", ""
         while True:
             try:

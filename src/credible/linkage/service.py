@@ -24,7 +24,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from credible.errors import CredibleError, InputError, NotFoundError, Problem
 from credible.linkage import (
@@ -414,12 +414,16 @@ class ReviewItem:
     record_r: dict[str, Any]
     match_probability: float
     match_weight: float
-    waterfall: Waterfall | None
+    run: store_runs.RunInfo
+
+    def waterfall(self) -> Waterfall | None:
+        """The comparison that drove the score (computed on demand: it costs a model load)."""
+        return _waterfall(self.run, self.record_l, self.record_r)
 
 
 def review_items(store: Store, limit: int | None = None) -> Iterator[ReviewItem]:
     """The latest run's review queue (band pairs without a live judgement), most
-    uncertain first, each with both records and the waterfall that drove its score."""
+    uncertain first, each with both records."""
     run = latest_link_run(store)
     settings = run_settings(run)
     with store.read() as conn:
@@ -432,14 +436,12 @@ def review_items(store: Store, limit: int | None = None) -> Iterator[ReviewItem]
         ids = {int(x) for x in part["record_id_l"]} | {int(x) for x in part["record_id_r"]}
         recs = load_records(store, sorted(ids)).set_index("record_id", drop=False)
         for row in part.itertuples(index=False):
-            a = _plain_record(recs.loc[row.record_id_l])
-            b = _plain_record(recs.loc[row.record_id_r])
             yield ReviewItem(
-                record_l=a,
-                record_r=b,
+                record_l=_plain_record(recs.loc[row.record_id_l]),
+                record_r=_plain_record(recs.loc[row.record_id_r]),
                 match_probability=float(row.match_probability),
                 match_weight=float(row.match_weight),
-                waterfall=_waterfall(run, a, b),
+                run=run,
             )
 
 
@@ -609,11 +611,6 @@ def _json_values(row: tuple[Any, ...]) -> list[Any]:
     return [v.item() if hasattr(v, "item") else v for v in row]
 
 
-def count_records(store: Store) -> int:
-    with store.read() as conn:
-        return int(conn.execute(select(func.count()).select_from(_PR)).scalar_one())
-
-
 def make_settings(**overrides: Any) -> LinkSettings:
     """LinkSettings from the defaults and the options given (``None`` = default)."""
     from pydantic import ValidationError
@@ -651,11 +648,9 @@ def describe(record: dict[str, Any]) -> list[tuple[str, str]]:
         rom = romanize(str(v))
         return str(v) if rom == str(v) else f"{v} ({rom})"
 
+    row = text(record.get("source_row"))
     return [
-        (
-            "record",
-            f"{record.get('record_id')}  {record.get('source')} row {text(record.get('source_row'))}",
-        ),
+        ("record", f"{record.get('record_id')}  {record.get('source')} row {row}"),
         ("name as written", written),
         ("romanised", romanize(written) if written else ""),
         ("born", birth),
