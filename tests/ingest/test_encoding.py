@@ -89,6 +89,18 @@ def test_bad_bytes_after_the_sample_become_problems(tmp_path: Path) -> None:
     assert "not valid utf-8" in problems[0].expected
 
 
+def test_stray_byte_in_utf8_is_a_bad_row_not_another_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "mostly.csv"
+    lines = ["name,notes"] + [f"Гүлнар {i},ойдан шығарылған" for i in range(20)]
+    data = "\n".join(lines).encode() + b"\nBroken \xe9 name,x\n"
+    path.write_bytes(data)
+    parsed = open_file(path)
+    assert parsed.encoding == "utf-8"
+    table, problems = read_all(parsed)
+    assert table.column("name").to_pylist()[0] == "Гүлнар 0"
+    assert [p.row for p in problems] == [21]
+
+
 def test_buzzfeed_bytes_read_as_cp437() -> None:
     sample = b"id\tPrefecture\r\n1\t\x9ar\x81mqi\r\n2\tKashgar\r\n"
     assert detect_encoding(sample) == "cp437"

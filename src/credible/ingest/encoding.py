@@ -132,12 +132,21 @@ def bom_encoding(data: bytes) -> str | None:
     return None
 
 
+def _mostly_utf8(sample: bytes) -> bool:
+    """UTF-8 with a few stray bytes is UTF-8 with a few bad rows (reported as such), not a
+    code page that would silently garble every other character."""
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample, final=False)
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return good >= 10 and bad * 20 <= good
+
+
 def detect_encoding(sample: bytes) -> str | None:
     """Best encoding for a file starting with ``sample``; None when nothing fits."""
     found = bom_encoding(sample)
     if found:
         return found
-    if _decodes(sample, "utf-8") is not None:
+    if _decodes(sample, "utf-8") is not None or _mostly_utf8(sample):
         return "utf-8"
     # Score only lines with non-ASCII bytes: they are what tells encodings apart.
     lines = [line for line in sample.splitlines() if not line.isascii()]

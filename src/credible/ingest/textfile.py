@@ -105,11 +105,12 @@ class TextSource:
             text = sample.decode(enc) if whole else _decode_partial(sample, enc)
         except UnicodeDecodeError:
             lenient = sample.decode(enc, errors="replace")
+            if not declared:
+                return lenient  # a few stray bytes: the batches name their rows
             guess = detect_encoding(sample)
             hint = f"; it looks like {guess}" if guess and guess != enc else ""
-            how = "declared" if declared else "detected"
             problems = [
-                Problem(self.file, line - 1, None, f"text that is not valid {enc} ({how}){hint}")
+                Problem(self.file, line - 1, None, f"text that is not valid {enc} (declared){hint}")
                 for line in bad_lines(lenient)[:20]
             ]
             raise InputError(problems, f"{self.file}: wrong text encoding {enc}") from None
