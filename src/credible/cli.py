@@ -501,14 +501,16 @@ def names_explain(
     from credible.names import explain
 
     e = explain(name)
-    table = Table("", "", show_header=False, title=f"name: {e.name}")
+    # every string shown comes from the user's input: escaped so that "[bold]" or "[/]"
+    # in a name is printed as written, not read as Rich markup
+    table = Table("", "", show_header=False, title=f"name: {escape(e.name)}")
     table.add_row("script", e.script)
     parts = zip(e.parts, e.part_scripts, strict=True)
-    table.add_row("parts", " | ".join(f"{p} ({s})" for p, s in parts))
-    table.add_row("romanised", e.romanized)
-    table.add_row("candidates", "\n".join(e.candidates))
-    table.add_row("part keys", " | ".join(", ".join(k) for k in e.part_keys))
-    table.add_row("blocking keys", " ".join(e.keys))
+    table.add_row("parts", escape(" | ".join(f"{p} ({s})" for p, s in parts)))
+    table.add_row("romanised", escape(e.romanized))
+    table.add_row("candidates", escape("\n".join(e.candidates)))
+    table.add_row("part keys", escape(" | ".join(", ".join(k) for k in e.part_keys)))
+    table.add_row("blocking keys", escape(" ".join(e.keys)))
     console.print(table)
 
 
@@ -523,17 +525,18 @@ def names_compare(
     c = compare(a, b)
     verdict = "[green]same name[/]" if c.same else "[red]different names[/]"
     console.print(
-        f"{c.a.romanized}  vs  {c.b.romanized}: score {c.score:.3f} "
+        f"{escape(c.a.romanized)}  vs  {escape(c.b.romanized)}: score {c.score:.3f} "
         f"(threshold {c.threshold:.2f}) → {verdict}",
         highlight=False,
     )
     table = Table("part A", "part B", "key A", "key B", "similarity")
     for m in c.matches:
-        table.add_row(m.a, m.b, m.key_a, m.key_b, f"{m.similarity:.3f}")
+        cells = (escape(m.a), escape(m.b), escape(m.key_a), escape(m.key_b))
+        table.add_row(*cells, f"{m.similarity:.3f}")
     for w in c.unmatched_a:
-        table.add_row(w, "—", "", "", "unmatched")
+        table.add_row(escape(w), "—", "", "", "unmatched")
     for w in c.unmatched_b:
-        table.add_row("—", w, "", "", "unmatched")
+        table.add_row("—", escape(w), "", "", "unmatched")
     console.print(table)
 
 

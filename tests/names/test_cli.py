@@ -24,3 +24,14 @@ def test_names_compare_same_and_different() -> None:
     diff = runner.invoke(app, ["names", "compare", "Memet Tursun", "Memet Tohti"])
     assert diff.exit_code == 0, diff.output
     assert "different names" in diff.output
+
+
+def test_names_markup_in_input_is_printed_as_written() -> None:
+    # "[/]" with nothing to close makes Rich raise; "[bold]" would vanish into styling
+    name = "[/]Ilham [bold]Tohti"
+    result = runner.invoke(app, ["names", "explain", name], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert name in result.output
+    cmp = runner.invoke(app, ["names", "compare", name, "Ilham [bold]Toxti[/]"])
+    assert cmp.exit_code == 0, cmp.output
+    assert "same name" in cmp.output
