@@ -87,3 +87,15 @@ def test_other_columns_kept_in_extra(rows: list[dict]) -> None:
     keys = set().union(*extras)
     assert {"corroboration level", "ETNAM", "ASPI 2020 #", "Links", "id_sub"} <= keys
     assert Counter(e.get("corroboration level") for e in extras)["corroborated"] > 100
+
+
+def test_without_a_mapping_the_list_still_reads(rows: list[dict]) -> None:
+    """Encoding detected, headers recognised, facility types matched to codes ignoring
+    spaces and punctuation: the same facilities as through the mapping."""
+    parsed = open_file(LIST, kind="facility")
+    assert (parsed.encoding, parsed.delimiter) == ("cp437", "\t")
+    batches = list(parsed.batches())
+    assert [p for b in batches for p in b.problems] == []
+    plain = pa.concat_tables([b.table for b in batches]).to_pylist()
+    keys = ("external_id", "name", "kind", "latitude", "longitude", "town", "prefecture")
+    assert [tuple(r[k] for k in keys) for r in plain] == [tuple(r[k] for k in keys) for r in rows]

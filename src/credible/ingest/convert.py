@@ -9,6 +9,7 @@ have a problem.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -265,19 +266,25 @@ class Converter:
 
 def _recode(values: pa.Array, table: dict[str, str], vocab: str | None) -> pa.Array:
     """Map raw values through ``values:`` (exact, then ignoring case) and, for a
-    vocabulary field, to its code (exact, then ignoring case); unknown → null."""
+    vocabulary field, to its code (exact, then ignoring case, spaces and punctuation);
+    unknown → null."""
     encoded = pc.dictionary_encode(values)
     folded = {k.casefold(): v for k, v in table.items()}
     codes: dict[str, str] = {}
     if vocab is not None:
-        codes = {c.casefold(): c for c in vocabulary(vocab).codes}
+        codes = {_code_key(c): c for c in vocabulary(vocab).codes}
     out: list[str | None] = []
     for raw in encoded.dictionary.to_pylist():
         value = table.get(raw) or folded.get(raw.casefold()) or raw
         if vocab is not None:
-            value = value if value in codes.values() else codes.get(value.casefold())
+            value = value if value in codes.values() else codes.get(_code_key(value))
         out.append(value)
     return pa.array(out, pa.string()).take(encoded.indices)
+
+
+def _code_key(text: str) -> str:
+    """``Detention center``, ``detention-center`` and ``detention_center`` are one code."""
+    return "_".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
 def _arrow_type(field: Field) -> pa.DataType:
