@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -101,6 +103,26 @@ keep_columns: [人数]
     assert rows[0]["birth_date"] == "1980-05-03" and rows[0]["sex"] == "male"
     assert rows[1]["sex"] == "female" and rows[1]["name_script"] == "han"
     assert [json.loads(r["extra"]) for r in rows] == [{"人数": "12"}, {"人数": "3"}]
+
+
+def test_xlsx_with_a_wrong_declared_dimension(tmp_path: Path) -> None:
+    """Some writers declare the used range as A1:A1; every row and column still counts."""
+    path = tmp_path / "dim.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["name", "sex", "dob"])
+    for i in range(30):
+        wb.active.append([f"Name {i}", "female", str(1950 + i)])
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', parts[sheet])
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    rows, problems = rows_of(path)
+    assert problems == [] and len(rows) == 30
+    assert rows[29]["birth_date"] == "1979" and rows[29]["sex"] == "female"
 
 
 def test_json_records_path_nested_keys_and_formats(data_dir: Path) -> None:

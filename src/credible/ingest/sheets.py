@@ -76,6 +76,9 @@ class XlsxSource:
                 ]
             )
         self._sheet = self._book[sheet] if sheet else self._book.worksheets[0]
+        # Read-only mode trusts the sheet's declared dimension and silently drops rows
+        # and columns outside it; some writers declare A1:A1. Read what is there.
+        self._sheet.reset_dimensions()
         self._rows = self._guard(self._sheet.iter_rows(values_only=True))
         first = next(self._rows, None)
         if first is None:
