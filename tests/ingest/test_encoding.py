@@ -133,3 +133,16 @@ def test_transcoding_stream_locates_bad_bytes() -> None:
     out = stream.read()
     assert out.decode("utf-8") == "a\nb\n\ufffd\nü\n\ufffd"
     assert stream.bad_lines == [3, 5]
+
+
+def test_excel_unicode_text_utf16_tabs(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" export: UTF-16 with a BOM, tab-separated, CRLF."""
+    path = tmp_path / "export.txt"
+    text = "name\tsex\tdob\r\nАйгүл\tfemale\t1980\r\n阿依古丽\tfemale\t1981-02\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    parsed = open_file(path)
+    assert (parsed.encoding, parsed.delimiter) == ("utf-16", "\t")
+    table, problems = read_all(parsed)
+    assert problems == []
+    assert table.column("name").to_pylist() == ["Айгүл", "阿依古丽"]
+    assert table.column("birth_date").to_pylist() == ["1980", "1981-02"]
