@@ -7,6 +7,7 @@ with the reason on stderr.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -542,6 +543,11 @@ def names_compare(
 
 # ---- linkage: link, link explain, link evaluate, review (logic in linkage.service) ----
 
+# Splink logs training details (levels not seen in a sample, EM sampling probes) as
+# warnings; with no handler Python would print them all on stderr. The run's own
+# warnings (failed or unconverged EM passes) are printed with its summary instead.
+logging.getLogger("splink").addHandler(logging.NullHandler())
+
 link_app = typer.Typer(
     help="Link person records into Persons (Splink), explain and evaluate the latest run.",
 )
@@ -775,7 +781,7 @@ def demo(
         int, typer.Option(help="Random seed; the same seed gives the same demo.")
     ] = 2022,
 ) -> None:
-    """Run a FICTIONAL investigation end to end: simulate lists, import, summarise.
+    """Run a FICTIONAL investigation end to end: simulate lists, import, link, summarise.
 
     Uses its own store in OUT (OUT/credible.db) unless --db is given.
     """
@@ -800,6 +806,21 @@ def demo(
     for name, n in summary.counts.items():
         totals.add_row(name, f"{n:,}")
     console.print(totals)
+    if summary.link_metrics is not None:
+        m = summary.link_metrics
+        scores = Table("", "precision", "recall", "F1", title="linkage vs the FICTIONAL truth")
+        scores.add_row(
+            "pairwise",
+            *(f"{v:.3f}" for v in (m.pairwise_precision, m.pairwise_recall, m.pairwise_f1)),
+        )
+        scores.add_row(
+            "B-cubed", *(f"{v:.3f}" for v in (m.bcubed_precision, m.bcubed_recall, m.bcubed_f1))
+        )
+        console.print(scores)
+        console.print(
+            f"{m.predicted_persons:,} persons linked, {m.true_persons:,} true",
+            highlight=False,
+        )
     console.print(f"store: {summary.db}")
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from credible.config import Settings
 from credible.evidence import Vault
 from credible.ingest import ImportResult, import_file
+from credible.linkage import LinkSettings, Metrics
+from credible.linkage.service import LinkRunSummary, evaluate_latest, run_link
 from credible.simulate import simulate
 from credible.store import init_store, schema, vault_dir
 
@@ -30,6 +32,8 @@ class DemoSummary:
     imports: list[ImportResult] = field(default_factory=list)
     records_per_source: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    linkage: LinkRunSummary | None = None
+    link_metrics: Metrics | None = None  # the linkage scored against the simulator's truth
 
 
 def run_demo(
@@ -40,8 +44,10 @@ def run_demo(
     seed: int = 2022,
     settings: Settings | None = None,
     say: Say | None = None,
+    link: bool = True,
 ) -> DemoSummary:
-    """Simulate lists into ``out/data``, import them into a fresh store, summarise."""
+    """Simulate lists into ``out/data``, import them into a fresh store, link the person
+    records (unless ``link`` is false) and score the linkage against the truth."""
     say = say or (lambda _msg: None)
     out = Path(out)
     data = out / "data"
@@ -90,5 +96,13 @@ def run_demo(
         summary.records_per_source = {name: int(n) for name, n in conn.execute(stmt)}
     for name in ("person_records", "facilities", "facility_observations", "acts", "allegations"):
         summary.counts[name] = store.count(store.table(name))
+    if link:
+        say("linking person records across sources and scripts (Splink, default settings)")
+        summary.linkage = run_link(store, LinkSettings(), settings.actor)
+        _, summary.link_metrics = evaluate_latest(store, data)
+        say(
+            f"linked {summary.linkage.records:,} records into {summary.linkage.persons:,} "
+            f"persons; {summary.linkage.review_queue:,} pairs await review"
+        )
     store.close()
     return summary
