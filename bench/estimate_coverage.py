@@ -22,7 +22,7 @@ from credible.simulate.captures import simulate_captures
 
 # Shorter chains than the R reference settings, to keep 100+ runs to minutes; R-hat
 # and ESS are still checked and the share of runs flagged is reported.
-LCMCR_SETTINGS = {"burnin": 2000, "samples": 2000, "thinning": 5, "chains": 2}
+LCMCR_SETTINGS = {"burnin": 2000, "samples": 2000, "thinning": 5, "chains": 4}
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ def test_dga_matches_r(reference: dict, dataset: str) -> None:
     est = fit_dga(h)
     assert est.estimate == pytest.approx(ref["median"], rel=0.05)
     assert est.lower <= ref["q975"] and ref["q025"] <= est.upper
+    # the computation is exact: the posterior mean agrees to rounding error
+    assert est.diagnostics["posterior_mean"] == pytest.approx(ref["mean"], rel=1e-9)
     top = est.diagnostics["top_models"][0]["posterior_prob"]
     assert top == pytest.approx(ref["top_models"][0]["posterior_prob"], abs=0.01)
 

@@ -86,7 +86,8 @@ def _sweep(
         nk[k] = count0[k]
         for j in range(J):
             sjk[j, k] = 0
-    # classes of the observed people, one multinomial per pattern
+    # classes of the observed people, one multinomial per pattern (conditional
+    # binomials, written out here so the counts go straight into nk and sjk)
     for i in range(m):
         tot = 0.0
         for k in range(K):
@@ -95,14 +96,21 @@ def _sweep(
                 q *= lam[j, k] if pats[i, j] == 1 else 1.0 - lam[j, k]
             probs[k] = q
             tot += q
-        zk[:] = 0
-        _multinomial(rng, counts[i], probs, zk)
+        remaining = counts[i]
         for k in range(K):
-            if zk[k] > 0:
-                nk[k] += zk[k]
+            if remaining == 0:
+                break
+            if k == K - 1 or probs[k] >= tot:
+                c = remaining
+            else:
+                c = rng.binomial(remaining, probs[k] / tot) if probs[k] > 0.0 else 0
+            if c > 0:
+                remaining -= c
+                nk[k] += c
                 for j in range(J):
                     if pats[i, j] == 1:
-                        sjk[j, k] += zk[k]
+                        sjk[j, k] += c
+            tot -= probs[k]
     # capture probabilities (the unlisted, count0, sit in the x = 0 side)
     for j in range(J):
         for k in range(K):
