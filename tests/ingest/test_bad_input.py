@@ -4,6 +4,7 @@ All data FICTIONAL."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -128,6 +129,24 @@ def test_truncated_xlsx(tmp_path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="truncated"):
+        read_all(open_file(path))
+
+
+def test_xlsx_with_a_damaged_sheet(tmp_path: Path) -> None:
+    """The zip is intact but the sheet's XML stops half-way: an InputError, not a crash."""
+    path = tmp_path / "damaged.xlsx"
+    wb = openpyxl.Workbook()
+    for i in range(300):
+        wb.active.append([f"Name {i}", "male", f"19{i % 100:02d}"])
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet][: len(parts[sheet]) // 2]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(InputError, match="damaged or truncated"):
         read_all(open_file(path))
 
 
