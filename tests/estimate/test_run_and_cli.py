@@ -93,6 +93,7 @@ def test_cli_estimate_writes_json(tmp_path) -> None:
         assert e["lower"] <= e["estimate"] <= e["upper"]
     assert (out / "estimate.html").exists()
     assert "disagree" in " ".join(data["warnings"])
+    assert all("disagree" in " ".join(e["warnings"]) for e in data["estimates"])
 
 
 def test_cli_estimate_by_stratum(tmp_path) -> None:

@@ -208,7 +208,12 @@ def run_estimation(
             if why
             else estimate_one(h, m, seed, level, None, lcmcr_settings)
         )
-    run_warnings = disagreement_warnings(estimates) + _sparsity(h)
+    disagree = disagreement_warnings(estimates)
+    for e in estimates:
+        # each estimate carries it too: an estimate copied out of the run alone
+        # must not lose the fact that other methods say something very different
+        e.warnings.extend(disagree)
+    run_warnings = disagree + _sparsity(h)
     strata_info: dict[str, dict[str, Any]] = {}
     if hs.strata:
         for m in chosen:
