@@ -147,8 +147,9 @@ def main() -> None:
                         f"{rows / r['seconds']:>10,.0f} {r['cpu']:>6.2f} "
                         f"{rows / r['cpu']:>10,.0f} {r['peak_mb']:>8.0f}"
                     )
-                    path.unlink()
-                csv_path.unlink(missing_ok=True)
+                    if path != csv_path:
+                        path.unlink()
+                csv_path.unlink()
 
 
 if __name__ == "__main__":

@@ -254,8 +254,7 @@ class JsonSource:
             ) from exc
 
     def iter_raw(self, batch_size: int) -> Iterator[RawBatch]:
-        ncols = len(self.headers)
-        rows: list[list[str | None]] = []
+        records: list[dict[str, Any]] = []
         numbers: list[int] = []
         problems: list[Problem] = []
         for n, rec in self._records():
@@ -267,14 +266,26 @@ class JsonSource:
                     Problem(self.file, n, None, "expected a JSON object", str(rec)[:80])
                 )
                 continue
-            rec = rec or {}
-            rows.append([cell_text(_get(rec, k)) for k in self.headers])
+            records.append(rec or {})
             numbers.append(n)
-            if len(rows) >= batch_size:
-                yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
-                rows, numbers, problems = [], [], []
-        if rows or problems:
-            yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
+            if len(records) >= batch_size:
+                yield self._columns(records), pa.array(numbers, pa.int64()), problems
+                records, numbers, problems = [], [], []
+        if records or problems:
+            yield self._columns(records), pa.array(numbers, pa.int64()), problems
+
+    def _columns(self, records: list[dict[str, Any]]) -> list[pa.Array]:
+        """Column by column: most JSON columns hold only strings, which need no conversion."""
+        out = []
+        for key in self.headers:
+            if "." in key:
+                values = [_get(r, key) for r in records]
+            else:
+                values = [r.get(key) for r in records]
+            if not all(v is None or type(v) is str for v in values):
+                values = [cell_text(v) for v in values]
+            out.append(pa.array(values, pa.string()))
+        return out
 
 
 class _Bad:
