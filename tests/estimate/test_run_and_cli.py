@@ -69,6 +69,8 @@ def test_cli_estimate_writes_json(tmp_path) -> None:
     res = CliRunner().invoke(
         app,
         [
+            "--db",
+            str(tmp_path / "no-store-here.db"),
             "estimate",
             "--histories",
             str(MSE_DIR / "taiwan_hepatitis_a_1995.csv"),
@@ -110,6 +112,8 @@ def test_cli_estimate_by_stratum(tmp_path) -> None:
     res = CliRunner().invoke(
         app,
         [
+            "--db",
+            str(tmp_path / "no-store-here.db"),
             "estimate",
             "--histories",
             str(p),
