@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from credible.config import Settings
@@ -19,7 +22,8 @@ from credible.linkage import INPUT_COLUMNS, LinkSettings
 from credible.linkage import service as svc
 from credible.simulate import simulate
 from credible.store import Store, schema, vault_dir, verify
-from credible.store.runs import latest_run
+from credible.store.audit import now
+from credible.store.runs import finish_run, latest_run, start_run
 
 FAST = LinkSettings(threads=1, max_pairs=1e5)
 
@@ -206,3 +210,69 @@ def test_user_errors_are_credible_errors(store, settings, sim, tmp_path) -> None
         svc.decide(store, "tester", "one", "2", "accept")
     with pytest.raises(Exception, match="match_threshold"):
         svc.make_settings(match_threshold=1.5)
+
+
+@settings_(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_stored_persons_and_links_round_trip(store, data) -> None:
+    """Whatever the clustering and scores, the stored Persons are that partition and
+    ``export links`` gives each record its best score inside its Person."""
+    with store.read() as conn:
+        ids = [int(r) for r in conn.execute(select(schema.person_records.c.id)).scalars()]
+    if not ids:
+        with store.write("tester") as uow:
+            sid = uow.insert(schema.sources, name="FICTIONAL", created_at=now())
+            ids = [
+                uow.insert(schema.person_records, source_id=sid, source_row=i, name=f"P{i}")
+                for i in range(1, 13)
+            ]
+    label = data.draw(st.lists(st.integers(0, 5), min_size=len(ids), max_size=len(ids)))
+    cluster_of = {}
+    for rid, lab in zip(ids, label, strict=True):
+        cluster_of[rid] = min(r for r, g in zip(ids, label, strict=True) if g == lab)
+    all_pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+    chosen = data.draw(st.lists(st.sampled_from(all_pairs), unique=True, max_size=30))
+    probs = data.draw(st.lists(st.floats(0.01, 1.0), min_size=len(chosen), max_size=len(chosen)))
+    clusters = pd.DataFrame(
+        {
+            "record_id": [str(r) for r in ids],
+            "cluster_id": [str(cluster_of[r]) for r in ids],
+            "match_probability": [0.99 if label.count(g) > 1 else None for g in label],
+            "decided_by": ["model" if label.count(g) > 1 else None for g in label],
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "record_id_l": [str(a) for a, _ in chosen],
+            "record_id_r": [str(b) for _, b in chosen],
+            "match_probability": probs,
+            "match_weight": [0.0] * len(chosen),
+        }
+    )
+    with store.write("tester") as uow:
+        run_id = start_run(uow, "link", "splink", {"settings": {}})
+        svc._store_scores(uow, run_id, pairs)
+        svc._store_persons(uow, run_id, clusters)
+        finish_run(uow, run_id, {})
+
+    links = svc.links_frame(store)
+    assert sorted(links["record_id"].astype(int)) == sorted(ids)
+    person = dict(zip(links["record_id"].astype(int), links["person_id"], strict=True))
+    for a in ids:
+        for b in ids:
+            assert (person[a] == person[b]) == (cluster_of[a] == cluster_of[b])
+    for rid, p in zip(links["record_id"].astype(int), links["match_probability"], strict=True):
+        inside = [
+            q
+            for (a, b), q in zip(chosen, probs, strict=True)
+            if rid in (a, b) and cluster_of[a] == cluster_of[b]
+        ]
+        size = sum(cluster_of[r] == cluster_of[rid] for r in ids)
+        if size == 1:
+            assert pd.isna(p)
+        else:
+            assert p == pytest.approx(max(inside) if inside else 0.99)
