@@ -150,3 +150,32 @@ def test_missing_parts() -> None:
     assert same_name("Nurmuhemmet Yasin Orkishi", "Nurmuhemmet Yasin")
     # a Chinese name typed without the middle dot is compared with the parts joined
     assert same_name("伊力哈木土赫提", "Ilham Tohti")
+
+
+def test_turkish_dotted_capital_i() -> None:
+    # str.lower() makes İ an i with a combining dot; it must read as a plain i
+    assert romanize("ABDURREHİM HEYİT") == "Abdurrehim Heyit"
+    assert name_similarity("ABDURREHİM HEYİT", "Abdurrehim Heyit") == 1.0
+
+
+def test_pinyin_is_read_through_every_table_character() -> None:
+    from credible.names.han import from_pinyin, pinyin_readings
+
+    # "mu" is written 木 (which may close a syllable: -m) or 穆 (always mu): both tried
+    assert {"木塔里甫", "穆塔里甫"} <= set(from_pinyin("mutalifu"))
+    assert "mutalip" in pinyin_readings("mutalifu")
+    # an apostrophe marks a syllable boundary; a non-pinyin word gives nothing
+    assert from_pinyin("mai'maiti") == from_pinyin("maimaiti")
+    assert from_pinyin("tursun") == ()
+
+
+def test_han_style_pinyin_split_is_read_as_one_part() -> None:
+    # FICTIONAL: a dotless 买买提 looks like a Han name (surname 买) and is spelled in pinyin
+    # as "Mai Maiti"; read together it is Memet
+    assert name_similarity("Mai Maiti", "Memet") == 1.0
+    assert same_name("Mai Maiti", "买买提")
+    a, b = ["Mai Maiti", "Tu Erxun", "Memet Tursun"], ["Memet", "吐尔逊", "Mai Maiti Tursun"]
+    expected = [name_similarity(x, y) for x, y in zip(a, b, strict=True)]
+    np.testing.assert_allclose(name_similarity_many(a, b), expected, atol=1e-9)
+    # a bare given name is still not the same name as a full one
+    assert not same_name("Mai Maiti", "Memet Tursun")

@@ -74,7 +74,11 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
 @lru_cache(maxsize=1 << 20)
 def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
     ids: tuple[int, ...] = ()
-    for token in _p.split_name(name):
+    tokens = _p.split_name(name)
+    if len(tokens) >= 2 and _p.surname_join(tokens[0], tokens[1]) is not None:
+        readings = compiled(name)  # an extra whole-name reading: the scalar path decides
+        return tuple(_intern(p) for p in readings[0]), False
+    for token in tokens:
         tid = _token_ids(token)
         if tid is None:
             readings = compiled(name)

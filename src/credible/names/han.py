@@ -13,6 +13,7 @@ pinyin instead, and the transcription reading is kept as a lower-ranked alternat
 from __future__ import annotations
 
 import heapq
+import itertools
 from functools import lru_cache
 
 from credible.names._tables import han_names, han_syllables, han_traditional
@@ -112,39 +113,105 @@ def transcription_candidates(part: str) -> tuple[str, ...]:
     return tuple(out[:MAX_CANDIDATES])
 
 
+_MAX_SEGMENTATIONS = 2
+_MAX_HANZI = 8
+_MAX_PINYIN_READINGS = 5
+
+
 @lru_cache(maxsize=1)
-def _pinyin_index() -> tuple[dict[str, str], int]:
-    """Toneless pinyin syllable -> the first table character read that way."""
-    index: dict[str, str] = {}
+def _pinyin_index() -> tuple[dict[str, tuple[str, ...]], int]:
+    """Toneless pinyin syllable -> every table character read that way, in table order."""
+    index: dict[str, list[str]] = {}
     for ch in han_syllables():
-        syl = _pinyin(ch)[0]
-        index.setdefault(syl, ch)
-    return index, max(len(s) for s in index)
+        index.setdefault(_pinyin(ch)[0], []).append(ch)
+    return {k: tuple(v) for k, v in index.items()}, max(len(s) for s in index)
+
+
+def is_pinyin_syllable(word: str) -> bool:
+    """Whether ``word`` is the pinyin of one character of the transcription table."""
+    return word.lower() in _pinyin_index()[0]
+
+
+def _segmentations(piece: str) -> list[tuple[str, ...]]:
+    """Ways to split ``piece`` into table syllables, longest syllable first (at most a
+    few: pinyin is ambiguous only at a few boundaries, such as xian = xi'an)."""
+    index, longest = _pinyin_index()
+    memo: dict[int, list[tuple[str, ...]]] = {}
+
+    def rest(i: int) -> list[tuple[str, ...]]:
+        if i == len(piece):
+            return [()]
+        if i not in memo:
+            out: list[tuple[str, ...]] = []
+            for size in range(min(longest, len(piece) - i), 0, -1):
+                if piece[i : i + size] in index:
+                    out += [(piece[i : i + size], *r) for r in rest(i + size)]
+                if len(out) >= _MAX_SEGMENTATIONS:
+                    break
+            memo[i] = out[:_MAX_SEGMENTATIONS]
+        return memo[i]
+
+    return rest(0)
+
+
+def _hanzi_choices(syllables: tuple[str, ...]) -> list[str]:
+    """Character strings that the syllables may stand for, most usual first: the table
+    has several characters for one pinyin syllable (穆 mu, 木 mu/-m), whose Uyghur
+    readings differ, so each is tried (all combinations when few, else the first
+    choice and every single substitution)."""
+    index = _pinyin_index()[0]
+    options = [index[s] for s in syllables]
+    size = 1
+    for o in options:
+        size *= len(o)
+    if size <= 4 * _MAX_HANZI:
+        combos = sorted(itertools.product(*(range(len(o)) for o in options)), key=sum)
+    else:
+        first = tuple(0 for _ in options)
+        combos = [first] + [
+            (*first[:i], j, *first[i + 1 :])
+            for i, o in enumerate(options)
+            for j in range(1, len(o))
+        ]
+    return ["".join(o[k] for o, k in zip(options, c, strict=True)) for c in combos[:_MAX_HANZI]]
 
 
 @lru_cache(maxsize=1 << 16)
-def from_pinyin(word: str) -> str | None:
-    """The transcription characters a pinyin-spelled name part stands for, if it is one.
+def from_pinyin(word: str) -> tuple[str, ...]:
+    """The transcription characters a pinyin-spelled name part may stand for, if it is one.
 
     PRC documents romanise a Uyghur name by writing the pinyin of its Chinese rendering
     (Maimaiti for 买买提 = Memet); reading the pinyin back into the transcription table
-    recovers the Uyghur sounds. None unless the whole word splits into at least two
-    table syllables.
+    recovers the Uyghur sounds. Empty unless the whole word splits into at least two
+    table syllables (an apostrophe, as in Ku'erban, marks a syllable boundary).
     """
-    index, longest = _pinyin_index()
-    word = word.lower().replace("'", "")
-    out = []
-    i = 0
-    while i < len(word):
-        for size in range(min(longest, len(word) - i), 0, -1):
-            ch = index.get(word[i : i + size])
-            if ch is not None:
-                out.append(ch)
-                i += size
-                break
-        else:
-            return None
-    return "".join(out) if len(out) >= 2 else None
+    pieces = [p for p in word.lower().split("'") if p]
+    per_piece = [_segmentations(p) for p in pieces]
+    if not pieces or not all(per_piece):
+        return ()
+    out: list[str] = []
+    for combo in itertools.islice(itertools.product(*per_piece), _MAX_SEGMENTATIONS):
+        syllables = tuple(s for seg in combo for s in seg)
+        if len(syllables) < 2:
+            continue
+        for hanzi in _hanzi_choices(syllables):
+            if hanzi not in out:
+                out.append(hanzi)
+    return tuple(out[: 2 * _MAX_HANZI])
+
+
+@lru_cache(maxsize=1 << 16)
+def pinyin_readings(word: str) -> tuple[str, ...]:
+    """Ranked Latin readings of a pinyin-spelled name part through the transcription
+    table: the readings of every character string it may stand for, merged rank by
+    rank (the usual reading of each string before the second reading of any)."""
+    per_hanzi = [transcription_candidates(h) for h in from_pinyin(word)]
+    out: list[str] = []
+    for rank in range(MAX_CANDIDATES):
+        for cands in per_hanzi:
+            if rank < len(cands) and cands[rank] not in out:
+                out.append(cands[rank])
+    return tuple(out[:_MAX_PINYIN_READINGS])
 
 
 def pinyin_parts(name: str) -> list[str]:

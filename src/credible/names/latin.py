@@ -36,6 +36,9 @@ def canonical_latin(text: str) -> str:
     """Lower-case canonical Latin of a Latin-script name (idempotent)."""
     prev = None
     text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    # str.lower() turns the Turkish capital İ into i + a combining dot (U+0307), which
+    # no table knows: fold it first (ABDURREHİM HEYİT -> abdurrehim heyit)
+    text = text.replace("İ", "i").replace("\u0307", "")
     while text != prev:
         prev = text
         text = "".join(_LETTERS.get(ch, ch) for ch in text.lower())

@@ -93,13 +93,43 @@ def token_readings(
     latin = latin_of(token, token_code)
     parts: list[tuple[str, ...]] = []
     for word in latin.split():
-        hanzi = han.from_pinyin(word) if token_code in (script.LATIN, None) else None
-        if hanzi is None:
-            parts.append((word,))
-        else:
-            cands = [c for c in han.transcription_candidates(hanzi) if c != word]
-            parts.append((word, *cands[:3], han.HAN_MARK))
+        pinyin = token_code in (script.LATIN, None)
+        parts.append(_pinyin_part(word) if pinyin else (word,))
     return (tuple(parts),)
+
+
+_PINYIN_CANDIDATES = 4
+
+
+@lru_cache(maxsize=1 << 18)
+def _pinyin_part(word: str) -> tuple[str, ...]:
+    """A Latin word as written, plus its readings through the transcription table when
+    it can be the pinyin of a Chinese rendering (Maimaiti -> memet)."""
+    cands = [c for c in han.pinyin_readings(word) if c != word]
+    if not cands:
+        return (word,)
+    return (word, *cands[:_PINYIN_CANDIDATES], han.HAN_MARK)
+
+
+@lru_cache(maxsize=1 << 16)
+def surname_join(first: str, second: str) -> tuple[str, ...] | None:
+    """The two first words of a Latin name read as one pinyin-spelled part, when they
+    can be the Han-style pinyin of one transcribed part.
+
+    A transcribed part written without the middle dot looks like a Han name (包尔汉:
+    surname 包 + given name 尔汉) and is then spelled in pinyin as surname and given
+    name, ``Bao Erhan``; read together, ``baoerhan`` gives back Burhan. Only when the
+    first word is a single table syllable and the two together parse as table pinyin.
+    """
+    if script.detect_script(first) != script.LATIN or script.detect_script(second) != (
+        script.LATIN
+    ):
+        return None
+    a, b = canonical_latin(first), canonical_latin(second)
+    if " " in a or " " in b or not han.is_pinyin_syllable(a):
+        return None
+    part = _pinyin_part(a + b)
+    return part if len(part) > 1 else None
 
 
 _MAX_READINGS = 2
@@ -110,10 +140,16 @@ def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
     """Ranked readings of ``name`` (one, except for short dotless Chinese names)."""
     combos: list[tuple[tuple[str, ...], ...]] = [()]
     dotted = any(sep in name for sep in script.HAN_SEPARATORS)
-    for token in split_name(name):
+    tokens = split_name(name)
+    for token in tokens:
         options = token_readings(token, code, dotted)
         combos = [c + o for c in combos for o in options][:_MAX_READINGS]
-    return tuple(Reading(_tidy(c)) for c in combos)
+    out = [Reading(_tidy(c)) for c in combos]
+    joined = surname_join(tokens[0], tokens[1]) if len(tokens) >= 2 and code is None else None
+    if joined is not None:
+        rest = tuple(p for t in tokens[2:] for p in token_readings(t, code, dotted)[0])
+        out.append(Reading(_tidy((joined, *rest))))
+    return tuple(out)
 
 
 def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
