@@ -611,6 +611,12 @@ def link(
     table.add_row("pairs scored", f"{summary.pairs_scored:,} ({summary.pairs_stored:,} stored)")
     table.add_row("review queue", f"{summary.review_queue:,}")
     table.add_row("judgements honoured", f"{summary.judgements:,}")
+    if summary.changes:
+        c = summary.changes
+        table.add_row(
+            f"vs run {c['compared_with_run']}",
+            f"{c['merged']:,} persons merged, {c['split']:,} split",
+        )
     table.add_row("seconds", f"{max(summary.seconds.values(), default=0):.1f}")
     console.print(table)
     for w in summary.warnings:
@@ -759,7 +765,8 @@ def review(
         summary = rebuild(store, settings.actor)
         console.print(
             f"linkage run {summary.run_id}: {summary.persons:,} persons after review "
-            f"({summary.review_queue:,} pairs still in the queue)",
+            f"({summary.changes.get('merged', 0):,} merged, {summary.changes.get('split', 0):,} "
+            f"split; {summary.review_queue:,} pairs still in the queue)",
             highlight=False,
         )
     elif decided:

@@ -133,6 +133,8 @@ def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None
     second = svc.run_link(store, FAST, "tester")
     assert second.run_id != first.run_id
     assert persons_of(store, second.run_id) == groups
+    assert first.changes == {}
+    assert second.changes == {"compared_with_run": first.run_id, "merged": 0, "split": 0}
     with store.read() as conn:
         assert latest_run(conn, "link").input_fingerprint == run.input_fingerprint  # type: ignore[union-attr]
     check_export(store, sim, n, second.run_id)
@@ -175,6 +177,7 @@ def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -
     again = svc.recluster(store, "reviewer")
     holds(again.run_id)
     assert again.judgements == 2
+    assert again.changes["merged"] >= 1 and again.changes["split"] >= 1
     rerun = svc.run_link(store, FAST, "tester")
     holds(rerun.run_id)
     with store.read() as conn:

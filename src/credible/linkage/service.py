@@ -75,6 +75,9 @@ class LinkRunSummary:
     judgements: int
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Against the previous link run: Persons merged from several earlier ones, earlier
+    #: Persons split apart, and the run compared with (absent for a first run).
+    changes: dict[str, int] = field(default_factory=dict)
 
 
 # ---- reading ---------------------------------------------------------------------------
@@ -197,6 +200,7 @@ def run_link(
         run_id = store_runs.start_run(
             uow, STAGE, "splink", parameters, seed=settings.seed, input_fingerprint=fingerprint
         )
+        changes = _changes(uow.conn, result.clusters)
         stored = _store_scores(uow, run_id, _scores_to_keep(result.pairs, settings))
         persons, merged = _store_persons(uow, run_id, result.clusters)
         lap("store")
@@ -211,6 +215,7 @@ def run_link(
             judgements=len(judgements),
             seconds=dict(timings),
             warnings=_warnings(result.metadata, result.conflicts),
+            changes=changes,
         )
         store_runs.finish_run(uow, run_id, _results(summary, result.cut_edges))
     say("done", 1.0)
@@ -315,7 +320,26 @@ def _results(summary: LinkRunSummary, cut_edges: list[tuple[str, str, float]]) -
         "cut_by_rejection": len(cut_edges),
         "seconds": summary.seconds,
         "warnings": summary.warnings,
+        "changes": summary.changes,
     }
+
+
+def _changes(conn: Connection, clusters: pd.DataFrame) -> dict[str, int]:
+    """Merges and splits against the latest finished link run, for the run's record."""
+    previous = store_runs.latest_run(conn, STAGE)
+    if previous is None:
+        return {}
+    pm, ps = schema.person_members, schema.persons
+    rows = conn.execute(
+        select(pm.c.record_id, pm.c.person_id)
+        .join(ps, ps.c.id == pm.c.person_id)
+        .where(ps.c.run_id == previous.id)
+    ).all()
+    before = pd.DataFrame(rows, columns=["record_id", "before"]).astype({"record_id": str})
+    both = clusters[["record_id", "cluster_id"]].merge(before, on="record_id")
+    merged = int((both.groupby("cluster_id")["before"].nunique() > 1).sum())
+    split = int((both.groupby("before")["cluster_id"].nunique() > 1).sum())
+    return {"compared_with_run": previous.id, "merged": merged, "split": split}
 
 
 # ---- after review: re-cluster without retraining ------------------------------------------
@@ -387,6 +411,7 @@ def recluster(store: Store, actor: str) -> LinkRunSummary:
             seed=previous.seed,
             input_fingerprint=previous.input_fingerprint,
         )
+        changes = _changes(uow.conn, clustering.clusters)
         stored = _store_scores(uow, run_id, pairs)
         persons, merged = _store_persons(uow, run_id, clustering.clusters)
         summary = LinkRunSummary(
@@ -400,6 +425,7 @@ def recluster(store: Store, actor: str) -> LinkRunSummary:
             judgements=len(judgements),
             seconds={"recluster": round(time.perf_counter() - started, 3)},
             warnings=_warnings({}, clustering.conflicts),
+            changes=changes,
         )
         store_runs.finish_run(uow, run_id, _results(summary, clustering.cut_edges))
     return summary
