@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from tests.estimate.conftest import MSE_DIR
 from typer.testing import CliRunner
 
@@ -130,3 +131,14 @@ def test_cli_estimate_by_stratum(tmp_path) -> None:
     strata = {e["stratum"] for e in data["estimates"]}
     assert {None, "r1", "r2", "(total of strata)"} <= strata
     assert all(math.isfinite(e["estimate"]) for e in data["estimates"])
+
+
+def test_two_lists_run_what_applies() -> None:
+    h = CaptureHistories(("a", "b"), np.array([[1, 0], [0, 1], [1, 1]]), np.array([60, 40, 20]))
+    run = run_estimation(HistorySet(h), seed=0)
+    by_method = {e.method: e for e in run.estimates}
+    # Lincoln-Petersen 80 * 60 / 20 = 240; Chapman and Mt are close to it
+    assert by_method["chapman"].diagnostics["lincoln_petersen"] == 240
+    assert by_method["Mt"].estimate == pytest.approx(240, rel=1e-6)
+    for m in ("Mth-Chao", "lcmcr", "dga"):
+        assert by_method[m].model == "not run" and by_method[m].warnings

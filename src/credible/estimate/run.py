@@ -42,6 +42,8 @@ def method_rng(seed: int, method: str, stratum: str | None) -> np.random.Generat
 def applicable(method: str, h: CaptureHistories) -> str | None:
     """Why ``method`` cannot run on ``h``, or None."""
     j = h.n_lists
+    if h.n_observed == 0:
+        return "no one is observed"
     if method in ("Mth-Chao", "Mth-Darroch", "Mth-Poisson2", "lcmcr") and j < 3:
         return f"{method} needs at least 3 lists"
     if method == "dga" and not 3 <= j <= 5:
