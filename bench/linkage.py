@@ -123,7 +123,7 @@ def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
     for br in (block_on("name"), block_on("birth_date")):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(br)
-        except Exception as err:  # noqa: BLE001 - report and go on, as a user would
+        except Exception as err:  # report and go on, as a user would
             print(f"splink_plain: EM on {br} failed: {err}", file=sys.stderr)
     pred = linker.inference.predict(threshold_match_probability=0.01)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.9)

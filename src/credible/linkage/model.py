@@ -151,23 +151,35 @@ COMPARISON_COLUMNS: dict[str, set[str]] = {
     "ethnicity_norm": {"ethnicity_norm"},
 }
 
-#: EM pass that blocks on the name key. It names a column the name comparison uses, so
-#: Splink leaves the name's m values to the other pass instead of estimating them from
-#: pairs selected for agreeing names.
-NAME_KEY_TRAINING_RULE = "l.name_key = r.name_key"
-
 
 def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] | str]:
-    """The EM passes: the settings' own, or one on name keys and one on birth data."""
+    """The EM passes: the settings' own, or passes chosen from the columns present.
+
+    Each pass must select pairs that are mostly matches, or EM's "match" class drifts to
+    some other structure (in a 10,000-record list, pairs sharing only a common name are
+    mostly different people). So every pass joins two independent pieces of evidence;
+    a pass estimates the m probabilities of the comparisons its rule does not use:
+
+    - name key and birth year: sex, places, ethnicity;
+    - name key and county (or place as written): birth date, sex, ethnicity;
+    - full birth date: the name, sex, places, ethnicity.
+    """
     if settings.training_rules is not None:
         return list(settings.training_rules)
-    birth: tuple[str, ...] = ("birth_year", "sex")
-    places: tuple[str, ...] = ("residence_rom", "birthplace_rom")
-    second = [c for c in birth if c in present] or [c for c in places if c in present][:1]
-    rules: list[list[str] | str] = [NAME_KEY_TRAINING_RULE]
-    if second:
-        rules.append(second)
-    return rules
+    rules: list[list[str] | str] = []
+    if "birth_year" in present:
+        rules.append(["name_key", "birth_year"])
+    place = next(
+        (c for c in ("residence_county", "residence_rom", "birthplace_county") if c in present),
+        None,
+    )
+    if place:
+        rules.append(["name_key", place])
+    if "birth_ymd" in present:
+        rules.append(["birth_ymd"])
+    elif "birth_year" in present and "sex" in present:
+        rules.append(["birth_year", "sex"])
+    return rules or [["name_key"]]
 
 
 def rule(spec: list[str] | str) -> BlockingRuleCreator | str:

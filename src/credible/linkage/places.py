@@ -110,14 +110,21 @@ def county_ids(values: list[object]) -> list[str | None]:
 
 
 def _han_lookup(text: str, han: dict[str, str]) -> str | None:
+    """The county named in a Chinese address such as 喀什地区疏附县.
+
+    Addresses run from the larger unit to the smaller, so of the gazetteer names found
+    in the text the one ending last wins (the county, not the prefecture it is in).
+    """
     if text in han:
         return han[text]
-    for suffix in _HAN_SUFFIXES:
-        for name, cid in han.items():
-            if name.endswith(suffix) and name[: -len(suffix)] == text:
-                return cid
+    best: tuple[int, int, str] | None = None
     for name, cid in han.items():
-        base = name.rstrip("县市区")
-        if len(base) >= 2 and text.startswith(base):
-            return cid
-    return None
+        for form in {name, name.removesuffix("自治县").rstrip("县市区")}:
+            if len(form) < 2:
+                continue
+            at = text.rfind(form)
+            if at >= 0:
+                score = (at + len(form), len(form), cid)
+                if best is None or score[:2] > best[:2]:
+                    best = score
+    return best[2] if best else None

@@ -72,7 +72,7 @@ class LinkSettings(BaseModel):
         description="smallest m probability of any level: the assumed rate of recording "
         "errors, so that one disagreement cannot veto a link on its own",
     )
-    em_max_iterations: int = Field(default=25, gt=0)
+    em_max_iterations: int = Field(default=50, gt=0)
     em_convergence: float = Field(default=1e-4, gt=0)
     prior: Literal["em", "deterministic"] = Field(
         default="em",

@@ -19,13 +19,33 @@ from credible.linkage import _names
 NAME_SIMILARITY = "credible_name_similarity"
 
 
+#: Recent scores: a comparison's CASE calls the function once per threshold level on
+#: the same rows, and SQL engines do not share the result between the calls.
+_CACHE: dict[tuple[str, str], float] = {}
+_CACHE_LIMIT = 500_000
+
+
 def _scores(left: list[Any], right: list[Any]) -> list[float | None]:
-    keep = [i for i, (a, b) in enumerate(zip(left, right, strict=True)) if a and b]
     out: list[float | None] = [None] * len(left)
-    if keep:
-        values = _names.similarity_many([left[i] for i in keep], [right[i] for i in keep])
-        for i, v in zip(keep, values, strict=True):
-            out[i] = float(v)
+    missing: dict[tuple[str, str], list[int]] = {}
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        if not a or not b:
+            continue
+        key = (a, b) if a <= b else (b, a)
+        hit = _CACHE.get(key)
+        if hit is None:
+            missing.setdefault(key, []).append(i)
+        else:
+            out[i] = hit
+    if missing:
+        keys = list(missing)
+        values = _names.similarity_many([k[0] for k in keys], [k[1] for k in keys])
+        if len(_CACHE) + len(keys) > _CACHE_LIMIT:
+            _CACHE.clear()
+        for key, v in zip(keys, values, strict=True):
+            _CACHE[key] = float(v)
+            for i in missing[key]:
+                out[i] = float(v)
     return out
 
 
