@@ -137,6 +137,22 @@ def _neighbours(terms: tuple[Term, ...], j: int) -> list[tuple[Term, ...]]:
     return out
 
 
+def fit_loglinear_model(
+    h: CaptureHistories, terms: tuple[Term, ...], level: float = 0.95
+) -> tuple[float, float, float, float]:
+    """One given model: (estimate, lower, upper, AIC), profile-likelihood interval."""
+    pats = all_patterns(h.n_lists)
+    y = h.full_table()[1:].astype(float)
+    cand = _fit(pats, y, h.n_observed, terms)
+    if cand.fit is None or cand.reason is not None:
+        raise CredibleError(f"model {model_name(terms, h.lists)}: {cand.reason}")
+    X = design(pats, terms)
+    zero_row = np.zeros(X.shape[1])
+    zero_row[0] = 1.0
+    lower, upper, _ = profile_interval(y, X, zero_row, level)
+    return cand.estimate, lower, upper, cand.aic
+
+
 def fit_loglinear(
     h: CaptureHistories,
     level: float = 0.95,
