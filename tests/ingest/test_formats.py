@@ -102,7 +102,10 @@ keep_columns: [人数]
     assert [r["source_row"] for r in rows] == [1, 3]
     assert rows[0]["birth_date"] == "1980-05-03" and rows[0]["sex"] == "male"
     assert rows[1]["sex"] == "female" and rows[1]["name_script"] == "han"
-    assert [json.loads(r["extra"]) for r in rows] == [{"人数": "12"}, {"人数": "3"}]
+    assert [json.loads(r["extra"]) for r in rows] == [
+        {"人数": "12", "as_written": {"sex": "男"}},
+        {"人数": "3", "as_written": {"sex": "女"}},
+    ]
 
 
 def test_xlsx_with_a_wrong_declared_dimension(tmp_path: Path) -> None:
@@ -136,7 +139,10 @@ def test_json_records_path_nested_keys_and_formats(data_dir: Path) -> None:
     assert rows[0]["birth_date"] == "1980-05-03"  # from 03.05.1980 via %d.%m.%Y
     assert rows[1]["birth_date"] == "1985"  # fell through to EDTF
     assert [r["role"] for r in rows] == ["victim"] * 3  # constant
-    assert json.loads(rows[0]["extra"]) == {"tags": '["FICTIONAL"]'}
+    assert json.loads(rows[0]["extra"]) == {
+        "tags": '["FICTIONAL"]',
+        "as_written": {"birth_date": "03.05.1980", "sex": "M"},
+    }
 
 
 def test_json_root_array_streams_in_batches(tmp_path: Path) -> None:

@@ -26,6 +26,10 @@ _INT = r"^[+-]?\d{1,18}(\.0*)?$"
 _FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$"
 RANGES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 _NULL = pa.scalar(None, pa.string())
+# Besides vocabulary fields, the types stored as text whose normalising (values:, dates)
+# can change what was written; numbers are numbers, so their spelling is not kept.
+_TEXTUAL = ("text", "edtf")
+AS_WRITTEN = "as_written"
 
 
 @dataclass
@@ -87,7 +91,7 @@ class Converter:
                 if i in used:
                     continue
                 key = header.strip() or f"column {i + 1}"
-                while key in seen:
+                while key in seen or key == AS_WRITTEN:
                     key += "'"
                 seen.add(key)
                 self.keep.append((key, i))
@@ -127,10 +131,14 @@ class Converter:
         problems: list[Problem] = []
         cols: dict[str, pa.Array] = {}
         extra_dates: dict[str, pa.Array] = {}
+        as_written: list[tuple[str, pa.Array]] = []
         for p in self.plans:
             name = p.field.name
             where = self.headers[p.sources[0]] if p.sources else name
-            values = self._gather(p, raw, n)
+            written = self._gather(p, raw, n)
+            values = written
+            if p.spec and p.spec.default is not None:
+                values = pc.fill_null(values, p.spec.default)
             if p.spec and p.spec.values and not p.field.type.startswith("vocab:"):
                 values = _recode(values, p.spec.values, None)
             kind = p.field.type
@@ -178,6 +186,10 @@ class Converter:
                 missing = np.nonzero(values.is_null().to_numpy(zero_copy_only=False))[0]
                 problems += self._report(missing, rows, where, f"a value for {name} is required")
             cols[name] = values
+            if p.sources and (kind in _TEXTUAL or kind.startswith("vocab:")):
+                differs = pc.fill_null(pc.not_equal(values, written), False)
+                if pc.any(differs).as_py():
+                    as_written.append((name, pc.if_else(differs, written, _NULL)))
         cols["source_row"] = source_row
         cols.update(extra_dates)
         for f in self.name_fields:
@@ -188,10 +200,11 @@ class Converter:
                 if script
                 else pa.nulls(n, pa.string())
             )
-        cols["extra"] = self._extra(raw, n)
+        cols["extra"] = self._extra(raw, n, as_written)
         return pa.Table.from_arrays(list(cols.values()), schema=self.schema()), problems
 
     def _gather(self, p: _Plan, raw: list[pa.Array], n: int) -> pa.Array:
+        """The cells as written (trimmed; several columns joined), before any default."""
         if p.constant is not None:
             return pc.fill_null(pa.nulls(n, pa.string()), p.constant)
         if not p.sources:
@@ -204,8 +217,6 @@ class Converter:
             ]
             joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), 2)
             values = pc.if_else(pc.equal(joined, ""), _NULL, joined)
-        if p.spec and p.spec.default is not None:
-            values = pc.fill_null(values, p.spec.default)
         return values
 
     def _report_mask(
@@ -233,35 +244,51 @@ class Converter:
             for i in bad
         ]
 
-    def _extra(self, raw: list[pa.Array], n: int) -> pa.Array:
-        """A JSON object per row of the kept columns' non-empty cells, built without a
-        per-row loop: escape, wrap as ``"key":"value"`` and join."""
-        if not self.keep:
-            return pa.nulls(n, pa.string())
-        parts = []
-        for key, idx in self.keep:
-            col = raw[idx]
-            esc = col
-            for a, b in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
-                esc = pc.replace_substring(esc, a, b)
-            # Rarer control characters need \\u escapes; fall back to json.dumps for those rows.
-            odd = pc.fill_null(pc.match_substring_regex(esc, r"[\x00-\x1f]"), False)
-            if pc.any(odd).as_py():
-                fixed = [
-                    json.dumps(v, ensure_ascii=False)[1:-1] if o else e
-                    for v, e, o in zip(
-                        col.to_pylist(), esc.to_pylist(), odd.to_pylist(), strict=True
-                    )
-                ]
-                esc = pa.array(fixed, pa.string())
-            prefix = "," + json.dumps(key, ensure_ascii=False) + ':"'
-            part = pc.binary_join_element_wise(prefix, esc, '"', "")
-            parts.append(pc.fill_null(part, ""))
-        # No nulls reach the join (pyarrow mishandles all-null inputs with null_handling).
-        body = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
-        body = pc.utf8_slice_codeunits(body, 1)
+    def _extra(
+        self, raw: list[pa.Array], n: int, as_written: list[tuple[str, pa.Array]]
+    ) -> pa.Array:
+        """A JSON object per row: the kept columns' non-empty cells and, under
+        ``as_written``, the text of mapped fields whose stored value differs from it.
+        Built without a per-row loop: escape, wrap as ``"key":"value"`` and join."""
+        kept = _members([(key, raw[idx]) for key, idx in self.keep], n)
+        if as_written:
+            inner = _members(as_written, n)
+            written = pc.if_else(
+                pc.equal(inner, ""),
+                "",
+                pc.binary_join_element_wise('"as_written":{', inner, "}", ""),
+            )
+            comma = pc.if_else(pc.and_(pc.not_equal(kept, ""), pc.not_equal(written, "")), ",", "")
+            body = pc.binary_join_element_wise(kept, comma, written, "")
+        else:
+            body = kept
         wrapped = pc.binary_join_element_wise("{", body, "}", "")
         return pc.if_else(pc.equal(body, ""), _NULL, wrapped)
+
+
+def _members(pairs: list[tuple[str, pa.Array]], n: int) -> pa.Array:
+    """``"key":"value",...`` per row for the non-null values ("" when there are none)."""
+    if not pairs:
+        return pa.array([""] * n, pa.string())
+    parts = []
+    for key, col in pairs:
+        esc = col
+        for a, b in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+            esc = pc.replace_substring(esc, a, b)
+        # Rarer control characters need \\u escapes; fall back to json.dumps for those rows.
+        odd = pc.fill_null(pc.match_substring_regex(esc, r"[\x00-\x1f]"), False)
+        if pc.any(odd).as_py():
+            fixed = [
+                json.dumps(v, ensure_ascii=False)[1:-1] if o else e
+                for v, e, o in zip(col.to_pylist(), esc.to_pylist(), odd.to_pylist(), strict=True)
+            ]
+            esc = pa.array(fixed, pa.string())
+        prefix = "," + json.dumps(key, ensure_ascii=False) + ':"'
+        part = pc.binary_join_element_wise(prefix, esc, '"', "")
+        parts.append(pc.fill_null(part, ""))
+    # No nulls reach the join (pyarrow mishandles all-null inputs with null_handling).
+    body = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
+    return pc.utf8_slice_codeunits(body, 1)
 
 
 def _recode(values: pa.Array, table: dict[str, str], vocab: str | None) -> pa.Array:
