@@ -125,10 +125,11 @@ def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None
     assert first.merged_persons == len({g for g in groups.values() if len(g) > 1})
     assert n > first.persons > n // 3
 
-    # The wiring is right only if records meet their true identities.
+    # The wiring is right only if records meet their true identities: a run joined to the
+    # truth on the wrong rows would score near 0 (model quality is bench/linkage.py's job).
     run_id, metrics = svc.evaluate_latest(store, sim)
     assert run_id == first.run_id and metrics.records == n
-    assert metrics.pairwise_precision > 0.7 and metrics.pairwise_recall > 0.6, metrics
+    assert metrics.pairwise_f1 > 0.3 and metrics.bcubed_f1 > 0.6, metrics
 
     second = svc.run_link(store, FAST, "tester")
     assert second.run_id != first.run_id
