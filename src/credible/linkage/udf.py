@@ -8,6 +8,7 @@ deterministic, so both backends compute the same score for the same pair.
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,18 @@ NAME_SIMILARITY = "credible_name_similarity"
 #: the same rows, and SQL engines do not share the result between the calls.
 _CACHE: dict[tuple[str, str], float] = {}
 _CACHE_LIMIT = 500_000
+# DuckDB calls the function from several threads at once; neither this cache nor
+# credible.names' own batch buffers are safe to share, and the work is Python-bound
+# (the GIL) anyway, so calls are serialised.
+_LOCK = threading.Lock()
 
 
 def _scores(left: list[Any], right: list[Any]) -> list[float | None]:
+    with _LOCK:
+        return _scores_unlocked(left, right)
+
+
+def _scores_unlocked(left: list[Any], right: list[Any]) -> list[float | None]:
     out: list[float | None] = [None] * len(left)
     missing: dict[tuple[str, str], list[int]] = {}
     for i, (a, b) in enumerate(zip(left, right, strict=True)):
