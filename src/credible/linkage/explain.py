@@ -133,7 +133,10 @@ def explain_pair(
         rows.append(rec)
     db_api = make_db_api(LinkSettings(threads=1))
     table = db_api.register(pair[MODEL_COLUMNS])
-    linker = Linker(table, dict(model), log_level=None)
+    spec = dict(model)
+    spec["retain_matching_columns"] = True
+    spec["retain_intermediate_calculation_columns"] = True
+    linker = Linker(table, spec, log_level=None)
     scored = linker.inference.score_pair(rows[0], rows[1]).as_record_list()[0]
     steps = []
     for comparison in model["comparisons"]:

@@ -203,9 +203,11 @@ def splink_settings(
         "unique_id_column_name": "record_id",
         "comparisons": comparisons(settings, dialect, present),
         "blocking_rules_to_generate_predictions": [rule(r) for r in settings.blocking_rules],
-        "retain_matching_columns": True,
-        "retain_intermediate_calculation_columns": True,
-        "additional_columns_to_retain": ["source", "source_row", "name_display"],
+        # Scored pairs keep only ids, weights and levels: at a million records the
+        # values and per-comparison weights would multiply the size of the largest
+        # table. explain_pair recomputes them for the pair asked about.
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
         "em_convergence": settings.em_convergence,
         "max_iterations": settings.em_max_iterations,
     }

@@ -42,7 +42,7 @@ PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability", "match_weight
 class LinkResult:
     """Everything a linkage run produced, ready to be stored."""
 
-    pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight, gamma_*
+    pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight
     clusters: pd.DataFrame  # record_id, cluster_id, match_probability, decided_by, source...
     review: pd.DataFrame  # pairs in the review band with no live judgement, strongest first
     model: dict[str, Any]  # trained Splink settings: load with explain_pair or Linker
@@ -267,8 +267,9 @@ def _prior_from_blocked_pairs(linker: Any, predictions: Any, n_records: int) -> 
 def _kept_pairs(linker: Any, predictions: Any, keep_above: float) -> pd.DataFrame:
     shift = float(getattr(linker, "_credible_weight_shift", 0.0))
     floor_w = _logit2(keep_above) - shift if keep_above > 0 else -1e9
+    cols = "record_id_l, record_id_r, match_weight"
     frame = linker.misc.query_sql(
-        f"SELECT * FROM {predictions.physical_name} WHERE match_weight >= {floor_w}",
+        f"SELECT {cols} FROM {predictions.physical_name} WHERE match_weight >= {floor_w}",
         output_type="pandas",
     )
     frame["match_weight"] = frame["match_weight"] + shift
