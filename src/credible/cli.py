@@ -51,6 +51,13 @@ def _ctx(ctx: typer.Context) -> Context:
     return obj
 
 
+def _count(value: float) -> str:
+    """A head count for a table: '-' for not estimable (NaN), 'unbounded' for infinity."""
+    if value != value:
+        return "-"
+    return "unbounded" if value == float("inf") else f"{value:,.0f}"
+
+
 def _store_exists(settings: Settings) -> bool:
     return not settings.is_sqlite or Path(_where(settings)).exists()
 
@@ -469,14 +476,13 @@ def estimate(
     for e in run.estimates:
         if run.by and e.stratum not in (None, "(total of strata)"):
             continue
-        fmt = lambda v: "-" if v != v else ("unbounded" if v == float("inf") else f"{v:,.0f}")
         table.add_row(
             e.method,
             e.stratum or "all",
             e.model[:48],
-            fmt(e.estimate),
-            fmt(e.lower),
-            fmt(e.upper),
+            _count(e.estimate),
+            _count(e.lower),
+            _count(e.upper),
             "yes" if e.converged else "[red]no[/]",
         )
     console.print(table)

@@ -23,7 +23,7 @@ def database_url(db: str | os.PathLike[str] | None = None) -> str:
     if "://" in raw:
         if raw.startswith(("postgres://", "postgresql://")):
             # psycopg 3 is the driver we ship; the bare scheme would pick psycopg2.
-            scheme, rest = raw.split("://", 1)
+            _, rest = raw.split("://", 1)
             return f"postgresql+psycopg://{rest}"
         if raw.startswith(("sqlite://", "postgresql+psycopg://")):
             return raw

@@ -39,7 +39,9 @@ PERSON_RECORD_FIELDS: tuple[Field, ...] = (
     Field("detained", "edtf", description="when detained", aliases=("detention_date", "date")),
     Field("contact", sensitive=True, description="contact details", aliases=("phone", "email")),
     Field("notes", aliases=("note", "comment", "comments")),
-    Field("external_id", description="the source's own id for the row", aliases=("id", "record_id")),
+    Field(
+        "external_id", description="the source's own id for the row", aliases=("id", "record_id")
+    ),
 )
 
 FACILITY_FIELDS: tuple[Field, ...] = (
