@@ -77,3 +77,42 @@ def test_fingerprint_ignores_row_order(rows: list[list[int]]) -> None:
     # aggregate and individual forms agree
     h3 = CaptureHistories.from_frame(h1.to_frame())
     assert h3.fingerprint() == h1.fingerprint()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 15), st.sampled_from("xyz"), st.sampled_from(["n", "s", None])),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_from_records_matches_a_plain_count(rows: list[tuple[int, str, str | None]]) -> None:
+    records = pd.DataFrame(rows, columns=["person_id", "source", "region"])
+    hs = histories_from_records(records, by="region")
+    lists = sorted({r[1] for r in rows})
+    on: dict[int, set[str]] = {}
+    seen: dict[int, list[str]] = {}
+    for pid, src, region in rows:
+        on.setdefault(pid, set()).add(src)
+        if region is not None:
+            seen.setdefault(pid, []).append(region)
+    expected: dict[tuple[int, ...], int] = {}
+    for sources in on.values():
+        key = tuple(int(name in sources) for name in lists)
+        expected[key] = expected.get(key, 0) + 1
+    pairs = zip(hs.overall.patterns, hs.overall.counts, strict=True)
+    got = {tuple(int(v) for v in p): int(c) for p, c in pairs}
+    assert got == expected
+
+    # strata: the most frequent region (ties: alphabetical), else "unknown"
+    def region_of(pid: int) -> str:
+        vals = seen.get(pid)
+        if not vals:
+            return "unknown"
+        return sorted(set(vals), key=lambda v: (-vals.count(v), v))[0]
+
+    sizes: dict[str, int] = {}
+    for pid in on:
+        sizes[region_of(pid)] = sizes.get(region_of(pid), 0) + 1
+    assert {k: v.n_observed for k, v in hs.strata.items()} == sizes

@@ -196,31 +196,52 @@ def histories_from_records(records: pd.DataFrame, by: str | None = None) -> Hist
     df = records.dropna(subset=["person_id", "source"])
     if df.empty:
         raise CredibleError("no records to build capture histories from")
-    lists = tuple(sorted(str(s) for s in df["source"].unique()))
-    pairs = df[["person_id", "source"]].astype(str).drop_duplicates()
-    wide = pd.crosstab(pairs["person_id"], pairs["source"]).reindex(columns=list(lists))
-    wide = (wide.fillna(0) > 0).astype(np.int8)
-    overall = CaptureHistories(lists, wide.to_numpy(), np.ones(len(wide), dtype=np.int64))
+    sources = df["source"].astype(str)
+    lists = tuple(sorted(sources.unique()))
+    n_lists = len(lists)
+    # integer codes throughout: sorting a million string ids is what makes this slow
+    pid_code, _ = pd.factorize(df["person_id"].astype(str), sort=False)
+    src_code = pd.Categorical(sources, categories=list(lists)).codes.astype(np.int64)
+    pairs = np.unique(pid_code.astype(np.int64) * n_lists + src_code)
+    n_people = int(pid_code.max()) + 1
+    # a person's pattern code is the OR of their sources' bits (the sum, once deduplicated)
+    code = np.bincount(
+        pairs // n_lists, weights=np.left_shift(1, pairs % n_lists), minlength=n_people
+    )
+    code = code.astype(np.int64)
+    overall = _from_codes(lists, code)
     if by is None:
         return HistorySet(overall)
-    stratum = _person_stratum(df, by).reindex(wide.index).fillna("unknown")
+    stratum = _person_stratum(pid_code, df[by], n_people)
     strata: dict[str, CaptureHistories] = {}
-    for value in sorted(stratum.unique(), key=str):
-        rows = (stratum == value).to_numpy()
-        strata[str(value)] = CaptureHistories(
-            lists, wide.to_numpy()[rows], np.ones(int(rows.sum()), dtype=np.int64), str(value)
-        )
+    for value in sorted(set(stratum.tolist())):
+        strata[value] = _from_codes(lists, code[stratum == value], label=value)
     return HistorySet(overall, strata, by)
 
 
-def _person_stratum(df: pd.DataFrame, by: str) -> pd.Series:
-    vals = df[["person_id", by]].copy()
-    vals["person_id"] = vals["person_id"].astype(str)
-    vals = vals[vals[by].notna() & (vals[by].astype(str).str.strip() != "")]
-    vals[by] = vals[by].astype(str)
-    if vals.empty:
-        return pd.Series(dtype=str)
-    counts = vals.groupby(["person_id", by]).size().reset_index(name="k")
-    counts = counts.sort_values(["person_id", "k", by], ascending=[True, False, True])
-    first = counts.drop_duplicates("person_id")
-    return pd.Series(first[by].to_numpy(), index=first["person_id"].to_numpy())
+def _from_codes(
+    lists: tuple[str, ...], codes: np.ndarray, label: str | None = None
+) -> CaptureHistories:
+    uniq, counts = np.unique(codes, return_counts=True)
+    bits = ((uniq[:, None] >> np.arange(len(lists))) & 1).astype(np.int8)
+    return CaptureHistories(lists, bits, counts.astype(np.int64), label)
+
+
+def _person_stratum(pid_code: np.ndarray, values: pd.Series, n_people: int) -> np.ndarray:
+    """Each person's most frequent non-empty value (ties: first in sort order), else 'unknown'."""
+    out = np.full(n_people, "unknown", dtype=object)
+    text = values.astype(str)
+    ok = values.notna().to_numpy() & (text.str.strip() != "").to_numpy()
+    if not ok.any():
+        return out
+    val = text.to_numpy()[ok]
+    categories = np.array(sorted(set(val)), dtype=object)
+    val_code = np.searchsorted(categories, val)
+    n_cat = len(categories)
+    key = pid_code[ok].astype(np.int64) * n_cat + val_code
+    uniq, counts = np.unique(key, return_counts=True)
+    upid, uval = uniq // n_cat, uniq % n_cat
+    order = np.lexsort((uval, -counts, upid))  # by person, most frequent, then name
+    first = order[np.r_[True, upid[order][1:] != upid[order][:-1]]]
+    out[upid[first]] = categories[uval[first]]
+    return out
