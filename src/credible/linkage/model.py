@@ -135,6 +135,7 @@ def comparisons(
         _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)"),
         _place("residence_rom", "residence_key", "residence_county", "residence (county)"),
         _exact("ethnicity_norm", "ethnicity as recorded"),
+        _exact("source", "same source list (lists seldom repeat a person; EM learns how often)"),
     ]
     if present is None:
         return every
@@ -149,6 +150,7 @@ COMPARISON_COLUMNS: dict[str, set[str]] = {
     "birthplace_rom": {"birthplace_rom"},
     "residence_rom": {"residence_rom"},
     "ethnicity_norm": {"ethnicity_norm"},
+    "source": {"source"},
 }
 
 

@@ -108,6 +108,8 @@ def train_and_predict(
         say(stage, fraction)
 
     present = {c for c in MODEL_COLUMNS if prepared[c].notna().any()}
+    if prepared["source"].nunique() < 2:
+        present.discard("source")  # one list: "same source" says nothing
     db_api = make_db_api(settings, spark_session)
     linker, table = _linker(db_api, prepared[MODEL_COLUMNS], settings, present, model)
     lap("registered", 0.05)
