@@ -18,8 +18,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from credible.estimate import fit_dga, fit_lcmcr, fit_loglinear, fit_rcapture, read_histories
+from credible.estimate import (
+    fit_dga,
+    fit_lcmcr,
+    fit_loglinear,
+    fit_rcapture,
+    histories_from_records,
+    read_histories,
+)
 from credible.estimate.dga import decomposable_graphs
 
 DATA = Path("/work/shared/data/mse")
@@ -43,6 +51,16 @@ def main() -> None:
     args = ap.parse_args()
     kosovo = read_histories(DATA / "kosovo_1999.csv").overall
     western = read_histories(DATA / "us_western_site_sex_trafficking.csv").overall
+
+    rng = np.random.default_rng(0)
+    n = 1_000_000  # FICTIONAL records: random person ids, sources and counties
+    records = pd.DataFrame(
+        {
+            "person_id": rng.integers(0, 600_000, n).astype(str),
+            "source": rng.choice(["police", "testimony", "diaspora", "kazakh", "media"], n),
+            "county": rng.choice([f"county{i}" for i in range(30)], n),
+        }
+    )
 
     # warm-up: numba compile (or load from the on-disk cache) and the graph lists
     t = time.perf_counter()
@@ -69,6 +87,10 @@ def main() -> None:
         ),
         ("loglinear, Kosovo (113 hierarchical models + profile CI)", lambda: fit_loglinear(kosovo)),
         ("loglinear, Western (stepwise, 5 lists)", lambda: fit_loglinear(western)),
+        (
+            "histories from 1M FICTIONAL records, by 30 counties",
+            lambda: histories_from_records(records, by="county"),
+        ),
     ]
     load = os.getloadavg()[0]
     print(f"numba warm-up (compile or cache load), excluded from timings: {warm:.2f} s")
