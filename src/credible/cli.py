@@ -834,6 +834,20 @@ def demo(
             f"{m.predicted_persons:,} persons linked, {m.true_persons:,} true",
             highlight=False,
         )
+    if summary.estimation is not None:
+        run = summary.estimation
+        est = Table(
+            "method",
+            "model",
+            "estimate",
+            "95% interval",
+            title=f"How many people? {run.n_observed:,} linked persons observed on "
+            f"{len(run.lists)} lists; FICTIONAL truth: {summary.true_people:,}",
+        )
+        for e in run.overall():
+            interval = "-" if e.lower != e.lower else f"{_count(e.lower)} to {_count(e.upper)}"
+            est.add_row(e.method, e.model[:40], _count(e.estimate), interval)
+        console.print(est)
     console.print(f"store: {summary.db}")
 
 

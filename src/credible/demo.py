@@ -14,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from credible.config import Settings
+from credible.estimate import EstimationRun
+from credible.estimate.stored import estimate_in_store
 from credible.evidence import Vault
 from credible.ingest import ImportResult, import_file
 from credible.linkage import LinkSettings, Metrics
@@ -34,6 +36,8 @@ class DemoSummary:
     counts: dict[str, int] = field(default_factory=dict)
     linkage: LinkRunSummary | None = None
     link_metrics: Metrics | None = None  # the linkage scored against the simulator's truth
+    estimation: EstimationRun | None = None
+    true_people: int | None = None  # from the simulator's truth, to set beside the estimates
 
 
 def run_demo(
@@ -104,5 +108,9 @@ def run_demo(
             f"linked {summary.linkage.records:,} records into {summary.linkage.persons:,} "
             f"persons; {summary.linkage.review_queue:,} pairs await review"
         )
+        say("estimating how many people there were, listed or not (multiple systems estimation)")
+        summary.estimation, _ = estimate_in_store(store, settings.actor, seed=seed)
+        truth = json.loads((data / "truth" / "population.json").read_text(encoding="utf-8"))
+        summary.true_people = int(truth["people"])
     store.close()
     return summary
