@@ -51,3 +51,15 @@ def test_pairwise_matches_brute_force(rows):
     assert 0 <= m.bcubed_precision <= 1 and 0 <= m.bcubed_recall <= 1
     if predicted == true:
         assert m.pairwise_f1 == 1 and m.bcubed_f1 == pytest.approx(1)
+
+
+def test_load_truth_from_a_simulation_folder(tmp_path):
+    from credible.linkage import load_truth
+
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "records.csv").write_text("source,source_row,person_id\nS,1,7\n")
+    assert load_truth(tmp_path).to_dict("records") == [
+        {"source": "S", "source_row": 1, "person_id": "7"}
+    ]
+    with pytest.raises(InputError):
+        load_truth(tmp_path / "nothing-here")

@@ -21,7 +21,7 @@ from credible.linkage.clustering import (
     cluster_pairs,
     live_decisions,
 )
-from credible.linkage.evaluate import Metrics, evaluate
+from credible.linkage.evaluate import Metrics, evaluate, load_truth
 from credible.linkage.explain import Step, Waterfall, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
 from credible.linkage.settings import LinkSettings
@@ -44,6 +44,7 @@ __all__ = [
     "explain_pair",
     "input_fingerprint",
     "live_decisions",
+    "load_truth",
     "prepare_records",
     "review_queue",
     "train_and_predict",

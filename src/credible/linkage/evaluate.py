@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -96,3 +97,19 @@ def evaluate(
         true_persons=len(by_person),
         predicted_persons=len(by_cluster),
     )
+
+
+def load_truth(path: str | Path) -> pd.DataFrame:
+    """The simulator's truth: ``DIR/truth/records.csv`` (or that CSV itself), with
+    ``source, source_row, person_id`` columns."""
+    p = Path(path)
+    for candidate in (p / "truth" / "records.csv", p / "records.csv", p):
+        if candidate.is_file():
+            frame = pd.read_csv(candidate, dtype={"source": str, "person_id": str})
+            missing = [c for c in ("source", "source_row", "person_id") if c not in frame]
+            if missing:
+                raise InputError(
+                    [Problem(str(candidate), None, c, "a column of that name") for c in missing]
+                )
+            return frame
+    raise InputError([Problem(str(p), None, None, "a folder with truth/records.csv")])
