@@ -95,7 +95,9 @@ def fit_rcapture(
             )
     warnings += fit.warnings
     est, se = n_hat(fit, h.n_observed)
-    boundary = bool(np.any(fit.mu < 1e-6))
+    # A parameter running off to infinity shows as a fitted cell near 0 together with a
+    # large coefficient; tiny fitted cells alone are normal in tables with many lists.
+    boundary = bool(np.any(fit.mu < 1e-6)) and bool(np.nanmax(np.abs(fit.coef[1:])) > 10)
     ok = fit.converged and bool(np.isfinite(est))
     lower, upper = np.nan, np.nan
     if interval and ok:
