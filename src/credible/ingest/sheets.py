@@ -1,4 +1,4 @@
-"""XLSX (openpyxl, read-only streaming) and JSON / JSON Lines sources.
+"""XLSX (a fast reader of the sheet XML; openpyxl for the rest) and JSON / JSON Lines.
 
 Both hand the converter string cells, as CSV does: numbers, dates and booleans are
 written the way a person would type them (``12``, ``2017-05-03``, ``true``).
@@ -9,39 +9,20 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from credible.errors import InputError, Problem
+from credible.ingest.xlsxcells import cell_text
+from credible.ingest.xlsxfast import Block, SheetReader, block_of_lists
 
 RawBatch = tuple[list[pa.Array], pa.Array, list[Problem]]
 JSON_PEEK = 1000
-
-
-def cell_text(value: Any) -> str | None:
-    """A spreadsheet or JSON value as the text a person would have typed."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def _columns(rows: list[list[str | None]], ncols: int) -> list[pa.Array]:
-    return [pa.array([r[i] for r in rows], pa.string()) for i in range(ncols)]
 
 
 class XlsxSource:
@@ -79,19 +60,40 @@ class XlsxSource:
         # Read-only mode trusts the sheet's declared dimension and silently drops rows
         # and columns outside it; some writers declare A1:A1. Read what is there.
         self._sheet.reset_dimensions()
-        self._rows = self._guard(self._sheet.iter_rows(values_only=True))
-        first = next(self._rows, None)
+        self.reader = "fast"
+        self._blocks = self._guard(self._block_stream())
+        first = next(self._blocks, None)
         if first is None:
             raise InputError([Problem(self.file, None, None, "the sheet is empty")])
-        self.headers = [(cell_text(c) or "").strip() for c in first]
+        width = max(first.columns, default=0)
+        self.headers = [
+            (first.columns[c][0].as_py() or "").strip() if c in first.columns else ""
+            for c in range(1, width + 1)
+        ]
         while self.headers and not self.headers[-1]:
             self.headers.pop()
         if not self.headers:
             raise InputError([Problem(self.file, 1, None, "the first row must be a header")])
+        self._rest = first.slice(1)
 
-    def _guard(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    def _block_stream(self) -> Iterator[Block]:
+        """The fast reader, and openpyxl from the first row it did not give when the sheet
+        has XML it does not read (or is damaged: openpyxl then says how)."""
+        given = 0
         try:
-            yield from rows
+            for block in SheetReader(self._book, self._sheet).blocks():
+                yield block
+                given += block.count
+            return
+        except Exception:  # any surprise means: let openpyxl read it
+            self.reader = "openpyxl"
+        rows = islice(self._sheet.iter_rows(values_only=True), given, None)
+        while chunk := list(islice(rows, 5000)):
+            yield block_of_lists([[cell_text(c) for c in row] for row in chunk])
+
+    def _guard(self, blocks: Iterable[Block]) -> Iterator[Block]:
+        try:
+            yield from blocks
         except Exception as exc:  # zlib, XML and zip errors all mean a damaged file
             raise InputError(
                 [Problem(self.file, None, None, f"the workbook is damaged or truncated: {exc}")]
@@ -99,26 +101,46 @@ class XlsxSource:
 
     def iter_raw(self, batch_size: int) -> Iterator[RawBatch]:
         ncols = len(self.headers)
-        rows: list[list[str | None]] = []
-        numbers: list[int] = []
+        held: list[list[pa.Array]] = []
+        count = 0  # rows held
+        n = 0  # data rows read
         problems: list[Problem] = []
         try:
-            for n, row in enumerate(self._rows, start=1):
-                cells = [cell_text(c) for c in row[:ncols]]
-                cells += [None] * (ncols - len(cells))
-                if any(c is not None and str(c).strip() for c in row[ncols:]):
-                    problems.append(
-                        Problem(
-                            self.file, n, None, f"a value right of the last header column {ncols}"
-                        )
-                    )
-                rows.append(cells)
-                numbers.append(n)
-                if len(rows) >= batch_size:
-                    yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
-                    rows, numbers, problems = [], [], []
-            if rows or problems:
-                yield _columns(rows, ncols), pa.array(numbers, pa.int64()), problems
+            for block in chain([self._rest], self._blocks):
+                if not block.count:
+                    continue
+                for c, col in block.columns.items():
+                    if c > ncols:
+                        text = pc.utf8_trim_whitespace(col)
+                        bad = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+                        for i in np.nonzero(bad.to_numpy(zero_copy_only=False))[0]:
+                            problems.append(
+                                Problem(
+                                    self.file,
+                                    n + int(i) + 1,
+                                    None,
+                                    f"a value right of the last header column {ncols}",
+                                )
+                            )
+                empty = pa.nulls(block.count, pa.string())
+                held.append([block.columns.get(c + 1, empty) for c in range(ncols)])
+                count += block.count
+                n += block.count
+                while count >= batch_size:
+                    cols = [pa.concat_arrays([h[c] for h in held]) for c in range(ncols)]
+                    first = n - count + 1
+                    numbers = pa.array(np.arange(first, first + batch_size), pa.int64())
+                    yield [c.slice(0, batch_size) for c in cols], numbers, problems
+                    problems = []
+                    held = [[c.slice(batch_size) for c in cols]]
+                    count -= batch_size
+            if count or problems:
+                cols = [
+                    pa.concat_arrays([h[c] for h in held]) if held else pa.array([], pa.string())
+                    for c in range(ncols)
+                ]
+                first = n - count + 1
+                yield cols, pa.array(np.arange(first, first + count), pa.int64()), problems
         finally:
             self._book.close()
 
