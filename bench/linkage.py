@@ -126,7 +126,8 @@ def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
         except Exception as err:  # report and go on, as a user would
             print(f"splink_plain: EM on {br} failed: {err}", file=sys.stderr)
     pred = linker.inference.predict(threshold_match_probability=0.01)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.9)
+    # The same threshold as credible's default (LinkSettings.match_threshold).
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.8)
     out = clusters.as_pandas_dataframe()[["record_id", "cluster_id"]]
     return out.merge(records[["record_id", "source", "source_row"]], on="record_id")
 
