@@ -260,6 +260,7 @@ def estimate_from_records(
     by: str | None = None,
     seed: int = 0,
     level: float = 0.95,
+    lcmcr_settings: dict[str, Any] | None = None,
 ) -> EstimationRun:
     """Estimate from a linkage run's per-record table (person_id, source, strata...).
 
@@ -268,4 +269,4 @@ def estimate_from_records(
     """
     if records is None or len(records) == 0:
         raise CredibleError("no linkage run in the store yet; pass --histories")
-    return run_estimation(histories_from_records(records, by), methods, seed, level)
+    return run_estimation(histories_from_records(records, by), methods, seed, level, lcmcr_settings)
