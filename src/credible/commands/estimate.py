@@ -1,0 +1,91 @@
+"""The estimate command (logic in credible.estimate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from credible.commands._common import (
+    app,
+    console,
+    context,
+    count_text,
+    err_console,
+    store_exists,
+)
+
+
+@app.command()
+def estimate(
+    ctx: typer.Context,
+    histories: Annotated[
+        Path | None,
+        typer.Option(
+            "--histories",
+            help="CSV of capture histories: a 0/1 column per list and a 'count' column. "
+            "Default: the store's latest linkage run.",
+        ),
+    ] = None,
+    method: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--method",
+            help="Estimator (repeatable): chapman, loglinear, Mt, Mth-Chao, Mth-Darroch, "
+            "Mth-Poisson2, lcmcr, dga. Default: all.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Stratify by this field (a column of the CSV).")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed; the same seed gives the same answer.")
+    ] = 0,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for estimate.json and estimate.html.")
+    ] = Path("estimate-output"),
+) -> None:
+    """Estimate how many people there were, listed or not (multiple systems estimation)."""
+    from credible.estimate import read_histories, run_estimation, write_outputs
+    from credible.estimate.stored import estimate_in_store
+    from credible.store import open_store
+
+    settings = context(ctx).settings()
+    if histories is not None and not store_exists(settings):
+        run = run_estimation(read_histories(histories, by), method, seed)
+        err_console.print("no store here: the run is not recorded (create one with credible init)")
+    else:
+        store = open_store(settings)
+        run, run_id = estimate_in_store(
+            store, settings.actor, method, by, seed, str(histories) if histories else None
+        )
+        err_console.print(f"recorded as estimation run {run_id}")
+    table = Table(
+        "method",
+        "stratum",
+        "model",
+        "estimate",
+        "lower",
+        "upper",
+        "ok",
+        title=f"Estimated total ({run.n_observed:,} observed on {len(run.lists)} lists)",
+    )
+    for e in run.estimates:
+        if run.by and e.stratum not in (None, "(total of strata)"):
+            continue
+        table.add_row(
+            e.method,
+            e.stratum or "all",
+            e.model[:48],
+            count_text(e.estimate),
+            count_text(e.lower),
+            count_text(e.upper),
+            "yes" if e.converged else "[red]no[/]",
+        )
+    console.print(table)
+    for w in run.warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    json_path, html_path = write_outputs(run, out)
+    console.print(f"wrote {json_path} and {html_path}", highlight=False)

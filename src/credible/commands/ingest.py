@@ -1,0 +1,68 @@
+"""The import command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credible.commands._common import (
+    app,
+    console,
+    context,
+    progress,
+)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV/TSV, XLSX, JSON or JSON Lines file.")],
+    source: Annotated[
+        str, typer.Option(help="Name of the source the file comes from (created if new).")
+    ],
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping YAML (see docs/mapping.md).")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Without a mapping: person_record (default), "
+            "facility, facility_observation, act, allegation."
+        ),
+    ] = None,
+) -> None:
+    """Import a file as one transaction; any bad row rejects the whole file.
+
+    The file is kept as evidence (sha256, size, name, who and when). Importing the same
+    file for the same source again adds nothing.
+    """
+    from credible.evidence import Vault
+    from credible.ingest import import_file
+    from credible.store import open_store, vault_dir
+
+    settings = context(ctx).settings()
+    store = open_store(settings)
+    vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
+    with progress(f"importing {file.name}") as advance:
+        result = import_file(
+            store,
+            vault,
+            file,
+            source=source,
+            actor=settings.actor,
+            mapping_path=mapping,
+            kind=kind,
+            progress=advance,
+        )
+    if result.already_imported:
+        console.print(
+            f"{file.name} was already imported for source {source!r} "
+            f"({result.rows} {result.kind} rows); nothing added"
+        )
+    else:
+        console.print(
+            f"imported {result.rows} {result.kind} rows from {file.name} "
+            f"into source {source!r} (sha256 {result.sha256[:12]}...)"
+        )
