@@ -22,7 +22,7 @@ from tests.ingest.conftest import read_all
 from credible.ingest import xlsxfast
 from credible.ingest.reader import load_mapping, open_file
 from credible.ingest.xlsxcells import cell_text
-from credible.ingest.xlsxfast import SheetReader
+from credible.ingest.xlsxfast import Book, SheetReader
 from credible.simulate import simulate
 
 LETTERS = "阿卜杜拉古丽买买提ئابدۇللاتۇرسۇنАбдуллаҚайратӨзбекAygül Zöhre&<>\"';_x000D_ \n\t\r"
@@ -44,10 +44,8 @@ def _openpyxl_rows(path: Path) -> list[list[str | None]]:
 
 
 def _fast_rows(path: Path) -> tuple[list[list[str | None]], dict[str, int]]:
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    sheet.reset_dimensions()
-    reader = SheetReader(book, sheet)
+    book = Book(path)
+    reader = SheetReader(book, next(iter(book.worksheets)))
     rows = list(reader.rows())
     book.close()
     return rows, reader.pieces
@@ -246,3 +244,29 @@ def test_cell_text_of_typed_values_is_unchanged() -> None:
         "2017-05-03",
         "01:02:00",
     ]
+
+
+def test_shared_string_table_read_as_openpyxl_reads_it() -> None:
+    import io
+
+    from openpyxl.reader.strings import read_string_table
+
+    from credible.ingest.xlsxcells import shared_strings
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    items = [
+        "<t>阿卜杜拉</t>",
+        '<t xml:space="preserve"> Aygül &amp; Adil </t>',
+        "<t>line\r\nnext_x005F_x000D_</t>",
+        "<r><t>Тур</t></r><r><rPr><b/></rPr><t>сун</t></r><rPh sb='0' eb='1'><t>x</t></rPh>",
+        "<t/>",
+        "<t>&#1574;&#x627;</t>",
+    ]
+    data = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="{main}" count="6">'
+        + "".join(f"<si>{i}</si>" for i in items)
+        + "</sst>"
+    ).encode()
+    expected = list(read_string_table(io.BytesIO(data)))
+    assert shared_strings(data) == expected
+    assert expected[0] == "阿卜杜拉" and expected[3] == "Турсун"

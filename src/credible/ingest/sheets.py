@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from credible.errors import InputError, Problem
 from credible.ingest.xlsxcells import cell_text
-from credible.ingest.xlsxfast import Block, SheetReader, block_of_lists
+from credible.ingest.xlsxfast import Block, Book, SheetReader, block_of_lists
 
 RawBatch = tuple[list[pa.Array], pa.Array, list[Problem]]
 JSON_PEEK = 1000
@@ -27,40 +27,31 @@ JSON_PEEK = 1000
 
 class XlsxSource:
     def __init__(self, path: Path, sheet: str | None) -> None:
-        import openpyxl
-
         self.path = path
         self.file = path.name
         self.encoding = None
         self.delimiter = None
         if path.stat().st_size == 0:
             raise InputError([Problem(self.file, None, None, "the file is empty")])
+        self._book: Book | None = None
+        self._openpyxl: Any = None
         try:
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            self._book = Book(path)
+            names = self._book.sheetnames
+            worksheets = list(self._book.worksheets)
+        except Exception:  # damaged, or unusual: openpyxl's own loader decides
+            self._book = None
+            names, worksheets = self._load_openpyxl()
+        if sheet is not None and sheet not in names:
             raise InputError(
                 [
                     Problem(
-                        self.file, None, None, f"not a readable XLSX workbook (truncated?): {exc}"
-                    )
-                ]
-            ) from exc
-        if sheet is not None and sheet not in self._book.sheetnames:
-            raise InputError(
-                [
-                    Problem(
-                        self.file,
-                        None,
-                        "sheet",
-                        f"no sheet {sheet!r}; sheets: {', '.join(self._book.sheetnames)}",
+                        self.file, None, "sheet", f"no sheet {sheet!r}; sheets: {', '.join(names)}"
                     )
                 ]
             )
-        self._sheet = self._book[sheet] if sheet else self._book.worksheets[0]
-        # Read-only mode trusts the sheet's declared dimension and silently drops rows
-        # and columns outside it; some writers declare A1:A1. Read what is there.
-        self._sheet.reset_dimensions()
-        self.reader = "fast"
+        self._sheet = sheet or worksheets[0]
+        self.reader = "fast" if self._book is not None and self._sheet in worksheets else "openpyxl"
         self._blocks = self._guard(self._block_stream())
         first = next(self._blocks, None)
         if first is None:
@@ -76,18 +67,40 @@ class XlsxSource:
             raise InputError([Problem(self.file, 1, None, "the first row must be a header")])
         self._rest = first.slice(1)
 
+    def _load_openpyxl(self) -> tuple[list[str], list[str]]:
+        import openpyxl
+
+        try:
+            self._openpyxl = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            raise InputError(
+                [
+                    Problem(
+                        self.file, None, None, f"not a readable XLSX workbook (truncated?): {exc}"
+                    )
+                ]
+            ) from exc
+        return list(self._openpyxl.sheetnames), [ws.title for ws in self._openpyxl.worksheets]
+
     def _block_stream(self) -> Iterator[Block]:
         """The fast reader, and openpyxl from the first row it did not give when the sheet
         has XML it does not read (or is damaged: openpyxl then says how)."""
         given = 0
-        try:
-            for block in SheetReader(self._book, self._sheet).blocks():
-                yield block
-                given += block.count
-            return
-        except Exception:  # any surprise means: let openpyxl read it
-            self.reader = "openpyxl"
-        rows = islice(self._sheet.iter_rows(values_only=True), given, None)
+        if self.reader == "fast" and self._book is not None:
+            try:
+                for block in SheetReader(self._book, self._sheet).blocks():
+                    yield block
+                    given += block.count
+                return
+            except Exception:  # any surprise means: let openpyxl read it
+                self.reader = "openpyxl"
+        if self._openpyxl is None:
+            self._load_openpyxl()
+        sheet = self._openpyxl[self._sheet]
+        # Read-only mode trusts the sheet's declared dimension and silently drops rows
+        # and columns outside it; some writers declare A1:A1. Read what is there.
+        sheet.reset_dimensions()
+        rows = islice(sheet.iter_rows(values_only=True), given, None)
         while chunk := list(islice(rows, 5000)):
             yield block_of_lists([[cell_text(c) for c in row] for row in chunk])
 
@@ -142,7 +155,10 @@ class XlsxSource:
                 first = n - count + 1
                 yield cols, pa.array(np.arange(first, first + count), pa.int64()), problems
         finally:
-            self._book.close()
+            if self._book is not None:
+                self._book.close()
+            if self._openpyxl is not None:
+                self._openpyxl.close()
 
 
 def _get(record: dict[str, Any], key: str) -> Any:

@@ -10,6 +10,7 @@ reads exactly raises ``Unusual``, and openpyxl reads the rest of the sheet.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -285,6 +286,49 @@ def _cast_number(v: str) -> int | float:
 def number_text(v: str) -> str:
     """``cell_text`` of openpyxl's ``_cast_number``."""
     return cell_text(_cast_number(v)) or ""
+
+
+def shared_strings(data: bytes) -> list[str]:
+    """openpyxl's ``read_string_table`` of a sharedStrings part: each ``<si>``'s text
+    (rich runs joined, phonetic hints left out), ``x005F_`` removed. Plain ``<t>``
+    items are cut out of the bytes; any other item is read as openpyxl reads it."""
+    from openpyxl.reader.strings import read_string_table
+
+    head = data[:4096]
+    if (
+        not data.startswith((b"<?xml", b"<sst"))
+        or f'xmlns="{MAIN_NS}"'.encode() not in head
+        or b"<sst" not in head
+        or data.count(b"<si") != data.count(b"<si>")
+        or b"<!" in data
+    ):
+        return list(read_string_table(io.BytesIO(data)))
+    pieces = data.split(b"<si>")
+    out: list[str] = []
+    for piece in pieces[1:]:
+        end = piece.rfind(b"</si>")
+        body = piece[:end] if end >= 0 else b""
+        text: str | None = None
+        for prefix in (b"<t>", b'<t xml:space="preserve">'):
+            if body.startswith(prefix) and body.endswith(b"</t>"):
+                inner = body[len(prefix) : -4]
+                if b"<" not in inner:
+                    text = unescape(normalise(inner.decode("utf-8")))
+                break
+        if text is None:
+            text = _string_item(body)
+        out.append(text.replace("x005F_", ""))
+    return out
+
+
+def _string_item(body: bytes) -> str:
+    from openpyxl.cell.text import Text
+
+    try:
+        node = ET.fromstring(f'<si xmlns="{MAIN_NS}">'.encode() + body + b"</si>")
+    except ET.ParseError as exc:
+        raise Unusual(f"a shared string that does not parse alone: {exc}") from exc
+    return str(Text.from_tree(node).content)
 
 
 def _element(body: str) -> ET.Element:

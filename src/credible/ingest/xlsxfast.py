@@ -6,8 +6,8 @@ row's end, and each piece is taken apart column-wise with pyarrow compute (split
 ``<row `` and ``<c ``, RE2 for the parts; a ``<`` never occurs inside XML text or
 attribute values), every distinct raw value converted once. The workbook around the
 sheet (which part is which sheet, the shared strings, the styles that mark dates, the
-1900/1904 epoch) is still read by openpyxl, so that both readers start from the same
-facts.
+1900/1904 epoch) is still read by openpyxl's own steps, so that both readers start from
+the same facts.
 
 A piece with anything else (formulas, rich text, a namespace prefix, cells without a
 reference, rows out of order, comments, ...) is read cell by cell (``xlsxcells``);
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,10 +37,11 @@ from credible.ingest.xlsxcells import (
     block_of_lists,
     column_number,
     normalise,
+    shared_strings,
     unescape,
 )
 
-__all__ = ["Block", "SheetReader", "Unusual", "block_of_lists"]
+__all__ = ["Block", "Book", "SheetReader", "Unusual", "block_of_lists"]
 
 CHUNK = 1 << 20
 _NULL = pa.scalar(None, pa.string())
@@ -54,22 +56,55 @@ _KINDS = ("inlineStr", "s", "n", "b", "str", "e", "d")
 _CANONICAL_INT = r"^(?:0|-?[1-9][0-9]{0,17})$"
 
 
-class SheetReader:
-    """One worksheet of an openpyxl read-only workbook, in blocks of rows from row 1
-    (missing rows are empty, as openpyxl's ``iter_rows`` gives them)."""
+class Book:
+    """What openpyxl's ``load_workbook(read_only=True)`` reads of a workbook (the same
+    steps of its ``ExcelReader``) except the size of each sheet, which openpyxl finds
+    by parsing the whole sheet when it declares no ``<dimension>``."""
 
-    def __init__(self, book: Any, sheet: Any) -> None:
+    def __init__(self, path: Path) -> None:
+        from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+
+        reader = ExcelReader(str(path), read_only=True, data_only=True, keep_links=False)
         try:
-            self._path: str = sheet._worksheet_path
-            self._archive = book._archive
+            reader.read_manifest()
+            strings: list[str] = []
+            part = reader.package.find(SHARED_STRINGS)
+            if part is not None:
+                strings = shared_strings(reader.archive.read(part.PartName[1:]))
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            self.sheetnames: list[str] = []
+            self.worksheets: dict[str, str] = {}  # name -> part, in the workbook's order
+            for sheet, rel in reader.parser.find_sheets():
+                if rel.target not in reader.valid_files:
+                    continue
+                self.sheetnames.append(sheet.name)
+                if "chartsheet" not in rel.Type:
+                    self.worksheets[sheet.name] = rel.target
+            self.archive = reader.archive
             self.cells = CellReader(
-                sheet._shared_strings,
-                book.epoch,
-                set(book._date_formats),
-                set(book._timedelta_formats),
+                strings,
+                reader.wb.epoch,
+                set(reader.wb._date_formats),
+                set(reader.wb._timedelta_formats),
             )
-        except AttributeError as exc:  # another openpyxl version: use openpyxl itself
-            raise Unusual(str(exc)) from exc
+        except BaseException:
+            reader.archive.close()
+            raise
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+class SheetReader:
+    """One worksheet, in blocks of rows from row 1 (missing rows are empty, as
+    openpyxl's ``iter_rows`` gives them)."""
+
+    def __init__(self, book: Book, sheet: str) -> None:
+        self._path = book.worksheets[sheet]
+        self._archive = book.archive
+        self.cells = book.cells
         self._strings: pa.Array | None = None
         self.pieces = {"columnar": 0, "tokenised": 0}
 
