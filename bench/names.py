@@ -11,6 +11,7 @@ respellings, and Chinese characters built from the transcription lexicon). Seede
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 
@@ -82,11 +83,15 @@ def main() -> None:
         timed("romanize_many (cold)", args.n, lambda: romanize_many(names)),
         timed("romanize_many (warm parts)", args.n, lambda: romanize_many(other)),
         timed("name_keys_many", args.n, lambda: name_keys_many(names)),
-        timed("name_similarity_many", args.n, lambda: name_similarity_many(names, other)),
+        # first call: every name of `other` is parsed here (those of `names` were parsed
+        # by name_keys_many); later calls find every name in the registry of parsed names
+        timed("name_similarity_many (first)", args.n, lambda: name_similarity_many(names, other)),
         timed("name_similarity_many (again)", args.n, lambda: name_similarity_many(other, names)),
     ]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, load average {load}"
     )
     print("wall-clock seconds (the machine is shared; CPU seconds of this process beside)")
     print(f"{'step':<30}{'items':>12}{'wall s':>9}{'cpu s':>8}{'items/s':>12}")

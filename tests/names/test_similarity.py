@@ -179,3 +179,19 @@ def test_han_style_pinyin_split_is_read_as_one_part() -> None:
     np.testing.assert_allclose(name_similarity_many(a, b), expected, atol=1e-9)
     # a bare given name is still not the same name as a full one
     assert not same_name("Mai Maiti", "Memet Tursun")
+
+
+def test_registry_of_parsed_names_survives_clearing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from credible.names import _batch
+
+    # a tiny bound makes the registry start again between calls; results must not change
+    monkeypatch.setattr(_batch._Registry, "MAX_ROWS", 3)
+    a = ["Memet Tursun", "Ilham Tohti", "买买提·吐尔逊", "Abdurehim Heyit", "Rahile Dawut"]
+    b = ["Memet Tohti", "伊力哈木·土赫提", "Memet Tursun", "Абдурехим Һейит", "Rahilä Dawut"]
+    expected = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
+    for _ in range(3):
+        np.testing.assert_allclose(name_similarity_many(a, b), expected, atol=1e-9)
+        np.testing.assert_allclose(name_similarity_many(b, a), expected, atol=1e-9)
+    # any sequence of names will do
+    got = name_similarity_many(tuple(a), np.array(b, dtype=object))
+    np.testing.assert_allclose(got, expected, atol=1e-9)

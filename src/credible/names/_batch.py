@@ -10,19 +10,19 @@ scalar function, which defines the result.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from credible.errors import InputError, Problem
 from credible.names import parts as _p
 from credible.names._tables import affixes
-from credible.names.han import HAN_MARK
+from credible.names.han import HAN_MARK, is_pinyin_syllable
 from credible.names.similarity import (
     EXTRA_PART_WEIGHT,
     MIN_SKELETON,
@@ -75,7 +75,11 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
 def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
     ids: tuple[int, ...] = ()
     tokens = _p.split_name(name)
-    if len(tokens) >= 2 and _p.surname_join(tokens[0], tokens[1]) is not None:
+    if (
+        len(tokens) >= 2
+        and is_pinyin_syllable(tokens[0])  # cheap test first: most names stop here
+        and _p.surname_join(tokens[0], tokens[1]) is not None
+    ):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
         return tuple(_intern(p) for p in readings[0]), False
     for token in tokens:
@@ -88,19 +92,82 @@ def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
     return ids, True
 
 
-def _encode(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Part ids (-1 padded) and part counts per name; ``simple``: one reading, 1..K parts."""
-    ids = np.full((len(names), K), -1, dtype=np.int64)
-    counts = np.zeros(len(names), dtype=np.int64)
-    simple = np.zeros(len(names), dtype=bool)
-    for i, name in enumerate(names):
-        first, single = _name_ids(name)
-        n = len(first)
-        counts[i] = n
-        if single and 1 <= n <= K:
-            simple[i] = True
-            ids[i, :n] = first
-    return ids, counts, simple
+class _Registry:
+    """Every name seen so far -> a row of part ids, kept across calls.
+
+    A batch maps its names to rows with C-level dict lookups (``np.fromiter`` over
+    ``map``), so a name that was parsed once (in any earlier call) costs a lookup, not a
+    parse; new names are parsed once and appended. Cleared when it grows past
+    ``MAX_ROWS`` names, to bound memory on endless streams of new names.
+    """
+
+    MAX_ROWS = 1 << 23
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.row_of: dict[str, int] = {}
+        self.ids = np.full((0, K), -1, dtype=np.int64)
+        self.counts = np.zeros(0, dtype=np.int64)
+        self.simple = np.zeros(0, dtype=bool)
+
+    def rows(self, *batches: Sequence[str]) -> list[np.ndarray]:
+        """Row of each name of each batch, parsing and adding the names not seen before.
+
+        The registry is cleared (at the start of a call, so that no row handed out in
+        this call goes stale) once it holds more than ``MAX_ROWS`` names.
+        """
+        if len(self.row_of) > self.MAX_ROWS:
+            self.clear()
+        got = self.row_of.__getitem__
+        out = []
+        for b in batches:
+            try:  # every name seen before: one C-level lookup per name
+                out.append(np.array(list(map(got, b)), dtype=np.int64))
+            except KeyError:
+                out.append(self._rows_adding(b))
+        return out
+
+    def _rows_adding(self, names: Sequence[str]) -> np.ndarray:
+        # Parsing allocates millions of small tuples, which triggers full garbage
+        # collections that walk every live object (these caches included) again and
+        # again; none of these objects form cycles, so collection waits until the end.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._rows_adding_nogc(names)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _rows_adding_nogc(self, names: Sequence[str]) -> np.ndarray:
+        pad = (-1,) * K
+        ids: list[tuple[int, ...]] = []
+        counts: list[int] = []
+        simple: list[bool] = []
+        row_of = self.row_of
+        get = row_of.get
+        out: list[int] = []
+        for name in names:
+            r = get(name)
+            if r is None:
+                first, single = _name_ids(name)
+                n = len(first)
+                ok = single and 1 <= n <= K
+                ids.append(first + pad[n:] if ok else pad)
+                counts.append(n)
+                simple.append(ok)
+                r = row_of[name] = len(row_of)
+            out.append(r)
+        if ids:
+            self.ids = np.concatenate([self.ids, np.array(ids, dtype=np.int64)])
+            self.counts = np.concatenate([self.counts, np.array(counts, dtype=np.int64)])
+            self.simple = np.concatenate([self.simple, np.array(simple, dtype=bool)])
+        return np.array(out, dtype=np.int64)
+
+
+_registry = _Registry()
 
 
 def _pair_similarities(codes: np.ndarray) -> np.ndarray:
@@ -137,7 +204,8 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
 
 
 def _dense() -> np.ndarray | None:
-    """Similarity of every pair of known parts, when there are few enough of them.
+    """Similarity of every pair of known parts, when there are few enough of them (with
+    a last row and column of zeros, for padding).
 
     Real name lists reuse a few thousand name parts, so one matrix (built with
     rapidfuzz ``cdist`` over all alternatives, then reduced to the best alternative per
@@ -147,7 +215,7 @@ def _dense() -> np.ndarray | None:
     n_parts = len(_parts)
     if n_parts > _DENSE_MAX_PARTS or n_parts == 0:
         return None
-    if _dense_matrix is not None and _dense_matrix.shape[0] == n_parts:
+    if _dense_matrix is not None and _dense_matrix.shape[0] == n_parts + 1:
         return _dense_matrix
     keys: list[str] = []
     pens: list[float] = []
@@ -178,7 +246,11 @@ def _dense() -> np.ndarray | None:
     m -= pen_arr[:, None]
     m -= pen_arr[None, :]
     idx = np.array(starts, dtype=np.intp)
-    dense = np.maximum.reduceat(np.maximum.reduceat(m, idx, axis=0), idx, axis=1)
+    # one row and column of zeros more: the padding id -1 of a shorter name indexes them
+    dense = np.zeros((n_parts + 1, n_parts + 1), dtype=np.float64)
+    dense[:n_parts, :n_parts] = np.maximum.reduceat(
+        np.maximum.reduceat(m, idx, axis=0), idx, axis=1
+    )
     np.maximum(dense, 0.0, out=dense)
     _dense_matrix = dense
     return dense
@@ -188,6 +260,20 @@ def _scalar_part(pa: Part, pb: Part) -> float:
     from credible.names.similarity import part_similarity
 
     return part_similarity(pa, pb)
+
+
+def _best_assignment(sims: np.ndarray) -> np.ndarray:
+    """Largest sum of a one-to-one matching of rows to columns of each (k, k) matrix,
+    over all k! permutations, with strided views (no copies of ``sims``)."""
+    k = sims.shape[1]
+    best: np.ndarray | None = None
+    for perm in itertools.permutations(range(k)):
+        total = sims[:, 0, perm[0]].copy()
+        for i in range(1, k):
+            total += sims[:, i, perm[i]]
+        best = total if best is None else np.maximum(best, total, out=best)
+    assert best is not None
+    return best
 
 
 def similarity_many(
@@ -202,9 +288,8 @@ def similarity_many(
             ]
         )
     n = len(a_names)
-    codes_ab, uniq = pd.factorize(np.array([*a_names, *b_names], dtype=object))
-    ia, ib = codes_ab[:n], codes_ab[n:]
-    ids, counts, simple = _encode(list(uniq))
+    ia, ib = _registry.rows(a_names, b_names)
+    ids, counts, simple = _registry.ids, _registry.counts, _registry.simple
     ca, cb = counts[ia], counts[ib]
     fast = simple[ia] & simple[ib] & ((ca == 1) == (cb == 1))
     out = np.zeros(n, dtype=np.float64)
@@ -217,20 +302,16 @@ def similarity_many(
     # only as many columns as the longest name in this batch: fewer permutations
     k = int(max(counts[ia[f]].max(), counts[ib[f]].max()))
     A, B = ids[ia[f], :k], ids[ib[f], :k]
-    valid = (A[:, :, None] >= 0) & (B[:, None, :] >= 0)
     dense = _dense() if len(f) >= dense_min_pairs else None
     if dense is not None:
-        # padding (-1) indexes the last row/column; masked out below
-        sims = np.where(valid, dense[A[:, :, None], B[:, None, :]], 0.0)
+        sims = dense[A[:, :, None], B[:, None, :]]  # padding (-1) hits the zero row/column
     else:
+        valid = (A[:, :, None] >= 0) & (B[:, None, :] >= 0)
         codes = (A[:, :, None] << 32) | np.where(B[:, None, :] >= 0, B[:, None, :], 0)
         uc, inv = np.unique(codes[valid], return_inverse=True)
         sims = np.zeros((len(f), k, k), dtype=np.float64)
         sims[valid] = _pair_similarities(uc)[inv]
-    rows = np.arange(k)
-    best = np.zeros(len(f), dtype=np.float64)
-    for perm in itertools.permutations(range(k)):
-        np.maximum(best, sims[:, rows, list(perm)].sum(axis=1), out=best)
+    best = _best_assignment(sims)
     lo = np.minimum(ca[f], cb[f])
     hi = np.maximum(ca[f], cb[f])
     out[f] = np.clip(best / (lo + EXTRA_PART_WEIGHT * (hi - lo)), 0.0, 1.0)

@@ -127,9 +127,16 @@ def _pinyin_index() -> tuple[dict[str, tuple[str, ...]], int]:
     return {k: tuple(v) for k, v in index.items()}, max(len(s) for s in index)
 
 
+_syllables: frozenset[str] = frozenset()
+
+
 def is_pinyin_syllable(word: str) -> bool:
     """Whether ``word`` is the pinyin of one character of the transcription table."""
-    return word.lower() in _pinyin_index()[0]
+    global _syllables
+    if not _syllables:  # built on first use (pypinyin is slow to load)
+        _syllables = frozenset(_pinyin_index()[0])
+    # a syllable is at most 6 letters: most name parts are rejected without lower()
+    return len(word) <= 6 and word.lower() in _syllables
 
 
 def _segmentations(piece: str) -> list[tuple[str, ...]]:

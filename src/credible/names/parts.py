@@ -23,7 +23,8 @@ _PLAIN = re.compile(r"[^,;/()\[\]،·•・‧∙⋅･.．\u3400-\u9fff\uf900-\
 
 def split_name(name: str) -> list[str]:
     """The parts of a name as written: Chinese names on the middle dot, others on spaces."""
-    if _PLAIN.fullmatch(name):  # the common case: letters and spaces only
+    # the common case: letters and spaces only (the ASCII test first: it is much faster)
+    if (name.isascii() and name.replace(" ", "").isalpha()) or _PLAIN.fullmatch(name):
         return name.split()
     parts: list[str] = []
     for token in _SPLIT.split(name.strip()):
@@ -145,7 +146,11 @@ def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
         options = token_readings(token, code, dotted)
         combos = [c + o for c in combos for o in options][:_MAX_READINGS]
     out = [Reading(_tidy(c)) for c in combos]
-    joined = surname_join(tokens[0], tokens[1]) if len(tokens) >= 2 and code is None else None
+    joined = (
+        surname_join(tokens[0], tokens[1])
+        if len(tokens) >= 2 and code is None and han.is_pinyin_syllable(tokens[0])
+        else None
+    )
     if joined is not None:
         rest = tuple(p for t in tokens[2:] for p in token_readings(t, code, dotted)[0])
         out.append(Reading(_tidy((joined, *rest))))
