@@ -43,7 +43,7 @@ from credible.ingest.xlsxcells import (
 
 __all__ = ["Block", "Book", "SheetReader", "Unusual", "block_of_lists"]
 
-CHUNK = 1 << 20
+CHUNK = 1 << 22  # bytes of sheet XML per piece: fewer pieces, less fixed cost each
 _NULL = pa.scalar(None, pa.string())
 _ROOT = re.compile(rb"<worksheet\b[^>]*\sxmlns=\"([^\"]*)\"")
 # What the columnar path reads: a cell piece after "<c " and a row piece after "<row ".
