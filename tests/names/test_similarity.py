@@ -195,3 +195,18 @@ def test_registry_of_parsed_names_survives_clearing(monkeypatch: pytest.MonkeyPa
     # any sequence of names will do
     got = name_similarity_many(tuple(a), np.array(b, dtype=object))
     np.testing.assert_allclose(got, expected, atol=1e-9)
+
+
+def test_double_given_name_with_or_without_hyphen() -> None:
+    # FICTIONAL double given names; one record writes the hyphen, the other two words
+    assert name_similarity("Nur-Memet Tursun", "Nur Memet Tursun") == 1.0
+    assert same_name("Abdu-Rehim Heyit", "Abdurehim Heyit")
+    a, b = ["Nur-Memet Tursun", "Gul-Bahar Ili"], ["Нур Мемет Турсун", "Gulbahar Eli"]
+    expected = [name_similarity(x, y) for x, y in zip(a, b, strict=True)]
+    np.testing.assert_allclose(name_similarity_many(a, b), expected, atol=1e-9)
+
+
+def test_other_cyrillic_orthographies() -> None:
+    # Serbian ј and Ukrainian і/ї as the Balkan and Ukrainian press write these names
+    assert romanize("Токајев") == "Tokayev"
+    assert romanize("Рабія Кадір") == "Rabiya Kadir"

@@ -75,7 +75,7 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
 def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
     ids: tuple[int, ...] = ()
     tokens = _p.split_name(name)
-    if (
+    if ("-" in name and len(compiled(name)) > 1) or (
         len(tokens) >= 2
         and is_pinyin_syllable(tokens[0])  # cheap test first: most names stop here
         and _p.surname_join(tokens[0], tokens[1]) is not None

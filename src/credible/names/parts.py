@@ -154,6 +154,23 @@ def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
     if joined is not None:
         rest = tuple(p for t in tokens[2:] for p in token_readings(t, code, dotted)[0])
         out.append(Reading(_tidy((joined, *rest))))
+    if "-" in name:
+        split = _hyphens_split(out[0].parts)
+        if split != out[0].parts:
+            out.append(Reading(split))
+    return tuple(out)
+
+
+def _hyphens_split(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """A double given name is written with a hyphen in one record and as two words in
+    another (Kassym-Jomart, Касим Жомарт): the hyphenated parts split into words."""
+    out: list[tuple[str, ...]] = []
+    for part in parts:
+        pieces = [w for w in part[0].split("-") if w]
+        if len(pieces) > 1 and han.HAN_MARK not in part:
+            out.extend((w,) for w in pieces)
+        else:
+            out.append(part)
     return tuple(out)
 
 
