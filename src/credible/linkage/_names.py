@@ -23,7 +23,7 @@ def _batched(name_many: str, name_one: str) -> Callable[[list[str]], list[Any]]:
     """The batched call, made once per distinct value: lists repeat names a lot."""
     many = getattr(_names, name_many, None)
     if many is None:
-        one = getattr(_names, name_one, None) or _FALLBACK[name_one]
+        one = getattr(_names, name_one)
 
         def many(values: list[str]) -> list[Any]:
             return [one(v) for v in values]
@@ -34,34 +34,6 @@ def _batched(name_many: str, name_one: str) -> Callable[[list[str]], list[Any]]:
         return [result[v] for v in values]
 
     return call
-
-
-def _fallback_romanize(name: str) -> str:
-    # Used only while credible.names lacks the function: plain transliteration, which
-    # handles Latin and Cyrillic but not the cross-script cases credible.names solves.
-    import unicodedata
-
-    try:
-        from anyascii import anyascii
-
-        text = anyascii(name)
-    except ImportError:
-        text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-
-
-def _fallback_keys(name: str) -> list[str]:
-    text = _fallback_romanize(name).replace(" ", "")
-    if not text:
-        return []
-    skeleton = text[0] + "".join(c for c in text[1:] if c not in "aeiouy")
-    return [skeleton[:5]]
-
-
-_FALLBACK: dict[str, Callable[[str], Any]] = {
-    "romanize": _fallback_romanize,
-    "name_keys": _fallback_keys,
-}
 
 
 def romanize_many(values: Sequence[object]) -> list[str | None]:
