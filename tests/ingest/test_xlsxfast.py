@@ -119,18 +119,24 @@ def _workbook(path: Path, content: dict[tuple[int, int], Any]) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(content=cells, shared=st.booleans())
+@given(content=cells, shared=st.booleans(), chunk=st.sampled_from([1 << 22, 300, 1000]))
 def test_fast_reader_gives_openpyxls_cells(
-    content: dict[tuple[int, int], Any], shared: bool
+    content: dict[tuple[int, int], Any], shared: bool, chunk: int
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "FICTIONAL.xlsx"
-        _workbook(path, content)
-        if shared:
-            _to_shared_strings(path)
-        fast, pieces = _fast_rows(path)
-        assert fast == _openpyxl_rows(path)
-        assert pieces["columnar"] >= 1 and pieces["tokenised"] == 0
+    """Also with the sheet cut into many small pieces (rows and gaps across pieces)."""
+    default = xlsxfast.CHUNK
+    xlsxfast.CHUNK = chunk
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "FICTIONAL.xlsx"
+            _workbook(path, content)
+            if shared:
+                _to_shared_strings(path)
+            fast, pieces = _fast_rows(path)
+            assert fast == _openpyxl_rows(path)
+            assert pieces["columnar"] >= 1 and pieces["tokenised"] == 0
+    finally:
+        xlsxfast.CHUNK = default
 
 
 def test_formulas_rich_text_and_odd_bodies_read_cell_by_cell(tmp_path: Path) -> None:

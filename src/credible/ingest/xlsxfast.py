@@ -111,6 +111,8 @@ class SheetReader:
     def blocks(self) -> Iterator[Block]:
         state = State()
         for segment in self._segments():
+            if not segment.strip():
+                continue
             block = self._columnar(segment, state)
             if block is None:
                 self.pieces["tokenised"] += 1
