@@ -276,3 +276,48 @@ def test_shared_string_table_read_as_openpyxl_reads_it() -> None:
     expected = list(read_string_table(io.BytesIO(data)))
     assert shared_strings(data) == expected
     assert expected[0] == "阿卜杜拉" and expected[3] == "Турсун"
+
+
+@settings(max_examples=30, deadline=None)
+@given(content=cells, formula=st.booleans())
+def test_excel_style_workbooks_from_xlsxwriter(
+    content: dict[tuple[int, int], Any], formula: bool
+) -> None:
+    """XlsxWriter writes as Excel does: a shared string table, attributes r, s, t, row
+    spans, date and time styles of its own, formulas with a cached value."""
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "FICTIONAL.xlsx"
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet()
+        styles = {
+            "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": wb.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"}),
+            "time": wb.add_format({"num_format": "hh:mm:ss"}),
+            "timedelta": wb.add_format({"num_format": "[h]:mm:ss"}),
+            "bold": wb.add_format({"bold": True}),
+        }
+        for (row, col), value in content.items():
+            r, c = row - 1, col - 1
+            if isinstance(value, datetime):
+                ws.write_datetime(r, c, value, styles["datetime"])
+            elif isinstance(value, date):
+                ws.write_datetime(r, c, datetime.combine(value, time()), styles["date"])
+            elif isinstance(value, time):
+                ws.write_datetime(r, c, value, styles["time"])
+            elif isinstance(value, timedelta):
+                ws.write_number(r, c, value / timedelta(days=1), styles["timedelta"])
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value, styles["bold"] if r % 2 else None)
+            elif value:
+                ws.write_string(r, c, value)
+            else:
+                ws.write_blank(r, c, None, styles["bold"])
+        if formula:
+            ws.write_formula(45, 0, "=1+1", None, 2)
+        wb.close()
+        fast, pieces = _fast_rows(path)
+        assert fast == _openpyxl_rows(path)
+        assert pieces["tokenised" if formula else "columnar"] == 1
