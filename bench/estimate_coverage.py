@@ -157,13 +157,14 @@ def main() -> None:
             rhat = float(e.diagnostics.get("rhat", math.nan)) if e.diagnostics else math.nan
             rows[m].append((e.estimate / truth * args.people, covered, e.converged, rhat))
     truth = args.people
-    what = (
-        f"simulator, options {options or 'defaults'} (heterogeneous, dependent capture)"
-        if args.truth == "simulator"
-        else f"LCMCR's own model, {args.classes} latent classes, floor {args.floor}"
-        if args.truth == "latent-class"
-        else f"N and parameters drawn from LCMCR's prior (N in {args.people // 4}..{truth})"
-    )
+    if args.truth == "latent-class":
+        what = f"LCMCR's own model, {args.classes} latent classes, floor {args.floor}"
+    elif args.truth == "prior":
+        what = f"N and parameters drawn from LCMCR's prior (N in {args.people // 4}..{truth})"
+    elif options:
+        what = f"simulator, options {options}"
+    else:
+        what = "simulator defaults (heterogeneous, dependent capture)"
     print(
         f"{args.runs} FICTIONAL populations of N = {truth}, {args.lists} lists, {what}; "
         f"mean observed {np.mean(observed):.0f}; seed {args.seed}; {time.time() - t0:.0f} s"
