@@ -88,8 +88,10 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     n1_raw, n2_raw, all_parts = _name_parts(col)
     n1_rom = [_squash(v) for v in _names.romanize_many(n1_raw)]
     n2_rom = [_squash(v) for v in _names.romanize_many(n2_raw)]
-    k1 = [keys[0] if keys else None for keys in _names.name_keys_many(n1_raw)]
-    k2 = [keys[0] if keys else None for keys in _names.name_keys_many(n2_raw)]
+    keys1 = _names.name_keys_many(n1_raw)
+    keys2 = _names.name_keys_many(n2_raw)
+    k1 = [keys[0] if keys else None for keys in keys1]
+    k2 = [keys[0] if keys else None for keys in keys2]
     every_key = _names.name_keys_many([" ".join(p) if p else None for p in all_parts])
 
     flat_parts = [p for parts in all_parts for p in parts]
@@ -109,11 +111,14 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
         sorted({*e, *(k for k in (a, b) if k)}) or None
         for e, a, b in zip(every_key, k1, k2, strict=True)
     ]
-    # Any two keys in common: survives one part being dropped, swapped or respelt, and is
-    # far more selective than one shared key (everyone's father may be "Tohti").
+    # A key of the given name and a key of the father's (or family) name in common, in
+    # either order: survives swapped order and most respellings, and is far more
+    # selective than one shared key (everyone's father may be "Tohti"). Keys of the
+    # same part are not paired: "MAMAT" and its skeleton "~MMT" are one piece of
+    # evidence, and pairing them made blocks of thousands of Memets.
     key_pairs = [
-        sorted({f"{a}|{b}" for i, a in enumerate(ks) for b in ks[i + 1 :]}) or None
-        for ks in (sorted(set(k)) if k else [] for k in name_keys)
+        sorted({"|".join(sorted((a, b))) for a in ka for b in kb if a != b}) or None
+        for ka, kb in zip(keys1, keys2, strict=True)
     ]
     name_key = [
         " ".join(k for k in (lo, hi) if k) or None for lo, hi in zip(key_lo, key_hi, strict=True)
