@@ -125,6 +125,7 @@ def main() -> None:
     rows: dict[str, list[tuple[float, bool, bool, float]]] = {m: [] for m in args.methods}
     observed = []
     ranks: list[float] = []
+    few_classes: list[bool] = []
     truths: list[int] = []
     t0 = time.time()
     for r in range(args.runs):
@@ -156,6 +157,8 @@ def main() -> None:
             truths.append(truth)
             rhat = float(e.diagnostics.get("rhat", math.nan)) if e.diagnostics else math.nan
             rows[m].append((e.estimate / truth * args.people, covered, e.converged, rhat))
+            if m == "lcmcr":
+                few_classes.append(e.diagnostics.get("occupied_classes_median", 99) <= 2)
     truth = args.people
     if args.truth == "latent-class":
         what = f"LCMCR's own model, {args.classes} latent classes, floor {args.floor}"
@@ -184,6 +187,14 @@ def main() -> None:
         print(
             f"{m:14s} {cov:9.0%} {rel.mean():+8.1f} {np.median(rel):+9.1f} "
             f"{math.sqrt(np.mean(rel**2)):8.1f} {flagged:8.0%} {max_rhat}"
+        )
+    if few_classes and "lcmcr" in rows:
+        few = np.array(few_classes)
+        cov = np.array([v[1] for v in rows["lcmcr"]])
+        print(
+            f"lcmcr: posterior on <= 2 occupied classes in {few.sum()} runs, coverage there "
+            f"{cov[few].mean() if few.any() else math.nan:.0%}; in the other "
+            f"{(~few).sum()} runs {cov[~few].mean() if (~few).any() else math.nan:.0%}"
         )
     if ranks:
         hist = np.histogram(ranks, bins=10, range=(0, 1))[0]
