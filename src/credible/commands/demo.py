@@ -84,12 +84,13 @@ def demo(
             )
             est.add_row(e.method, e.model[:40], count_text(e.estimate), interval)
         console.print(est)
-        m = summary.link_metrics
-        if m is not None and m.predicted_persons > m.true_persons:
+        metrics = summary.link_metrics
+        if metrics is not None and metrics.predicted_persons > metrics.true_persons:
             console.print(
-                f"[yellow]note:[/] linkage left {m.predicted_persons:,} persons where the truth "
-                f"has {m.true_persons:,}; people split across records look like people seen on "
-                "fewer lists, which inflates every estimate (docs/linkage.md, known limits)",
+                f"[yellow]note:[/] linkage left {metrics.predicted_persons:,} persons where the "
+                f"truth has {metrics.true_persons:,}; people split across records look like "
+                "people seen on fewer lists, which inflates every estimate "
+                "(docs/linkage.md, known limits)",
                 highlight=False,
             )
     console.print(f"store: {summary.db}")
