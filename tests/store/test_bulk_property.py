@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 from credible.store import Store, schema, verify
 from credible.store.audit import now
 
-# PostgreSQL text cannot hold NUL; everything else is fair game.
-texts = st.one_of(st.none(), st.text(st.characters(blacklist_characters="\x00"), max_size=30))
+# PostgreSQL text cannot hold NUL, and lone surrogates are not text; all else is fair game.
+texts = st.one_of(
+    st.none(),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30),
+)
 dates = st.one_of(st.none(), st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)))
 floats = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64))
 rows = st.lists(

@@ -31,7 +31,9 @@ def canonical_value(value: Any) -> Any:
     if value is None or isinstance(value, str | int | bool):
         return value
     if isinstance(value, float):
-        return repr(value)
+        # + 0.0 turns -0.0 into 0.0: SQLite stores negative zero as zero, so a hash
+        # that kept the sign would call an untouched row altered.
+        return repr(value + 0.0)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
