@@ -33,6 +33,7 @@ import time
 import numpy as np
 
 from credible.estimate import CaptureHistories, estimate_one
+from credible.estimate.lcmcr import prior_population
 from credible.estimate.result import METHODS
 from credible.simulate.captures import simulate_captures
 
@@ -55,28 +56,6 @@ def latent_class_captures(
     lam = rng.uniform(lo[None, :], lo[None, :] + 0.25, size=(lists, classes))
     z = rng.choice(classes, size=people, p=weights)
     return (rng.random((people, lists)) < lam[:, z].T).astype(np.int8)
-
-
-def prior_captures(
-    lo: int, hi: int, lists: int, rng: np.random.Generator, K: int = 10
-) -> tuple[int, np.ndarray]:
-    """N and a population drawn from LCMCR's prior itself (simulation-based calibration).
-
-    N ~ 1/N on lo..hi (LCMCR's prior, made proper by truncation), alpha ~ Gamma(0.25,
-    rate 0.25), stick-breaking weights truncated at K, lambda ~ Beta(1, 1). The posterior
-    under the truncated prior is LCMCR's posterior restricted to lo..hi, so the rank of
-    the true N among the draws inside lo..hi is uniform when the sampler is right.
-    """
-    support = np.arange(lo, hi + 1)
-    w = 1.0 / support
-    n_true = int(rng.choice(support, p=w / w.sum()))
-    alpha = rng.gamma(0.25, 1.0 / 0.25)
-    v = rng.beta(1.0, max(alpha, 1e-300), size=K)
-    v[-1] = 1.0
-    pi = v * np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
-    lam = rng.random((lists, K))
-    z = rng.choice(K, size=n_true, p=pi / pi.sum())
-    return n_true, (rng.random((n_true, lists)) < lam[:, z].T).astype(np.int8)
 
 
 def _parse_options(items: list[str]) -> dict[str, float]:
@@ -139,7 +118,7 @@ def main() -> None:
         elif args.truth == "latent-class":
             mat = latent_class_captures(args.people, args.lists, args.classes, rng, args.floor)
         else:
-            truth, mat = prior_captures(args.people // 4, args.people, args.lists, rng)
+            truth, mat = prior_population(rng, args.people // 4, args.people, args.lists)
         h = CaptureHistories.from_matrix(mat)
         observed.append(h.n_observed)
         for m in args.methods:

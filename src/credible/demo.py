@@ -17,7 +17,7 @@ from credible.config import Settings
 from credible.estimate import EstimationRun
 from credible.estimate.stored import estimate_in_store
 from credible.evidence import Vault
-from credible.ingest import ImportResult, import_file
+from credible.ingest import ImportResult, import_manifest
 from credible.linkage import LinkSettings, Metrics
 from credible.linkage.service import LinkRunSummary, evaluate_latest, run_link
 from credible.simulate import simulate
@@ -67,26 +67,13 @@ def run_demo(
 
     say(f"simulating a FICTIONAL population of {people:,} people and {lists} lists (seed {seed})")
     simulate(people=people, lists=lists, seed=seed, out=data)
-    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
 
     say(f"creating the store at {settings.db_url}")
     store, _, _ = init_store(settings)
     vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
     summary = DemoSummary(out=out, db=settings.db_url, people=people)
-    entries = {e["path"]: e for e in manifest["lists"] + manifest.get("supporting", [])}
-    order = manifest.get("import_order") or list(entries)
-    for rel in order:
-        entry = entries[rel]
-        result = import_file(
-            store,
-            vault,
-            data / rel,
-            source=entry["source"],
-            actor=settings.actor,
-            mapping_path=data / entry["mapping"],
-            kind=entry.get("kind"),
-        )
-        say(f"imported {result.rows:>7,} {result.kind} rows from {rel}")
+    for result in import_manifest(store, vault, data, actor=settings.actor):
+        say(f"imported {result.rows:>7,} {result.kind} rows from {result.path.relative_to(data)}")
         summary.imports.append(result)
 
     pr, src = schema.person_records, schema.sources

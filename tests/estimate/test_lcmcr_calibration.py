@@ -18,7 +18,7 @@ import pytest
 from scipy import special, stats
 
 from credible.estimate import CaptureHistories
-from credible.estimate.lcmcr import sample_lcmcr
+from credible.estimate.lcmcr import prior_population, sample_lcmcr
 
 
 def _exact_mt_posterior(h: CaptureHistories, upper: int) -> tuple[np.ndarray, np.ndarray]:
@@ -52,28 +52,13 @@ def test_k1_matches_closed_form_posterior(seed: int) -> None:
     assert np.all(np.abs(got - np.array(exact)) < 0.06 * spread), (got, exact)
 
 
-def _prior_population(
-    rng: np.random.Generator, lo: int, hi: int, lists: int, K: int
-) -> tuple[int, np.ndarray]:
-    support = np.arange(lo, hi + 1)
-    w = 1.0 / support
-    n_true = int(rng.choice(support, p=w / w.sum()))
-    alpha = rng.gamma(0.25, 1.0 / 0.25)
-    v = rng.beta(1.0, max(alpha, 1e-300), size=K)
-    v[-1] = 1.0
-    pi = v * np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
-    lam = rng.random((lists, K))
-    z = rng.choice(K, size=n_true, p=pi / pi.sum())
-    return n_true, (rng.random((n_true, lists)) < lam[:, z].T).astype(np.int8)
-
-
 @pytest.mark.slow
 def test_simulation_based_calibration() -> None:
     rng = np.random.default_rng(2018)
     lo, hi, K = 150, 600, 5
     ranks, covered = [], []
     for _ in range(120):
-        n_true, mat = _prior_population(rng, lo, hi, 4, K)
+        n_true, mat = prior_population(rng, lo, hi, 4, K)
         h = CaptureHistories.from_matrix(mat)
         draws, _, _ = sample_lcmcr(
             h, rng, K=K, burnin=1000, samples=500, thinning=4, chains=2, workers=1

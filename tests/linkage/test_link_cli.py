@@ -15,7 +15,7 @@ import pytest
 
 from credible.config import Settings
 from credible.evidence import Vault
-from credible.ingest import import_file
+from credible.ingest import import_manifest
 from credible.simulate import simulate
 from credible.store import Store, init_store, vault_dir
 
@@ -39,19 +39,9 @@ def run(
 
 
 def import_sim(store: Store, settings: Settings, sim: Path) -> int:
+    """Import the simulated person lists as the demo does; returns the records imported."""
     vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
-    manifest = json.loads((sim / "manifest.json").read_text(encoding="utf-8"))
-    return sum(
-        import_file(
-            store,
-            vault,
-            sim / e["path"],
-            source=e["source"],
-            actor="tester",
-            mapping_path=sim / e["mapping"],
-        ).rows
-        for e in manifest["lists"]
-    )
+    return sum(r.rows for r in import_manifest(store, vault, sim, actor="tester", lists_only=True))
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from credible.config import Settings
 from credible.errors import InputError, NotFoundError
 from credible.evidence import Vault
-from credible.ingest import import_file
+from credible.ingest import import_manifest
 from credible.linkage import INPUT_COLUMNS, LinkSettings
 from credible.linkage import service as svc
 from credible.simulate import simulate
@@ -38,19 +37,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def import_sim(store: Store, settings: Settings, sim: Path) -> int:
     """Import the simulated person lists as the demo does; returns the records imported."""
     vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
-    manifest = json.loads((sim / "manifest.json").read_text(encoding="utf-8"))
-    rows = 0
-    for entry in manifest["lists"]:
-        result = import_file(
-            store,
-            vault,
-            sim / entry["path"],
-            source=entry["source"],
-            actor="tester",
-            mapping_path=sim / entry["mapping"],
-        )
-        rows += result.rows
-    return rows
+    return sum(r.rows for r in import_manifest(store, vault, sim, actor="tester", lists_only=True))
 
 
 def persons_of(store: Store, run_id: int) -> dict[int, frozenset[int]]:

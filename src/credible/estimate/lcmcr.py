@@ -305,3 +305,25 @@ def fit_lcmcr(
         settings=opts,
         draws=pooled.astype(float),
     )
+
+
+def prior_population(
+    rng: np.random.Generator, lo: int, hi: int, lists: int, K: int = 10
+) -> tuple[int, np.ndarray]:
+    """N and a capture matrix drawn from LCMCR's own prior, for simulation-based calibration.
+
+    N ~ 1/N on lo..hi (LCMCR's prior, made proper by truncation), alpha ~ Gamma(0.25,
+    rate 0.25), stick-breaking weights truncated at K, lambda ~ Beta(1, 1). The posterior
+    under the truncated prior is LCMCR's posterior restricted to lo..hi, so the rank of
+    the true N among the draws inside lo..hi is uniform when the sampler is right.
+    """
+    support = np.arange(lo, hi + 1)
+    w = 1.0 / support
+    n_true = int(rng.choice(support, p=w / w.sum()))
+    alpha = rng.gamma(0.25, 1.0 / 0.25)
+    v = rng.beta(1.0, max(alpha, 1e-300), size=K)
+    v[-1] = 1.0
+    pi = v * np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
+    lam = rng.random((lists, K))
+    z = rng.choice(K, size=n_true, p=pi / pi.sum())
+    return n_true, (rng.random((n_true, lists)) < lam[:, z].T).astype(np.int8)

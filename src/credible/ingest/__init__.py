@@ -1,6 +1,6 @@
 """Ingest: read person records, facilities, observations, acts and allegations from
 CSV/TSV, XLSX and JSON files, validate them and import them as one transaction."""
 
-from credible.ingest.importer import ImportResult, import_file
+from credible.ingest.importer import ImportResult, import_file, import_manifest
 
-__all__ = ["ImportResult", "import_file"]
+__all__ = ["ImportResult", "import_file", "import_manifest"]

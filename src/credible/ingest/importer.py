@@ -119,6 +119,30 @@ def import_file(
     )
 
 
+def import_manifest(
+    store: Store, vault: Vault, folder: Path, *, actor: str, lists_only: bool = False
+) -> list[ImportResult]:
+    """Import every file ``folder/manifest.json`` names, in its ``import_order`` (the
+    simulator writes such a manifest); ``lists_only`` takes the person lists alone."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entries = manifest["lists"] + ([] if lists_only else manifest.get("supporting", []))
+    by_path = {e["path"]: e for e in entries}
+    order = [p for p in manifest.get("import_order") or list(by_path) if p in by_path]
+    return [
+        import_file(
+            store,
+            vault,
+            folder / by_path[rel]["path"],
+            source=by_path[rel]["source"],
+            actor=actor,
+            mapping_path=folder / by_path[rel]["mapping"],
+            kind=by_path[rel].get("kind"),
+        )
+        for rel in order
+    ]
+
+
 def _mapping_dump(parsed: ParsedFile) -> Any:
     m = parsed.mapping
     dump = getattr(m, "model_dump", None)

@@ -33,7 +33,7 @@ def init_store(settings: Settings) -> tuple[Store, str | None, str]:
         Path(settings.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     before, after = upgrade(engine)
-    FieldCipher.from_key_file(settings.key_file)  # make sure a key exists from the start
+    # The key is created with the store, so that nothing sensitive is ever written unsealed.
     return Store(engine, FieldCipher.from_key_file(settings.key_file)), before, after
 
 

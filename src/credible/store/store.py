@@ -8,7 +8,6 @@ previous one. Nothing is half-written: an exception inside the block rolls it al
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from credible.errors import NotFoundError, StoreError
 from credible.store import audit as audit_log
 from credible.store import bulk
 from credible.store.crypto import FieldCipher
-from credible.store.schema import EXPORTABLE, audit, metadata
+from credible.store.schema import EXPORTABLE, audit
 from credible.store.search import SearchIndex
 
 
@@ -241,12 +240,3 @@ class UnitOfWork:
 
     def index_for_search(self, kind: str, docs: Iterable[tuple[int, str]]) -> None:
         self.store.search.add(self.conn, kind, docs)
-
-
-def encode_json(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
-
-
-def create_all(engine: Engine) -> None:
-    """Used only by migrations' first revision; everything else goes through Alembic."""
-    metadata.create_all(engine)
