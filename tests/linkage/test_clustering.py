@@ -20,8 +20,10 @@ def _persons(clustering) -> set[frozenset[str]]:
     return set(groups)
 
 
-def test_components_at_threshold_and_singletons():
-    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.95), ("c", "d", 0.2), ("e", "f", 0.91)])
+def test_groups_at_threshold_and_singletons():
+    pairs = _pairs(
+        [("a", "b", 0.99), ("b", "c", 0.95), ("a", "c", 0.9), ("c", "d", 0.2), ("e", "f", 0.91)]
+    )
     out = cluster_pairs(list("abcdefg"), pairs, threshold=0.9)
     assert _persons(out) == {
         frozenset("abc"),
@@ -34,12 +36,23 @@ def test_components_at_threshold_and_singletons():
     assert pd.isna(by_id.loc["g", "match_probability"])
 
 
-def test_rejected_pair_inside_a_component_is_cut_at_the_weakest_link():
-    # a-b-c-d chain; the reviewer says a and d are different people.
-    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.92), ("c", "d", 0.999)])
-    out = cluster_pairs(list("abcd"), pairs, 0.9, [Judgement("d", "a", "reject")])
+def test_likely_pairs_do_not_chain_unlikely_ones():
+    # a-b and b-c are likely, a-c was never scored (born ten years apart, say): the
+    # mean across {a, b} and {c} is (0.95 + 0) / 2, below the threshold.
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.95)])
+    out = cluster_pairs(list("abc"), pairs, threshold=0.5)
+    assert _persons(out) == {frozenset("ab"), frozenset("c")}
+    assert out.cut_edges == []
+
+
+def test_rejected_pair_is_cut_where_the_groups_would_meet():
+    # Two strong pairs, likely links across them, and a reviewer saying a and d differ.
+    pairs = _pairs(
+        [("a", "b", 0.99), ("c", "d", 0.999), ("a", "c", 0.95), ("b", "d", 0.95), ("b", "c", 0.92)]
+    )
+    out = cluster_pairs(list("abcd"), pairs, 0.5, [Judgement("d", "a", "reject")])
     assert _persons(out) == {frozenset("ab"), frozenset("cd")}
-    assert out.cut_edges == [("b", "c", 0.92)]
+    assert out.cut_edges == [("a", "c", 0.95), ("b", "d", 0.95), ("b", "c", 0.92)]
 
 
 def test_rejected_direct_edge_is_never_merged():
@@ -103,13 +116,28 @@ def test_invariants(edges, rejects, threshold):
     # No rejected pair shares a Person.
     for j in judgements:
         assert cluster[j.record_id_l] != cluster[j.record_id_r]
-    # Every unrejected edge at or above the threshold is inside a Person or was cut.
-    cut = {(a, b) for a, b, _ in out.cut_edges}
+    # A Person never reaches beyond the connected components of the edges at or above
+    # the threshold: averaging only ever splits what components would join.
     rejected = {j.pair for j in judgements}
+    component = {r: r for r in record_ids}
+
+    def root(r: str) -> str:
+        while component[r] != r:
+            r = component[r]
+        return r
+
+    for a, b, p in edges:
+        if p >= threshold and tuple(sorted((a, b))) not in rejected:
+            component[root(a)] = root(b)
+    for members in cluster.groupby(cluster).groups.values():
+        assert len({root(m) for m in members}) == 1
+    # An edge at or above the threshold between two Persons was too weak on average or
+    # was cut by a rejection; a lone edge between two singletons is never too weak.
     for a, b, p in edges:
         key = tuple(sorted((a, b)))
-        if p >= threshold and key not in rejected and key not in cut:
-            assert cluster[a] == cluster[b]
+        if p >= threshold and key not in rejected and cluster[a] != cluster[b]:
+            alone = (cluster == cluster[a]).sum() == 1 and (cluster == cluster[b]).sum() == 1
+            assert not alone or key in {(x, y) for x, y, _ in out.cut_edges}
     # The result does not depend on the order of the edges.
     again = cluster_pairs(record_ids, _pairs(list(reversed(edges))), threshold, judgements)
     assert again.clusters.set_index("record_id")["cluster_id"].equals(cluster)

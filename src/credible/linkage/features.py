@@ -17,6 +17,7 @@ import pandas as pd
 
 from credible.errors import InputError, Problem
 from credible.linkage import _names
+from credible.linkage.facilities import facility_keys
 from credible.linkage.places import county_ids
 
 #: Columns ``prepare_records`` reads; any that is absent is treated as empty.
@@ -35,6 +36,7 @@ INPUT_COLUMNS = (
     "birthplace",
     "residence",
     "ethnicity",
+    "facility",
 )
 
 #: Columns ``prepare_records`` returns, in order.
@@ -46,8 +48,11 @@ FEATURE_COLUMNS = (
     "n1_rom",
     "n2_rom",
     "name_sorted",
+    "name_ordered",
     "k1",
     "k2",
+    "keys1",
+    "keys2",
     "key_lo",
     "key_hi",
     "name_keys",
@@ -67,6 +72,8 @@ FEATURE_COLUMNS = (
     "residence_key",
     "residence_county",
     "ethnicity_norm",
+    "facility_key",
+    "facility_place",
 )
 
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\s*$")
@@ -124,6 +131,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
         " ".join(k for k in (lo, hi) if k) or None for lo, hi in zip(key_lo, key_hi, strict=True)
     ]
     dates = _birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"])
+    facilities = facility_keys(list(col["facility"]))
     out = pd.DataFrame(
         {
             "record_id": col["record_id"].astype(str),
@@ -133,8 +141,17 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "n1_rom": n1_rom,
             "n2_rom": n2_rom,
             "name_sorted": name_sorted,
+            # Both parts in written order: the exact-match level the name's term
+            # frequencies hang on.
+            "name_ordered": [
+                f"{a} {b}" if a and b else None for a, b in zip(n1_rom, n2_rom, strict=True)
+            ],
             "k1": k1,
             "k2": k2,
+            # Every key of each part: a Chinese transcription has several readings,
+            # and one of them usually shares a key with the same name in another script.
+            "keys1": [k or None for k in keys1],
+            "keys2": [k or None for k in keys2],
             "key_lo": key_lo,
             "key_hi": key_hi,
             "name_keys": name_keys,
@@ -151,9 +168,21 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "ethnicity_norm": [
                 " ".join(str(v).lower().split()) if _present(v) else None for v in col["ethnicity"]
             ],
+            "facility_key": [f.key if f else None for f in facilities],
+            "facility_place": [f.place if f else None for f in facilities],
         }
     )
-    for c in ("n1_rom", "n2_rom", "name_sorted", "k1", "k2", "key_lo", "key_hi", "sex"):
+    for c in (
+        "n1_rom",
+        "n2_rom",
+        "name_sorted",
+        "name_ordered",
+        "k1",
+        "k2",
+        "key_lo",
+        "key_hi",
+        "sex",
+    ):
         out[c] = out[c].astype("string")
     for c in (
         "name_key",
@@ -165,7 +194,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
         "residence_county",
     ):
         out[c] = out[c].astype("string")
-    for c in ("ethnicity_norm",):
+    for c in ("ethnicity_norm", "facility_key", "facility_place"):
         out[c] = out[c].astype("string")
     return out[list(FEATURE_COLUMNS)]
 

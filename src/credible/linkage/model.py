@@ -17,36 +17,69 @@ from credible.linkage.settings import LinkSettings
 from credible.linkage.udf import NAME_SIMILARITY
 
 #: Thresholds on ``credible.names.name_similarity`` of the whole names, strongest first.
-NAME_SIMILARITY_LEVELS = (0.95, 0.88, 0.78, 0.65)
+#: Jaro–Winkler on the romanised parts at or above which two parts are "similar".
+PART_SIMILAR = 0.9
+#: credible.names similarity of the whole names at or above which they are "alike".
+WHOLE_NAME_ALIKE = 0.8
 
 
-def _name(tf: bool) -> dict:
-    """The whole name as written, compared across scripts by ``credible.names``.
+#: The function that says whether two arrays share an element, by backend.
+ARRAYS_OVERLAP = {"duckdb": "list_has_any", "spark": "arrays_overlap"}
 
-    The score ignores the order of the parts. The top levels carry a term-frequency
-    adjustment on the script-independent name key, so that sharing a common name (every
-    second detainee is a Memet) counts for less than sharing a rare one.
+
+def _name(tf: bool, jw: str, overlap: str) -> dict:
+    """The given name and the father's (or family) name, compared part by part.
+
+    Uyghur names are a given name and the father's given name, so "Tursun Yunus" and
+    "Yunus Tursun" are a son and a father as often as one person written both ways;
+    sharing one part (Memet Tursun, Tursunjan Kerim) says little. So the levels keep
+    the order apart: both parts in order, both swapped, one part only. Parts are
+    compared by their ``credible.names`` keys (any reading shared) or by Jaro–Winkler
+    on their canonical romanised form; the whole-name similarity of
+    ``credible.names`` catches names the parts miss (unsplit Chinese names). The top
+    level carries a term-frequency adjustment on the script-independent name key, so
+    that sharing a common name counts for less than sharing a rare one.
     """
-    sim = f"{NAME_SIMILARITY}(name_display_l, name_display_r)"
+
+    def alike(a: str, b: str) -> str:
+        n = {"1": "n1_rom", "2": "n2_rom"}
+        k = {"1": "keys1", "2": "keys2"}
+        return f"({overlap}({k[a]}_l, {k[b]}_r) OR {jw}({n[a]}_l, {n[b]}_r) >= {PART_SIMILAR})"
+
+    in_order = f"{alike('1', '1')} AND {alike('2', '2')}"
+    swapped = f"{alike('1', '2')} AND {alike('2', '1')}"
+    one_part = f"({alike('1', '1')} OR {alike('2', '2')} OR {alike('1', '2')} OR {alike('2', '1')})"
+    whole = f"{NAME_SIMILARITY}(name_display_l, name_display_r) >= {WHOLE_NAME_ALIKE}"
     levels: list[dict[str, Any]] = [
         {
             "sql_condition": "name_display_l IS NULL OR name_display_r IS NULL",
             "label_for_charts": "null",
             "is_null_level": True,
         },
-        # Splink anchors a term-frequency adjustment on an exact-match level of its column.
-        {"sql_condition": "name_key_l = name_key_r", "label_for_charts": "same name key"},
+        {
+            "sql_condition": "name_ordered_l = name_ordered_r",
+            "label_for_charts": "same parts, same order",
+        },
+        {"sql_condition": in_order, "label_for_charts": "similar parts, same order"},
+        {
+            "sql_condition": "n1_rom_l = n2_rom_r AND n2_rom_l = n1_rom_r",
+            "label_for_charts": "same parts, swapped",
+        },
+        {"sql_condition": swapped, "label_for_charts": "similar parts, swapped"},
+        {
+            "sql_condition": f"(n2_rom_l IS NULL OR n2_rom_r IS NULL) AND {one_part}",
+            "label_for_charts": "one part given, and it agrees",
+        },
+        {"sql_condition": whole, "label_for_charts": "whole names alike"},
+        {"sql_condition": one_part, "label_for_charts": "one part agrees, one differs"},
+        {"sql_condition": "ELSE", "label_for_charts": "different"},
     ]
-    for t in NAME_SIMILARITY_LEVELS:
-        levels.append({"sql_condition": f"{sim} >= {t}", "label_for_charts": f"similarity ≥ {t}"})
-    levels.append({"sql_condition": "ELSE", "label_for_charts": "different"})
     if tf:
-        for level in levels[1:3]:
-            level["tf_adjustment_column"] = "name_key"
-            level["tf_adjustment_weight"] = 1.0
+        levels[1]["tf_adjustment_column"] = "name_ordered"
+        levels[1]["tf_adjustment_weight"] = 1.0
     return {
         "output_column_name": "name",
-        "comparison_description": "whole name, any scripts (credible.names similarity)",
+        "comparison_description": "given and father's name, part by part, any script",
         "comparison_levels": levels,
     }
 
@@ -119,6 +152,52 @@ def _place(col: str, key: str, county: str, description: str) -> dict:
     return comparison
 
 
+def _where() -> dict:
+    """Home county and detention facility, compared together.
+
+    The two are far from independent: most people are held in a facility of their own
+    county, so two namesakes from one county often name the same camp as well. Scored
+    as separate comparisons, the same fact would count twice and merge namesakes; one
+    comparison over both lets EM learn what each combination is worth. The facility is
+    compared as county, kind and number (``facilities``), so a camp named in Chinese
+    and in Kazakh is the same facility. Naming different facilities is weak evidence
+    against a match: people are moved, and lists record different stages.
+    """
+    county_same = "residence_county_l = residence_county_r"
+    spelled_same = (
+        "(residence_county_l IS NULL OR residence_county_r IS NULL) AND "
+        "(residence_key_l = residence_key_r OR "
+        f"{NAME_SIMILARITY}(residence_rom_l, residence_rom_r) >= 0.85)"
+    )
+    home = {
+        "null": "(residence_rom_l IS NULL OR residence_rom_r IS NULL)",
+        "same": f"({county_same} OR ({spelled_same}))",
+    }
+    held = {
+        "null": "(facility_key_l IS NULL OR facility_key_r IS NULL)",
+        "same": "facility_key_l = facility_key_r",
+    }
+    levels = [
+        ("null", f"{home['null']} AND {held['null']}"),
+        ("same home, same facility", f"{home['same']} AND {held['same']}"),
+        ("home unknown, same facility", f"{home['null']} AND {held['same']}"),
+        ("other home, same facility", held["same"]),
+        ("same home, facility unknown", f"{home['same']} AND {held['null']}"),
+        ("same home, other facility", home["same"]),
+        ("other home, facility unknown", held["null"]),
+        ("home unknown, other facility", home["null"]),
+        ("other home, other facility", "ELSE"),
+    ]
+    return {
+        "output_column_name": "where",
+        "comparison_description": "home county and detention facility (any script)",
+        "comparison_levels": [
+            {"sql_condition": sql, "label_for_charts": label, "is_null_level": label == "null"}
+            for label, sql in levels
+        ],
+    }
+
+
 def comparisons(
     settings: LinkSettings, dialect: str, present: set[str] | None = None
 ) -> list[dict]:
@@ -128,12 +207,13 @@ def comparisons(
     left out: they carry no evidence and EM cannot estimate them.
     """
     tf = settings.term_frequency
+    functions = SplinkDialect.from_string(dialect)
     every = [
-        _name(tf),
-        _birth_date(SplinkDialect.from_string(dialect).levenshtein_function_name),
+        _name(tf, functions.jaro_winkler_function_name, ARRAYS_OVERLAP[dialect]),
+        _birth_date(functions.levenshtein_function_name),
         _exact("sex", "recorded sex"),
         _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)"),
-        _place("residence_rom", "residence_key", "residence_county", "residence (county)"),
+        _where(),
         _exact("ethnicity_norm", "ethnicity as recorded"),
         _exact("source", "same source list (lists seldom repeat a person; EM learns how often)"),
     ]
@@ -169,7 +249,7 @@ COMPARISON_COLUMNS: dict[str, set[str]] = {
     "birth_date": {"birth_ymin"},
     "sex": {"sex"},
     "birthplace_rom": {"birthplace_rom"},
-    "residence_rom": {"residence_rom"},
+    "where": {"residence_rom", "facility_key"},
     "ethnicity_norm": {"ethnicity_norm"},
     "source": {"source"},
 }
@@ -184,7 +264,10 @@ def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] 
     a pass estimates the m probabilities of the comparisons its rule does not use:
 
     - name key and birth year: sex, places, ethnicity;
-    - name key and county (or place as written): birth date, sex, ethnicity;
+    - name key, county (or place as written) and facility where lists give one: birth
+      date, sex, ethnicity. Namesakes from one county are common in a large list; the
+      facility keeps most of them out of this pass, or EM learns from them that matches
+      often disagree on birth date;
     - full birth date: the name, sex, places, ethnicity.
     """
     if settings.training_rules is not None:
@@ -197,7 +280,11 @@ def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] 
         None,
     )
     if place:
-        rules.append(["name_key", place])
+        rules.append(
+            ["name_key", place, "facility_key"]
+            if "facility_key" in present
+            else ["name_key", place]
+        )
     if "birth_ymd" in present:
         rules.append(["birth_ymd"])
     elif "birth_year" in present and "sex" in present:

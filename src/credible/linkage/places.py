@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -48,7 +50,9 @@ _GENERIC = {
 
 
 def _squash(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    """Lower case, letters and digits only, no diacritics: "Kériye" -> "keriye"."""
+    plain = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in plain if ch.isalnum() and not unicodedata.combining(ch))
 
 
 def _strip_generic(romanised: str) -> str:
@@ -57,12 +61,42 @@ def _strip_generic(romanised: str) -> str:
     return " ".join(kept or words)
 
 
-def _signature(keys: list[str]) -> str:
-    return " ".join(k for k in keys if not k.startswith("~"))
+# Sounds that Uyghur, Kazakh and Chinese-derived spellings of one place write
+# differently: Kazakh has no "ch" (Chapchal is Шапшал), q and k, gh and g, w and u
+# alternate between romanisations.
+_SKELETON_FOLDS = (("ch", "sh"), ("zh", "j"), ("gh", "g"), ("kh", "k"), ("q", "k"), ("w", "u"))
+_SKELETON_MIN = 3
+
+
+def _skeleton(text: str) -> str:
+    """The consonants of a place name after folding spelling variants: the last resort
+    for a place whose spelling matches no form in the gazetteer."""
+    s = _squash(text)
+    for a, b in _SKELETON_FOLDS:
+        s = s.replace(a, b)
+    s = re.sub(r"[aeiouy0-9]", "", s)
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def _unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Keys that point to one county only: a key shared by two identifies neither."""
+    seen: dict[str, str] = {}
+    for key, cid in pairs:
+        if key:
+            seen[key] = cid if seen.get(key, cid) == cid else ""
+    return {k: v for k, v in seen.items() if v}
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    han: dict[str, str]  # Chinese name -> id
+    latin: dict[str, str]  # squashed Latin form -> id
+    by_key: dict[str, str]  # one name key of a Latin form -> id, where unambiguous
+    by_skeleton: dict[str, str]  # consonant skeleton -> id, where unambiguous
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+def _gazetteer() -> _Gazetteer:
     text = resources.files("credible.linkage").joinpath("data/counties.csv").read_text("utf-8")
     rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
     han: dict[str, str] = {}
@@ -74,20 +108,17 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
             latin[_squash(form)] = row["id"]
     forms = list(latin)
     keys = _names.name_keys_many(forms)
-    by_key: dict[str, str] = {}
-    for form, k in zip(forms, keys, strict=True):
-        sig = _signature(k)
-        # A signature shared by two counties identifies neither.
-        if sig and by_key.get(sig, latin[form]) == latin[form]:
-            by_key[sig] = latin[form]
-        elif sig:
-            by_key[sig] = ""
-    return han, latin, {k: v for k, v in by_key.items() if v}
+    by_key = _unique(
+        [(k, latin[f]) for f, ks in zip(forms, keys, strict=True) for k in ks if k[0] != "~"]
+    )
+    skeletons = [(_skeleton(f), latin[f]) for f in forms]
+    by_skeleton = _unique([(s, c) for s, c in skeletons if len(s) >= _SKELETON_MIN])
+    return _Gazetteer(han, latin, by_key, by_skeleton)
 
 
 def county_ids(values: list[object]) -> list[str | None]:
     """The gazetteer id of each place name, or ``None`` when it is not recognised."""
-    han, latin, by_key = _gazetteer()
+    gaz = _gazetteer()
     out: list[str | None] = [None] * len(values)
     pending: list[int] = []
     for i, v in enumerate(values):
@@ -95,7 +126,7 @@ def county_ids(values: list[object]) -> list[str | None]:
             continue
         text = str(v).strip()
         if _HAN.search(text):
-            out[i] = _han_lookup(text, han)
+            out[i] = _han_lookup(text, gaz.han)
             if out[i] is not None:
                 continue
         pending.append(i)
@@ -105,8 +136,14 @@ def county_ids(values: list[object]) -> list[str | None]:
     stripped = [_strip_generic(r or "") for r in romanised]
     keys = _names.name_keys_many(stripped)
     for i, s, k in zip(pending, stripped, keys, strict=True):
-        out[i] = latin.get(_squash(s)) or by_key.get(_signature(k))
+        out[i] = gaz.latin.get(_squash(s)) or _by_keys(k, gaz) or gaz.by_skeleton.get(_skeleton(s))
     return out
+
+
+def _by_keys(keys: list[str], gaz: _Gazetteer) -> str | None:
+    """The county all of a name's (non-skeleton) keys that the gazetteer knows agree on."""
+    found = {gaz.by_key[k] for k in keys if k[0] != "~" and k in gaz.by_key}
+    return found.pop() if len(found) == 1 else None
 
 
 def _han_lookup(text: str, han: dict[str, str]) -> str | None:

@@ -684,4 +684,5 @@ def describe(record: dict[str, Any]) -> list[tuple[str, str]]:
         ("birthplace", place(record.get("birthplace"))),
         ("residence (county)", place(record.get("residence"))),
         ("ethnicity", text(record.get("ethnicity"))),
+        ("held at", place(record.get("facility"))),
     ]

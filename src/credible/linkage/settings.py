@@ -36,13 +36,17 @@ class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     match_threshold: float = Field(
-        default=0.8, gt=0, lt=1, description="pairs at or above this match probability are merged"
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="two groups of records are merged when a pair across them scores at "
+        "least this and the mean match probability over all pairs across them does too",
     )
     review_lower: float = Field(
-        default=0.5, gt=0, lt=1, description="pairs from here up to review_upper go to human review"
+        default=0.3, gt=0, lt=1, description="pairs from here up to review_upper go to human review"
     )
     review_upper: float = Field(
-        default=0.95, gt=0, le=1, description="upper end (exclusive) of the review band"
+        default=0.8, gt=0, le=1, description="upper end (exclusive) of the review band"
     )
     keep_pairs_above: float = Field(
         default=0.01, ge=0, lt=1, description="predicted pairs below this probability are not kept"
@@ -55,7 +59,7 @@ class LinkSettings(BaseModel):
     training_rules: list[list[str] | str] | None = Field(
         default=None,
         description="EM passes (columns that must be equal, or SQL); None = chosen from "
-        "the data: one on name keys, one on birth year and sex",
+        "the columns present (see credible.linkage.model.training_rules)",
     )
     seed: int = Field(default=20240601, description="seed of every random step (u sampling)")
     backend: Literal["duckdb", "spark"] = "duckdb"

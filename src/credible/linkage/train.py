@@ -18,7 +18,7 @@ from credible.errors import CredibleError, InputError, Problem
 from credible.linkage.backends import make_db_api
 from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
 from credible.linkage.features import FEATURE_COLUMNS
-from credible.linkage.model import rule, splink_settings, training_rules
+from credible.linkage.model import ARRAYS_OVERLAP, rule, splink_settings, training_rules
 from credible.linkage.settings import LinkSettings
 
 Progress = Callable[[str, float], None]
@@ -55,7 +55,8 @@ class LinkResult:
 def input_fingerprint(prepared: pd.DataFrame) -> str:
     """SHA-256 of the prepared records, independent of row order."""
     frame = prepared[MODEL_COLUMNS].sort_values("record_id").reset_index(drop=True)
-    frame["key_pairs"] = ["|".join(k) if isinstance(k, list) else "" for k in frame["key_pairs"]]
+    for col in ("key_pairs", "keys1", "keys2"):
+        frame[col] = ["|".join(k) if isinstance(k, list) else "" for k in frame[col]]
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     digest = hashlib.sha256(hashed.tobytes())
     digest.update(",".join(frame.columns).encode())
@@ -307,7 +308,7 @@ def _redialect(
     """A stored model rewritten for another backend.
 
     Our comparison SQL differs between backends only in the names of the string
-    similarity functions, which Splink's dialects supply.
+    similarity functions, which Splink's dialects supply, and of the array-overlap test.
     """
     import json
 
@@ -318,6 +319,8 @@ def _redialect(
     text = json.dumps(model)
     for fn in ("jaro_winkler_function_name", "levenshtein_function_name"):
         text = text.replace(f"{getattr(source, fn)}(", f"{getattr(target, fn)}(")
+    source_overlap = ARRAYS_OVERLAP[source.sql_dialect_str]
+    text = text.replace(f"{source_overlap}(", f"{ARRAYS_OVERLAP[target.sql_dialect_str]}(")
     spec = json.loads(text)
     spec.pop("sql_dialect", None)
     # Stored blocking rules carry the source dialect's identifier quoting; they are not
