@@ -243,6 +243,18 @@ def _starting_m(comparison: dict[str, Any]) -> None:
         level["m_probability"] = m
 
 
+#: The levels of each comparison that say "these records disagree outright". How often
+#: true matches land there is a recording-error rate, capped by ``m_disagree_max``.
+DISAGREEMENT_LEVELS: dict[str, tuple[str, ...]] = {
+    "name": ("different",),
+    "birth_date": ("different",),
+    "sex": ("different",),
+    "birthplace_rom": ("different county", "different"),
+    "where": ("other home, facility unknown", "other home, other facility"),
+    "ethnicity_norm": ("different",),
+}
+
+
 #: The column whose presence makes each comparison worth having.
 COMPARISON_COLUMNS: dict[str, set[str]] = {
     "name": {"name_display"},

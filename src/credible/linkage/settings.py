@@ -76,6 +76,14 @@ class LinkSettings(BaseModel):
         description="smallest m probability of any level: the assumed rate of recording "
         "errors, so that one disagreement cannot veto a link on its own",
     )
+    m_disagree_max: float = Field(
+        default=0.1,
+        gt=0,
+        lt=1,
+        description="largest share of true matches assumed to disagree outright on a field "
+        "(birth dates years apart, another county, another sex): in large lists full of "
+        "namesakes EM otherwise learns that matches often disagree, and merges namesakes",
+    )
     em_max_iterations: int = Field(default=50, gt=0)
     em_convergence: float = Field(default=1e-4, gt=0)
     prior: Literal["em", "deterministic"] = Field(

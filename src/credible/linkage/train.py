@@ -18,7 +18,13 @@ from credible.errors import CredibleError, InputError, Problem
 from credible.linkage.backends import make_db_api
 from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
 from credible.linkage.features import FEATURE_COLUMNS
-from credible.linkage.model import ARRAYS_OVERLAP, rule, splink_settings, training_rules
+from credible.linkage.model import (
+    ARRAYS_OVERLAP,
+    DISAGREEMENT_LEVELS,
+    rule,
+    splink_settings,
+    training_rules,
+)
 from credible.linkage.settings import LinkSettings
 
 Progress = Callable[[str, float], None]
@@ -128,6 +134,7 @@ def train_and_predict(
         )
         lap("u", 0.3)
         sessions = _train_m(linker, settings, present)
+        _cap_disagreement(linker, settings.m_disagree_max)
         _floor_m(linker, settings.m_floor)
         lap("em", 0.6)
         prior_source = settings.prior
@@ -278,6 +285,38 @@ def _kept_pairs(linker: Any, predictions: Any, keep_above: float) -> pd.DataFram
     frame["match_weight"] = frame["match_weight"] + shift
     frame["match_probability"] = 1 / (1 + np.exp2(-frame["match_weight"].to_numpy(float)))
     return _pairs_frame(frame)
+
+
+def _cap_disagreement(linker: Any, cap: float) -> None:
+    """Keep the m probability of each comparison's outright disagreement at or below
+    ``cap``, moving the excess to its other levels in proportion.
+
+    EM finds the largest cluster of similar-looking pairs and calls it "match". In a
+    list of 100,000 detainees most people share their full name with someone from the
+    same county, and that cluster is full of namesakes: EM then learned that half of
+    all matches give birth dates years apart (on simulated truth it is under 1%) and
+    that a tenth live in another county, and merged namesakes. How often two records of
+    one person disagree outright is a recording-error rate; ``cap`` bounds it. The
+    result hardly depends on the value: 0.02, 0.05 and 0.1 gave the same F1 on 100,000
+    simulated records, all 0.04 better than no cap.
+    """
+    for comparison in linker._settings_obj.comparisons:
+        labels = DISAGREEMENT_LEVELS.get(comparison.output_column_name, ())
+        levels = [
+            lv
+            for lv in comparison.comparison_levels
+            if not lv.is_null_level and lv.m_probability is not None
+        ]
+        against = [lv for lv in levels if lv.label_for_charts in labels]
+        others = [lv for lv in levels if lv.label_for_charts not in labels]
+        total = sum(float(lv.m_probability) for lv in against)
+        rest = sum(float(lv.m_probability) for lv in others)
+        if total <= cap or rest <= 0:
+            continue
+        for lv in against:
+            lv.m_probability = float(lv.m_probability) * cap / total
+        for lv in others:
+            lv.m_probability = float(lv.m_probability) * (1 - cap) / rest
 
 
 def _floor_m(linker: Any, floor: float) -> None:
