@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -126,12 +127,19 @@ def _parse_latin(romanised: str) -> tuple[str, str | None, int | None]:
     return " ".join(words), kind, number
 
 
-def facility_keys(values: list[object]) -> list[FacilityKey | None]:
+def facility_keys(values: Sequence[object]) -> list[FacilityKey | None]:
     """What each facility name says; ``None`` for an empty value.
 
     The place is the county gazetteer's id where the words before the number (or the
     kind) name a known county or city, else the romanised spelling of those words.
     """
+    # Lists name a few hundred facilities over millions of rows: parse each once.
+    distinct = list(dict.fromkeys(_text(v) for v in values))
+    parsed = dict(zip(distinct, _facility_keys(distinct), strict=True))
+    return [parsed[_text(v)] for v in values]
+
+
+def _facility_keys(values: list[str]) -> list[FacilityKey | None]:
     out: list[FacilityKey | None] = [None] * len(values)
     parsed: dict[int, tuple[str, str | None, int | None]] = {}
     latin_at = [i for i, v in enumerate(values) if _text(v) and not _HAN.search(_text(v))]

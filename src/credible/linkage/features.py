@@ -53,6 +53,7 @@ FEATURE_COLUMNS = (
     "k2",
     "keys1",
     "keys2",
+    "k12",
     "key_lo",
     "key_hi",
     "name_keys",
@@ -152,6 +153,8 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             # and one of them usually shares a key with the same name in another script.
             "keys1": [k or None for k in keys1],
             "keys2": [k or None for k in keys2],
+            # The first key of each part, for blocking on either part in either order.
+            "k12": [sorted({k for k in (a, b) if k}) or None for a, b in zip(k1, k2, strict=True)],
             "key_lo": key_lo,
             "key_hi": key_hi,
             "name_keys": name_keys,

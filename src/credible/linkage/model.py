@@ -7,6 +7,7 @@ them (Splink's dialect supplies it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from splink import block_on
@@ -49,7 +50,10 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
     in_order = f"{alike('1', '1')} AND {alike('2', '2')}"
     swapped = f"{alike('1', '2')} AND {alike('2', '1')}"
     one_part = f"({alike('1', '1')} OR {alike('2', '2')} OR {alike('1', '2')} OR {alike('2', '1')})"
-    whole = f"{NAME_SIMILARITY}(name_display_l, name_display_r) >= {WHOLE_NAME_ALIKE}"
+    whole = (
+        f"({overlap}(name_keys_l, name_keys_r) OR {jw}(name_sorted_l, name_sorted_r) >= 0.7) "
+        f"AND {NAME_SIMILARITY}(name_display_l, name_display_r) >= {WHOLE_NAME_ALIKE}"
+    )
     levels: list[dict[str, Any]] = [
         {
             "sql_condition": "name_display_l IS NULL OR name_display_r IS NULL",
@@ -105,6 +109,12 @@ def _birth_date(lev: str) -> dict:
             {
                 "sql_condition": f"{lev}(birth_ymd_l, birth_ymd_r) <= 1",
                 "label_for_charts": "full dates one digit apart",
+            },
+            # Two full dates that differ by more than a slip of the pen: evidence against,
+            # even within one year (a police list's dates come from identity cards).
+            {
+                "sql_condition": "birth_ymd_l IS NOT NULL AND birth_ymd_r IS NOT NULL",
+                "label_for_charts": "full dates differ",
             },
             {"sql_condition": same_y, "label_for_charts": "same year"},
             {
@@ -247,7 +257,7 @@ def _starting_m(comparison: dict[str, Any]) -> None:
 #: true matches land there is a recording-error rate, capped by ``m_disagree_max``.
 DISAGREEMENT_LEVELS: dict[str, tuple[str, ...]] = {
     "name": ("different",),
-    "birth_date": ("different",),
+    "birth_date": ("full dates differ", "different"),
     "sex": ("different",),
     "birthplace_rom": ("different county", "different"),
     "where": ("other home, facility unknown", "other home, other facility"),
@@ -316,15 +326,32 @@ def rule(spec: list[str] | str) -> BlockingRuleCreator | str:
     return block_on(*cols, arrays_to_explode=arrays or None)
 
 
+def block_rules(specs: Sequence[tuple[str, bool] | str]) -> list[BlockingRuleCreator | str]:
+    """Splink rules on the key columns of ``credible.linkage.blocking.capped_blocks``."""
+    return [
+        spec
+        if isinstance(spec, str)
+        else block_on(spec[0], arrays_to_explode=[spec[0]] if spec[1] else None)
+        for spec in specs
+    ]
+
+
 def splink_settings(
-    settings: LinkSettings, dialect: str, present: set[str] | None = None
+    settings: LinkSettings,
+    dialect: str,
+    present: set[str] | None = None,
+    blocks: Sequence[tuple[str, bool] | str] | None = None,
 ) -> dict[str, Any]:
     """The Splink settings dictionary of an untrained model."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "record_id",
         "comparisons": comparisons(settings, dialect, present),
-        "blocking_rules_to_generate_predictions": [rule(r) for r in settings.blocking_rules],
+        "blocking_rules_to_generate_predictions": (
+            block_rules(blocks)
+            if blocks is not None
+            else [rule(r) for r in settings.blocking_rules]
+        ),
         # Scored pairs keep only ids, weights and levels: at a million records the
         # values and per-comparison weights would multiply the size of the largest
         # table. explain_pair recomputes them for the pair asked about.

@@ -118,6 +118,19 @@ def _gazetteer() -> _Gazetteer:
 
 def county_ids(values: list[object]) -> list[str | None]:
     """The gazetteer id of each place name, or ``None`` when it is not recognised."""
+    # Lists repeat a few hundred place names over millions of rows: look each up once.
+    distinct = list(dict.fromkeys(_text(v) for v in values))
+    found = dict(zip(distinct, _county_ids(distinct), strict=True))
+    return [found[_text(v)] for v in values]
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _county_ids(values: list[str]) -> list[str | None]:
     gaz = _gazetteer()
     out: list[str | None] = [None] * len(values)
     pending: list[int] = []

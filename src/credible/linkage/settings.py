@@ -11,22 +11,21 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Blocking rules are written against the columns that ``prepare_records`` adds. Each rule
-#: is a list of columns that must be equal; a pair is scored when any rule admits it. The
-#: keys come from ``credible.names.name_keys`` and survive script differences, and the
-#: ``key_lo``/``key_hi`` rule is the order-insensitive form of the (given, father) keys.
+#: is a list of columns that must be equal (``name[]``: an array, records meet when any
+#: element is shared) or raw SQL; a pair is scored when any rule admits it. The keys come
+#: from ``credible.names.name_keys`` and survive script differences: ``key_pairs`` pairs
+#: any key of the given name with any key of the father's name, in either order (two
+#: records with the same name, however romanised, share one); ``k12`` is either part's
+#: first key. Blocks larger than ``max_block`` records, or all blocks when the rules
+#: would score more than ``max_pairs_blocked`` pairs, are split further
+#: (``credible.linkage.blocking``).
 DEFAULT_BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("key_pairs[]",),
-    ("key_lo", "key_hi"),
-    ("k1", "birth_year"),
-    ("k2", "birth_year"),
-    "l.k1 = r.k2 AND l.birth_year = r.birth_year",
-    "l.k2 = r.k1 AND l.birth_year = r.birth_year",
-    ("k1", "residence_county"),
-    ("k2", "residence_county"),
+    ("k12[]", "birth_year"),
+    ("k12[]", "residence_county"),
     ("birth_ymd", "residence_county"),
     ("birth_ymd", "birthplace_county"),
     ("birth_ymd", "residence_key"),
-    ("name_sorted",),
 )
 
 
@@ -55,6 +54,19 @@ class LinkSettings(BaseModel):
         default_factory=lambda: [
             r if isinstance(r, str) else list(r) for r in DEFAULT_BLOCKING_RULES
         ]
+    )
+    max_block: int | None = Field(
+        default=400,
+        gt=1,
+        description="records in one block of a column blocking rule; larger blocks are "
+        "split by sex, birth year, county and facility (None = no cap)",
+    )
+    max_pairs_blocked: float | None = Field(
+        default=3e7,
+        gt=0,
+        description="pairs the column blocking rules may score in all; beyond it blocks "
+        "are split finer (None = no budget). 3e7 is about five minutes of scoring on two "
+        "cores",
     )
     training_rules: list[list[str] | str] | None = Field(
         default=None,

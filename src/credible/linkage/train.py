@@ -16,11 +16,13 @@ import pandas as pd
 
 from credible.errors import CredibleError, InputError, Problem
 from credible.linkage.backends import make_db_api
+from credible.linkage.blocking import capped_blocks
 from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
 from credible.linkage.features import FEATURE_COLUMNS
 from credible.linkage.model import (
     ARRAYS_OVERLAP,
     DISAGREEMENT_LEVELS,
+    block_rules,
     rule,
     splink_settings,
     training_rules,
@@ -33,8 +35,8 @@ Progress = Callable[[str, float], None]
 #: its count, divided by the assumed recall, sets the prior (``prior_recall``).
 PRIOR_RULE = "l.name_sorted = r.name_sorted AND l.birth_year = r.birth_year"
 
-#: Columns sent to the backend: the features minus those only used in Python.
-MODEL_COLUMNS = [c for c in FEATURE_COLUMNS if c != "name_keys"]
+#: Columns sent to the backend.
+MODEL_COLUMNS = list(FEATURE_COLUMNS)
 
 
 class LinkageError(CredibleError):
@@ -61,7 +63,7 @@ class LinkResult:
 def input_fingerprint(prepared: pd.DataFrame) -> str:
     """SHA-256 of the prepared records, independent of row order."""
     frame = prepared[MODEL_COLUMNS].sort_values("record_id").reset_index(drop=True)
-    for col in ("key_pairs", "keys1", "keys2"):
+    for col in ("key_pairs", "keys1", "keys2", "k12", "name_keys"):
         frame[col] = ["|".join(k) if isinstance(k, list) else "" for k in frame[col]]
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     digest = hashlib.sha256(hashed.tobytes())
@@ -118,7 +120,13 @@ def train_and_predict(
     if prepared["source"].nunique() < 2:
         present.discard("source")  # one list: "same source" says nothing
     db_api = make_db_api(settings, spark_session)
-    linker, table = _linker(db_api, prepared[MODEL_COLUMNS], settings, present, model)
+    keys, blocks = capped_blocks(
+        prepared, settings.blocking_rules, settings.max_block, settings.max_pairs_blocked
+    )
+    frame = pd.concat(
+        [prepared[MODEL_COLUMNS].reset_index(drop=True), keys.reset_index(drop=True)], axis=1
+    )
+    linker, table = _linker(db_api, frame, settings, present, model, blocks)
     lap("registered", 0.05)
     sessions: list[dict[str, Any]] = []
     prior_source = "model"
@@ -195,6 +203,7 @@ def _linker(
     settings: LinkSettings,
     present: set[str],
     model: dict[str, Any] | None,
+    blocks: list[tuple[str, bool] | str],
 ) -> tuple[Any, Any]:
     import uuid
 
@@ -206,9 +215,9 @@ def _linker(
     # log_level=None: a library does not configure logging (Splink's own loggers still
     # emit to whatever the application has set up).
     if model is None:
-        spec = splink_settings(settings, dialect, present)
+        spec = splink_settings(settings, dialect, present, blocks)
     else:
-        spec = _redialect(model, dialect, settings.blocking_rules)
+        spec = _redialect(model, dialect, blocks)
     linker = Linker(table, spec, log_level=None)
     logging.getLogger("splink").setLevel(logging.WARNING)
     return linker, table
@@ -342,7 +351,7 @@ def _floor_m(linker: Any, floor: float) -> None:
 
 
 def _redialect(
-    model: dict[str, Any], dialect: str, blocking_rules: list[list[str] | str]
+    model: dict[str, Any], dialect: str, blocks: list[tuple[str, bool] | str]
 ) -> dict[str, Any]:
     """A stored model rewritten for another backend.
 
@@ -364,7 +373,7 @@ def _redialect(
     spec.pop("sql_dialect", None)
     # Stored blocking rules carry the source dialect's identifier quoting; they are not
     # trained, so they are rebuilt from the run's settings instead.
-    spec["blocking_rules_to_generate_predictions"] = [rule(r) for r in blocking_rules]
+    spec["blocking_rules_to_generate_predictions"] = block_rules(blocks)
     return spec
 
 
