@@ -52,7 +52,8 @@ def _upset(run: EstimationRun, max_patterns: int = 30) -> dict[str, Any]:
         }
         for j, name in enumerate(run.lists)
     ]
-    width = label_w + len(cols) * col_w + 130
+    # Room at the right for a list's bar (100 px) and its size written out.
+    width = label_w + len(cols) * col_w + 180
     height = bar_h + 50 + len(lists) * row_h
     return {
         "cols": cols,
@@ -79,7 +80,9 @@ def _intervals(estimates: list[dict[str, Any]], n_observed: int) -> dict[str, An
     for i, e in enumerate(rows):
         out.append(
             {
-                "label": e["method"],
+                # With strata the chart shows the totals: say so, since the table
+                # beside it also lists the unstratified estimate under the same name.
+                "label": e["method"] + (" (sum of strata)" if e.get("stratum") else ""),
                 "y": 30 + i * row_h,
                 "x": x(e["estimate"]),
                 "x_lo": x(e["lower"]) if e["lower"] is not None else x(e["estimate"]),
