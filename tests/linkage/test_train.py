@@ -97,3 +97,22 @@ def test_explain_adds_up_to_the_predicted_weight(run):
 def test_too_few_records_is_an_input_error():
     with pytest.raises(InputError):
         train_and_predict(prepare_records(__import__("pandas").DataFrame({"record_id": ["x"]})))
+
+
+def test_training_sample_keeps_whole_counties_within_the_limit():
+    import numpy as np
+    import pandas as pd
+
+    from credible.linkage.settings import LinkSettings
+    from credible.linkage.train import _training_sample
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"residence_county": rng.choice(list("abcdefghij"), 2_000)})
+    assert _training_sample(frame, LinkSettings(train_max_records=5_000)) is None
+    rows = _training_sample(frame, LinkSettings(train_max_records=700))
+    assert rows is not None and 700 // 4 <= len(rows) <= 700
+    chosen = set(frame["residence_county"].iloc[rows])
+    # Every record of a chosen county is in, none of the others.
+    assert set(rows) == set(np.flatnonzero(frame["residence_county"].isin(chosen)))
+    again = _training_sample(frame, LinkSettings(train_max_records=700))
+    assert again is not None and list(again) == list(rows)

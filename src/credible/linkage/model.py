@@ -290,7 +290,7 @@ def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] 
       date, sex, ethnicity. Namesakes from one county are common in a large list; the
       facility keeps most of them out of this pass, or EM learns from them that matches
       often disagree on birth date;
-    - full birth date: the name, sex, places, ethnicity.
+    - full birth date and county: the name, sex, ethnicity.
     """
     if settings.training_rules is not None:
         return list(settings.training_rules)
@@ -308,7 +308,10 @@ def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] 
             else ["name_key", place]
         )
     if "birth_ymd" in present:
-        rules.append(["birth_ymd"])
+        # With the county: at a million records, thousands share each birth date and
+        # the pass would hold 150 random pairs for every match; EM's "match" class then
+        # settled on same-list pairs and merged nothing.
+        rules.append(["birth_ymd", place] if place else ["birth_ymd"])
     elif "birth_year" in present and "sex" in present:
         rules.append(["birth_year", "sex"])
     return rules or [["name_key"]]

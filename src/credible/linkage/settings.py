@@ -68,6 +68,12 @@ class LinkSettings(BaseModel):
         "are split finer (None = no budget). 3e7 is about five minutes of scoring on two "
         "cores",
     )
+    train_max_records: int | None = Field(
+        default=50_000,
+        gt=1,
+        description="above this many records, EM learns the m probabilities from every "
+        "record of a random set of counties holding about this many (None = all records)",
+    )
     training_rules: list[list[str] | str] | None = Field(
         default=None,
         description="EM passes (columns that must be equal, or SQL); None = chosen from "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import math
@@ -34,6 +35,9 @@ Progress = Callable[[str, float], None]
 #: A pair that agrees on both name parts and the birth year is almost surely a match;
 #: its count, divided by the assumed recall, sets the prior (``prior_recall``).
 PRIOR_RULE = "l.name_sorted = r.name_sorted AND l.birth_year = r.birth_year"
+
+#: Records (whole counties) on which a very large list's prior is estimated.
+PRIOR_SAMPLE_RECORDS = 30_000
 
 #: Columns sent to the backend.
 MODEL_COLUMNS = list(FEATURE_COLUMNS)
@@ -141,13 +145,22 @@ def train_and_predict(
             max_pairs=settings.max_pairs, seed=settings.seed
         )
         lap("u", 0.3)
-        sessions = _train_m(linker, settings, present)
+        sample = _training_sample(prepared, settings)
+        if sample is None:
+            sessions = _train_m(linker, settings, present)
+        else:
+            sessions = _train_m_on_sample(db_api, prepared, sample, settings, present, linker)
         _cap_disagreement(linker, settings.m_disagree_max)
         _floor_m(linker, settings.m_floor)
         lap("em", 0.6)
         prior_source = settings.prior
+    sampled_prior = None
+    if prior_source == "em" and len(prepared) > (settings.train_max_records or len(prepared)):
+        sampled_prior = _prior_from_sample(db_api, prepared, settings, present, linker)
     predictions = linker.inference.predict(warning_mode="never")
-    if prior_source == "em":
+    if sampled_prior is not None:
+        prior_info = sampled_prior
+    elif prior_source == "em":
         prior = _prior_from_blocked_pairs(linker, predictions, len(prepared))
         prior_info = {"method": "EM on the prior over blocked pairs", "value": prior}
     elif prior_source == "deterministic":
@@ -230,11 +243,16 @@ def _train_m(linker: Any, settings: LinkSettings, present: set[str]) -> list[dic
 
     sessions: list[dict[str, Any]] = []
     for spec in training_rules(settings, present):
+        before = copy.deepcopy(linker._settings_obj)
         try:
             session = linker.training.estimate_parameters_using_expectation_maximisation(
                 rule(spec), max_pairs=settings.em_max_pairs
             )
         except (ValueError, SplinkException) as err:
+            # A pass that fails part way (EM drove some m to zero on a small list)
+            # leaves Splink's training copy of the settings in place, without the
+            # comparisons the pass blocked on: put the model back as it was.
+            linker._settings_obj = before
             sessions.append({"blocking_rule": spec, "failed": str(err).splitlines()[0]})
             continue
         sessions.append(_session_summary(spec, session, settings))
@@ -244,6 +262,124 @@ def _train_m(linker: Any, settings: LinkSettings, present: set[str]) -> list[dic
             f"({'; '.join(str(s['failed']) for s in sessions)}); more records are needed"
         )
     return sessions
+
+
+def _prior_from_sample(
+    db_api: Any, prepared: pd.DataFrame, settings: LinkSettings, present: set[str], linker: Any
+) -> dict[str, Any] | None:
+    """The prior from whole counties holding ``PRIOR_SAMPLE_RECORDS`` records, scaled.
+
+    In a very large list the blocks are split to fit the scoring budget, so many true
+    pairs are never scored, and EM on the prior over the blocked pairs (which counts
+    them as non-matches) came out eight times too low at a million records. In a
+    sample of whole counties nothing is split. A person's records stay together, so the
+    number of matches per record is the same in the sample as in the whole list, and
+    the prior (matches over all pairs) scales as 1 / (records - 1).
+    """
+    rows = _training_sample(prepared, settings, PRIOR_SAMPLE_RECORDS)
+    if rows is None or len(rows) < 2:
+        return None
+    sample = prepared.iloc[rows].reset_index(drop=True)
+    keys, blocks = capped_blocks(sample, settings.blocking_rules, settings.max_block, None)
+    frame = pd.concat([sample[MODEL_COLUMNS], keys.reset_index(drop=True)], axis=1)
+    model = linker.misc.save_model_to_json()
+    small, table = _linker(db_api, frame, settings, present, model, blocks)
+    try:
+        # The sample's own u: in a few counties random pairs share a county far more
+        # often than in the whole list, and the whole list's u made the prior 13 times
+        # too high.
+        small.training.estimate_u_using_random_sampling(
+            max_pairs=settings.max_pairs, seed=settings.seed
+        )
+        predictions = small.inference.predict(warning_mode="never")
+        in_sample = _prior_from_blocked_pairs(small, predictions, len(sample))
+    finally:
+        _drop(db_api, table)
+    prior = in_sample * (len(sample) - 1) / (len(prepared) - 1)
+    linker._settings_obj._probability_two_random_records_match = prior
+    return {
+        "method": "EM on the prior over the blocked pairs of a county sample, scaled",
+        "value": prior,
+        "sample_records": len(sample),
+        "sample_value": in_sample,
+    }
+
+
+def _training_sample(
+    prepared: pd.DataFrame, settings: LinkSettings, limit: int | None = None
+) -> np.ndarray | None:
+    """Rows of the counties EM trains on when there are too many records, else None.
+
+    EM's passes block on a name key and one more field. Matches share a county;
+    namesakes mostly do not, and their number grows with the square of the list: at a
+    million records a pass held so many namesakes that EM's "match" class settled on
+    them and nothing was linked. Training on every record of a random set of counties
+    keeps each person's records together and cuts namesakes from other counties, so
+    the training set looks like a list of ``train_max_records``. m probabilities do not
+    depend on the size of the list; u and the prior are still estimated on every record.
+    """
+    limit = limit or settings.train_max_records
+    if limit is None or len(prepared) <= limit or "residence_county" not in prepared:
+        return None
+    county = prepared["residence_county"].astype("string").fillna("")
+    sizes = county.value_counts()
+    order = np.random.default_rng(settings.seed).permutation(len(sizes))
+    chosen: list[str] = []
+    total = 0
+    for i in order:
+        name, size = str(sizes.index[i]), int(sizes.iloc[i])
+        if name and total + size <= limit:
+            chosen.append(name)
+            total += size
+    if total < limit // 4:  # a few huge counties: no useful sample
+        return None
+    return np.flatnonzero(county.isin(chosen).to_numpy())
+
+
+def _train_m_on_sample(
+    db_api: Any,
+    prepared: pd.DataFrame,
+    rows: np.ndarray,
+    settings: LinkSettings,
+    present: set[str],
+    linker: Any,
+) -> list[dict[str, Any]]:
+    """EM on the records at ``rows`` (with their own u sample), m copied into ``linker``."""
+    sample = prepared.iloc[rows].reset_index(drop=True)
+    keys, blocks = capped_blocks(
+        sample, settings.blocking_rules, settings.max_block, settings.max_pairs_blocked
+    )
+    frame = pd.concat([sample[MODEL_COLUMNS], keys.reset_index(drop=True)], axis=1)
+    small, table = _linker(db_api, frame, settings, present, None, blocks)
+    try:
+        small.training.estimate_u_using_random_sampling(
+            max_pairs=settings.max_pairs, seed=settings.seed
+        )
+        sessions = _train_m(small, settings, present)
+        trained = _m_values(small)
+    finally:
+        _drop(db_api, table)
+    _set_m_values(linker, trained)
+    for session in sessions:
+        session["records"] = len(sample)
+    return sessions
+
+
+def _m_values(linker: Any) -> dict[tuple[str, str], float | None]:
+    return {
+        (c.output_column_name, lv.label_for_charts): lv.m_probability
+        for c in linker._settings_obj.comparisons
+        for lv in c.comparison_levels
+        if not lv.is_null_level
+    }
+
+
+def _set_m_values(linker: Any, values: dict[tuple[str, str], float | None]) -> None:
+    for c in linker._settings_obj.comparisons:
+        for lv in c.comparison_levels:
+            m = values.get((c.output_column_name, lv.label_for_charts))
+            if not lv.is_null_level and m is not None:
+                lv.m_probability = m
 
 
 def _logit2(p: float) -> float:
