@@ -112,7 +112,7 @@ class _UnionFind:
 class _Groups:
     """Groups of records with the summed match probability between each two groups."""
 
-    def __init__(self, n: int, uf: _UnionFind) -> None:
+    def __init__(self, uf: _UnionFind) -> None:
         self.uf = uf
         self.links: dict[int, dict[int, float]] = {}
 
@@ -189,7 +189,7 @@ def cluster_pairs(
             conflicts.append((a, b))
 
     cut: list[tuple[str, str, float]] = []
-    groups = _Groups(len(ids), uf)
+    groups = _Groups(uf)
     for a, b in accepted:
         if a in index and b in index:
             groups.add(index[a], index[b], 1.0)

@@ -21,7 +21,7 @@ from importlib import resources
 import yaml
 
 from credible.linkage import _names
-from credible.linkage.places import county_ids
+from credible.linkage.places import county_ids, text_of
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_DIGITS = {
@@ -134,27 +134,27 @@ def facility_keys(values: Sequence[object]) -> list[FacilityKey | None]:
     kind) name a known county or city, else the romanised spelling of those words.
     """
     # Lists name a few hundred facilities over millions of rows: parse each once.
-    distinct = list(dict.fromkeys(_text(v) for v in values))
+    distinct = list(dict.fromkeys(text_of(v) for v in values))
     parsed = dict(zip(distinct, _facility_keys(distinct), strict=True))
-    return [parsed[_text(v)] for v in values]
+    return [parsed[text_of(v)] for v in values]
 
 
 def _facility_keys(values: list[str]) -> list[FacilityKey | None]:
     out: list[FacilityKey | None] = [None] * len(values)
     parsed: dict[int, tuple[str, str | None, int | None]] = {}
-    latin_at = [i for i, v in enumerate(values) if _text(v) and not _HAN.search(_text(v))]
-    romanised = _names.romanize_many([_text(values[i]) for i in latin_at])
+    latin_at = [i for i, v in enumerate(values) if text_of(v) and not _HAN.search(text_of(v))]
+    romanised = _names.romanize_many([text_of(values[i]) for i in latin_at])
     for i, rom in zip(latin_at, romanised, strict=True):
         # Digits are the same in every script; take them from the text as written when
         # romanising lost them.
         text = rom or ""
         if not re.search(r"\d", text):
-            digits = re.findall(r"\d+", unicodedata.normalize("NFKC", _text(values[i])))
+            digits = re.findall(r"\d+", unicodedata.normalize("NFKC", text_of(values[i])))
             text = f"{text} {digits[0]}" if digits else text
         parsed[i] = _parse_latin(text)
     for i, v in enumerate(values):
-        if _text(v) and _HAN.search(_text(v)):
-            parsed[i] = _parse_han(unicodedata.normalize("NFKC", _text(v)))
+        if text_of(v) and _HAN.search(text_of(v)):
+            parsed[i] = _parse_han(unicodedata.normalize("NFKC", text_of(v)))
     indices = list(parsed)
     places = [parsed[i][0] or None for i in indices]
     counties = county_ids(list(places))
@@ -163,12 +163,6 @@ def _facility_keys(values: list[str]) -> list[FacilityKey | None]:
         spelled = _spelling(place)
         out[i] = FacilityKey(county or spelled, kind, number)
     return out
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value).strip()
 
 
 def _spelling(place: str | None) -> str | None:

@@ -119,12 +119,13 @@ def _gazetteer() -> _Gazetteer:
 def county_ids(values: list[object]) -> list[str | None]:
     """The gazetteer id of each place name, or ``None`` when it is not recognised."""
     # Lists repeat a few hundred place names over millions of rows: look each up once.
-    distinct = list(dict.fromkeys(_text(v) for v in values))
+    distinct = list(dict.fromkeys(text_of(v) for v in values))
     found = dict(zip(distinct, _county_ids(distinct), strict=True))
-    return [found[_text(v)] for v in values]
+    return [found[text_of(v)] for v in values]
 
 
-def _text(value: object) -> str:
+def text_of(value: object) -> str:
+    """A cell as stripped text; empty for None and NaN."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value).strip()
