@@ -77,6 +77,29 @@ FEATURE_COLUMNS = (
     "facility_place",
 )
 
+#: Features held as pandas strings (the rest are lists or integers).
+_TEXT_COLUMNS = (
+    "n1_rom",
+    "n2_rom",
+    "name_sorted",
+    "name_ordered",
+    "k1",
+    "k2",
+    "key_lo",
+    "key_hi",
+    "sex",
+    "name_key",
+    "birthplace_rom",
+    "birthplace_key",
+    "birthplace_county",
+    "residence_rom",
+    "residence_key",
+    "residence_county",
+    "ethnicity_norm",
+    "facility_key",
+    "facility_place",
+)
+
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\s*$")
 _YEAR_PREFIX = re.compile(r"^\s*(\d{4})")
 _SEX = {"male": "m", "m": "m", "female": "f", "f": "f", "1": "m", "2": "f"}
@@ -175,29 +198,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "facility_place": [f.place if f else None for f in facilities],
         }
     )
-    for c in (
-        "n1_rom",
-        "n2_rom",
-        "name_sorted",
-        "name_ordered",
-        "k1",
-        "k2",
-        "key_lo",
-        "key_hi",
-        "sex",
-    ):
-        out[c] = out[c].astype("string")
-    for c in (
-        "name_key",
-        "birthplace_rom",
-        "birthplace_key",
-        "birthplace_county",
-        "residence_rom",
-        "residence_key",
-        "residence_county",
-    ):
-        out[c] = out[c].astype("string")
-    for c in ("ethnicity_norm", "facility_key", "facility_place"):
+    for c in _TEXT_COLUMNS:
         out[c] = out[c].astype("string")
     return out[list(FEATURE_COLUMNS)]
 

@@ -124,13 +124,7 @@ def train_and_predict(
     if prepared["source"].nunique() < 2:
         present.discard("source")  # one list: "same source" says nothing
     db_api = make_db_api(settings, spark_session)
-    keys, blocks = capped_blocks(
-        prepared, settings.blocking_rules, settings.max_block, settings.max_pairs_blocked
-    )
-    frame = pd.concat(
-        [prepared[MODEL_COLUMNS].reset_index(drop=True), keys.reset_index(drop=True)], axis=1
-    )
-    linker, table = _linker(db_api, frame, settings, present, model, blocks)
+    linker, table = _register(db_api, prepared, settings, present, model)
     lap("registered", 0.05)
     sessions: list[dict[str, Any]] = []
     prior_source = "model"
@@ -210,6 +204,23 @@ def train_and_predict(
     )
 
 
+def _register(
+    db_api: Any,
+    records: pd.DataFrame,
+    settings: LinkSettings,
+    present: set[str],
+    model: dict[str, Any] | None,
+    budget: bool = True,
+) -> tuple[Any, Any]:
+    """A linker on ``records`` with their capped blocking keys (see ``blocking``)."""
+    max_pairs = settings.max_pairs_blocked if budget else None
+    keys, blocks = capped_blocks(records, settings.blocking_rules, settings.max_block, max_pairs)
+    frame = pd.concat(
+        [records[MODEL_COLUMNS].reset_index(drop=True), keys.reset_index(drop=True)], axis=1
+    )
+    return _linker(db_api, frame, settings, present, model, blocks)
+
+
 def _linker(
     db_api: Any,
     frame: pd.DataFrame,
@@ -280,10 +291,9 @@ def _prior_from_sample(
     if rows is None or len(rows) < 2:
         return None
     sample = prepared.iloc[rows].reset_index(drop=True)
-    keys, blocks = capped_blocks(sample, settings.blocking_rules, settings.max_block, None)
-    frame = pd.concat([sample[MODEL_COLUMNS], keys.reset_index(drop=True)], axis=1)
     model = linker.misc.save_model_to_json()
-    small, table = _linker(db_api, frame, settings, present, model, blocks)
+    # No pair budget: the sample is small, and no block should be split.
+    small, table = _register(db_api, sample, settings, present, model, budget=False)
     try:
         # The sample's own u: in a few counties random pairs share a county far more
         # often than in the whole list, and the whole list's u made the prior 13 times
@@ -346,11 +356,7 @@ def _train_m_on_sample(
 ) -> list[dict[str, Any]]:
     """EM on the records at ``rows`` (with their own u sample), m copied into ``linker``."""
     sample = prepared.iloc[rows].reset_index(drop=True)
-    keys, blocks = capped_blocks(
-        sample, settings.blocking_rules, settings.max_block, settings.max_pairs_blocked
-    )
-    frame = pd.concat([sample[MODEL_COLUMNS], keys.reset_index(drop=True)], axis=1)
-    small, table = _linker(db_api, frame, settings, present, None, blocks)
+    small, table = _register(db_api, sample, settings, present, None)
     try:
         small.training.estimate_u_using_random_sampling(
             max_pairs=settings.max_pairs, seed=settings.seed
