@@ -7,6 +7,7 @@ The public API (linkage and the rest of the project use only these names)::
     romanize(name, script=None) -> str         # canonical Latin (ULY conventions)
     romanize_candidates(name) -> list[str]     # ranked, for Chinese renderings
     name_keys(name) -> list[str]               # blocking keys
+    cross_script_key(key) -> str               # coarse skeleton of a key (Chinese-proof)
     name_similarity(a, b) -> float             # [0, 1], any two scripts
     same_name(a, b) -> bool                    # name_similarity >= SAME_NAME_THRESHOLD
     romanize_many / name_keys_many / name_similarity_many / same_name_many  # batched
@@ -31,6 +32,7 @@ from credible.names.api import (
     same_name,
     same_name_many,
 )
+from credible.names.latin import cross_script_key
 from credible.names.parts import split_name
 from credible.names.script import SCRIPTS, detect_script
 from credible.names.similarity import name_similarity, name_similarity_many
@@ -42,6 +44,7 @@ __all__ = [
     "Comparison",
     "NameExplanation",
     "compare",
+    "cross_script_key",
     "detect_script",
     "explain",
     "name_keys",

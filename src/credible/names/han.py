@@ -56,10 +56,39 @@ def simplified(text: str) -> str:
     return "".join(table.get(ch, ch) for ch in text)
 
 
+# Pinyin initials -> the Uyghur Latin (ULY) letters they write in transcriptions: pinyin
+# x, q, j, zh are sh, ch, j, j (ULY's own x and q are kh and a uvular q), c is ts.
+_PINYIN_INITIALS = (("zh", "j"), ("ch", "ch"), ("sh", "sh"), ("x", "sh"), ("q", "ch"), ("c", "s"))
+# Finals whose Mandarin glide the transcribed Uyghur syllable does not have: 先 xian
+# writes "shen" (古丽先 Gülshen), 且 qie "che" (布海丽且木 Buhelchem).
+_PINYIN_FINALS = (("ian", "en"), ("ie", "e"), ("iu", "yu"))
+
+
+def uyghur_sound_of_pinyin(syllable: str) -> str:
+    """The Uyghur syllable (ULY) a character not in the transcription table most likely
+    writes, from its toneless pinyin: the initial in Uyghur spelling, a Mandarin glide
+    dropped, ü after j/q/x restored."""
+    initial, rest = "", syllable
+    for old, new in _PINYIN_INITIALS:
+        if syllable.startswith(old):
+            initial, rest = new, syllable[len(old) :]
+            break
+    if initial in ("sh", "ch", "j") and syllable[:1] in "xqj" and rest.startswith("u"):
+        rest = "ü" + rest[1:]
+    for old, new in _PINYIN_FINALS:
+        if rest.startswith(old):
+            rest = new + rest[len(old) :]
+            break
+    return initial + rest
+
+
 def _char_options(ch: str, next_ch: str | None) -> list[tuple[int, str]]:
     syl = han_syllables().get(ch)
     if syl is None:
-        return [(1, _pinyin(ch)[0])]
+        syllable = _pinyin(ch)[0]
+        sound = uyghur_sound_of_pinyin(syllable)
+        # The -n of -ian is often Mandarin's, not the name's (阿依先木 Ayshem).
+        return [(1, sound), (2, sound[:-1])] if syllable.endswith("ian") else [(1, sound)]
     closing = next_ch is None or not _starts_with_vowel(next_ch)
     options: list[tuple[int, str]] = []
     for rank, full in enumerate(syl.full[:2]):

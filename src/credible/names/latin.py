@@ -88,3 +88,30 @@ def phonetic_key(part: str) -> str:
     if out and out[-1] in _FINAL_DEVOICE:
         out[-1] = _FINAL_DEVOICE[out[-1]]
     return "".join(out)
+
+
+# Consonant classes that Chinese transcription does not keep apart: it writes Uyghur r
+# with 拉 la and 丽 li as often as with 尔 er, m and n alike at the end of a syllable,
+# b/p and d/t by the Mandarin initial at hand, and s, sh, ch, j and z with the few
+# sibilant initials it has. Gutturals (q, k, g, gh, h, x) and glides (y, w) are dropped:
+# 哈那提 writes Qanat, 吐尔洪 Turghun, 依不拉音 Ibrahim.
+_CROSS_SCRIPT = str.maketrans(
+    {"R": "L", "M": "N", "P": "B", "D": "T", "C": "S", "J": "S", "s": "S", "Z": "S"}
+)
+_CROSS_SCRIPT_DROP = frozenset("AIUYVKG~")
+
+
+@lru_cache(maxsize=1 << 16)
+def cross_script_key(key: str) -> str:
+    """The consonant skeleton of a phonetic (or ``~`` skeleton) key that survives Chinese
+    transcription: Turghun (TURGUN) and 吐尔洪 (TURUN) both give TLN.
+
+    Far coarser than the phonetic key (Alim, Erkin and Kérim share LN), so it is for
+    blocking and for a weak level of the name comparison, not for telling names apart.
+    """
+    out: list[str] = []
+    for ch in key.translate(_CROSS_SCRIPT):
+        if ch in _CROSS_SCRIPT_DROP or (out and out[-1] == ch):
+            continue
+        out.append(ch)
+    return "".join(out)
