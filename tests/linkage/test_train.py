@@ -33,7 +33,13 @@ def test_links_febrl_well(run):
     sessions = result.metadata["em_sessions"]
     assert any(s.get("converged") for s in sessions), sessions
     assert all("iterations" in s or s["failed"] for s in sessions)
-    assert 0 < result.metadata["prior"]["value"] < 0.01
+    list_aware = [s for s in sessions if "list-aware" in str(s["blocking_rule"])]
+    assert list_aware and list_aware[0]["converged"] and list_aware[0]["settled"], sessions
+    stored = result.model["credible"]["list_odds"]
+    (aa, ab), (ba, bb) = stored["odds"]
+    assert stored["lists"] == ["A", "B"] and ab == ba
+    # everyone is in both files once: matches across them, hardly any within either
+    assert 0 < aa < ab < 1 and bb < ab / 100, stored
 
 
 def test_result_is_complete_and_traceable(run):
@@ -61,7 +67,10 @@ def test_second_run_on_same_input_is_reproducible(run):
 def test_judgements_are_honoured_on_rerun(run):
     prepared, _, first = run
     merged = first.pairs[first.pairs["match_probability"] >= FAST.match_threshold].iloc[0]
-    apart = first.pairs[first.pairs["match_probability"] < 0.1].iloc[0]
+    cluster_of = first.clusters.set_index("record_id")["cluster_id"]
+    a_side = first.clusters[first.clusters["source"] == "A"]["record_id"]
+    apart = {"record_id_l": a_side.iloc[0], "record_id_r": a_side.iloc[1]}
+    assert cluster_of[apart["record_id_l"]] != cluster_of[apart["record_id_r"]]
     judgements = [
         Judgement(merged["record_id_l"], merged["record_id_r"], "reject", who="t"),
         Judgement(apart["record_id_l"], apart["record_id_r"], "accept", who="t"),

@@ -57,6 +57,12 @@ def name_keys_many(values: Sequence[object]) -> list[list[str]]:
     return out
 
 
+def cross_script_keys(keys: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The ``credible.names.cross_script_key`` of every key of each name part."""
+    one = _names.cross_script_key
+    return [sorted({c for c in (one(k) for k in ks) if c}) for ks in keys]
+
+
 def split_many(values: Sequence[object]) -> list[list[str]]:
     """Parts of each full name, in written order, via ``credible.names.split_name``."""
     split = getattr(_names, "split_name", None)

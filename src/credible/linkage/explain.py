@@ -12,7 +12,11 @@ from typing import Any
 import pandas as pd
 
 from credible.linkage.features import prepare_records
+from credible.linkage.model import list_odds, splink_spec
 from credible.linkage.train import MODEL_COLUMNS
+
+#: The waterfall step that carries the other candidates of the list-aware model.
+RIVALS = "other candidates"
 
 
 @dataclass(frozen=True)
@@ -111,12 +115,16 @@ def explain_pair(
     record_a: Mapping[str, Any],
     record_b: Mapping[str, Any],
     term_frequencies: Mapping[str, pd.DataFrame] | None = None,
+    run_weight: float | None = None,
 ) -> Waterfall:
     """The match weight of a pair by comparison, under a trained ``model``.
 
     Records are person records (as ``prepare_records`` takes) or already prepared rows.
     ``term_frequencies`` are the tables a run returned (``LinkResult.term_frequencies``);
-    without them the term-frequency adjustment is left out (shown as 0).
+    without them the term-frequency adjustment is left out (shown as 0). Under the
+    list-aware model the prior is that of the two records' lists, and ``run_weight``
+    (the weight the run gave the pair) adds a last step, "other candidates": what the
+    other records of the same lists that resemble either record took away.
     """
     from splink import Linker
 
@@ -133,7 +141,7 @@ def explain_pair(
         rows.append(rec)
     db_api = make_db_api(LinkSettings(threads=1))
     table = db_api.register(pair[MODEL_COLUMNS])
-    spec = dict(model)
+    spec = splink_spec(model)
     spec["retain_matching_columns"] = True
     spec["retain_intermediate_calculation_columns"] = True
     # The run's rules block on key columns computed over all its records; one pair
@@ -162,12 +170,20 @@ def explain_pair(
             )
         )
     prior = model.get("probability_two_random_records_match", 1e-4)
-    return Waterfall(
+    prior_weight = math.log2(prior / (1 - prior))
+    odds = list_odds(model).get((str(rows[0].get("source")), str(rows[1].get("source"))))
+    if odds:
+        prior_weight = math.log2(odds)
+    waterfall = Waterfall(
         record_id_l=str(rows[0]["record_id"]),
         record_id_r=str(rows[1]["record_id"]),
-        prior_weight=math.log2(prior / (1 - prior)),
+        prior_weight=prior_weight,
         steps=steps,
     )
+    if odds and run_weight is not None and math.isfinite(run_weight):
+        rivals = run_weight - waterfall.match_weight
+        steps.append(Step(RIVALS, "rival records in the same lists", "", "", rivals, 0.0))
+    return waterfall
 
 
 def _prepared(records: list[Mapping[str, Any]]) -> pd.DataFrame:

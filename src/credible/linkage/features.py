@@ -37,6 +37,9 @@ INPUT_COLUMNS = (
     "residence",
     "ethnicity",
     "facility",
+    "detained",
+    "detained_min",
+    "detained_max",
 )
 
 #: Columns ``prepare_records`` returns, in order.
@@ -59,6 +62,9 @@ FEATURE_COLUMNS = (
     "name_keys",
     "name_key",
     "key_pairs",
+    "ckeys1",
+    "ckeys2",
+    "ckey_pairs",
     "sex",
     "birth_year",
     "birth_month",
@@ -75,7 +81,14 @@ FEATURE_COLUMNS = (
     "ethnicity_norm",
     "facility_key",
     "facility_place",
+    "detained_day",
+    "detained_month",
+    "detained_lo",
+    "detained_hi",
 )
+
+#: Features that are lists of keys (the rest are strings or integers).
+LIST_COLUMNS = ("keys1", "keys2", "k12", "name_keys", "key_pairs", "ckeys1", "ckeys2", "ckey_pairs")
 
 #: Features held as pandas strings (the rest are lists or integers).
 _TEXT_COLUMNS = (
@@ -154,7 +167,16 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     name_key = [
         " ".join(k for k in (lo, hi) if k) or None for lo, hi in zip(key_lo, key_hi, strict=True)
     ]
+    # The same pairing on the coarse skeletons that survive Chinese transcription
+    # (吐尔洪 and Turghun share TLN where their phonetic keys differ).
+    ckeys1 = _names.cross_script_keys(keys1)
+    ckeys2 = _names.cross_script_keys(keys2)
+    ckey_pairs = [
+        sorted({"|".join(sorted((a, b))) for a in ka for b in kb}) or None
+        for ka, kb in zip(ckeys1, ckeys2, strict=True)
+    ]
     dates = _birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"])
+    detained = _detention_dates(col["detained"], col["detained_min"], col["detained_max"])
     facilities = facility_keys(list(col["facility"]))
     out = pd.DataFrame(
         {
@@ -183,6 +205,9 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "name_keys": name_keys,
             "name_key": name_key,
             "key_pairs": key_pairs,
+            "ckeys1": [k or None for k in ckeys1],
+            "ckeys2": [k or None for k in ckeys2],
+            "ckey_pairs": ckey_pairs,
             "sex": [_SEX.get(str(v).strip().lower()) if _present(v) else None for v in col["sex"]],
             **dates,
             "birthplace_rom": _names.romanize_many(list(col["birthplace"])),
@@ -196,6 +221,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             ],
             "facility_key": [f.key if f else None for f in facilities],
             "facility_place": [f.place if f else None for f in facilities],
+            **detained,
         }
     )
     for c in _TEXT_COLUMNS:
@@ -316,6 +342,38 @@ def _birth_dates(
         "birth_ymin": pd.array(ymin, dtype="Int64"),
         "birth_ymax": pd.array(ymax, dtype="Int64"),
     }
+
+
+def _detention_dates(
+    written: pd.Series, low: pd.Series, high: pd.Series
+) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """When the person was detained, as days since 1970: the day and the month where
+    the source states them, and the first and last day it allows (an EDTF range)."""
+    lo = _day_numbers(low)
+    hi = _day_numbers(high)
+    stated = [_DATE.match(str(v)) if _present(v) else None for v in written]
+    as_written = _day_numbers(
+        pd.Series([m.group(0).strip() if m and m.group(3) else None for m in stated])
+    )
+    day, month = [], []
+    for m, a, b, d in zip(stated, lo, hi, as_written, strict=True):
+        day.append(d if d is not None else (a if a is not None and a == b else None))
+        month.append(int(m.group(1)) * 12 + int(m.group(2)) - 1 if m and m.group(2) else None)
+    # A date written without its range (records prepared outside the store) is its own.
+    lo = [d if v is None else v for v, d in zip(lo, day, strict=True)]
+    hi = [d if v is None else v for v, d in zip(hi, day, strict=True)]
+    return {
+        "detained_day": pd.array(day, dtype="Int64"),
+        "detained_month": pd.array(month, dtype="Int64"),
+        "detained_lo": pd.array(lo, dtype="Int64"),
+        "detained_hi": pd.array(hi, dtype="Int64"),
+    }
+
+
+def _day_numbers(values: pd.Series) -> list[int | None]:
+    parsed = pd.to_datetime(values.astype("string"), errors="coerce", format="mixed")
+    days = (parsed - pd.Timestamp("1970-01-01")).dt.days
+    return [None if pd.isna(d) else int(d) for d in days]
 
 
 def _year_of(v: object) -> int | None:

@@ -50,6 +50,16 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
     in_order = f"{alike('1', '1')} AND {alike('2', '2')}"
     swapped = f"{alike('1', '2')} AND {alike('2', '1')}"
     one_part = f"({alike('1', '1')} OR {alike('2', '2')} OR {alike('1', '2')} OR {alike('2', '1')})"
+
+    def coarse(a: str, b: str) -> str:
+        return f"{overlap}(ckeys{a}_l, ckeys{b}_r)"
+
+    # Both parts alike only in the skeleton that survives Chinese transcription (吐尔洪
+    # and Turghun), in either order: weaker than "similar", far stronger than one part.
+    across_scripts = (
+        f"(({coarse('1', '1')} AND {coarse('2', '2')}) "
+        f"OR ({coarse('1', '2')} AND {coarse('2', '1')}))"
+    )
     whole = (
         f"({overlap}(name_keys_l, name_keys_r) OR {jw}(name_sorted_l, name_sorted_r) >= 0.7) "
         f"AND {NAME_SIMILARITY}(name_display_l, name_display_r) >= {WHOLE_NAME_ALIKE}"
@@ -70,6 +80,7 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
             "label_for_charts": "same parts, swapped",
         },
         {"sql_condition": swapped, "label_for_charts": "similar parts, swapped"},
+        {"sql_condition": across_scripts, "label_for_charts": "parts alike across scripts"},
         {
             "sql_condition": f"(n2_rom_l IS NULL OR n2_rom_r IS NULL) AND {one_part}",
             "label_for_charts": "one part given, and it agrees",
@@ -122,6 +133,45 @@ def _birth_date(lev: str) -> dict:
                 "label_for_charts": "year ranges overlap",
             },
             {"sql_condition": f"{mid_gap} <= 4", "label_for_charts": "within 2 years"},
+            {"sql_condition": "ELSE", "label_for_charts": "different"},
+        ],
+    }
+
+
+#: Days between two stated detention dates still counted as "close": lists record the
+#: arrest, the admission to a facility or the day a family lost contact.
+DETENTION_CLOSE_DAYS = 60
+
+
+def _detained() -> dict:
+    """When the person was detained: police lists give a day, testimonies often a month
+    or a year. Agreement on a day among people detained over three years is strong
+    evidence; dates far apart count against, but weakly (a transfer is a new date)."""
+    mid_gap = "abs((detained_lo_l + detained_hi_l) - (detained_lo_r + detained_hi_r))"
+    return {
+        "output_column_name": "detained",
+        "comparison_description": "date of detention: day, month or a range",
+        "comparison_levels": [
+            {
+                "sql_condition": "detained_lo_l IS NULL OR detained_lo_r IS NULL",
+                "label_for_charts": "null",
+                "is_null_level": True,
+            },
+            {"sql_condition": "detained_day_l = detained_day_r", "label_for_charts": "same day"},
+            {
+                "sql_condition": "detained_month_l = detained_month_r",
+                "label_for_charts": "same month",
+            },
+            {
+                "sql_condition": f"{mid_gap} <= {2 * DETENTION_CLOSE_DAYS}",
+                "label_for_charts": f"within {DETENTION_CLOSE_DAYS} days",
+            },
+            {
+                "sql_condition": (
+                    "detained_lo_l <= detained_hi_r AND detained_lo_r <= detained_hi_l"
+                ),
+                "label_for_charts": "ranges overlap",
+            },
             {"sql_condition": "ELSE", "label_for_charts": "different"},
         ],
     }
@@ -208,6 +258,25 @@ def _where() -> dict:
     }
 
 
+#: Key of a stored model that holds what Splink's settings cannot: the prior odds of each
+#: pair of lists of the list-aware model (``credible.linkage.exclusive``).
+CREDIBLE_KEY = "credible"
+
+
+def splink_spec(model: dict[str, Any]) -> dict[str, Any]:
+    """A stored model without credible's own key, as Splink reads it."""
+    return {k: v for k, v in model.items() if k != CREDIBLE_KEY}
+
+
+def list_odds(model: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """The stored prior odds by (list, list), both orders; empty for a pairwise model."""
+    stored = model.get(CREDIBLE_KEY, {}).get("list_odds")
+    if not stored:
+        return {}
+    names, odds = stored["lists"], stored["odds"]
+    return {(a, b): float(odds[i][j]) for i, a in enumerate(names) for j, b in enumerate(names)}
+
+
 def comparisons(
     settings: LinkSettings, dialect: str, present: set[str] | None = None
 ) -> list[dict]:
@@ -224,9 +293,15 @@ def comparisons(
         _exact("sex", "recorded sex"),
         _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)"),
         _where(),
+        _detained(),
         _exact("ethnicity_norm", "ethnicity as recorded"),
-        _exact("source", "same source list (lists seldom repeat a person; EM learns how often)"),
     ]
+    if not settings.exclusive:
+        # The list-aware model has a prior for every pair of lists, which says how often
+        # lists repeat a person; a "same list" comparison would count that twice.
+        every.append(
+            _exact("source", "same source list (lists seldom repeat a person; EM learns how often)")
+        )
     for comparison in every:
         _starting_m(comparison)
     if present is None:
@@ -262,6 +337,7 @@ DISAGREEMENT_LEVELS: dict[str, tuple[str, ...]] = {
     "birthplace_rom": ("different county", "different"),
     "where": ("other home, facility unknown", "other home, other facility"),
     "ethnicity_norm": ("different",),
+    "detained": ("different",),
 }
 
 
@@ -273,6 +349,7 @@ COMPARISON_COLUMNS: dict[str, set[str]] = {
     "birthplace_rom": {"birthplace_rom"},
     "where": {"residence_rom", "facility_key"},
     "ethnicity_norm": {"ethnicity_norm"},
+    "detained": {"detained_lo"},
     "source": {"source"},
 }
 

@@ -375,6 +375,16 @@ def stored_scores(conn: Connection, run_id: int) -> pd.DataFrame:
     return pairs
 
 
+def _stored_weight(conn: Connection, run_id: int, a: int, b: int) -> float | None:
+    """The weight a run stored for the pair {a, b}, if it stored one."""
+    ms = schema.match_scores
+    either = ((ms.c.record_l == a) & (ms.c.record_r == b)) | (
+        (ms.c.record_l == b) & (ms.c.record_r == a)
+    )
+    row = conn.execute(select(ms.c.match_weight).where(ms.c.run_id == run_id, either)).first()
+    return None if row is None or row[0] is None else float(row[0])
+
+
 def recluster(store: Store, actor: str) -> LinkRunSummary:
     """A new link run from the latest run's stored scores and the live judgements.
 
@@ -444,7 +454,7 @@ class ReviewItem:
 
     def waterfall(self) -> Waterfall | None:
         """The comparison that drove the score (computed on demand: it costs a model load)."""
-        return _waterfall(self.run, self.record_l, self.record_r)
+        return _waterfall(self.run, self.record_l, self.record_r, self.match_weight)
 
 
 def review_items(store: Store, limit: int | None = None) -> Iterator[ReviewItem]:
@@ -478,7 +488,9 @@ def _plain_record(row: pd.Series) -> dict[str, Any]:
     }
 
 
-def _waterfall(run: store_runs.RunInfo, a: dict[str, Any], b: dict[str, Any]) -> Waterfall | None:
+def _waterfall(
+    run: store_runs.RunInfo, a: dict[str, Any], b: dict[str, Any], weight: float | None = None
+) -> Waterfall | None:
     model = run.parameters.get("model")
     if not model:
         return None
@@ -486,7 +498,7 @@ def _waterfall(run: store_runs.RunInfo, a: dict[str, Any], b: dict[str, Any]) ->
         col: pd.DataFrame({col: list(values), f"tf_{col}": list(values.values())})
         for col, values in (run.parameters.get("term_frequencies") or {}).items()
     }
-    return explain_pair(model, a, b, tfs or None)
+    return explain_pair(model, a, b, tfs or None, run_weight=weight)
 
 
 def decide(
@@ -522,7 +534,11 @@ def explain(store: Store, record_a: str, record_b: str) -> Waterfall:
     for rid in ids:
         if str(rid) not in recs.index:
             raise NotFoundError(f"no person record with id {rid}")
-    wf = _waterfall(run, _plain_record(recs.loc[str(ids[0])]), _plain_record(recs.loc[str(ids[1])]))
+    with store.read() as conn:
+        weight = _stored_weight(conn, run.id, *ids)
+    wf = _waterfall(
+        run, _plain_record(recs.loc[str(ids[0])]), _plain_record(recs.loc[str(ids[1])]), weight
+    )
     if wf is None:
         raise NotFoundError(f"linkage run {run.id} has no stored model to explain with")
     return wf

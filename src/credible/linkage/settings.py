@@ -15,12 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 #: element is shared) or raw SQL; a pair is scored when any rule admits it. The keys come
 #: from ``credible.names.name_keys`` and survive script differences: ``key_pairs`` pairs
 #: any key of the given name with any key of the father's name, in either order (two
-#: records with the same name, however romanised, share one); ``k12`` is either part's
-#: first key. Blocks larger than ``max_block`` records, or all blocks when the rules
-#: would score more than ``max_pairs_blocked`` pairs, are split further
-#: (``credible.linkage.blocking``).
+#: records with the same name, however romanised, share one); ``ckey_pairs`` does the
+#: same with the coarse skeletons that survive Chinese transcription, within a county;
+#: ``k12`` is either part's first key. Blocks larger than ``max_block`` records, or all
+#: blocks when the rules would score more than ``max_pairs_blocked`` pairs, are split
+#: further (``credible.linkage.blocking``).
 DEFAULT_BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("key_pairs[]",),
+    ("ckey_pairs[]", "residence_county"),
     ("k12[]", "birth_year"),
     ("k12[]", "residence_county"),
     ("birth_ymd", "residence_county"),
@@ -101,6 +103,21 @@ class LinkSettings(BaseModel):
         description="largest share of true matches assumed to disagree outright on a field "
         "(birth dates years apart, another county, another sex): in large lists full of "
         "namesakes EM otherwise learns that matches often disagree, and merges namesakes",
+    )
+    exclusive: bool = Field(
+        default=True,
+        description="weigh each pair against the other candidates in the same lists (a "
+        "list names a person at most once, apart from its own duplicates) and estimate m "
+        "and the prior of every pair of lists by EM on that model "
+        "(credible.linkage.exclusive); False = plain pairwise Fellegi-Sunter",
+    )
+    exclusive_min_probability: float = Field(
+        default=1e-3,
+        gt=0,
+        lt=1,
+        description="pairs left out of the list-aware model: those whose probability "
+        "would be below this at prior odds of 1 / records (about one match per record), "
+        "i.e. whose Bayes factor is below this times the number of records",
     )
     em_max_iterations: int = Field(default=50, gt=0)
     em_convergence: float = Field(default=1e-4, gt=0)

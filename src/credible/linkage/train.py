@@ -16,19 +16,30 @@ import numpy as np
 import pandas as pd
 
 from credible.errors import CredibleError, InputError, Problem
+from credible.linkage import exclusive
 from credible.linkage.backends import make_db_api
 from credible.linkage.blocking import capped_blocks
 from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
-from credible.linkage.features import FEATURE_COLUMNS
+from credible.linkage.features import FEATURE_COLUMNS, LIST_COLUMNS
 from credible.linkage.model import (
     ARRAYS_OVERLAP,
+    CREDIBLE_KEY,
     DISAGREEMENT_LEVELS,
     block_rules,
+    list_odds,
     rule,
     splink_settings,
+    splink_spec,
     training_rules,
 )
 from credible.linkage.settings import LinkSettings
+from credible.linkage.vectors import (
+    comparisons_of,
+    m_values,
+    make_weights_distinct,
+    pair_vectors,
+    set_m,
+)
 
 Progress = Callable[[str, float], None]
 
@@ -67,7 +78,7 @@ class LinkResult:
 def input_fingerprint(prepared: pd.DataFrame) -> str:
     """SHA-256 of the prepared records, independent of row order."""
     frame = prepared[MODEL_COLUMNS].sort_values("record_id").reset_index(drop=True)
-    for col in ("key_pairs", "keys1", "keys2", "k12", "name_keys"):
+    for col in LIST_COLUMNS:
         frame[col] = ["|".join(k) if isinstance(k, list) else "" for k in frame[col]]
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     digest = hashlib.sha256(hashed.tobytes())
@@ -127,8 +138,6 @@ def train_and_predict(
     linker, table = _register(db_api, prepared, settings, present, model)
     lap("registered", 0.05)
     sessions: list[dict[str, Any]] = []
-    prior_source = "model"
-    prior_info: dict[str, Any] = {"method": "stored model"}
     if model is None:
         if settings.prior == "deterministic":
             linker.training.estimate_probability_two_random_records_match(
@@ -147,22 +156,18 @@ def train_and_predict(
         _cap_disagreement(linker, settings.m_disagree_max)
         _floor_m(linker, settings.m_floor)
         lap("em", 0.6)
-        prior_source = settings.prior
-    sampled_prior = None
-    if prior_source == "em" and len(prepared) > (settings.train_max_records or len(prepared)):
-        sampled_prior = _prior_from_sample(db_api, prepared, settings, present, linker)
-    predictions = linker.inference.predict(warning_mode="never")
-    if sampled_prior is not None:
-        prior_info = sampled_prior
-    elif prior_source == "em":
-        prior = _prior_from_blocked_pairs(linker, predictions, len(prepared))
-        prior_info = {"method": "EM on the prior over blocked pairs", "value": prior}
-    elif prior_source == "deterministic":
-        prior_info = {"method": f"deterministic rule, recall {settings.prior_recall}"}
-    pairs = _kept_pairs(linker, predictions, settings.keep_pairs_above)
+    list_aware = settings.exclusive and (model is None or bool(list_odds(model)))
+    if list_aware:
+        pairs, prior_info = _score_list_aware(linker, db_api, prepared, settings, model)
+        sessions += prior_info.pop("sessions")
+    else:
+        pairs, prior_info = _score_pairwise(linker, db_api, prepared, settings, present, model)
     lap("predict", 0.85)
     tf = _tf_tables(linker)
+    own = prior_info.pop("stored", None)
     model = linker.misc.save_model_to_json()
+    if own is not None:
+        model[CREDIBLE_KEY] = own
     _drop(db_api, table)
 
     clustering = cluster_pairs(
@@ -204,6 +209,113 @@ def train_and_predict(
     )
 
 
+def _score_pairwise(
+    linker: Any,
+    db_api: Any,
+    prepared: pd.DataFrame,
+    settings: LinkSettings,
+    present: set[str],
+    model: dict[str, Any] | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Plain Fellegi-Sunter: each pair scored on its own, the prior set by EM."""
+    prior_info: dict[str, Any] = {"method": "stored model"}
+    sampled_prior = None
+    trained_prior = model is None and settings.prior == "em"
+    if trained_prior and len(prepared) > (settings.train_max_records or len(prepared)):
+        sampled_prior = _prior_from_sample(db_api, prepared, settings, present, linker)
+    predictions = linker.inference.predict(warning_mode="never")
+    if sampled_prior is not None:
+        prior_info = sampled_prior
+    elif trained_prior:
+        prior = _prior_from_blocked_pairs(linker, predictions, len(prepared))
+        prior_info = {"method": "EM on the prior over blocked pairs", "value": prior}
+    elif model is None:
+        prior_info = {"method": f"deterministic rule, recall {settings.prior_recall}"}
+    return _kept_pairs(linker, predictions, settings.keep_pairs_above), prior_info
+
+
+def _score_list_aware(
+    linker: Any,
+    db_api: Any,
+    prepared: pd.DataFrame,
+    settings: LinkSettings,
+    model: dict[str, Any] | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Every blocked pair with evidence for a match, weighed against the other candidates
+    in the same lists (``credible.linkage.exclusive``); m and the prior odds of each pair
+    of lists by EM on that model, unless a stored ``model`` gives them.
+
+    Which pairs take part is decided by the m the model started from (Splink's passes),
+    stored with the model as its screen: a stored model then re-scores the same pairs on
+    any backend, while EM's own m only decides how likely each one is.
+    """
+    stored = model.get(CREDIBLE_KEY, {}) if model is not None else {}
+    fitted_m = m_values(linker)
+    if stored.get("screen_m"):
+        set_m(linker, {k: np.array(v) for k, v in stored["screen_m"].items()})
+    make_weights_distinct(linker)
+    screen_m = m_values(linker)
+    lam = float(linker._settings_obj._probability_two_random_records_match)
+    screen_bits = math.log2(settings.exclusive_min_probability * len(prepared))
+    linker._settings_obj._retain_intermediate_calculation_columns = True
+    try:
+        predictions = linker.inference.predict(
+            threshold_match_weight=screen_bits + _logit2(lam), warning_mode="never"
+        )
+    finally:
+        linker._settings_obj._retain_intermediate_calculation_columns = False
+    try:
+        vectors, lists = pair_vectors(
+            linker, db_api, predictions, prepared["record_id"], prepared["source"]
+        )
+    finally:
+        _drop(db_api, predictions)
+    odds = np.full((vectors.n_sources, vectors.n_sources), lam / (1 - lam))
+    stored_odds = list_odds(model) if model is not None else {}
+    for i, a in enumerate(lists):
+        for j, b in enumerate(lists):
+            odds[i, j] = stored_odds.get((a, b), odds[i, j])
+    comparisons = comparisons_of(linker)
+    session: dict[str, Any] = {"blocking_rule": "pairs with evidence (list-aware EM)"}
+    if model is None:
+        fitted = exclusive.fit(
+            vectors,
+            comparisons,
+            odds,
+            m_floor=settings.m_floor,
+            m_disagree_max=settings.m_disagree_max,
+            max_iterations=settings.em_max_iterations,
+            tolerance=settings.em_convergence,
+        )
+        fitted_m, odds = fitted.m, fitted.odds
+        session.update(iterations=fitted.iterations, converged=fitted.converged)
+    set_m(linker, fitted_m)
+    probability, settled = exclusive.settle(vectors, comparisons, fitted_m, odds)
+    session.update(pairs=len(vectors), settled=settled)
+    ids = prepared["record_id"].astype(str).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "record_id_l": ids[vectors.left],
+            "record_id_r": ids[vectors.right],
+            "match_probability": probability,
+        }
+    )
+    frame = frame.loc[frame["match_probability"] >= settings.keep_pairs_above]
+    p = frame["match_probability"].to_numpy(float)
+    frame["match_weight"] = np.log2(p) - np.log2(np.maximum(1 - p, 1e-300))
+    info = {
+        "method": "prior odds of each pair of lists, by list-aware EM"
+        if model is None
+        else "stored model",
+        "stored": {
+            "list_odds": {"lists": lists, "odds": odds.tolist()},
+            "screen_m": {k: v.tolist() for k, v in screen_m.items()},
+        },
+        "sessions": [session],
+    }
+    return _pairs_frame(frame), info
+
+
 def _register(
     db_api: Any,
     records: pd.DataFrame,
@@ -241,7 +353,7 @@ def _linker(
     if model is None:
         spec = splink_settings(settings, dialect, present, blocks)
     else:
-        spec = _redialect(model, dialect, blocks)
+        spec = _redialect(splink_spec(model), dialect, blocks)
     linker = Linker(table, spec, log_level=None)
     logging.getLogger("splink").setLevel(logging.WARNING)
     return linker, table
@@ -291,7 +403,7 @@ def _prior_from_sample(
     if rows is None or len(rows) < 2:
         return None
     sample = prepared.iloc[rows].reset_index(drop=True)
-    model = linker.misc.save_model_to_json()
+    model = splink_spec(linker.misc.save_model_to_json())
     # No pair budget: the sample is small, and no block should be split.
     small, table = _register(db_api, sample, settings, present, model, budget=False)
     try:
