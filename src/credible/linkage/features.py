@@ -65,11 +65,13 @@ FEATURE_COLUMNS = (
     "ckeys1",
     "ckeys2",
     "ckey_pairs",
+    "name_han",
     "sex",
     "birth_year",
     "birth_month",
     "birth_day",
     "birth_ymd",
+    "birth_days",
     "birth_ymin",
     "birth_ymax",
     "birthplace_rom",
@@ -113,6 +115,7 @@ _TEXT_COLUMNS = (
     "facility_place",
 )
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\s*$")
 _YEAR_PREFIX = re.compile(r"^\s*(\d{4})")
 _SEX = {"male": "m", "m": "m", "female": "f", "f": "f", "1": "m", "2": "f"}
@@ -175,6 +178,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
         sorted({"|".join(sorted((a, b))) for a in ka for b in kb}) or None
         for ka, kb in zip(ckeys1, ckeys2, strict=True)
     ]
+    display = _display_names(col, all_parts)
     dates = _birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"])
     detained = _detention_dates(col["detained"], col["detained_min"], col["detained_max"])
     facilities = facility_keys(list(col["facility"]))
@@ -183,7 +187,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "record_id": col["record_id"].astype(str),
             "source": col["source"].astype("string"),
             "source_row": pd.array(pd.to_numeric(col["source_row"]), dtype="Int64"),
-            "name_display": _display_names(col, all_parts),
+            "name_display": display,
             "n1_rom": n1_rom,
             "n2_rom": n2_rom,
             "name_sorted": name_sorted,
@@ -208,6 +212,11 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "ckeys1": [k or None for k in ckeys1],
             "ckeys2": [k or None for k in ckeys2],
             "ckey_pairs": ckey_pairs,
+            # Written in Chinese characters: the only script whose renderings need the
+            # coarse skeleton (in Latin or Arabic script Hesen and Yasin share it too).
+            "name_han": pd.array(
+                [bool(_HAN.search(n)) if n else None for n in display], dtype="boolean"
+            ),
             "sex": [_SEX.get(str(v).strip().lower()) if _present(v) else None for v in col["sex"]],
             **dates,
             "birthplace_rom": _names.romanize_many(list(col["birthplace"])),
@@ -336,6 +345,7 @@ def _birth_dates(
     ]
     return {
         "birth_ymd": pd.array(ymd, dtype="string"),
+        "birth_days": pd.array(_day_numbers(pd.Series(ymd, dtype="object")), dtype="Int64"),
         "birth_year": pd.array(year, dtype="Int64"),
         "birth_month": pd.array(month, dtype="Int64"),
         "birth_day": pd.array(day, dtype="Int64"),

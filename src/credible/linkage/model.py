@@ -55,8 +55,10 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
         return f"{overlap}(ckeys{a}_l, ckeys{b}_r)"
 
     # Both parts alike only in the skeleton that survives Chinese transcription (吐尔洪
-    # and Turghun), in either order: weaker than "similar", far stronger than one part.
+    # and Turghun), in either order, one name being in Chinese characters: weaker than
+    # "similar", far stronger than one part.
     across_scripts = (
+        "(name_han_l OR name_han_r) AND "
         f"(({coarse('1', '1')} AND {coarse('2', '2')}) "
         f"OR ({coarse('1', '2')} AND {coarse('2', '1')}))"
     )
@@ -99,6 +101,10 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
     }
 
 
+#: Days two full birth dates may differ by as a keying slip (a day, a month).
+CLERICAL_DAYS = 31
+
+
 def _birth_date(lev: str) -> dict:
     same_y = "birth_year_l = birth_year_r"
     same_ym = f"{same_y} AND birth_month_l = birth_month_r"
@@ -120,6 +126,10 @@ def _birth_date(lev: str) -> dict:
             {
                 "sql_condition": f"{lev}(birth_ymd_l, birth_ymd_r) <= 1",
                 "label_for_charts": "full dates one digit apart",
+            },
+            {
+                "sql_condition": f"abs(birth_days_l - birth_days_r) <= {CLERICAL_DAYS}",
+                "label_for_charts": f"full dates within {CLERICAL_DAYS} days",
             },
             # Two full dates that differ by more than a slip of the pen: evidence against,
             # even within one year (a police list's dates come from identity cards).
@@ -143,7 +153,7 @@ def _birth_date(lev: str) -> dict:
 DETENTION_CLOSE_DAYS = 60
 
 
-def _detained() -> dict:
+def _detained(tf: bool) -> dict:
     """When the person was detained: police lists give a day, testimonies often a month
     or a year. Agreement on a day among people detained over three years is strong
     evidence; dates far apart count against, but weakly (a transfer is a new date)."""
@@ -157,7 +167,17 @@ def _detained() -> dict:
                 "label_for_charts": "null",
                 "is_null_level": True,
             },
-            {"sql_condition": "detained_day_l = detained_day_r", "label_for_charts": "same day"},
+            # Term-frequency adjusted: whole groups were taken on one day, and a camp
+            # that opened took in everyone held for it that day.
+            {
+                "sql_condition": "detained_day_l = detained_day_r",
+                "label_for_charts": "same day",
+                **(
+                    {"tf_adjustment_column": "detained_day", "tf_adjustment_weight": 1.0}
+                    if tf
+                    else {}
+                ),
+            },
             {
                 "sql_condition": "detained_month_l = detained_month_r",
                 "label_for_charts": "same month",
@@ -293,7 +313,7 @@ def comparisons(
         _exact("sex", "recorded sex"),
         _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)"),
         _where(),
-        _detained(),
+        _detained(tf),
         _exact("ethnicity_norm", "ethnicity as recorded"),
     ]
     if not settings.exclusive:
