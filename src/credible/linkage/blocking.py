@@ -4,8 +4,8 @@ A blocking rule scores every pair of records that agree on its columns. With nam
 concentrated as Uyghur names are (most people in a list of 100,000 share their full
 name with someone), a rule on name keys alone scores ~N²/#names pairs: 7.5 million at
 100,000 records, 750 million at a million. So each rule's blocks are capped: a block
-larger than ``max_block`` records is split by one more field at a time (sex, birth
-year, county, facility) until every part fits, and a part that still does not fit
+larger than ``max_block`` records is split by one more field at a time (county, sex,
+birth year, facility) until every part fits, and a part that still does not fit
 after every field is left to the other rules. Small blocks — nearly all of them below
 100,000 records — are untouched, so the cap changes nothing where it is not needed.
 
@@ -21,9 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: Fields that split an oversized block, in order: cheap and nearly always present
-#: first, then those that separate namesakes best.
-REFINEMENTS = ("sex", "birth_year", "residence_county", "facility_key")
+#: Fields that split an oversized block, in order. A record without the field is split
+#: off from those that have it, so the first are those that lists nearly always give
+#: and give alike for one person: the home county (99 % of simulated true pairs agree
+#: on it), then sex, then birth year and facility, which many lists leave out. With sex
+#: and birth year first, a million records kept a quarter of their true pairs.
+REFINEMENTS = ("residence_county", "sex", "birth_year", "facility_key")
 
 
 def block_column(index: int) -> str:

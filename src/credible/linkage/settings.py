@@ -37,7 +37,7 @@ class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     match_threshold: float = Field(
-        default=0.5,
+        default=0.4,
         gt=0,
         lt=1,
         description="two groups of records are merged when a pair across them scores at "
@@ -61,7 +61,7 @@ class LinkSettings(BaseModel):
         default=400,
         gt=1,
         description="records in one block of a column blocking rule; larger blocks are "
-        "split by sex, birth year, county and facility (None = no cap)",
+        "split by county, sex, birth year and facility (None = no cap)",
     )
     max_pairs_blocked: float | None = Field(
         default=3e7,
@@ -84,7 +84,7 @@ class LinkSettings(BaseModel):
     seed: int = Field(default=20240601, description="seed of every random step (u sampling)")
     backend: Literal["duckdb", "spark"] = "duckdb"
     max_pairs: float = Field(
-        default=2e6, gt=0, description="record pairs sampled to estimate u probabilities"
+        default=1e6, gt=0, description="record pairs sampled to estimate u probabilities"
     )
     em_max_pairs: float | None = Field(
         default=1e6, gt=0, description="cap on the pairs of each EM pass; None = all blocked"
