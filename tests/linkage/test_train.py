@@ -39,7 +39,7 @@ def test_links_febrl_well(run):
     (aa, ab), (ba, bb) = stored["odds"]
     assert stored["lists"] == ["A", "B"] and ab == ba
     # everyone is in both files once: matches across them, hardly any within either
-    assert 0 < aa < ab < 1 and bb < ab / 100, stored
+    assert 0 < aa < ab and bb < ab / 100, stored
 
 
 def test_result_is_complete_and_traceable(run):
@@ -93,12 +93,19 @@ def test_explain_adds_up_to_the_predicted_weight(run):
     prepared, _, result = run
     by_id = prepared.set_index("record_id", drop=False)
     for _, pair in result.pairs.sample(5, random_state=1).iterrows():
-        waterfall = explain_pair(
-            result.model,
+        records = (
             by_id.loc[pair["record_id_l"]].to_dict(),
             by_id.loc[pair["record_id_r"]].to_dict(),
-            result.term_frequencies,
         )
+        alone = explain_pair(result.model, *records, result.term_frequencies)
+        # the pair's own evidence, before its rivals: the run can only have taken away
+        assert alone.match_weight >= pair["match_weight"] - 1e-6
+        assert all(s.comparison != "other candidates" for s in alone.steps)
+        waterfall = explain_pair(
+            result.model, *records, result.term_frequencies, run_weight=pair["match_weight"]
+        )
+        rivals = [s for s in waterfall.steps if s.comparison == "other candidates"]
+        assert len(rivals) == 1 and rivals[0].match_weight <= 1e-6
         assert waterfall.match_weight == pytest.approx(pair["match_weight"], abs=1e-6)
         assert "total" in waterfall.to_text()
 

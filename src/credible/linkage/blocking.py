@@ -9,7 +9,8 @@ birth year, facility) until every part fits, and a part that still does not fit
 after every field is left to the other rules. Small blocks — nearly all of them below
 100,000 records — are untouched, so the cap changes nothing where it is not needed.
 
-Each rule becomes one key column ``_block<i>`` (an array of keys for rules on array
+A column written ``county?`` treats an empty value as a value of its own. Each rule
+becomes one key column ``_block<i>`` (an array of keys for rules on array
 columns, exploded by Splink), and the Splink rule is plain equality on it.
 """
 
@@ -56,8 +57,9 @@ def capped_blocks(
         if isinstance(spec, str):
             continue
         arrays = [c[:-2] for c in spec if c.endswith("[]")]
-        plain = [c[:-2] if c.endswith("[]") else c for c in spec]
-        rows, keys = _rule_keys(frame, plain, arrays)
+        blank_ok = [c[:-1] for c in spec if c.endswith("?")]
+        plain = [c[:-2] if c.endswith("[]") else c.rstrip("?") for c in spec]
+        rows, keys = _rule_keys(frame, plain, arrays, blank_ok)
         ladders[i] = _Ladder(rows, keys, codes, plain, bool(arrays))
     cap = _choose_cap(list(ladders.values()), max_block, max_pairs)
     columns: dict[str, Any] = {}
@@ -179,19 +181,28 @@ def _combine(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 
 def _rule_keys(
-    frame: pd.DataFrame, cols: list[str], arrays: list[str]
+    frame: pd.DataFrame, cols: list[str], arrays: list[str], blank_ok: Sequence[str] = ()
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row positions and keys: one per record (or per distinct array element).
 
-    Records missing any column of the rule get no key: they cannot agree on it.
+    Records missing any column of the rule get no key: they cannot agree on it; but in
+    a column of ``blank_ok`` (written ``county?`` in a rule) an empty value is a value
+    of its own, so that lists which never give it still block on the rest.
     """
     part = frame[cols]
     for col in arrays:
         part = part.explode(col)
     rows = part.index.to_numpy()
-    key = _codes(part[cols[0]])
+
+    def codes(col: str) -> np.ndarray:
+        found = _codes(part[col])
+        return (
+            np.where(found < 0, int(found.max(initial=-1)) + 1, found) if col in blank_ok else found
+        )
+
+    key = codes(cols[0])
     for col in cols[1:]:
-        key = _combine(key, _codes(part[col]))
+        key = _combine(key, codes(col))
     keep = key >= 0
     rows, key = rows[keep], key[keep]
     # A record can reach one key twice through an array; count it once.

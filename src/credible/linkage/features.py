@@ -65,6 +65,7 @@ FEATURE_COLUMNS = (
     "ckeys1",
     "ckeys2",
     "ckey_pairs",
+    "ckeys",
     "name_han",
     "sex",
     "birth_year",
@@ -90,7 +91,17 @@ FEATURE_COLUMNS = (
 )
 
 #: Features that are lists of keys (the rest are strings or integers).
-LIST_COLUMNS = ("keys1", "keys2", "k12", "name_keys", "key_pairs", "ckeys1", "ckeys2", "ckey_pairs")
+LIST_COLUMNS = (
+    "keys1",
+    "keys2",
+    "k12",
+    "name_keys",
+    "key_pairs",
+    "ckeys1",
+    "ckeys2",
+    "ckey_pairs",
+    "ckeys",
+)
 
 #: Features held as pandas strings (the rest are lists or integers).
 _TEXT_COLUMNS = (
@@ -154,9 +165,10 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
         key_lo.append(pair[0] if pair else None)
         key_hi.append(pair[1] if len(pair) > 1 else None)
 
+    # Every key of the name, including each part's own: two names that share no key of
+    # any part share none here (the name comparison's first test relies on it).
     name_keys = [
-        sorted({*e, *(k for k in (a, b) if k)}) or None
-        for e, a, b in zip(every_key, k1, k2, strict=True)
+        sorted({*e, *ka, *kb}) or None for e, ka, kb in zip(every_key, keys1, keys2, strict=True)
     ]
     # A key of the given name and a key of the father's (or family) name in common, in
     # either order: survives swapped order and most respellings, and is far more
@@ -174,6 +186,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     # (吐尔洪 and Turghun share TLN where their phonetic keys differ).
     ckeys1 = _names.cross_script_keys(keys1)
     ckeys2 = _names.cross_script_keys(keys2)
+    ckeys = [sorted({*a, *b}) or None for a, b in zip(ckeys1, ckeys2, strict=True)]
     ckey_pairs = [
         sorted({"|".join(sorted((a, b))) for a in ka for b in kb}) or None
         for ka, kb in zip(ckeys1, ckeys2, strict=True)
@@ -212,6 +225,7 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "ckeys1": [k or None for k in ckeys1],
             "ckeys2": [k or None for k in ckeys2],
             "ckey_pairs": ckey_pairs,
+            "ckeys": ckeys,
             # Written in Chinese characters: the only script whose renderings need the
             # coarse skeleton (in Latin or Arabic script Hesen and Yasin share it too).
             "name_han": pd.array(

@@ -12,19 +12,21 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Blocking rules are written against the columns that ``prepare_records`` adds. Each rule
 #: is a list of columns that must be equal (``name[]``: an array, records meet when any
-#: element is shared) or raw SQL; a pair is scored when any rule admits it. The keys come
-#: from ``credible.names.name_keys`` and survive script differences: ``key_pairs`` pairs
-#: any key of the given name with any key of the father's name, in either order (two
-#: records with the same name, however romanised, share one); ``ckey_pairs`` does the
-#: same with the coarse skeletons that survive Chinese transcription, within a county;
-#: ``k12`` is either part's first key. Blocks larger than ``max_block`` records, or all
-#: blocks when the rules would score more than ``max_pairs_blocked`` pairs, are split
-#: further (``credible.linkage.blocking``).
+#: element is shared; ``name?``: an empty value is a value of its own, so that lists
+#: which never give it still block on the rest) or raw SQL; a pair is scored when any
+#: rule admits it. The keys come from ``credible.names.name_keys`` and survive script
+#: differences: ``key_pairs`` pairs any key of the given name with any key of the
+#: father's name, in either order (two records with the same name, however romanised,
+#: share one); ``ckey_pairs`` does the same with the coarse skeletons that survive
+#: Chinese transcription; ``k12`` is either part's first key. All of them within the
+#: home county: across counties they scored seven million more pairs of 100,000
+#: simulated records, found 0.6 % more true pairs and left F1 as it was (0.794).
+#: Blocks larger than ``max_block`` records, or all blocks when the rules would score
+#: more than ``max_pairs_blocked`` pairs, are split further (``credible.linkage.blocking``).
 DEFAULT_BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
-    ("key_pairs[]",),
+    ("key_pairs[]", "residence_county?"),
     ("ckey_pairs[]", "residence_county"),
-    ("k12[]", "birth_year"),
-    ("k12[]", "residence_county"),
+    ("k12[]", "residence_county?"),
     ("birth_ymd", "residence_county"),
     ("birth_ymd", "birthplace_county"),
     ("birth_ymd", "residence_key"),

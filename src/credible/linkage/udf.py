@@ -12,7 +12,9 @@ import threading
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from credible.linkage import _names
 
@@ -20,43 +22,74 @@ from credible.linkage import _names
 NAME_SIMILARITY = "credible_name_similarity"
 
 
-#: Recent scores: a comparison's CASE calls the function once per threshold level on
-#: the same rows, and SQL engines do not share the result between the calls.
-_CACHE: dict[tuple[str, str], float] = {}
-_CACHE_LIMIT = 500_000
+#: Scores computed so far, by pair of names: a comparison's CASE calls the function once
+#: per threshold level on the same rows, SQL engines do not share the result between
+#: the calls, and blocked pairs repeat the same pairs of names many times over.
+_CACHE_LIMIT = 2_000_000
 # DuckDB calls the function from several threads at once; neither this cache nor
 # credible.names' own batch buffers are safe to share, and the work is Python-bound
 # (the GIL) anyway, so calls are serialised.
 _LOCK = threading.Lock()
 
 
-def _scores(left: list[Any], right: list[Any]) -> list[float | None]:
+class _Scores:
+    """Name similarity of pairs of strings, cached by pair, with no Python step per row:
+    names get integer ids through each batch's dictionary, a pair is one int64 key,
+    and only a batch's distinct pairs are looked up."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.names: list[str] = []
+        self.cache: dict[int, float] = {}
+
+    def _ids(self, values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        """Id of each value (-1 for null or empty), through the batch's own dictionary."""
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        encoded = pc.dictionary_encode(values.cast(pa.string()))
+        words = encoded.dictionary.to_pylist()
+        of_word = np.array([self._id(w) for w in words] + [-1], dtype=np.int64)
+        codes = encoded.indices.fill_null(len(words)).to_numpy(zero_copy_only=False)
+        return of_word[codes]
+
+    def _id(self, word: str | None) -> int:
+        if not word:
+            return -1
+        found = self.ids.get(word)
+        if found is None:
+            found = self.ids[word] = len(self.names)
+            self.names.append(word)
+        return found
+
+    def __call__(self, left: pa.Array, right: pa.Array) -> np.ndarray:
+        a, b = self._ids(left), self._ids(right)
+        out = np.full(len(a), np.nan)
+        valid = (a >= 0) & (b >= 0)
+        if not valid.any():
+            return out
+        lo, hi = np.minimum(a[valid], b[valid]), np.maximum(a[valid], b[valid])
+        keys, inverse = np.unique(lo * (1 << 31) + hi, return_inverse=True)
+        found = [self.cache.get(k) for k in keys.tolist()]
+        new = [i for i, v in enumerate(found) if v is None]
+        if new:
+            if len(self.cache) + len(new) > _CACHE_LIMIT:
+                self.cache.clear()
+            pairs = [(int(keys[i]) >> 31, int(keys[i]) & ((1 << 31) - 1)) for i in new]
+            scores = _names.similarity_many(
+                [self.names[x] for x, _ in pairs], [self.names[y] for _, y in pairs]
+            )
+            for i, score in zip(new, scores, strict=True):
+                found[i] = self.cache[int(keys[i])] = float(score)
+        out[valid] = np.asarray(found, dtype=float)[inverse]
+        return out
+
+
+_SCORES = _Scores()
+
+
+def _scores(left: pa.Array, right: pa.Array) -> np.ndarray:
     with _LOCK:
-        return _scores_unlocked(left, right)
-
-
-def _scores_unlocked(left: list[Any], right: list[Any]) -> list[float | None]:
-    out: list[float | None] = [None] * len(left)
-    missing: dict[tuple[str, str], list[int]] = {}
-    for i, (a, b) in enumerate(zip(left, right, strict=True)):
-        if not a or not b:
-            continue
-        key = (a, b) if a <= b else (b, a)
-        hit = _CACHE.get(key)
-        if hit is None:
-            missing.setdefault(key, []).append(i)
-        else:
-            out[i] = hit
-    if missing:
-        keys = list(missing)
-        values = _names.similarity_many([k[0] for k in keys], [k[1] for k in keys])
-        if len(_CACHE) + len(keys) > _CACHE_LIMIT:
-            _CACHE.clear()
-        for key, v in zip(keys, values, strict=True):
-            _CACHE[key] = float(v)
-            for i in missing[key]:
-                out[i] = float(v)
-    return out
+        return _SCORES(left, right)
 
 
 def register_duckdb(con: Any) -> None:
@@ -64,7 +97,8 @@ def register_duckdb(con: Any) -> None:
     import duckdb
 
     def fn(a: pa.Array, b: pa.Array) -> pa.Array:
-        return pa.array(_scores(a.to_pylist(), b.to_pylist()), type=pa.float64())
+        scores = _scores(a, b)
+        return pa.array(scores, type=pa.float64(), mask=np.isnan(scores))
 
     with contextlib.suppress(Exception):
         con.remove_function(NAME_SIMILARITY)
@@ -80,14 +114,10 @@ def register_duckdb(con: Any) -> None:
 
 def register_spark(session: Any) -> None:
     """Register the function on a Spark session as a pandas UDF."""
-    import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
     def score(a: pd.Series, b: pd.Series) -> pd.Series:
-        scores = _scores(
-            [None if pd.isna(v) else v for v in a], [None if pd.isna(v) else v for v in b]
-        )
-        return pd.Series(np.array([np.nan if s is None else s for s in scores]))
+        return pd.Series(_scores(pa.array(a, from_pandas=True), pa.array(b, from_pandas=True)))
 
     # pyspark reads the type hints to pick the UDF kind; this module's postponed
     # annotations are strings, so give it the real types.

@@ -1,0 +1,38 @@
+"""The SQL name-similarity function gives credible.names' score for every row."""
+
+from __future__ import annotations
+
+import math
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from credible.linkage.udf import _scores
+from credible.names import name_similarity
+
+NAMES = [
+    "Memet Tursun",
+    "ممەت تۇرسۇن",
+    "买买提·吐尔逊",
+    "Мәмәт Турсун",
+    "Tursun Memet",
+    "Abdurehim Heyit",
+    "阿不都热依木·艾依提",
+    "",
+    None,
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(NAMES)), max_size=40))
+def test_scores_match_name_similarity_row_by_row(pairs):
+    left = pa.chunked_array([pa.array([a for a, _ in pairs], pa.string())])
+    right = pa.array([b for _, b in pairs], pa.string())
+    got = _scores(left, right)
+    assert len(got) == len(pairs)
+    for (a, b), score in zip(pairs, got, strict=True):
+        if not a or not b:
+            assert math.isnan(score)
+        else:
+            assert score == name_similarity(a, b)
