@@ -1,9 +1,9 @@
 """Poisson log-linear fits on the incomplete 2^J table, as R's ``glm.fit`` does them.
 
 The IRLS here follows R's ``glm.fit`` step for step (start at y + 0.1, the same
-convergence test, the same iteration limit as Rcapture), because Rcapture's figures
-for hard, nearly divergent fits depend on where the iterations stop; matching the
-algorithm is the only way to match those figures.
+convergence test; Rcapture's models pass R's iteration limit, ``R_MAXIT``), because
+Rcapture's figures for hard, nearly divergent fits depend on where the iterations
+stop; matching the algorithm is the only way to match those figures.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ import numpy as np
 from scipy import optimize, special, stats
 
 EPS = 1e-8
+R_MAXIT = 25  # glm.control()'s maxit, which Rcapture leaves at its default
+# glm.fit warns "fitted rates numerically 0 occurred" below 10 * .Machine$double.eps.
+ZERO_RATE = 10 * np.finfo(float).eps
 
 
 @dataclass
@@ -30,6 +33,8 @@ class PoissonFit:
     cov: np.ndarray  # covariance of the non-aliased coefficients, full size with NaN
     kept: np.ndarray  # bool mask of non-aliased columns
     warnings: list[str] = field(default_factory=list)
+    fitted_zero: bool = False  # some fitted value below ZERO_RATE (R's glm.fit warns)
+    failed: bool = False  # the deviance became infinite and the fit was abandoned
 
 
 def independent_columns(X: np.ndarray, tol: float = 1e-7) -> np.ndarray:
@@ -76,6 +81,8 @@ def fit_poisson(
     beta = np.zeros(Xk.shape[1])
     it = 0
     warnings: list[str] = []
+    failed = False
+    w = np.sqrt(mu)  # the working weights of the last step (kept for the covariance)
     for it in range(1, maxit + 1):  # noqa: B007 - the count is reported
         w = np.sqrt(mu)
         z = (eta - off) + (y - mu) / mu
@@ -85,6 +92,7 @@ def fit_poisson(
         dev = poisson_deviance(y, mu)
         if not math.isfinite(dev):
             warnings.append("deviance became infinite; fit abandoned")
+            failed = True
             break
         if abs(dev - dev_old) / (abs(dev) + 0.1) < EPS:
             converged = True
@@ -92,10 +100,16 @@ def fit_poisson(
         dev_old = dev
     if not converged and not warnings:
         warnings.append(f"the fit did not converge in {maxit} iterations")
-    if np.any(mu < 10 * np.finfo(float).eps):
+    fitted_zero = bool(np.any(mu < ZERO_RATE))
+    if fitted_zero:
         warnings.append("fitted rates numerically 0 occurred (a parameter is at infinity)")
-    wfin = mu
-    info = Xk.T @ (Xk * wfin[:, None])
+    # R's glm.fit keeps the QR decomposition of the last weighted least-squares step,
+    # whose weights are the fitted values *before* that step's update; summary.glm's
+    # covariance comes from it. For a well-behaved fit the two are the same to the
+    # convergence tolerance; for a fit with a cell running off to 0 they differ by a
+    # factor of about e on that cell, and Rcapture's standard error and asymptotic
+    # bias (hence its infoFit flag) are computed from R's version.
+    info = (Xk * w[:, None]).T @ (Xk * w[:, None])
     try:
         cov_k = np.linalg.inv(info)
     except np.linalg.LinAlgError:
@@ -107,7 +121,21 @@ def fit_poisson(
     rank = int(kept.sum())
     dev = poisson_deviance(y, mu)
     aic = -2.0 * poisson_loglik(y, mu) + 2.0 * rank
-    return PoissonFit(coef, mu, dev, aic, len(y) - rank, rank, converged, it, cov, kept, warnings)
+    return PoissonFit(
+        coef,
+        mu,
+        dev,
+        aic,
+        len(y) - rank,
+        rank,
+        converged,
+        it,
+        cov,
+        kept,
+        warnings,
+        fitted_zero=fitted_zero,
+        failed=failed,
+    )
 
 
 def n_hat(fit: PoissonFit, n: int) -> tuple[float, float]:
@@ -117,6 +145,31 @@ def n_hat(fit: PoissonFit, n: int) -> tuple[float, float]:
     var0 = float(fit.cov[0, 0])
     se = math.sqrt(m0 + m0 * m0 * var0) if math.isfinite(m0) and var0 >= 0 else math.nan
     return n + m0, se
+
+
+def asymptotic_bias(fit: PoissonFit, X: np.ndarray) -> float:
+    """Second-order bias of the unlisted-cell estimate exp(b0), hence of N = n + exp(b0).
+
+    This is the bias Rcapture reports for its log-linear models (Rivest & Levesque
+    2001) and tests against 10% of N for its ``infoFit`` flag. For a Poisson model
+    with the log (canonical) link the O(1/n) bias of the coefficients is
+    ``-1/2 V X' (mu * z)``, with V the inverse information and z_i = x_i' V x_i
+    (Cordeiro & McCullagh 1991); the delta method to second order adds ``V00 / 2``
+    for the exponential:
+
+        bias(exp(b0)) = exp(b0) * (bias(b0) + V00 / 2).
+
+    X is the design the fit was given (intercept first), V is ``fit.cov`` (R's
+    convention, see ``fit_poisson``) and mu the final fitted values, as in R. NaN
+    when a column is aliased: R does not compute the bias then.
+    """
+    b0 = float(fit.coef[0])
+    if not fit.kept.all() or not b0 < 700:
+        return math.nan
+    V = fit.cov
+    z = np.einsum("ij,jk,ik->i", X, V, X)
+    bias_beta = -0.5 * V @ (X.T @ (fit.mu * z))
+    return math.exp(b0) * (float(bias_beta[0]) + 0.5 * float(V[0, 0]))
 
 
 def profile_interval(
