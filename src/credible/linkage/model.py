@@ -38,7 +38,7 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
     compared by their ``credible.names`` keys (any reading shared) or by Jaro–Winkler
     on their canonical romanised form; the whole-name similarity of
     ``credible.names`` catches names the parts miss (unsplit Chinese names). The top
-    level carries a term-frequency adjustment on the script-independent name key, so
+    level carries a term-frequency adjustment on the canonical romanised name, so
     that sharing a common name counts for less than sharing a rare one.
     """
 
@@ -116,8 +116,11 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
         {"sql_condition": "ELSE", "label_for_charts": "different"},
     ]
     if tf:
-        levels[1]["tf_adjustment_column"] = "name_ordered"
-        levels[1]["tf_adjustment_weight"] = 1.0
+        # By label, not position: a level inserted above it once moved the adjustment
+        # onto "nothing in common", where it multiplied random pairs' evidence.
+        (exact,) = [lv for lv in levels if lv["label_for_charts"] == "same parts, same order"]
+        exact["tf_adjustment_column"] = "name_ordered"
+        exact["tf_adjustment_weight"] = 1.0
     return {
         "output_column_name": "name",
         "comparison_description": "given and father's name, part by part, any script",
@@ -241,9 +244,9 @@ def _exact(col: str, description: str, tf: bool = False) -> dict:
     }
 
 
-def _place(col: str, key: str, county: str, description: str) -> dict:
+def _place(col: str, key: str, county: str, description: str, tf: bool) -> dict:
     """A county as written in any script: the gazetteer id first, then spelling."""
-    comparison = _exact(col, description, tf=True)
+    comparison = _exact(col, description, tf=tf)
     comparison["comparison_levels"][2:2] = [
         {"sql_condition": f"{county}_l = {county}_r", "label_for_charts": "same county"},
         {"sql_condition": f"{county}_l <> {county}_r", "label_for_charts": "different county"},
@@ -335,7 +338,7 @@ def comparisons(
         _name(tf, functions.jaro_winkler_function_name, ARRAYS_OVERLAP[dialect]),
         _birth_date(functions.levenshtein_function_name),
         _exact("sex", "recorded sex"),
-        _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)"),
+        _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)", tf),
         _where(),
         _detained(tf),
         _exact("ethnicity_norm", "ethnicity as recorded"),

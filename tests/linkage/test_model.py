@@ -1,0 +1,36 @@
+"""The model's comparisons, checked as data: what Splink is handed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from credible.linkage import LinkSettings
+from credible.linkage.model import comparisons
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark"])
+def test_term_frequency_adjusts_only_exact_agreement_on_its_own_column(dialect):
+    # Splink divides a level's u by the frequency of the value both records share. On any
+    # level other than "the column is equal" there is no shared value, and the division
+    # multiplies the evidence of pairs that disagree (it once sat on "nothing in common").
+    adjusted = [
+        (comparison["output_column_name"], level)
+        for comparison in comparisons(LinkSettings(term_frequency=True), dialect)
+        for level in comparison["comparison_levels"]
+        if level.get("tf_adjustment_column")
+    ]
+    assert {name for name, _ in adjusted} >= {"name", "detained"}
+    for name, level in adjusted:
+        column = re.escape(level["tf_adjustment_column"])
+        assert re.fullmatch(rf"\(?{column}_l = {column}_r\)?", level["sql_condition"]), (
+            name,
+            level["label_for_charts"],
+            level["sql_condition"],
+        )
+
+
+def test_no_term_frequency_when_switched_off():
+    for comparison in comparisons(LinkSettings(term_frequency=False), "duckdb"):
+        assert not any(lv.get("tf_adjustment_column") for lv in comparison["comparison_levels"])
