@@ -142,3 +142,30 @@ def test_two_lists_run_what_applies() -> None:
     assert by_method["Mt"].estimate == pytest.approx(240, rel=1e-6)
     for m in ("Mth-Chao", "lcmcr", "dga"):
         assert by_method[m].model == "not run" and by_method[m].warnings
+
+
+def test_cli_prints_each_methods_own_warnings(tmp_path) -> None:
+    # Rcapture flags Mt on this table (infoFit 1: the asymptotic bias of N is large);
+    # the caveat must reach a reader of the terminal table, not only estimate.json.
+    res = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            str(tmp_path / "no-store-here.db"),
+            "estimate",
+            "--histories",
+            str(MSE_DIR / "artificial_3_nonexistent_mle.csv"),
+            "--method",
+            "Mt",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        terminal_width=400,
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "out" / "estimate.json").read_text())
+    (mt,) = data["estimates"]
+    assert mt["warnings"]
+    printed = " ".join(res.output.split())
+    for w in mt["warnings"]:
+        assert f"warning (Mt): {' '.join(w.split())}" in printed

@@ -72,9 +72,8 @@ def estimate(
         "ok",
         title=f"Estimated total ({run.n_observed:,} observed on {len(run.lists)} lists)",
     )
-    for e in run.estimates:
-        if run.by and e.stratum not in (None, "(total of strata)"):
-            continue
+    shown = [e for e in run.estimates if not run.by or e.stratum in (None, "(total of strata)")]
+    for e in shown:
         table.add_row(
             e.method,
             e.stratum or "all",
@@ -87,5 +86,10 @@ def estimate(
     console.print(table)
     for w in run.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    # A method's own caveats (a fit Rcapture calls unreliable, chains that did not mix)
+    # belong beside its figure, not only in the JSON: a reader quotes the table.
+    for e in shown:
+        for w in e.warnings:
+            console.print(f"[yellow]warning ({e.method}):[/] {w}", highlight=False)
     json_path, html_path = write_outputs(run, out)
     console.print(f"wrote {json_path} and {html_path}", highlight=False)
