@@ -28,6 +28,27 @@ def _strata(seed: int) -> HistorySet:
     return HistorySet(CaptureHistories.from_matrix(allp, ["a", "b", "c"]), parts, "region")
 
 
+def _estimate(tmp_path, histories, *options: str, width: int = 80):
+    """``credible estimate`` on a CSV with no store; returns the result and the JSON."""
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            str(tmp_path / "no-store-here.db"),
+            "estimate",
+            "--histories",
+            str(histories),
+            *options,
+            "--out",
+            str(out),
+        ],
+        terminal_width=width,
+    )
+    assert res.exit_code == 0, res.output
+    return res, json.loads((out / "estimate.json").read_text())
+
+
 def test_stratified_totals_sum_draws() -> None:
     hs = _strata(3)
     run = run_estimation(hs, ["lcmcr", "Mt"], seed=7, lcmcr_settings=FAST_LCMCR)
@@ -66,35 +87,17 @@ def test_sparse_stratum_is_warned() -> None:
 
 
 def test_cli_estimate_writes_json(tmp_path) -> None:
-    out = tmp_path / "out"
-    res = CliRunner().invoke(
-        app,
-        [
-            "--db",
-            str(tmp_path / "no-store-here.db"),
-            "estimate",
-            "--histories",
-            str(MSE_DIR / "taiwan_hepatitis_a_1995.csv"),
-            "--method",
-            "chapman",
-            "--method",
-            "Mth-Chao",
-            "--method",
-            "dga",
-            "--seed",
-            "3",
-            "--out",
-            str(out),
-        ],
+    _, data = _estimate(
+        tmp_path,
+        MSE_DIR / "taiwan_hepatitis_a_1995.csv",
+        *("--method", "chapman", "--method", "Mth-Chao", "--method", "dga", "--seed", "3"),
     )
-    assert res.exit_code == 0, res.output
-    data = json.loads((out / "estimate.json").read_text())
     methods = [e["method"] for e in data["estimates"]]
     assert methods == ["chapman", "Mth-Chao", "dga"]
     for e in data["estimates"]:
         assert {"method", "model", "estimate", "lower", "upper", "level"} <= set(e)
         assert e["lower"] <= e["estimate"] <= e["upper"]
-    assert (out / "estimate.html").exists()
+    assert (tmp_path / "out" / "estimate.html").exists()
     assert "disagree" in " ".join(data["warnings"])
     assert all("disagree" in " ".join(e["warnings"]) for e in data["estimates"])
 
@@ -110,24 +113,7 @@ def test_cli_estimate_by_stratum(tmp_path) -> None:
         rows.append(df)
     p = tmp_path / "h.csv"
     pd.concat(rows).to_csv(p, index=False)
-    res = CliRunner().invoke(
-        app,
-        [
-            "--db",
-            str(tmp_path / "no-store-here.db"),
-            "estimate",
-            "--histories",
-            str(p),
-            "--by",
-            "region",
-            "--method",
-            "Mt",
-            "--out",
-            str(tmp_path / "o"),
-        ],
-    )
-    assert res.exit_code == 0, res.output
-    data = json.loads((tmp_path / "o" / "estimate.json").read_text())
+    _, data = _estimate(tmp_path, p, "--by", "region", "--method", "Mt")
     strata = {e["stratum"] for e in data["estimates"]}
     assert {None, "r1", "r2", "(total of strata)"} <= strata
     assert all(math.isfinite(e["estimate"]) for e in data["estimates"])
@@ -147,23 +133,9 @@ def test_two_lists_run_what_applies() -> None:
 def test_cli_prints_each_methods_own_warnings(tmp_path) -> None:
     # Rcapture flags Mt on this table (infoFit 1: the asymptotic bias of N is large);
     # the caveat must reach a reader of the terminal table, not only estimate.json.
-    res = CliRunner().invoke(
-        app,
-        [
-            "--db",
-            str(tmp_path / "no-store-here.db"),
-            "estimate",
-            "--histories",
-            str(MSE_DIR / "artificial_3_nonexistent_mle.csv"),
-            "--method",
-            "Mt",
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        terminal_width=400,
+    res, data = _estimate(
+        tmp_path, MSE_DIR / "artificial_3_nonexistent_mle.csv", "--method", "Mt", width=400
     )
-    assert res.exit_code == 0, res.output
-    data = json.loads((tmp_path / "out" / "estimate.json").read_text())
     (mt,) = data["estimates"]
     assert mt["warnings"]
     printed = " ".join(res.output.split())
