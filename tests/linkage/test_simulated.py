@@ -42,3 +42,16 @@ def test_links_across_scripts(simulated):
     # Persons that join a list in Chinese characters with one in Uyghur Arabic script.
     by_cluster = result.clusters.groupby("cluster_id")["source"].apply(set)
     assert sum({"police_spreadsheet", "diaspora_list"} <= s for s in by_cluster) >= 5
+
+
+def test_training_on_a_county_sample_still_links(simulated):
+    # Above train_max_records EM learns m on whole counties holding about that many
+    # records and copies it into the model of every record.
+    records, truth = simulated
+    settings = LinkSettings(threads=1, max_pairs=3e5, train_max_records=300)
+    result = train_and_predict(prepare_records(records), settings)
+    passes = [s for s in result.metadata["em_sessions"] if "records" in s]
+    assert passes and all(s["records"] < len(records) for s in passes), passes
+    assert any(s.get("converged") for s in passes), passes
+    metrics = evaluate(result.clusters, truth)
+    assert metrics.pairwise_f1 >= 0.6, metrics

@@ -474,30 +474,13 @@ def _train_m_on_sample(
             max_pairs=settings.max_pairs, seed=settings.seed
         )
         sessions = _train_m(small, settings, present)
-        trained = _m_values(small)
+        trained = m_values(small)
     finally:
         _drop(db_api, table)
-    _set_m_values(linker, trained)
+    set_m(linker, trained)
     for session in sessions:
         session["records"] = len(sample)
     return sessions
-
-
-def _m_values(linker: Any) -> dict[tuple[str, str], float | None]:
-    return {
-        (c.output_column_name, lv.label_for_charts): lv.m_probability
-        for c in linker._settings_obj.comparisons
-        for lv in c.comparison_levels
-        if not lv.is_null_level
-    }
-
-
-def _set_m_values(linker: Any, values: dict[tuple[str, str], float | None]) -> None:
-    for c in linker._settings_obj.comparisons:
-        for lv in c.comparison_levels:
-            m = values.get((c.output_column_name, lv.label_for_charts))
-            if not lv.is_null_level and m is not None:
-                lv.m_probability = m
 
 
 def _logit2(p: float) -> float:
