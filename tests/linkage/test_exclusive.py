@@ -27,7 +27,7 @@ def _vectors(pairs, source, levels):
 
 def _p(vectors, odds):
     m = {"name": ONE.m}
-    return exclusive.settle(vectors, [ONE], m, np.full((2, 2), odds))[0]
+    return exclusive.probabilities(vectors, [ONE], m, np.full((2, 2), odds))[0]
 
 
 def test_rivals_in_the_same_list_share_the_match():

@@ -280,17 +280,6 @@ def _m_step(
     return m / m.sum()
 
 
-def settle(
-    vectors: PairVectors,
-    comparisons: Sequence[Comparison],
-    m: Mapping[str, np.ndarray],
-    odds: np.ndarray,
-) -> tuple[np.ndarray, bool]:
-    """The probabilities under fixed m and odds, from fresh messages: the same steps
-    whatever produced the parameters, so that a stored model re-scores exactly."""
-    return probabilities(vectors, comparisons, m, odds)
-
-
 def fit(
     vectors: PairVectors,
     comparisons: Sequence[Comparison],
@@ -307,7 +296,8 @@ def fit(
     the messages and the parameters converge together. Converged means that within
     ``max_iterations`` no m moved by more than ``tolerance`` and no prior odds by more
     than ``ODDS_TOLERANCE_SCALE`` times it, relatively. The probabilities returned are
-    those of the last E-step; ``settle`` gives them under the final parameters.
+    those of the last E-step; ``probabilities`` gives them under the final parameters,
+    from fresh messages, the same steps a stored model re-scores with.
     """
     g = _Graph(vectors)
     sizes = list_sizes(vectors)

@@ -290,7 +290,7 @@ def _score_list_aware(
         fitted_m, odds = fitted.m, fitted.odds
         session.update(iterations=fitted.iterations, converged=fitted.converged)
     set_m(linker, fitted_m)
-    probability, settled = exclusive.settle(vectors, comparisons, fitted_m, odds)
+    probability, settled = exclusive.probabilities(vectors, comparisons, fitted_m, odds)
     session.update(pairs=len(vectors), settled=settled)
     ids = prepared["record_id"].astype(str).to_numpy()
     frame = pd.DataFrame(
