@@ -19,7 +19,8 @@ from credible.estimate.stored import estimate_in_store
 from credible.evidence import Vault
 from credible.ingest import ImportResult, import_manifest
 from credible.linkage import LinkSettings, Metrics
-from credible.linkage.service import LinkRunSummary, evaluate_latest, run_link
+from credible.linkage.results import evaluate_latest
+from credible.linkage.service import LinkRunSummary, run_link
 from credible.simulate import simulate
 from credible.store import init_store, schema, vault_dir
 

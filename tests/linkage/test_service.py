@@ -17,7 +17,7 @@ from credible.config import Settings
 from credible.errors import InputError, NotFoundError
 from credible.evidence import Vault
 from credible.ingest import import_manifest
-from credible.linkage import INPUT_COLUMNS, LinkSettings
+from credible.linkage import INPUT_COLUMNS, LinkSettings, results, review
 from credible.linkage import service as svc
 from credible.simulate import simulate
 from credible.store import Store, schema, vault_dir, verify
@@ -58,7 +58,7 @@ def persons_of(store: Store, run_id: int) -> dict[int, frozenset[int]]:
 def check_export(store: Store, sim: Path, n: int, run_id: int) -> None:
     """``export links``: one row per record, its Person, its best score inside it."""
     buf = io.StringIO()
-    assert svc.export_links(store, "csv", buf) == n
+    assert results.export_links(store, "csv", buf) == n
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
     assert list(rows[0]) == ["record_id", "source", "source_row", "person_id", "match_probability"]
     assert len({r["record_id"] for r in rows}) == n
@@ -77,7 +77,7 @@ def check_export(store: Store, sim: Path, n: int, run_id: int) -> None:
     keys = {(r["source"], r["source_row"]) for r in rows}
     assert keys == set(zip(truth["source"], truth["source_row"], strict=True))
     lines = io.StringIO()
-    svc.export_links(store, "jsonl", lines)
+    results.export_links(store, "jsonl", lines)
     assert len(lines.getvalue().splitlines()) == n
 
 
@@ -114,7 +114,7 @@ def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None
 
     # The wiring is right only if records meet their true identities: a run joined to the
     # truth on the wrong rows would score near 0 (model quality is bench/linkage.py's job).
-    run_id, metrics = svc.evaluate_latest(store, sim)
+    run_id, metrics = results.evaluate_latest(store, sim)
     assert run_id == first.run_id and metrics.records == n
     assert metrics.pairwise_f1 > 0.3 and metrics.bcubed_f1 > 0.6, metrics
 
@@ -132,18 +132,18 @@ def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -
     import_sim(store, settings, sim)
     first = svc.run_link(store, FAST, "tester")
     groups = persons_of(store, first.run_id)
-    items = list(svc.review_items(store, 3))
+    items = list(review.review_items(store, 3))
     assert len(items) == min(3, first.review_queue) > 0
     for item in items:
         assert FAST.review_lower <= item.match_probability < FAST.review_upper
         wf = item.waterfall()
         assert wf is not None
         assert wf.match_probability == pytest.approx(item.match_probability, abs=0.02)
-        assert dict(svc.describe(item.record_l))["romanised"]
-    wf = svc.explain(store, items[0].record_l["record_id"], items[0].record_r["record_id"])
+        assert dict(review.describe(item.record_l))["romanised"]
+    wf = review.explain(store, items[0].record_l["record_id"], items[0].record_r["record_id"])
     assert wf.steps and "total" in wf.to_text()
     with pytest.raises(NotFoundError, match="no person record"):
-        svc.explain(store, items[0].record_l["record_id"], "99999999")
+        review.explain(store, items[0].record_l["record_id"], "99999999")
     with store.read() as conn:
         scores = svc.stored_scores(conn, first.run_id)
     merged = scores[scores["match_probability"] >= FAST.match_threshold].iloc[0]
@@ -154,8 +154,8 @@ def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -
     accepted = (int(apart.record_id_l), int(apart.record_id_r))
     # Before review the model merged the one and kept the other apart.
     assert rejected[1] in groups[rejected[0]] and accepted[1] not in groups[accepted[0]]
-    svc.decide(store, "reviewer", *map(str, rejected), "reject", "different fathers")
-    svc.decide(store, "reviewer", *map(str, accepted), "accept")
+    review.decide(store, "reviewer", *map(str, rejected), "reject", "different fathers")
+    review.decide(store, "reviewer", *map(str, accepted), "accept")
 
     def holds(run_id: int) -> None:
         g = persons_of(store, run_id)
@@ -174,7 +174,7 @@ def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -
     reviewed = {tuple(sorted(p)) for p in (rejected, accepted)}
     queue = {
         tuple(sorted((int(i.record_l["record_id"]), int(i.record_r["record_id"]))))
-        for i in svc.review_items(store, 1000)
+        for i in review.review_items(store, 1000)
     }
     assert not queue & reviewed
 
@@ -183,22 +183,22 @@ def test_user_errors_are_credible_errors(store, settings, sim, tmp_path) -> None
     with pytest.raises(NotFoundError, match="import"):
         svc.run_link(store, FAST, "tester")
     for call in (
-        lambda: svc.links_frame(store),
-        lambda: svc.evaluate_latest(store, sim),
-        lambda: list(svc.review_items(store)),
-        lambda: svc.explain(store, "1", "2"),
+        lambda: results.links_frame(store),
+        lambda: results.evaluate_latest(store, sim),
+        lambda: list(review.review_items(store)),
+        lambda: review.explain(store, "1", "2"),
     ):
         with pytest.raises(NotFoundError, match="credible link"):
             call()
     with pytest.raises(InputError, match="truth"):
-        svc.read_truth(tmp_path)
+        results.read_truth(tmp_path)
     (tmp_path / "records.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="not a truth file"):
-        svc.read_truth(tmp_path)
+        results.read_truth(tmp_path)
     with pytest.raises(InputError):
-        svc.decide(store, "tester", "1", "2", "maybe")
+        review.decide(store, "tester", "1", "2", "maybe")
     with pytest.raises(InputError):
-        svc.decide(store, "tester", "one", "2", "accept")
+        review.decide(store, "tester", "one", "2", "accept")
     with pytest.raises(Exception, match="match_threshold"):
         svc.make_settings(match_threshold=1.5)
 
@@ -250,7 +250,7 @@ def test_stored_persons_and_links_round_trip(store, data) -> None:
         svc._store_persons(uow, run_id, clusters)
         finish_run(uow, run_id, {})
 
-    links = svc.links_frame(store)
+    links = results.links_frame(store)
     assert sorted(links["record_id"].astype(int)) == sorted(ids)
     person = dict(zip(links["record_id"].astype(int), links["person_id"], strict=True))
     for a in ids:

@@ -102,7 +102,7 @@ def link_explain(
     ] = None,
 ) -> None:
     """Show the match weight of two records by comparison (the latest run's waterfall)."""
-    from credible.linkage.service import explain
+    from credible.linkage.review import explain
     from credible.store import open_store
 
     wf = explain(open_store(context(ctx).settings()), record_a, record_b)
@@ -122,7 +122,7 @@ def link_evaluate(
     """Score the latest run against known truth: pairwise and B-cubed precision/recall/F1."""
     import json
 
-    from credible.linkage.service import evaluate_latest
+    from credible.linkage.results import evaluate_latest
     from credible.store import open_store
 
     run_id, m = evaluate_latest(open_store(context(ctx).settings()), truth)
@@ -177,7 +177,7 @@ def review(
     Answers are read from the terminal or stdin (one per line: a, r, u, s, n, q), so a
     session can be scripted. Decisions are stored as append-only judgements (who, when).
     """
-    from credible.linkage.service import decide, describe, review_items
+    from credible.linkage.review import decide, describe, review_items
     from credible.linkage.service import recluster as rebuild
     from credible.store import open_store
 

@@ -12,30 +12,23 @@ judgements, without retraining, so the decisions take effect at once.
 
 from __future__ import annotations
 
-import csv
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, select
 
-from credible.errors import CredibleError, InputError, NotFoundError, Problem
+from credible.errors import NotFoundError
 from credible.linkage import (
     INPUT_COLUMNS,
     Judgement,
     LinkSettings,
-    Metrics,
-    Waterfall,
     cluster_pairs,
-    evaluate,
-    explain_pair,
     input_fingerprint,
     prepare_records,
     review_queue,
@@ -55,9 +48,8 @@ STORE_ALL_PAIRS_UP_TO = 200_000
 TF_VALUES_KEPT = 20_000
 BATCH = 50_000
 
-# Store decisions <-> the linkage model's.
-_TO_MODEL = {"positive": "accept", "negative": "reject", "unsure": "unsure"}
-_TO_STORE = {v: k for k, v in _TO_MODEL.items()}
+#: A stored judgement's decision as the linkage model names it.
+MODEL_DECISION = {"positive": "accept", "negative": "reject", "unsure": "unsure"}
 
 _PR = schema.person_records
 _RECORD_COLUMNS = [c for c in INPUT_COLUMNS if c not in ("record_id", "source") and c in _PR.c]
@@ -122,7 +114,7 @@ def store_judgements(conn: Connection) -> list[Judgement]:
     """The store's live judgements as the linkage model takes them."""
     out = []
     for j in store_runs.live_judgements(conn):
-        decision = _TO_MODEL.get(j.decision)
+        decision = MODEL_DECISION.get(j.decision)
         if decision is None:
             continue
         out.append(
@@ -375,16 +367,6 @@ def stored_scores(conn: Connection, run_id: int) -> pd.DataFrame:
     return pairs
 
 
-def _stored_weight(conn: Connection, run_id: int, a: int, b: int) -> float | None:
-    """The weight a run stored for the pair {a, b}, if it stored one."""
-    ms = schema.match_scores
-    either = ((ms.c.record_l == a) & (ms.c.record_r == b)) | (
-        (ms.c.record_l == b) & (ms.c.record_r == a)
-    )
-    row = conn.execute(select(ms.c.match_weight).where(ms.c.run_id == run_id, either)).first()
-    return None if row is None or row[0] is None else float(row[0])
-
-
 def recluster(store: Store, actor: str) -> LinkRunSummary:
     """A new link run from the latest run's stored scores and the live judgements.
 
@@ -441,218 +423,6 @@ def recluster(store: Store, actor: str) -> LinkRunSummary:
     return summary
 
 
-# ---- review ------------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewItem:
-    record_l: dict[str, Any]
-    record_r: dict[str, Any]
-    match_probability: float
-    match_weight: float
-    run: store_runs.RunInfo
-
-    def waterfall(self) -> Waterfall | None:
-        """The comparison that drove the score (computed on demand: it costs a model load)."""
-        return _waterfall(self.run, self.record_l, self.record_r, self.match_weight)
-
-
-def review_items(store: Store, limit: int | None = None) -> Iterator[ReviewItem]:
-    """The latest run's review queue (band pairs without a live judgement), most
-    uncertain first, each with both records."""
-    run = latest_link_run(store)
-    settings = run_settings(run)
-    with store.read() as conn:
-        pairs = stored_scores(conn, run.id)
-        queue = review_queue(pairs, settings, store_judgements(conn))
-    if limit is not None:
-        queue = queue.head(limit)
-    for start in range(0, len(queue), 100):
-        part = queue.iloc[start : start + 100]
-        ids = {int(x) for x in part["record_id_l"]} | {int(x) for x in part["record_id_r"]}
-        recs = load_records(store, sorted(ids)).set_index("record_id", drop=False)
-        for row in part.itertuples(index=False):
-            yield ReviewItem(
-                record_l=_plain_record(recs.loc[row.record_id_l]),
-                record_r=_plain_record(recs.loc[row.record_id_r]),
-                match_probability=float(row.match_probability),
-                match_weight=float(row.match_weight),
-                run=run,
-            )
-
-
-def _plain_record(row: pd.Series) -> dict[str, Any]:
-    return {
-        k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else v)
-        for k, v in row.to_dict().items()
-    }
-
-
-def _waterfall(
-    run: store_runs.RunInfo, a: dict[str, Any], b: dict[str, Any], weight: float | None = None
-) -> Waterfall | None:
-    model = run.parameters.get("model")
-    if not model:
-        return None
-    tfs = {
-        col: pd.DataFrame({col: list(values), f"tf_{col}": list(values.values())})
-        for col, values in (run.parameters.get("term_frequencies") or {}).items()
-    }
-    return explain_pair(model, a, b, tfs or None, run_weight=weight)
-
-
-def decide(
-    store: Store, actor: str, record_a: str, record_b: str, decision: str, note: str = ""
-) -> int:
-    """Append a reviewer's decision (accept, reject, unsure) on a pair; returns its id."""
-    if decision not in _TO_STORE:
-        raise InputError(
-            [Problem("review", None, "decision", "accept, reject or unsure", decision)]
-        )
-    a, b = _record_id(record_a), _record_id(record_b)
-    with store.write(actor) as uow:
-        return store_runs.add_judgement(uow, a, b, _TO_STORE[decision], note or None)
-
-
-def _record_id(value: str | int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InputError(
-            [Problem("record id", None, None, "a person record id (a number)", value)]
-        ) from None
-
-
-# ---- explain, evaluate, export -------------------------------------------------------------
-
-
-def explain(store: Store, record_a: str, record_b: str) -> Waterfall:
-    """The latest run's model applied to two stored records, comparison by comparison."""
-    run = latest_link_run(store)
-    ids = [_record_id(record_a), _record_id(record_b)]
-    recs = load_records(store, ids).set_index("record_id", drop=False)
-    for rid in ids:
-        if str(rid) not in recs.index:
-            raise NotFoundError(f"no person record with id {rid}")
-    with store.read() as conn:
-        weight = _stored_weight(conn, run.id, *ids)
-    wf = _waterfall(
-        run, _plain_record(recs.loc[str(ids[0])]), _plain_record(recs.loc[str(ids[1])]), weight
-    )
-    if wf is None:
-        raise NotFoundError(f"linkage run {run.id} has no stored model to explain with")
-    return wf
-
-
-def run_clusters(store: Store, run_id: int) -> pd.DataFrame:
-    """record_id, source, source_row, person_id, member probability of a run's Persons."""
-    pm, ps, src = schema.person_members, schema.persons, schema.sources
-    stmt = (
-        select(
-            pm.c.record_id,
-            src.c.name,
-            _PR.c.source_row,
-            pm.c.person_id,
-            pm.c.match_probability,
-            ps.c.size,
-        )
-        .join(ps, ps.c.id == pm.c.person_id)
-        .join(_PR, _PR.c.id == pm.c.record_id)
-        .join(src, src.c.id == _PR.c.source_id)
-        .where(ps.c.run_id == run_id)
-        .order_by(pm.c.record_id)
-    )
-    cols = ["record_id", "source", "source_row", "person_id", "member_probability", "size"]
-    frames = []
-    with store.read() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
-        frames = [pd.DataFrame(part, columns=cols) for part in result.partitions(BATCH)]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    return pd.concat(frames, ignore_index=True)
-
-
-def read_truth(path: Path) -> pd.DataFrame:
-    """The simulator's truth: ``DIR/truth/records.csv`` or ``DIR/records.csv``."""
-    path = Path(path)
-    candidates = [path / "truth" / "records.csv", path / "records.csv"]
-    if path.is_file():
-        candidates.insert(0, path)
-    found = next((p for p in candidates if p.is_file()), None)
-    if found is None:
-        raise InputError(
-            [Problem(str(path), None, None, "a folder holding truth/records.csv or records.csv")],
-            f"no truth found at {path}",
-        )
-    truth = pd.read_csv(found, dtype={"source": str})
-    missing = [c for c in ("source", "source_row", "person_id") if c not in truth.columns]
-    if missing:
-        raise InputError(
-            [Problem(str(found), None, c, "a column of that name") for c in missing],
-            f"{found} is not a truth file",
-        )
-    return truth
-
-
-def evaluate_latest(store: Store, truth_dir: Path) -> tuple[int, Metrics]:
-    """Pairwise and B-cubed scores of the latest run against the simulator's truth."""
-    truth = read_truth(truth_dir)
-    run = latest_link_run(store)
-    clusters = run_clusters(store, run.id).rename(columns={"person_id": "cluster_id"})
-    return run.id, evaluate(clusters, truth)
-
-
-def links_frame(store: Store) -> pd.DataFrame:
-    """One row per record of the latest run: record_id, source, source_row, person_id,
-    match_probability (highest stored score with another member of its Person)."""
-    run = latest_link_run(store)
-    clusters = run_clusters(store, run.id)
-    with store.read() as conn:
-        pairs = stored_scores(conn, run.id)
-    person = pd.Series(clusters["person_id"].to_numpy(), index=clusters["record_id"].astype(str))
-    pairs = pairs.loc[
-        pairs["record_id_l"].map(person).to_numpy() == pairs["record_id_r"].map(person).to_numpy()
-    ]
-    best = (
-        pd.concat(
-            [
-                pairs[["record_id_l", "match_probability"]].set_axis(["record_id", "p"], axis=1),
-                pairs[["record_id_r", "match_probability"]].set_axis(["record_id", "p"], axis=1),
-            ]
-        )
-        .groupby("record_id")["p"]
-        .max()
-    )
-    p = clusters["record_id"].astype(str).map(best)
-    # A pair merged by a reviewer may have no stored score: the member's own probability.
-    p = p.fillna(clusters["member_probability"]).where(clusters["size"] > 1)
-    out = clusters[["record_id", "source", "source_row", "person_id"]].copy()
-    out["match_probability"] = p
-    return out
-
-
-def export_links(store: Store, fmt: str, out: IO[str]) -> int:
-    """Write ``links_frame`` as CSV or JSON Lines; returns the number of rows."""
-    frame = links_frame(store)
-    cols = ["record_id", "source", "source_row", "person_id", "match_probability"]
-    rows = frame[cols].astype(object).where(frame[cols].notna(), None).itertuples(index=False)
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(cols)
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
-    elif fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps(dict(zip(cols, _json_values(row), strict=True))) + "\n")
-    else:
-        raise CredibleError(f"unknown format {fmt!r}; use csv or jsonl")
-    return len(frame)
-
-
-def _json_values(row: tuple[Any, ...]) -> list[Any]:
-    return [v.item() if hasattr(v, "item") else v for v in row]
-
-
 def make_settings(**overrides: Any) -> LinkSettings:
     """LinkSettings from the defaults and the options given (``None`` = default)."""
     from pydantic import ValidationError
@@ -667,38 +437,3 @@ def make_settings(**overrides: Any) -> LinkSettings:
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in err.errors()
         )
         raise ConfigError(f"bad linkage settings: {problems}") from None
-
-
-def describe(record: dict[str, Any]) -> list[tuple[str, str]]:
-    """A record as (field, text) lines for a reviewer: names as written and romanised."""
-    from credible.names import romanize
-
-    def text(v: Any) -> str:
-        return "" if v is None else str(v)
-
-    written = record.get("name") or " ".join(
-        text(record.get(k)) for k in ("given_name", "father_name", "family_name") if record.get(k)
-    )
-    birth = text(record.get("birth_date"))
-    lo, hi = record.get("birth_date_min"), record.get("birth_date_max")
-    if lo and hi and not birth:
-        birth = f"between {lo} and {hi}"
-
-    def place(v: Any) -> str:
-        if not v:
-            return ""
-        rom = romanize(str(v))
-        return str(v) if rom == str(v) else f"{v} ({rom})"
-
-    row = text(record.get("source_row"))
-    return [
-        ("record", f"{record.get('record_id')}  {record.get('source')} row {row}"),
-        ("name as written", written),
-        ("romanised", romanize(written) if written else ""),
-        ("born", birth),
-        ("sex", text(record.get("sex"))),
-        ("birthplace", place(record.get("birthplace"))),
-        ("residence (county)", place(record.get("residence"))),
-        ("ethnicity", text(record.get("ethnicity"))),
-        ("held at", place(record.get("facility"))),
-    ]

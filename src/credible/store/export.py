@@ -49,7 +49,7 @@ def export_table(
         raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if name == "links":
         # Not a table: one row per record of the latest linkage run, built by linkage.
-        from credible.linkage.service import export_links
+        from credible.linkage.results import export_links
 
         return export_links(store, fmt, out)
     table = store.table(name)
