@@ -27,25 +27,13 @@ METHODS = ("credible", "splink_plain", "recordlinkage")
 
 def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Person records from the simulator's files, read with the ingest reader."""
-    from credible.ingest.mapping import load_mapping
-    from credible.ingest.reader import open_file
+    from credible.ingest import read_lists
     from credible.simulate import simulate
 
     out = CACHE / f"sim-{size}-{seed}"
     if not (out / "manifest.json").exists():
         simulate(size, 5, seed=seed, out=out)
-    manifest = json.loads((out / "manifest.json").read_text())
-    frames = []
-    for item in manifest["lists"]:
-        parsed = open_file(out / item["path"], mapping=load_mapping(out / item["mapping"]))
-        for batch in parsed.batches():
-            frame = batch.table.to_pandas()
-            frame["source"] = item["source"]
-            frames.append(frame)
-    records = pd.concat(frames, ignore_index=True)
-    records["record_id"] = records["source"] + ":" + records["source_row"].astype(str)
-    truth = pd.read_csv(out / "truth" / "records.csv")
-    return records, truth
+    return read_lists(out), pd.read_csv(out / "truth" / "records.csv")
 
 
 def febrl() -> tuple[pd.DataFrame, pd.DataFrame]:

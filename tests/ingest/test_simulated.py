@@ -7,8 +7,11 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from credible.errors import InputError
+from credible.ingest import read_lists
 from credible.ingest.encoding import detect_encoding
 from credible.ingest.reader import load_mapping, open_file
 from credible.simulate import simulate
@@ -40,3 +43,17 @@ def test_every_list_reads_cleanly_with_true_row_numbers(investigation: Path) -> 
             # a legacy-encoded list is also recognised without its declaration
             sample = (investigation / entry["path"]).read_bytes()[: 1 << 20]
             assert detect_encoding(sample) == parsed.encoding
+
+
+def test_read_lists_gives_every_listed_record_once_by_truths_numbering(investigation: Path) -> None:
+    records = read_lists(investigation)
+    truth = pd.read_csv(investigation / "truth" / "records.csv")
+    assert records["record_id"].is_unique
+    listed = set(zip(records["source"], records["source_row"].astype(int), strict=True))
+    assert listed == set(zip(truth["source"], truth["source_row"], strict=True))
+
+
+def test_read_lists_without_a_manifest_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_lists(tmp_path)
+    assert "manifest.json" in str(caught.value.problems[0])

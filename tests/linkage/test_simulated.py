@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
@@ -14,22 +12,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
-    from credible.ingest.mapping import load_mapping
-    from credible.ingest.reader import open_file
+    from credible.ingest import read_lists
     from credible.simulate import simulate
 
     out = tmp_path_factory.mktemp("sim")
     simulate(400, 5, seed=11, out=out)
-    frames = []
-    for item in json.loads((out / "manifest.json").read_text())["lists"]:
-        parsed = open_file(out / item["path"], mapping=load_mapping(out / item["mapping"]))
-        for batch in parsed.batches():
-            frame = batch.table.to_pandas()
-            frame["source"] = item["source"]
-            frames.append(frame)
-    records = pd.concat(frames, ignore_index=True)
-    records["record_id"] = records["source"] + ":" + records["source_row"].astype(str)
-    return records, pd.read_csv(out / "truth" / "records.csv")
+    return read_lists(out), pd.read_csv(out / "truth" / "records.csv")
 
 
 def test_links_across_scripts(simulated):

@@ -20,6 +20,7 @@ from sqlalchemy import Table, select
 
 from credible.errors import InputError, NotFoundError, Problem
 from credible.evidence import Vault, file_sha256
+from credible.ingest.manifest import manifest_entries
 from credible.ingest.reader import ParsedFile, load_mapping, open_file
 from credible.model import vocabulary
 from credible.store import Store, UnitOfWork, schema
@@ -125,21 +126,17 @@ def import_manifest(
     """Import every file ``folder/manifest.json`` names, in its ``import_order`` (the
     simulator writes such a manifest); ``lists_only`` takes the person lists alone."""
     folder = Path(folder)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    entries = manifest["lists"] + ([] if lists_only else manifest.get("supporting", []))
-    by_path = {e["path"]: e for e in entries}
-    order = [p for p in manifest.get("import_order") or list(by_path) if p in by_path]
     return [
         import_file(
             store,
             vault,
-            folder / by_path[rel]["path"],
-            source=by_path[rel]["source"],
+            folder / entry["path"],
+            source=entry["source"],
             actor=actor,
-            mapping_path=folder / by_path[rel]["mapping"],
-            kind=by_path[rel].get("kind"),
+            mapping_path=folder / entry["mapping"],
+            kind=entry.get("kind"),
         )
-        for rel in order
+        for entry in manifest_entries(folder, lists_only=lists_only)
     ]
 
 
