@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from credible.linkage import LinkSettings
-from credible.linkage.model import comparisons
+from credible.linkage.model import comparisons, leave_one_out_tf
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])
@@ -34,3 +37,16 @@ def test_term_frequency_adjusts_only_exact_agreement_on_its_own_column(dialect):
 def test_no_term_frequency_when_switched_off():
     for comparison in comparisons(LinkSettings(term_frequency=False), "duckdb"):
         assert not any(lv.get("tf_adjustment_column") for lv in comparison["comparison_levels"])
+
+
+@given(st.lists(st.sampled_from(["Memet", "Tursun", "Aygul", "Ablet", ""]), min_size=2))
+def test_leave_one_out_tf_is_the_share_of_the_other_records(names):
+    values = pd.Series([*names, None])
+    table = leave_one_out_tf(values, "name")
+    given_names = [v for v in names if v]
+    assert set(table["name"]) == set(given_names)
+    for name, tf in zip(table["name"], table["tf_name"], strict=True):
+        held = given_names.count(name)
+        others = max(len(given_names) - 1, 1)
+        # another record than the one that has it: (k - 1) of the other n - 1
+        assert tf == pytest.approx(max(held - 1, 1) / others)

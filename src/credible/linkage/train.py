@@ -26,6 +26,7 @@ from credible.linkage.model import (
     CREDIBLE_KEY,
     DISAGREEMENT_LEVELS,
     block_rules,
+    leave_one_out_tf,
     list_odds,
     rule,
     splink_settings,
@@ -156,6 +157,7 @@ def train_and_predict(
         _cap_disagreement(linker, settings.m_disagree_max)
         _floor_m(linker, settings.m_floor)
         lap("em", 0.6)
+    _register_term_frequencies(linker, db_api, prepared)
     list_aware = settings.exclusive and (model is None or bool(list_odds(model)))
     if list_aware:
         pairs, prior_info = _score_list_aware(linker, db_api, prepared, settings, model)
@@ -638,6 +640,15 @@ def _pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
     ].to_numpy()
     out = out.sort_values(["record_id_l", "record_id_r"], kind="stable").reset_index(drop=True)
     return out
+
+
+def _register_term_frequencies(linker: Any, db_api: Any, prepared: pd.DataFrame) -> None:
+    """Each term-frequency column's frequencies, leave-one-out (``leave_one_out_tf``),
+    in place of the ones Splink would count."""
+    for col in linker._settings_obj._term_frequency_columns:
+        name = col.unquote().name
+        table = db_api.register(leave_one_out_tf(prepared[name], name))
+        linker.table_management.register_term_frequency_lookup(table, name)
 
 
 def _tf_tables(linker: Any) -> dict[str, pd.DataFrame]:
