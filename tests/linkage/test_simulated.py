@@ -43,3 +43,23 @@ def test_training_on_a_county_sample_still_links(simulated):
     assert any(s.get("converged") for s in passes), passes
     metrics = evaluate(result.clusters, truth)
     assert metrics.pairwise_f1 >= 0.6, metrics
+
+
+@pytest.mark.parametrize("train_max_records", [None, 300])
+def test_pairwise_model_still_links(simulated, train_max_records, monkeypatch):
+    # exclusive=False: plain Fellegi-Sunter with a "same list" comparison and the prior
+    # by EM, on the blocked pairs or (above train_max_records) on a county sample, here
+    # of 300 records rather than 30,000.
+    monkeypatch.setattr("credible.linkage.train.PRIOR_SAMPLE_RECORDS", 300)
+    records, truth = simulated
+    settings = LinkSettings(
+        threads=1, max_pairs=3e5, exclusive=False, train_max_records=train_max_records
+    )
+    result = train_and_predict(prepare_records(records), settings)
+    names = [c["output_column_name"] for c in result.model["comparisons"]]
+    assert "source" in names and "list_odds" not in result.model.get("credible", {})
+    prior = result.metadata["prior"]
+    assert 0 < prior["value"] < 1, prior
+    assert ("sample_records" in prior) == (train_max_records is not None), prior
+    metrics = evaluate(result.clusters, truth)
+    assert metrics.pairwise_f1 >= 0.6, metrics

@@ -415,6 +415,7 @@ def _prior_from_sample(
         small.training.estimate_u_using_random_sampling(
             max_pairs=settings.max_pairs, seed=settings.seed
         )
+        _register_term_frequencies(small, db_api, sample)
         predictions = small.inference.predict(warning_mode="never")
         in_sample = _prior_from_blocked_pairs(small, predictions, len(sample))
     finally:
