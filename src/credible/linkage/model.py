@@ -325,7 +325,8 @@ def leave_one_out_tf(values: pd.Series, name: str) -> pd.DataFrame:
     and 36 % with this one.
     """
     given = values.dropna()
-    given = given[given.astype(str) != ""]
+    if given.dtype == object or pd.api.types.is_string_dtype(given):
+        given = given[given != ""]
     counts = given.value_counts()
     others = max(len(given) - 1, 1)
     tf = np.maximum(counts.to_numpy() - 1, 1) / others
