@@ -39,8 +39,8 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
     the order apart: both parts in order, both swapped, one part only. Parts are
     compared by their ``credible.names`` keys (any reading shared) or by Jaro–Winkler
     on their canonical romanised form; the whole-name similarity of
-    ``credible.names`` catches names the parts miss (unsplit Chinese names). The top
-    level carries a term-frequency adjustment on the canonical romanised name, so
+    ``credible.names`` catches names the parts miss (unsplit Chinese names). Exact
+    agreement carries a term-frequency adjustment on the canonical romanised name, so
     that sharing a common name counts for less than sharing a rare one.
     """
 
@@ -318,7 +318,7 @@ def leave_one_out_tf(values: pd.Series, name: str) -> pd.DataFrame:
     A term-frequency adjustment divides a pair's evidence by the chance that the other
     record of a non-matching pair has the value. Splink counts that chance over every
     record, the record itself included, which doubles it for a name two records share
-    and leaves a rare shared name weighed as a common one; here a value held by k of n
+    and makes every rare name look commoner than it is; here a value held by k of n
     records has (k - 1) / (n - 1). (A value held once has 1 / (n - 1): no pair agrees on
     it, but a table lookup must not divide by zero.) On 100,000 simulated records
     (seed 7) the pairs scored 0.3-0.4 were matches 38 % of the time with Splink's count
