@@ -159,7 +159,8 @@ def fit_rcapture(
                 "negative heterogeneity parameter: the data show less heterogeneity than the "
                 "model assumes; prefer Mt or Mth-Chao here"
             )
-    warnings += fit.warnings
+    # The IRLS's own warnings (no convergence, a rate numerically 0, a failed fit) are
+    # the conditions of Rcapture's flag, which reports them below for every fit made.
     est, se = n_hat(fit, h.n_observed)
     bias = asymptotic_bias(fit, X[:, cols])
     info, info_reasons = fit_info(fits, bias, est)
