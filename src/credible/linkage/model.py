@@ -286,12 +286,14 @@ def _where() -> dict:
         "null": "(facility_key_l IS NULL OR facility_key_r IS NULL)",
         "same": "facility_key_l = facility_key_r",
     }
+    # The facility first: it decides most pairs cheaply, and the spelling function is
+    # called once per batch of rows that reach it, at a cost even for a few rows.
     levels = [
         ("null", f"{home['null']} AND {held['null']}"),
-        ("same home, same facility", f"{home['same']} AND {held['same']}"),
+        ("same home, same facility", f"{held['same']} AND {home['same']}"),
         ("home unknown, same facility", f"{home['null']} AND {held['same']}"),
         ("other home, same facility", held["same"]),
-        ("same home, facility unknown", f"{home['same']} AND {held['null']}"),
+        ("same home, facility unknown", f"{held['null']} AND {home['same']}"),
         ("same home, other facility", home["same"]),
         ("other home, facility unknown", held["null"]),
         ("home unknown, other facility", home["null"]),

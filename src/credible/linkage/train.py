@@ -80,7 +80,7 @@ def input_fingerprint(prepared: pd.DataFrame) -> str:
     """SHA-256 of the prepared records, independent of row order."""
     frame = prepared[MODEL_COLUMNS].sort_values("record_id").reset_index(drop=True)
     for col in LIST_COLUMNS:
-        frame[col] = ["|".join(k) if isinstance(k, list) else "" for k in frame[col]]
+        frame[col] = ["|".join(map(str, k)) if isinstance(k, list) else "" for k in frame[col]]
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     digest = hashlib.sha256(hashed.tobytes())
     digest.update(",".join(frame.columns).encode())
