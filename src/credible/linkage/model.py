@@ -121,8 +121,7 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
         # By label, not position: a level inserted above it once moved the adjustment
         # onto "nothing in common", where it multiplied random pairs' evidence.
         (exact,) = [lv for lv in levels if lv["label_for_charts"] == "same parts, same order"]
-        exact["tf_adjustment_column"] = "name_ordered"
-        exact["tf_adjustment_weight"] = 1.0
+        exact.update(_term_frequency("name_ordered"))
     return {
         "output_column_name": "name",
         "comparison_description": "given and father's name, part by part, any script",
@@ -201,11 +200,7 @@ def _detained(tf: bool) -> dict:
             {
                 "sql_condition": "detained_day_l = detained_day_r",
                 "label_for_charts": "same day",
-                **(
-                    {"tf_adjustment_column": "detained_day", "tf_adjustment_weight": 1.0}
-                    if tf
-                    else {}
-                ),
+                **(_term_frequency("detained_day") if tf else {}),
             },
             {
                 "sql_condition": "detained_month_l = detained_month_r",
@@ -226,11 +221,25 @@ def _detained(tf: bool) -> dict:
     }
 
 
+def _term_frequency(column: str) -> dict[str, Any]:
+    """The keys of a level adjusted by the frequency of ``column``'s shared value.
+
+    Every such level is exact agreement on its own column (a test holds it to that), so
+    its own u is the one the adjustment replaces: telling Splink so spares it parsing the
+    SQL of every level to find that level again, which it did on every EM iteration
+    (a third of EM's time on 10,000 records).
+    """
+    return {
+        "tf_adjustment_column": column,
+        "tf_adjustment_weight": 1.0,
+        "disable_tf_exact_match_detection": True,
+    }
+
+
 def _exact(col: str, description: str, tf: bool = False) -> dict:
     exact: dict[str, Any] = {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "same"}
     if tf:
-        exact["tf_adjustment_column"] = col
-        exact["tf_adjustment_weight"] = 1.0
+        exact.update(_term_frequency(col))
     return {
         "output_column_name": col,
         "comparison_description": description,

@@ -34,6 +34,7 @@ from credible.linkage.model import (
     training_rules,
 )
 from credible.linkage.settings import LinkSettings
+from credible.linkage.usample import estimate_u
 from credible.linkage.vectors import (
     comparisons_of,
     m_values,
@@ -139,15 +140,14 @@ def train_and_predict(
     linker, table = _register(db_api, prepared, settings, present, model)
     lap("registered", 0.05)
     sessions: list[dict[str, Any]] = []
+    u_sample: dict[str, Any] | None = None
     if model is None:
         if settings.prior == "deterministic":
             linker.training.estimate_probability_two_random_records_match(
                 [PRIOR_RULE], recall=settings.prior_recall
             )
         lap("prior", 0.1)
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=settings.max_pairs, seed=settings.seed
-        )
+        u_sample = estimate_u(linker, prepared, settings.max_pairs, settings.seed)
         lap("u", 0.3)
         sample = _training_sample(prepared, settings)
         if sample is None:
@@ -197,6 +197,7 @@ def train_and_predict(
         "judgements_live": len(live_decisions(judgements)),
         "em_sessions": sessions,
         "prior": prior_info,
+        "u_sample": u_sample,
         "seconds": timings,
     }
     return LinkResult(
@@ -412,9 +413,7 @@ def _prior_from_sample(
         # The sample's own u: in a few counties random pairs share a county far more
         # often than in the whole list, and the whole list's u made the prior 13 times
         # too high.
-        small.training.estimate_u_using_random_sampling(
-            max_pairs=settings.max_pairs, seed=settings.seed
-        )
+        estimate_u(small, sample, settings.max_pairs, settings.seed)
         _register_term_frequencies(small, db_api, sample)
         predictions = small.inference.predict(warning_mode="never")
         in_sample = _prior_from_blocked_pairs(small, predictions, len(sample))
@@ -473,9 +472,7 @@ def _train_m_on_sample(
     sample = prepared.iloc[rows].reset_index(drop=True)
     small, table = _register(db_api, sample, settings, present, None)
     try:
-        small.training.estimate_u_using_random_sampling(
-            max_pairs=settings.max_pairs, seed=settings.seed
-        )
+        estimate_u(small, sample, settings.max_pairs, settings.seed)
         sessions = _train_m(small, settings, present)
         trained = m_values(small)
     finally:

@@ -1,0 +1,95 @@
+"""u probabilities from random pairs (credible.linkage.usample), against counts made
+directly in pandas over the same pairs."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credible.linkage import LinkSettings, prepare_records
+from credible.linkage.train import MODEL_COLUMNS, _register, make_db_api
+from credible.linkage.usample import estimate_u, sample_size
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    from credible.ingest import read_lists
+    from credible.simulate import simulate
+
+    out = tmp_path_factory.mktemp("sim")
+    simulate(250, 5, seed=5, out=out)
+    return prepare_records(read_lists(out))
+
+
+def _linker(prepared):
+    settings = LinkSettings()
+    present = {c for c in MODEL_COLUMNS if prepared[c].notna().any()}
+    linker, _ = _register(make_db_api(settings, None), prepared, settings, present, None)
+    return linker
+
+
+def _u(linker, name):
+    (comparison,) = [c for c in linker._settings_obj.comparisons if c.output_column_name == name]
+    return {
+        lv.label_for_charts: lv.u_probability
+        for lv in comparison.comparison_levels
+        if not lv.is_null_level
+    }
+
+
+def test_every_pair_of_a_small_list_gives_the_exact_share(prepared):
+    # max_pairs above the number of pairs: the sample is every record, so u of "same sex"
+    # is exactly the share of the pairs (both sexes known) that agree.
+    linker = _linker(prepared)
+    info = estimate_u(linker, prepared, max_pairs=1e9, seed=1)
+    assert info["records"] == len(prepared)
+    assert info["pairs"] == len(prepared) * (len(prepared) - 1) // 2
+    sex = prepared["sex"].dropna().tolist()
+    agree = [a == b for a, b in itertools.combinations(sex, 2)]
+    assert info["pairs_by_level"]["sex"] == {
+        "same": sum(agree),
+        "different": len(agree) - sum(agree),
+    }
+    u = _u(linker, "sex")
+    assert u["same"] == pytest.approx(np.mean(agree), rel=1e-12)
+    assert u["different"] == pytest.approx(1 - np.mean(agree), rel=1e-12)
+
+
+def test_u_is_each_levels_share_of_the_sampled_pairs_and_the_seed_fixes_it(prepared):
+    first, second, other = _linker(prepared), _linker(prepared), _linker(prepared)
+    info = estimate_u(first, prepared, max_pairs=5_000, seed=3)
+    estimate_u(second, prepared, max_pairs=5_000, seed=3)
+    estimate_u(other, prepared, max_pairs=5_000, seed=4)
+    for name, counts in info["pairs_by_level"].items():
+        total = sum(counts.values())
+        u = _u(first, name)
+        for label, count in counts.items():
+            if count:
+                assert u[label] == pytest.approx(count / total, rel=1e-12), (name, label)
+        assert u == _u(second, name)
+    assert any(
+        _u(first, c.output_column_name) != _u(other, c.output_column_name)
+        for c in first._settings_obj.comparisons
+    )
+
+
+@pytest.mark.parametrize(("records", "max_pairs"), [(10, 1e6), (10_000, 1e6), (5, 1)])
+def test_sample_size_makes_about_max_pairs(records, max_pairs):
+    size = sample_size(records, max_pairs)
+    assert 2 <= size <= records
+    if size < records:
+        assert size * (size - 1) / 2 == pytest.approx(max_pairs, rel=2e-3)
+
+
+def test_a_level_no_sampled_pair_reaches_keeps_its_u(prepared):
+    linker = _linker(prepared)
+    before = _u(linker, "where")
+    info = estimate_u(linker, prepared.assign(facility_key=pd.NA), max_pairs=1e9, seed=1)
+    assert info["pairs_by_level"]["where"]["same home, same facility"] == 0
+    assert _u(linker, "where")["same home, same facility"] == before["same home, same facility"]
+    assert (
+        _u(linker, "where")["same home, facility unknown"] != before["same home, facility unknown"]
+    )
