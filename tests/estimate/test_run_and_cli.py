@@ -141,3 +141,20 @@ def test_cli_prints_each_methods_own_warnings(tmp_path) -> None:
     printed = " ".join(res.output.split())
     for w in mt["warnings"]:
         assert f"warning (Mt): {' '.join(w.split())}" in printed
+
+
+def test_cli_says_the_methods_disagree_once(tmp_path) -> None:
+    # Kosovo 1999: chapman and Mth-Darroch differ by almost a factor of two.
+    res, data = _estimate(
+        tmp_path,
+        MSE_DIR / "kosovo_1999.csv",
+        "--method",
+        "chapman",
+        "--method",
+        "Mth-Darroch",
+        width=400,
+    )
+    assert all(
+        any(w.startswith("the methods disagree") for w in e["warnings"]) for e in data["estimates"]
+    )
+    assert " ".join(res.output.split()).count("the methods disagree") == 1

@@ -88,8 +88,11 @@ def estimate(
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
     # A method's own caveats (a fit Rcapture calls unreliable, chains that did not mix)
     # belong beside its figure, not only in the JSON: a reader quotes the table.
+    # The run's own warnings (methods that disagree) ride on every estimate for the JSON;
+    # said once above, they are not repeated under each method.
     for e in shown:
         for w in e.warnings:
-            console.print(f"[yellow]warning ({e.method}):[/] {w}", highlight=False)
+            if w not in run.warnings:
+                console.print(f"[yellow]warning ({e.method}):[/] {w}", highlight=False)
     json_path, html_path = write_outputs(run, out)
     console.print(f"wrote {json_path} and {html_path}", highlight=False)
