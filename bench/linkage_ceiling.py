@@ -1,0 +1,133 @@
+"""How far linkage can go on these lists: the model on records with every value spelt right.
+
+Each FICTIONAL record is rewritten from the simulator's truth: the name as the person's
+true given and father's (or family) name in Uyghur Latin, the sex, birth date (at the
+precision the record gives: a year, a month, an approximate year or a day), county,
+ethnicity and date of detention as they truly are. What each record leaves out stays
+left out, and the facility stays as written (in its list's script). So the only
+difficulty left is the lists' own: people who share a name, and records that give too
+little to tell them apart. Linking these records with the default model bounds what
+better name handling or noise models could add.
+
+It also counts, among the true pairs, those for which the partner's list holds another
+person whose record says exactly what the partner's says (every field given or not given
+alike, every given value equal): no method can tell which of the two is the match.
+
+    python bench/linkage_ceiling.py --size 100000 --seed 11
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from credible.linkage import LinkSettings, evaluate, prepare_records, train_and_predict
+from linkage import CACHE, simulated
+
+#: Fields rewritten from the truth, with the truth's column for each.
+TRUE_VALUE = {
+    "sex": "sex",
+    "residence": "county",
+    "ethnicity": "ethnicity",
+    "detained": "detained",
+}
+
+
+def _given(series: pd.Series) -> np.ndarray:
+    return (series.notna() & (series.astype(str).str.strip() != "")).to_numpy()
+
+
+def _birth_date(written: pd.Series, true: pd.Series) -> tuple[list, list, list]:
+    """The true date at the precision written: ``YYYY``, ``YYYY~``, ``YYYY-MM`` or a day."""
+    date, low, high = [], [], []
+    for w, t in zip(written, true, strict=True):
+        if not isinstance(w, str) or not w.strip() or not isinstance(t, str):
+            date.append(None), low.append(None), high.append(None)
+            continue
+        year = int(t[:4])
+        if w.endswith("~"):
+            (
+                date.append(f"{year}~"),
+                low.append(f"{year - 1}-01-01"),
+                high.append(f"{year + 1}-12-31"),
+            )
+        elif len(w) == 4:
+            date.append(str(year)), low.append(f"{year}-01-01"), high.append(f"{year}-12-31")
+        elif len(w) == 7:
+            last = pd.Period(t[:7]).days_in_month
+            date.append(t[:7]), low.append(f"{t[:7]}-01"), high.append(f"{t[:7]}-{last:02d}")
+        else:
+            date.append(t), low.append(t), high.append(t)
+    return date, low, high
+
+
+def oracle_records(
+    records: pd.DataFrame, people: pd.DataFrame, truth: pd.DataFrame
+) -> pd.DataFrame:
+    """``records`` with every value they give replaced by the person's true value."""
+    keyed = records.merge(truth, on=["source", "source_row"], how="left", validate="one_to_one")
+    person = people.set_index("person_id").loc[keyed["person_id"]].reset_index(drop=True)
+    out = records.copy().reset_index(drop=True)
+    second = person["father_name"].where(person["father_name"].notna(), person["family_name"])
+    full = (person["given_name"].fillna("") + " " + second.fillna("")).str.strip()
+    out["name"] = np.where(_given(out["name"]), full, None)
+    for col in ("given_name", "father_name", "family_name"):
+        out[col] = np.where(_given(out[col]), person[col], None)
+    for col, true in TRUE_VALUE.items():
+        out[col] = np.where(_given(out[col]), person[true], None)
+    for col in ("detained_min", "detained_max"):
+        out[col] = np.where(_given(out["detained"]), person["detained"], None)
+    out["birth_date"], out["birth_date_min"], out["birth_date_max"] = _birth_date(
+        out["birth_date"], person["birth_date"]
+    )
+    return out
+
+
+def indistinguishable(records: pd.DataFrame, truth: pd.DataFrame) -> tuple[int, int]:
+    """True pairs whose partner has a double in its list: (such pairs, all true pairs)."""
+    fields = ["name", "given_name", "father_name", "family_name", "sex", "birth_date"]
+    fields += ["residence", "ethnicity", "facility", "detained"]
+    keyed = records.merge(truth, on=["source", "source_row"], how="left")
+    signature = keyed[fields].astype(str).agg("|".join, axis=1)
+    keyed["doubles"] = keyed.groupby([keyed["source"], signature])["person_id"].transform("nunique")
+    pairs = keyed.merge(keyed, on="person_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["record_id_a"] < pairs["record_id_b"]]
+    either = (pairs["doubles_a"] > 1) | (pairs["doubles_b"] > 1)
+    return int(either.sum()), len(pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    records, truth = simulated(args.size, args.seed)
+    people = pd.read_csv(CACHE / f"sim-{args.size}-{args.seed}" / "truth" / "people.csv", dtype=str)
+    people["person_id"] = people["person_id"].astype(truth["person_id"].dtype)
+    rows = []
+    for label, data in (("as written", records), ("every value spelt right", None)):
+        data = data if data is not None else oracle_records(records, people, truth)
+        started = time.perf_counter()
+        result = train_and_predict(prepare_records(data), LinkSettings())
+        seconds = time.perf_counter() - started
+        doubled, pairs = indistinguishable(data, truth)
+        rows.append((label, evaluate(result.clusters, truth), seconds, doubled, pairs))
+    print(f"{len(records):,} FICTIONAL records, seed {args.seed}")
+    print("| records | precision | recall | F1 | B-cubed F1 | true pairs with a double | seconds |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, m, seconds, doubled, pairs in rows:
+        print(
+            f"| {label} | {m.pairwise_precision:.4f} | {m.pairwise_recall:.4f} | "
+            f"{m.pairwise_f1:.4f} | {m.bcubed_f1:.4f} | {doubled / pairs:.1%} | {seconds:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
