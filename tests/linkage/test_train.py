@@ -110,6 +110,30 @@ def test_explain_adds_up_to_the_predicted_weight(run):
         assert "total" in waterfall.to_text()
 
 
+def test_a_common_name_written_two_ways_counts_for_less_than_a_rare_one(run):
+    # Two records whose name parts are alike but not spelt the same (the "similar parts,
+    # same order" level), once with the commonest name key of the run and once with
+    # the rarest: the term-frequency adjustment must favour the rare name.
+    prepared, _, result = run
+    table = result.term_frequencies["name_key"].sort_values("tf_name_key")
+    rare, common = table["name_key"].iloc[0], table["name_key"].iloc[-1]
+    assert table["tf_name_key"].iloc[-1] > table["tf_name_key"].iloc[0]
+    base = prepared.loc[prepared["n1_rom"].str.len() >= 6].iloc[0].to_dict()
+    other = dict(base, record_id="respelt", n1_rom=base["n1_rom"][:-1] + "x")
+    other["name_ordered"] = f"{other['n1_rom']} {other['n2_rom']}"
+    adjustments = {}
+    for key in (rare, common):
+        a, b = dict(base, name_key=key), dict(other, name_key=key)
+        (name,) = [
+            s
+            for s in explain_pair(result.model, a, b, result.term_frequencies).steps
+            if s.comparison == "name"
+        ]
+        assert name.level == "similar parts, same order"
+        adjustments[key] = name.tf_adjustment
+    assert adjustments[rare] > adjustments[common]
+
+
 def test_too_few_records_is_an_input_error():
     with pytest.raises(InputError):
         train_and_predict(prepare_records(__import__("pandas").DataFrame({"record_id": ["x"]})))
