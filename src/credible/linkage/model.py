@@ -130,8 +130,8 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
         # the two records' when they differ). F1, seeds 7 and 11: 10k +0.002 and
         # +0.003, 100k +0.005 and +0.001. On the swapped and one-part levels the same
         # adjustment lowered F1 (100k: 0.797 and 0.784 against 0.801), so not there.
-        (alike,) = [lv for lv in levels if lv["label_for_charts"] == "similar parts, same order"]
-        alike.update(_term_frequency("name_key"))
+        (respelt,) = [lv for lv in levels if lv["label_for_charts"] == "similar parts, same order"]
+        respelt.update(_term_frequency("name_key"))
     return {
         "output_column_name": "name",
         "comparison_description": "given and father's name, part by part, any script",
