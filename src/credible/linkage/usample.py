@@ -2,8 +2,8 @@
 
 Splink forms the cartesian product of a record sample in SQL. The sample is small
 (1,414 records make a million pairs), and a DuckDB join driven by a table of one row
-group runs on one thread: on two cores u sampling took half the time of a
-10,000-record run on one of them. Here the pairs are numbered in numpy, a million-row
+group runs on one thread, which left the second core idle for half of a 10,000-record
+run. Here the pairs are numbered in numpy, a million-row
 table the database splits across its threads, and every comparison is computed in one
 pass over it. The sample is drawn from the seed in numpy, so every backend sees the
 same records and learns the same u.
