@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -312,9 +313,12 @@ def _present(v: object) -> bool:
 
 def _squash(v: str | None) -> str | None:
     # One part may romanise to several tokens ("abdu rehim"); spacing is not identity.
+    # Diacritics are folded too: ad hoc Latin spellings never write ULY's ü, ö, é, so
+    # "Gullhehre" was compared with "gülchéhre" and fell below the similarity bar.
     if v is None:
         return None
-    text = "".join(ch for ch in v if ch.isalnum())
+    folded = unicodedata.normalize("NFKD", v)
+    text = "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch))
     return text or None
 
 
