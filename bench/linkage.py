@@ -18,8 +18,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from credible.linkage import Metrics
 
 CACHE = Path("/tmp/credible-bench-linkage")
 METHODS = ("credible", "splink_plain", "recordlinkage")
@@ -118,6 +122,23 @@ def run_recordlinkage(records: pd.DataFrame) -> pd.DataFrame:
     _, labels = connected_components(graph, directed=False)
     out = pd.DataFrame({"record_id": list(df.index), "cluster_id": labels})
     return out.merge(records[["record_id", "source", "source_row"]], on="record_id")
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """Rows as a Markdown table, numbers right-aligned after the first column."""
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def score_cells(metrics: Metrics) -> list[str]:
+    """Pairwise precision, recall and F1, and B-cubed F1, as table cells."""
+    return [
+        f"{metrics.pairwise_precision:.4f}",
+        f"{metrics.pairwise_recall:.4f}",
+        f"{metrics.pairwise_f1:.4f}",
+        f"{metrics.bcubed_f1:.4f}",
+    ]
 
 
 def one(method: str, dataset: str, size: int, seed: int) -> dict:

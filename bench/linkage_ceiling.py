@@ -29,7 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 from credible.linkage import LinkSettings, evaluate, prepare_records, train_and_predict
-from linkage import CACHE, simulated
+from linkage import CACHE, markdown_table, score_cells, simulated
 
 #: Fields rewritten from the truth, with the truth's column for each.
 TRUE_VALUE = {
@@ -120,13 +120,12 @@ def main() -> None:
         doubled, pairs = indistinguishable(data, truth)
         rows.append((label, evaluate(result.clusters, truth), seconds, doubled, pairs))
     print(f"{len(records):,} FICTIONAL records, seed {args.seed}")
-    print("| records | precision | recall | F1 | B-cubed F1 | true pairs with a double | seconds |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for label, m, seconds, doubled, pairs in rows:
-        print(
-            f"| {label} | {m.pairwise_precision:.4f} | {m.pairwise_recall:.4f} | "
-            f"{m.pairwise_f1:.4f} | {m.bcubed_f1:.4f} | {doubled / pairs:.1%} | {seconds:.1f} |"
-        )
+    header = ["records", "precision", "recall", "F1", "B-cubed F1", "doubles", "seconds"]
+    cells = [
+        [label, *score_cells(m), f"{doubled / pairs:.1%}", f"{seconds:.1f}"]
+        for label, m, seconds, doubled, pairs in rows
+    ]
+    print(markdown_table(header, cells))
 
 
 if __name__ == "__main__":

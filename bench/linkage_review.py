@@ -27,7 +27,7 @@ from credible.linkage import (
     train_and_predict,
 )
 from credible.linkage.clustering import Judgement
-from linkage import simulated
+from linkage import markdown_table, score_cells, simulated
 
 
 def oracle(review: pd.DataFrame, person: dict[str, str], n: int) -> list[Judgement]:
@@ -66,13 +66,12 @@ def main() -> None:
         f"{args.size:,} FICTIONAL records, seed {args.seed}; "
         f"{len(first.review):,} pairs in the first review queue"
     )
-    print("| run | decisions | precision | recall | F1 | B-cubed F1 | queue left | seconds |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, n, m, s, queue in rows:
-        print(
-            f"| {label} | {n:,} | {m.pairwise_precision:.4f} | {m.pairwise_recall:.4f} | "
-            f"{m.pairwise_f1:.4f} | {m.bcubed_f1:.4f} | {queue:,} | {s:.1f} |"
-        )
+    header = ["run", "decisions", "precision", "recall", "F1", "B-cubed F1", "queue left"]
+    cells = [
+        [label, f"{n:,}", *score_cells(m), f"{queue:,}", f"{s:.1f}"]
+        for label, n, m, s, queue in rows
+    ]
+    print(markdown_table([*header, "seconds"], cells))
 
 
 if __name__ == "__main__":
