@@ -45,27 +45,25 @@ def _given(series: pd.Series) -> np.ndarray:
 
 
 def _birth_date(written: pd.Series, true: pd.Series) -> tuple[list, list, list]:
-    """The true date at the precision written: ``YYYY``, ``YYYY~``, ``YYYY-MM`` or a day."""
-    date, low, high = [], [], []
-    for w, t in zip(written, true, strict=True):
-        if not isinstance(w, str) or not w.strip() or not isinstance(t, str):
-            date.append(None), low.append(None), high.append(None)
-            continue
-        year = int(t[:4])
-        if w.endswith("~"):
-            (
-                date.append(f"{year}~"),
-                low.append(f"{year - 1}-01-01"),
-                high.append(f"{year + 1}-12-31"),
-            )
-        elif len(w) == 4:
-            date.append(str(year)), low.append(f"{year}-01-01"), high.append(f"{year}-12-31")
-        elif len(w) == 7:
-            last = pd.Period(t[:7]).days_in_month
-            date.append(t[:7]), low.append(f"{t[:7]}-01"), high.append(f"{t[:7]}-{last:02d}")
-        else:
-            date.append(t), low.append(t), high.append(t)
-    return date, low, high
+    """The true date at the precision written (``YYYY``, ``YYYY~``, ``YYYY-MM`` or a
+    day) and the first and last day it allows."""
+    out = [_at_precision(w, t) for w, t in zip(written, true, strict=True)]
+    date, low, high = zip(*out, strict=True) if out else ((), (), ())
+    return list(date), list(low), list(high)
+
+
+def _at_precision(written: object, true: object) -> tuple[str | None, str | None, str | None]:
+    if not isinstance(written, str) or not written.strip() or not isinstance(true, str):
+        return None, None, None
+    year = int(true[:4])
+    if written.endswith("~"):
+        return f"{year}~", f"{year - 1}-01-01", f"{year + 1}-12-31"
+    if len(written) == 4:
+        return str(year), f"{year}-01-01", f"{year}-12-31"
+    if len(written) == 7:
+        month = true[:7]
+        return month, f"{month}-01", f"{month}-{pd.Period(month).days_in_month:02d}"
+    return true, true, true
 
 
 def oracle_records(

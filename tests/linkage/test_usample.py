@@ -8,10 +8,12 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from credible.linkage import LinkSettings, prepare_records
+from credible.linkage import LinkSettings, prepare_records, usample
 from credible.linkage.train import MODEL_COLUMNS, _register, make_db_api
-from credible.linkage.usample import estimate_u, sample_size
+from credible.linkage.usample import estimate_u, pair_chunks, sample_size
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +95,21 @@ def test_a_level_no_sampled_pair_reaches_keeps_its_u(prepared):
     assert (
         _u(linker, "where")["same home, facility unknown"] != before["same home, facility unknown"]
     )
+
+
+@given(st.integers(2, 60), st.integers(1, 200))
+def test_pair_chunks_give_every_pair_once_in_bounded_chunks(size, chunk_pairs):
+    chunks = list(pair_chunks(size, chunk_pairs))
+    left = np.concatenate([a for a, _ in chunks])
+    right = np.concatenate([b for _, b in chunks])
+    expected_left, expected_right = np.triu_indices(size, k=1)
+    assert np.array_equal(left, expected_left) and np.array_equal(right, expected_right)
+    assert all(len(a) <= max(chunk_pairs, size - 1) for a, _ in chunks)
+
+
+def test_chunked_counts_are_the_unchunked_ones(prepared, monkeypatch):
+    whole, chunked = _linker(prepared), _linker(prepared)
+    once = estimate_u(whole, prepared, max_pairs=1e9, seed=2)
+    monkeypatch.setattr(usample, "CHUNK_PAIRS", 997)
+    in_pieces = estimate_u(chunked, prepared, max_pairs=1e9, seed=2)
+    assert in_pieces == once

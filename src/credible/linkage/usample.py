@@ -3,20 +3,25 @@
 Splink forms the cartesian product of a record sample in SQL. The sample is small
 (1,414 records make a million pairs), and a DuckDB join driven by a table of one row
 group runs on one thread, which left the second core idle for half of a 10,000-record
-run. Here the pairs are numbered in numpy, a million-row
-table the database splits across its threads, and every comparison is computed in one
-pass over it. The sample is drawn from the seed in numpy, so every backend sees the
-same records and learns the same u.
+run. Here the pairs are numbered in numpy, in tables of up to ``CHUNK_PAIRS`` rows that
+the database splits across its threads, and every comparison is computed in one pass
+over each. The sample is drawn from the seed in numpy, so every backend sees the same
+records and learns the same u.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+#: Pairs numbered and scored at a time: 80 MB of indices, whatever ``max_pairs`` is
+#: (Splink suggests up to 1e9 for the most precise u).
+CHUNK_PAIRS = 5_000_000
 
 
 def sample_size(records: int, max_pairs: float) -> int:
@@ -40,16 +45,23 @@ def estimate_u(linker: Any, records: pd.DataFrame, max_pairs: float, seed: int) 
     )
     sample = records.iloc[rows][columns].reset_index(drop=True)
     sample.insert(0, "_i", np.arange(size, dtype=np.int64))
-    left, right = np.triu_indices(size, k=1)
-    pairs = pd.DataFrame({"il": left.astype(np.int64), "ir": right.astype(np.int64)})
     tag = uuid.uuid4().hex[:8]
     sample_table = db_api.register(sample, dataset_display_name=f"credible_u_sample_{tag}")
-    pairs_table = db_api.register(pairs, dataset_display_name=f"credible_u_pairs_{tag}")
+    counts: dict[str, pd.Series] = {}
     try:
-        counts = _level_counts(linker, comparisons, columns, sample_table, pairs_table)
+        for k, (left, right) in enumerate(pair_chunks(size, CHUNK_PAIRS)):
+            pairs = db_api.register(
+                pd.DataFrame({"il": left, "ir": right}),
+                dataset_display_name=f"credible_u_pairs_{tag}_{k}",
+            )
+            try:
+                chunk = _level_counts(linker, comparisons, columns, sample_table, pairs)
+            finally:
+                pairs.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+            for gamma, n in chunk.items():
+                counts[gamma] = n if gamma not in counts else counts[gamma].add(n, fill_value=0)
     finally:
-        for table in (sample_table, pairs_table):
-            table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        sample_table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     by_level: dict[str, dict[str, int]] = {}
     for comparison in comparisons:
         gamma = counts[comparison._gamma_column_name]
@@ -61,7 +73,24 @@ def estimate_u(linker: Any, records: pd.DataFrame, max_pairs: float, seed: int) 
             # A level no sampled pair reached keeps the u it had, as in Splink.
             if count > 0:
                 level.u_probability = count / total
-    return {"records": size, "pairs": len(pairs), "seed": seed, "pairs_by_level": by_level}
+    pairs = size * (size - 1) // 2
+    return {"records": size, "pairs": pairs, "seed": seed, "pairs_by_level": by_level}
+
+
+def pair_chunks(size: int, chunk_pairs: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every pair (i, j), i < j < ``size``, in order, in chunks of whole rows i of at
+    most ``chunk_pairs`` pairs (a row longer than that is a chunk of its own)."""
+    per_row = np.arange(size - 1, 0, -1, dtype=np.int64)  # row i pairs with size - 1 - i
+    ends = np.cumsum(per_row)
+    first = 0
+    while first < size - 1:
+        done = int(ends[first - 1]) if first else 0
+        last = max(first + 1, int(np.searchsorted(ends, done + chunk_pairs, side="right")))
+        counts = per_row[first:last]
+        left = np.repeat(np.arange(first, last, dtype=np.int64), counts)
+        place_in_row = np.arange(len(left)) - np.repeat(np.cumsum(counts) - counts, counts)
+        yield left, left + 1 + place_in_row
+        first = last
 
 
 def _level_counts(
