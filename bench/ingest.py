@@ -87,16 +87,14 @@ def write_csv(path: Path, n: int, seed: int = 1) -> None:
 
 def run_credible(csv_path: Path, workdir: Path) -> dict[str, float]:
     from credible.config import Settings
-    from credible.evidence import Vault
     from credible.ingest import import_file
-    from credible.store import init_store, vault_dir
+    from credible.store import init_store
 
     os.environ["CREDIBLE_HOME"] = str(workdir / "home")
     settings = Settings.resolve(str(workdir / "bench.db"), actor="bench")
     store, _, _ = init_store(settings)
-    vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
     t0, c0 = time.perf_counter(), time.process_time()
-    result = import_file(store, vault, csv_path, source="FICTIONAL bench", actor="bench")
+    result = import_file(store, csv_path, source="FICTIONAL bench", actor="bench")
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"rows": result.rows, "seconds": elapsed, "cpu": cpu}
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import sys
 
-from rich.markup import escape
-
 # isort: off
 # Imported in pipeline order, which is the order `credible --help` lists the commands in.
 from credible.commands import (  # noqa: F401 - importing registers the commands
@@ -26,7 +24,7 @@ from credible.commands import (  # noqa: F401 - importing registers the commands
 )
 
 # isort: on
-from credible.commands._common import app, err_console
+from credible.commands._common import app, err_console, styled
 from credible.errors import CredibleError
 
 __all__ = ["app", "main"]
@@ -40,7 +38,7 @@ def main() -> None:
     try:
         app()
     except CredibleError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(styled("error:", "bold red", " " + str(exc)))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")

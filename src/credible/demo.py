@@ -16,13 +16,12 @@ from sqlalchemy import func, select
 from credible.config import Settings
 from credible.estimate import EstimationRun
 from credible.estimate.stored import estimate_in_store
-from credible.evidence import Vault
 from credible.ingest import ImportResult, import_manifest
 from credible.linkage import LinkSettings, Metrics
 from credible.linkage.results import evaluate_latest
 from credible.linkage.service import LinkRunSummary, run_link
 from credible.simulate import simulate
-from credible.store import init_store, schema, vault_dir
+from credible.store import init_store, schema
 
 Say = Callable[[str], None]
 
@@ -71,9 +70,8 @@ def run_demo(
 
     say(f"creating the store at {settings.db_url}")
     store, _, _ = init_store(settings)
-    vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
     summary = DemoSummary(out=out, db=settings.db_url, people=people)
-    for result in import_manifest(store, vault, data, actor=settings.actor):
+    for result in import_manifest(store, data, actor=settings.actor):
         say(f"imported {result.rows:>7,} {result.kind} rows from {result.path.relative_to(data)}")
         summary.imports.append(result)
 

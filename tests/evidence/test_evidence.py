@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from credible.config import Settings
 from credible.errors import IntegrityError, NotFoundError
 from credible.evidence import Vault, add_evidence
-from credible.store import Store, schema, vault_dir, verify
+from credible.store import Store, schema, verify
 from credible.store.audit import now
 
 TRANSCRIPT = "FICTIONAL transcript. Witness: Айгүл Турсун. 她在阿克苏的营地见过阿依古丽。"
@@ -22,7 +22,7 @@ TRANSCRIPT = "FICTIONAL transcript. Witness: Айгүл Турсун. 她在阿�
 def vault(settings: Settings, store: Store) -> Vault:
     with store.write("tester") as uow:
         uow.insert(schema.sources, name="FICTIONAL testimony", created_at=now())
-    return Vault(vault_dir(settings), settings.key_file.read_bytes())
+    return store.vault
 
 
 def test_text_evidence_is_preserved_encrypted_and_searchable(
@@ -30,7 +30,7 @@ def test_text_evidence_is_preserved_encrypted_and_searchable(
 ) -> None:
     path = tmp_path / "t.txt"
     path.write_text(TRANSCRIPT, encoding="utf-16")
-    r = add_evidence(store, vault, path, source="FICTIONAL testimony", actor="tester")
+    r = add_evidence(store, path, source="FICTIONAL testimony", actor="tester")
     kept = vault.path_for(r.sha256).read_bytes()
     assert "Турсун".encode() not in kept and "Турсун".encode("utf-16-le") not in kept
     assert b"".join(vault.read(r.sha256)) == path.read_bytes()
@@ -38,7 +38,7 @@ def test_text_evidence_is_preserved_encrypted_and_searchable(
         assert {h.ref for h in store.search.query(conn, "阿依古丽")} == {r.id}
         assert {h.ref for h in store.search.query(conn, "турсун")} == {r.id}
         assert verify(conn).ok
-    again = add_evidence(store, vault, path, source="FICTIONAL testimony", actor="other")
+    again = add_evidence(store, path, source="FICTIONAL testimony", actor="other")
     assert again.already_held and again.id == r.id
     assert store.count(schema.custody_events, evidence_id=r.id) == 2
 
@@ -47,27 +47,28 @@ def test_unknown_source_is_refused(store: Store, vault: Vault, tmp_path: Path) -
     path = tmp_path / "x.txt"
     path.write_text("FICTIONAL")
     with pytest.raises(NotFoundError):
-        add_evidence(store, vault, path, source="nobody", actor="t")
+        add_evidence(store, path, source="nobody", actor="t")
     assert store.count(schema.evidence) == 0
 
 
 def test_tampered_vault_file_is_detected(store: Store, vault: Vault, tmp_path: Path) -> None:
     path = tmp_path / "x.bin"
     path.write_bytes(os.urandom(3000))
-    r = add_evidence(store, vault, path, source="FICTIONAL testimony", actor="t")
+    r = add_evidence(store, path, source="FICTIONAL testimony", actor="t")
     kept = vault.path_for(r.sha256)
     os.chmod(kept, 0o600)
     data = bytearray(kept.read_bytes())
     data[40] ^= 1
     kept.write_bytes(bytes(data))
+    assert not vault.verify(r.sha256)
     with pytest.raises(IntegrityError):
-        vault.verify(r.sha256)
+        b"".join(vault.read(r.sha256))
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.binary(max_size=3 * (1 << 20) // 2))
 def test_vault_round_trips_any_bytes(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
-    from credible.evidence.vault import file_sha256
+    from credible.evidence import file_sha256
 
     root = tmp_path_factory.mktemp("v")
     src = root / "f"

@@ -20,7 +20,7 @@ from credible.evidence import Vault
 from credible.ingest import import_file
 from credible.ingest.mapping import Mapping
 from credible.ingest.reader import open_file
-from credible.store import Store, vault_dir
+from credible.store import Store
 from credible.store.export import export_table
 
 MAPPING = """
@@ -52,7 +52,7 @@ EXPECTED = [
 
 @pytest.fixture
 def vault(settings: Settings, store: Store) -> Vault:
-    return Vault(vault_dir(settings), settings.key_file.read_bytes())
+    return store.vault
 
 
 def _write(tmp_path: Path, fmt: str, rows: list[list[str]]) -> Path:
@@ -84,9 +84,7 @@ def test_export_shows_what_the_source_wrote(
     mapping = tmp_path / "map.yml"
     mapping.write_text(MAPPING, "utf-8")
     path = _write(tmp_path, fmt, ROWS)
-    result = import_file(
-        store, vault, path, source="FICTIONAL police", actor="t", mapping_path=mapping
-    )
+    result = import_file(store, path, source="FICTIONAL police", actor="t", mapping_path=mapping)
     assert result.rows == 3
     rows = _exported(store)
     assert [(r["sex"], r["birth_date"], r["role"]) for r in rows] == [
@@ -102,7 +100,7 @@ def test_nothing_differs_leaves_extra_null(store: Store, vault: Vault, tmp_path:
     mapping.write_text(MAPPING, "utf-8")
     same = [["F-9", "阿依古丽", "female", "1985-02-03", "victim", "FICTIONAL", ""]] * 2
     path = _write(tmp_path, "csv", same)
-    import_file(store, vault, path, source="FICTIONAL", actor="t", mapping_path=mapping)
+    import_file(store, path, source="FICTIONAL", actor="t", mapping_path=mapping)
     assert [r["extra"] for r in _exported(store)] == ["", ""]
 
 

@@ -13,7 +13,7 @@ from credible.config import Settings
 from credible.errors import InputError
 from credible.evidence import Vault
 from credible.ingest import import_file
-from credible.store import Store, schema, vault_dir, verify
+from credible.store import Store, schema, verify
 
 CSV = (
     "fictional,name,given_name,father_name,sex,birth_date,residence,contact\n"
@@ -25,7 +25,7 @@ CSV = (
 
 @pytest.fixture
 def vault(settings: Settings, store: Store) -> Vault:
-    return Vault(vault_dir(settings), settings.key_file.read_bytes())
+    return store.vault
 
 
 def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -49,7 +49,7 @@ def test_import_writes_records_evidence_and_one_audited_transaction(
     store: Store, vault: Vault, tmp_path: Path
 ) -> None:
     path = _write(tmp_path, "list.csv", CSV)
-    result = import_file(store, vault, path, source="FICTIONAL ngo", actor="tester")
+    result = import_file(store, path, source="FICTIONAL ngo", actor="tester")
     assert (result.rows, result.kind, result.already_imported) == (3, "person_record", False)
     with store.read() as conn:
         rows = conn.execute(
@@ -70,7 +70,7 @@ def test_import_writes_records_evidence_and_one_audited_transaction(
 def test_partial_dates_are_stored_and_compared_as_ranges(
     store: Store, vault: Vault, tmp_path: Path
 ) -> None:
-    import_file(store, vault, _write(tmp_path, "l.csv", CSV), source="FICTIONAL", actor="t")
+    import_file(store, _write(tmp_path, "l.csv", CSV), source="FICTIONAL", actor="t")
     pr = schema.person_records
     with store.read() as conn:
         got = {
@@ -98,9 +98,9 @@ def test_partial_dates_are_stored_and_compared_as_ranges(
 
 def test_reimport_adds_nothing(store: Store, vault: Vault, tmp_path: Path) -> None:
     path = _write(tmp_path, "list.csv", CSV)
-    import_file(store, vault, path, source="FICTIONAL", actor="t")
+    import_file(store, path, source="FICTIONAL", actor="t")
     entries = store.count(schema.audit)
-    again = import_file(store, vault, path, source="FICTIONAL", actor="t")
+    again = import_file(store, path, source="FICTIONAL", actor="t")
     assert again.already_imported and again.rows == 3
     assert store.count(schema.person_records) == 3
     assert store.count(schema.audit) == entries
@@ -127,7 +127,7 @@ def test_bad_input_writes_nothing(store: Store, vault: Vault, tmp_path: Path, ca
     text, encoding, kind = BAD_CASES[case]
     path = _write(tmp_path, "bad.csv", text, encoding)
     with pytest.raises(InputError) as err:
-        import_file(store, vault, path, source="FICTIONAL", actor="t", kind=kind)
+        import_file(store, path, source="FICTIONAL", actor="t", kind=kind)
     assert "bad.csv" in str(err.value)
     _nothing_written(store)
 
@@ -140,7 +140,7 @@ def test_every_problem_is_reported_with_row_and_column(
         for i in range(1, 13)
     )
     with pytest.raises(InputError) as err:
-        import_file(store, vault, _write(tmp_path, "many.csv", text), source="F", actor="t")
+        import_file(store, _write(tmp_path, "many.csv", text), source="F", actor="t")
     located = {(p.row, p.column) for p in err.value.problems}
     assert {(3, "birth_date"), (6, "birth_date"), (9, "birth_date"), (12, "birth_date")} <= located
     assert {(4, "sex"), (8, "sex"), (12, "sex")} <= located
@@ -153,7 +153,7 @@ def test_wrong_declared_encoding_writes_nothing(store: Store, vault: Vault, tmp_
         tmp_path, "kz.yml", "kind: person_record\nencoding: utf-8\ncolumns:\n  name: name\n"
     )
     with pytest.raises(InputError):
-        import_file(store, vault, path, source="F", actor="t", mapping_path=mapping)
+        import_file(store, path, source="F", actor="t", mapping_path=mapping)
     _nothing_written(store)
 
 
@@ -161,7 +161,7 @@ def test_missing_mapped_column_writes_nothing(store: Store, vault: Vault, tmp_pa
     path = _write(tmp_path, "l.csv", CSV)
     mapping = _write(tmp_path, "m.yml", "kind: person_record\ncolumns:\n  name: Full name\n")
     with pytest.raises(InputError) as err:
-        import_file(store, vault, path, source="F", actor="t", mapping_path=mapping)
+        import_file(store, path, source="F", actor="t", mapping_path=mapping)
     assert "Full name" in str(err.value)
     _nothing_written(store)
 
@@ -181,7 +181,7 @@ def test_truncated_xlsx_writes_nothing(store: Store, vault: Vault, tmp_path: Pat
     bad.write_bytes(data[: len(data) // 2])
     assert not zipfile.is_zipfile(bad)
     with pytest.raises(InputError):
-        import_file(store, vault, bad, source="F", actor="t")
+        import_file(store, bad, source="F", actor="t")
     _nothing_written(store)
 
 
@@ -190,7 +190,6 @@ def test_acts_and_allegations_resolve_references(
 ) -> None:
     import_file(
         store,
-        vault,
         _write(
             tmp_path,
             "fac.csv",
@@ -202,14 +201,12 @@ def test_acts_and_allegations_resolve_references(
     )
     import_file(
         store,
-        vault,
         _write(tmp_path, "t.csv", "fictional,id,name\nFICTIONAL,T-1,Aygul Tursun\n"),
         source="FICTIONAL testimony",
         actor="t",
     )
     import_file(
         store,
-        vault,
         _write(
             tmp_path,
             "acts.csv",
@@ -223,7 +220,6 @@ def test_acts_and_allegations_resolve_references(
     with pytest.raises(InputError) as err:
         import_file(
             store,
-            vault,
             _write(
                 tmp_path,
                 "alleg.csv",

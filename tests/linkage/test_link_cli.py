@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from credible.config import Settings
-from credible.evidence import Vault
 from credible.ingest import import_manifest
 from credible.simulate import simulate
-from credible.store import Store, init_store, vault_dir
+from credible.store import Store, init_store
 
 
 def run(
@@ -40,8 +39,7 @@ def run(
 
 def import_sim(store: Store, settings: Settings, sim: Path) -> int:
     """Import the simulated person lists as the demo does; returns the records imported."""
-    vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
-    return sum(r.rows for r in import_manifest(store, vault, sim, actor="tester", lists_only=True))
+    return sum(r.rows for r in import_manifest(store, sim, actor="tester", lists_only=True))
 
 
 @pytest.fixture(scope="module")

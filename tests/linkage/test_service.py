@@ -15,12 +15,11 @@ from sqlalchemy import select
 
 from credible.config import Settings
 from credible.errors import InputError, NotFoundError
-from credible.evidence import Vault
 from credible.ingest import import_manifest
 from credible.linkage import INPUT_COLUMNS, LinkSettings, results, review
 from credible.linkage import service as svc
 from credible.simulate import simulate
-from credible.store import Store, schema, vault_dir, verify
+from credible.store import Store, schema, verify
 from credible.store.audit import now
 from credible.store.runs import finish_run, latest_run, start_run
 
@@ -36,8 +35,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def import_sim(store: Store, settings: Settings, sim: Path) -> int:
     """Import the simulated person lists as the demo does; returns the records imported."""
-    vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
-    return sum(r.rows for r in import_manifest(store, vault, sim, actor="tester", lists_only=True))
+    return sum(r.rows for r in import_manifest(store, sim, actor="tester", lists_only=True))
 
 
 def persons_of(store: Store, run_id: int) -> dict[int, frozenset[int]]:

@@ -3,20 +3,54 @@ global options, and small display helpers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from credible.config import Settings
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# C0 and C1 control characters other than newline and tab: a value holding an escape
+# sequence must not move the cursor, recolour or retitle the analyst's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: str) -> str:
+    """A string as it may reach a terminal: control characters shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+
+
+class SafeConsole(Console):
+    """A console for values from the store and from users: no Rich markup is read in
+    them (``[/]`` in a source name is text) and no control character reaches the
+    terminal. Styles are given explicitly, as ``Text`` (see ``styled``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(soft_wrap=True, markup=False, highlight=False, emoji=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(printable(text), **kwargs)
+
+
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
+
+
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """``label`` in ``style`` followed by plain ``rest``, both made printable."""
+    return Text.assemble((printable(label), style), printable(rest))
+
+
+def warn(message: str, label: str = "warning:") -> None:
+    console.print(styled(label, "yellow", " " + message))
+
 
 app = typer.Typer(
     name="credible",
@@ -57,10 +91,41 @@ def where(settings: Settings) -> str:
     return settings.db_url.removeprefix("sqlite:///")
 
 
+def check_output_file(path: Path, flag: str) -> None:
+    """Refuse, before any work, an output path that cannot be written as a file."""
+    from credible.errors import ConfigError
+
+    if path.is_dir():
+        raise ConfigError(f"{flag} {path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{flag} {path}: the folder {path.parent} does not exist")
+    probe = path.with_name(path.name + ".part")
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"{flag} {path} cannot be written: {exc.strerror}") from exc
+
+
+def check_output_dir(path: Path, flag: str) -> None:
+    """Make the output folder now, so that a path that cannot be one fails before work."""
+    from credible.errors import ConfigError
+
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{flag} {path} exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".credible-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"{flag} {path} cannot be written: {exc.strerror}") from exc
+
+
 def progress_bar() -> Progress:
     """A Rich progress display on stderr, quiet when stderr is not a terminal."""
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

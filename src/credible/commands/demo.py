@@ -13,6 +13,8 @@ from credible.commands._common import (
     console,
     context,
     count_text,
+    styled,
+    warn,
 )
 
 
@@ -36,14 +38,14 @@ def demo(
 
     c = context(ctx)
     settings = c.settings() if c.db else None
-    console.print("[bold]credible demo[/] — every name and record below is FICTIONAL")
+    console.print(styled("credible demo", "bold", " — every name and record below is FICTIONAL"))
     summary = run_demo(
         out,
         people=people,
         lists=lists,
         seed=seed,
         settings=settings,
-        say=lambda msg: console.print(f"  {msg}", highlight=False),
+        say=lambda msg: console.print(f"  {msg}"),
     )
     table = Table("source", "records", title="FICTIONAL person records per source")
     for name, n in summary.records_per_source.items():
@@ -66,7 +68,6 @@ def demo(
         console.print(scores)
         console.print(
             f"{m.predicted_persons:,} persons linked, {m.true_persons:,} true",
-            highlight=False,
         )
     if summary.estimation is not None:
         run = summary.estimation
@@ -86,11 +87,11 @@ def demo(
         console.print(est)
         metrics = summary.link_metrics
         if metrics is not None and metrics.predicted_persons > metrics.true_persons:
-            console.print(
-                f"[yellow]note:[/] linkage left {metrics.predicted_persons:,} persons where the "
+            warn(
+                f"linkage left {metrics.predicted_persons:,} persons where the "
                 f"truth has {metrics.true_persons:,}; people split across records look like "
                 "people seen on fewer lists, which inflates every estimate "
                 "(docs/linkage.md, known limits)",
-                highlight=False,
+                "note:",
             )
     console.print(f"store: {summary.db}")

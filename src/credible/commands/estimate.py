@@ -15,6 +15,8 @@ from credible.commands._common import (
     count_text,
     err_console,
     store_exists,
+    styled,
+    warn,
 )
 
 
@@ -81,11 +83,11 @@ def estimate(
             count_text(e.estimate),
             count_text(e.lower),
             count_text(e.upper),
-            "yes" if e.converged else "[red]no[/]",
+            "yes" if e.converged else styled("no", "red"),
         )
     console.print(table)
     for w in run.warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        warn(w)
     # A method's own caveats (a fit Rcapture calls unreliable, chains that did not mix)
     # belong beside its figure, not only in the JSON: a reader quotes the table.
     # The run's own warnings (methods that disagree) ride on every estimate for the JSON;
@@ -93,6 +95,6 @@ def estimate(
     for e in shown:
         for w in e.warnings:
             if w not in run.warnings:
-                console.print(f"[yellow]warning ({e.method}):[/] {w}", highlight=False)
+                warn(w, f"warning ({e.method}):")
     json_path, html_path = write_outputs(run, out)
-    console.print(f"wrote {json_path} and {html_path}", highlight=False)
+    console.print(f"wrote {json_path} and {html_path}")

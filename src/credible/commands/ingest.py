@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 
-from credible.commands._common import (
-    app,
-    console,
-    context,
-    progress,
-)
+from credible.commands._common import app, console, context, progress, warn
+from credible.model.fields import KINDS
 
 
 @app.command("import")
@@ -28,8 +25,19 @@ def import_(
     kind: Annotated[
         str | None,
         typer.Option(
+            click_type=click.Choice(list(KINDS)),
             help="Without a mapping: person_record (default), "
-            "facility, facility_observation, act, allegation."
+            "facility, facility_observation, act, allegation.",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            help="Raise a reader's safety limit for a trusted file, as NAME=VALUE "
+            "(repeatable), e.g. xlsx_expanded_mb=8000; see docs/mapping.md for the names.",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -38,22 +46,21 @@ def import_(
     The file is kept as evidence (sha256, size, name, who and when). Importing the same
     file for the same source again adds nothing.
     """
-    from credible.evidence import Vault
-    from credible.ingest import import_file
-    from credible.store import open_store, vault_dir
+    from credible.ingest import ReadLimits, import_file
+    from credible.store import open_store
 
+    limits = ReadLimits.from_options(limit or [])
     settings = context(ctx).settings()
-    store = open_store(settings)
-    vault = Vault(vault_dir(settings), settings.key_file.read_bytes())
+    store = open_store(settings, label=f"import {file.name}")
     with progress(f"importing {file.name}") as advance:
         result = import_file(
             store,
-            vault,
             file,
             source=source,
             actor=settings.actor,
             mapping_path=mapping,
             kind=kind,
+            limits=limits,
             progress=advance,
         )
     if result.already_imported:
@@ -61,8 +68,10 @@ def import_(
             f"{file.name} was already imported for source {source!r} "
             f"({result.rows} {result.kind} rows); nothing added"
         )
-    else:
-        console.print(
-            f"imported {result.rows} {result.kind} rows from {file.name} "
-            f"into source {source!r} (sha256 {result.sha256[:12]}...)"
-        )
+        return
+    console.print(
+        f"imported {result.rows} {result.kind} rows from {file.name} "
+        f"into source {source!r} (sha256 {result.sha256[:12]}...)"
+    )
+    for message in result.warnings:
+        warn(message)

@@ -7,15 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from credible.commands._common import (
-    app,
-    console,
-    context,
-    progress_bar,
-)
+from credible.commands._common import app, console, context, progress_bar, warn
 
 # Splink logs training details (levels not seen in a sample, EM sampling probes) as
 # warnings; with no handler Python would print them all on stderr. The run's own
@@ -87,7 +81,7 @@ def link(
     table.add_row("seconds", f"{max(summary.seconds.values(), default=0):.1f}")
     console.print(table)
     for w in summary.warnings:
-        console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
+        warn(w)
     if summary.review_queue:
         console.print(f"{summary.review_queue:,} pairs need a human: run `credible review`")
 
@@ -106,9 +100,9 @@ def link_explain(
     from credible.store import open_store
 
     wf = explain(open_store(context(ctx).settings()), record_a, record_b)
-    console.print(wf.to_text(), highlight=False, markup=False)
+    console.print(wf.to_text())
     if chart is not None:
-        console.print(f"wrote {wf.to_svg(chart)}", highlight=False)
+        console.print(f"wrote {wf.to_svg(chart)}")
 
 
 @link_app.command("evaluate")
@@ -144,7 +138,6 @@ def link_evaluate(
         f"{m.records:,} records; {m.predicted_persons:,} persons linked, "
         f"{m.true_persons:,} true; pairs {m.correct_pairs:,} correct of "
         f"{m.predicted_pairs:,} linked and {m.true_pairs:,} true",
-        highlight=False,
     )
 
 
@@ -194,11 +187,11 @@ def review(
             title=f"pair {seen}: match probability {item.match_probability:.3f}",
         )
         for (label, left), (_, right) in zip(describe(a), describe(b), strict=True):
-            table.add_row(label, escape(left), escape(right))
+            table.add_row(label, left, right)
         console.print(table)
         waterfall = item.waterfall()
         if waterfall is not None:
-            console.print(waterfall.to_text(), highlight=False, markup=False)
+            console.print(waterfall.to_text())
         note, action = "", ""
         while True:
             try:
@@ -225,7 +218,7 @@ def review(
         decision = "unsure" if action == "skip" else action
         decide(store, settings.actor, a["record_id"], b["record_id"], decision, note)
         decided += 1
-    console.print(f"{decided} decision(s) stored, {seen} pair(s) shown", highlight=False)
+    console.print(f"{decided} decision(s) stored, {seen} pair(s) shown")
     if not seen:
         console.print("the review queue is empty")
     if decided and recluster:
@@ -234,7 +227,6 @@ def review(
             f"linkage run {summary.run_id}: {summary.persons:,} persons after review "
             f"({summary.changes.get('merged', 0):,} merged, {summary.changes.get('split', 0):,} "
             f"split; {summary.review_queue:,} pairs still in the queue)",
-            highlight=False,
         )
     elif decided:
         console.print("run `credible link` to rebuild Persons with these decisions")

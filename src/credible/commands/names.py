@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from credible.commands._common import (
-    app,
-    console,
-)
+from credible.commands._common import app, console, printable, styled
 
 names_app = typer.Typer(
     help="Names across scripts: detect, romanise, key and compare names.", no_args_is_help=True
@@ -27,16 +24,14 @@ def names_explain(
     from credible.names import explain
 
     e = explain(name)
-    # every string shown comes from the user's input: escaped so that "[bold]" or "[/]"
-    # in a name is printed as written, not read as Rich markup
-    table = Table("", "", show_header=False, title=f"name: {escape(e.name)}")
+    table = Table("", "", show_header=False, title=f"name: {e.name}")
     table.add_row("script", e.script)
     parts = zip(e.parts, e.part_scripts, strict=True)
-    table.add_row("parts", escape(" | ".join(f"{p} ({s})" for p, s in parts)))
-    table.add_row("romanised", escape(e.romanized))
-    table.add_row("candidates", escape("\n".join(e.candidates)))
-    table.add_row("part keys", escape(" | ".join(", ".join(k) for k in e.part_keys)))
-    table.add_row("blocking keys", escape(" ".join(e.keys)))
+    table.add_row("parts", " | ".join(f"{p} ({s})" for p, s in parts))
+    table.add_row("romanised", e.romanized)
+    table.add_row("candidates", "\n".join(e.candidates))
+    table.add_row("part keys", " | ".join(", ".join(k) for k in e.part_keys))
+    table.add_row("blocking keys", " ".join(e.keys))
     console.print(table)
 
 
@@ -49,18 +44,21 @@ def names_compare(
     from credible.names import compare
 
     c = compare(a, b)
-    verdict = "[green]same name[/]" if c.same else "[red]different names[/]"
+    verdict = styled("same name", "green") if c.same else styled("different names", "red")
     console.print(
-        f"{escape(c.a.romanized)}  vs  {escape(c.b.romanized)}: score {c.score:.3f} "
-        f"(threshold {c.threshold:.2f}) → {verdict}",
-        highlight=False,
+        Text.assemble(
+            printable(
+                f"{c.a.romanized}  vs  {c.b.romanized}: score {c.score:.3f} "
+                f"(threshold {c.threshold:.2f}) → "
+            ),
+            verdict,
+        )
     )
     table = Table("part A", "part B", "key A", "key B", "similarity")
     for m in c.matches:
-        cells = (escape(m.a), escape(m.b), escape(m.key_a), escape(m.key_b))
-        table.add_row(*cells, f"{m.similarity:.3f}")
+        table.add_row(m.a, m.b, m.key_a, m.key_b, f"{m.similarity:.3f}")
     for w in c.unmatched_a:
-        table.add_row(escape(w), "—", "", "", "unmatched")
+        table.add_row(w, "—", "", "", "unmatched")
     for w in c.unmatched_b:
-        table.add_row("—", escape(w), "", "", "unmatched")
+        table.add_row("—", w, "", "", "unmatched")
     console.print(table)

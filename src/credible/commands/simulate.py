@@ -82,6 +82,5 @@ def simulate(
         f"{result.records:,} records; {result.facilities} facilities, "
         f"{result.observations} observations, {result.acts:,} acts, "
         f"{result.allegations:,} allegations",
-        highlight=False,
     )
-    console.print(f"manifest: {result.manifest}", highlight=False)
+    console.print(f"manifest: {result.manifest}")

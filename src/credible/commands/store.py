@@ -1,22 +1,27 @@
-"""Store commands: init, export, audit verify, search."""
+"""Store commands: init, export, audit (verify, head, reindex), search, key (check, rotate)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.table import Table
 
 from credible.commands._common import (
     app,
+    check_output_file,
     console,
     context,
     err_console,
+    progress_bar,
+    warn,
     where,
 )
-from credible.errors import IntegrityError
+from credible.errors import ConfigError, IntegrityError
+from credible.store import PublishedHead
 
 
 @app.command()
@@ -24,17 +29,27 @@ def init(ctx: typer.Context) -> None:
     """Create a store, or upgrade an existing one to the newest schema.
 
     A plain path (or nothing: ./credible.db) makes an SQLite file; a postgresql:// URL uses
-    PostgreSQL. Safe to run again: an up-to-date store is left as it is.
+    PostgreSQL. A new store takes the key file at $CREDIBLE_KEY_FILE (default
+    $CREDIBLE_HOME/key), creating it if there is none; an existing store must be given
+    its own key. Safe to run again: an up-to-date store is left as it is.
     """
-    from credible.store import init_store
+    from credible.store import init_store, short
 
     settings = context(ctx).settings()
+    existed = settings.key_file.exists()
     store, before, after = init_store(settings)
     store.close()
     if before == after:
         console.print(f"store at {where(settings)} is up to date (schema {after})")
     else:
         console.print(f"store at {where(settings)} is ready (schema {before or 'none'} -> {after})")
+    if not existed:
+        warn(
+            f"created the key file {settings.key_file} (fingerprint "
+            f"{short(store.keys.fingerprint)}). Back it up apart from the store: without it "
+            "the sealed fields and the evidence files cannot be read.",
+            "key:",
+        )
 
 
 @app.command()
@@ -54,25 +69,65 @@ def export(
     ] = None,
     reveal_sensitive: Annotated[
         bool,
-        typer.Option(help="Decrypt sensitive fields (contact) instead of writing [encrypted]."),
+        typer.Option(
+            help="Decrypt sealed fields (contact details, evidence text) instead of "
+            "writing \\[encrypted]. The reveal is recorded in the audit log."
+        ),
     ] = False,
+    neutralise_formulas: Annotated[
+        bool,
+        typer.Option(
+            "--neutralise-formulas/--keep-formulas",
+            help="In CSV, prefix a value that a spreadsheet would run as a formula "
+            "(=, +, -, @ at its start) with an apostrophe.",
+        ),
+    ] = True,
 ) -> None:
     """Write a table as CSV or JSON Lines, every field a column."""
     from credible.store import open_store
-    from credible.store.export import export_table
+    from credible.store.export import FORMATS, check_table, export_table
 
-    store = open_store(context(ctx).settings())
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if table != "links":
+        check_table(table)
+    if out is not None:
+        check_output_file(out, "--out")
+    settings = context(ctx).settings()
+    store = open_store(settings, label=f"export {table}")
+
+    def write(fh: IO[str]) -> int:
+        if table == "links":
+            from credible.linkage.results import export_links
+
+            return export_links(store, fmt, fh)
+        return export_table(
+            store,
+            table,
+            fmt,
+            fh,
+            reveal_sensitive=reveal_sensitive,
+            neutralise_formulas=neutralise_formulas and fmt == "csv",
+            actor=settings.actor,
+        )
+
     if out is None:
-        export_table(store, table, fmt, sys.stdout, reveal_sensitive)
+        write(sys.stdout)
         return
     tmp = out.with_name(out.name + ".part")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        n = export_table(store, table, fmt, fh, reveal_sensitive)
-    tmp.replace(out)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            n = write(fh)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     err_console.print(f"wrote {n} {table} rows to {out}")
 
 
-audit_app = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Check the hash-chained, signed audit log and the search index.", no_args_is_help=True
+)
 app.add_typer(audit_app, name="audit")
 
 
@@ -86,23 +141,93 @@ def audit_verify(
             "by an earlier verify), to detect a cut tail."
         ),
     ] = None,
+    published: Annotated[
+        Path | None,
+        typer.Option(
+            help="A head written earlier by `credible audit head --out`: the chain must "
+            "still hold it (entries cut from the end, or a rewritten chain, fail)."
+        ),
+    ] = None,
 ) -> None:
-    """Check the audit chain and every row against it; exit 5 naming the first breach."""
-    from credible.store import open_store, verify
+    """Check the audit chain, its signed heads, every row and the search index; exit 5
+    naming the first breach."""
+    from credible.store import check_index, open_store, verify
 
-    store = open_store(context(ctx).settings())
+    head = _read_published(published) if published is not None else None
+    store = open_store(context(ctx).settings(), label="audit verify")
     with store.read() as conn:
-        report = verify(conn, expect_head)
+        report = verify(conn, expect_head, public_key=store.keys.public_key, published=head)
+        index = check_index(conn, store.search) if report.ok else None
     if not report.ok:
         first = report.breaches[0]
         more = len(report.breaches) - 1
         raise IntegrityError(
             f"audit check failed at {first}" + (f" (+{more} more)" if more else "")
         )
+    assert index is not None
+    if not index.ok:
+        raise IntegrityError(
+            f"the search index does not match the rows: {index.describe()}. Entries were "
+            "removed from it or added to it behind the store's back (a person deleted from "
+            "the index is hidden from every search); `credible audit reindex` rebuilds it"
+        )
     console.print(
-        f"audit chain intact: {report.entries} entries, {report.rows} rows checked; "
-        f"head {report.head_hash}"
+        f"audit chain intact: {report.entries} entries, {report.rows} rows checked, "
+        f"every head signed by this store's key; search index matches the rows "
+        f"({index.documents} documents); head {report.head_hash}"
     )
+
+
+def _read_published(path: Path) -> PublishedHead:
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return PublishedHead(int(data["entry"]), str(data["hash"]))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the published head {path}: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"{path} is not a head written by `credible audit head --out` ({exc})"
+        ) from exc
+
+
+@audit_app.command("head")
+def audit_head(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Also write the signed head as JSON to this file, to keep elsewhere."),
+    ] = None,
+) -> None:
+    """Print the chain's newest entry and its signature: publish it (a signed email, a
+    second system), then `audit verify --published FILE` proves nothing was cut since."""
+    from credible.store import open_store
+    from credible.store.audit import signed_head
+
+    if out is not None:
+        check_output_file(out, "--out")
+    store = open_store(context(ctx).settings(), label="audit head")
+    with store.read() as conn:
+        head = signed_head(conn)
+    if head is None:
+        raise IntegrityError("the audit chain has no signed head yet")
+    body = json.dumps({"store": where(context(ctx).settings()), **head}, indent=2)
+    console.print(body)
+    if out is not None:
+        out.write_text(body + "\n", encoding="utf-8")
+        err_console.print(f"wrote {out}")
+
+
+@audit_app.command("reindex")
+def audit_reindex(ctx: typer.Context) -> None:
+    """Rebuild the search index from the rows (after `audit verify` found it altered)."""
+    from credible.store import open_store
+    from credible.store.index import reindex
+
+    settings = context(ctx).settings()
+    store = open_store(settings, label="audit reindex")
+    written = reindex(store, settings.actor)
+    console.print(f"search index rebuilt from the rows: {written} documents")
 
 
 @app.command()
@@ -111,14 +236,25 @@ def search(
     query: Annotated[
         str, typer.Argument(help="Words to find, in any script: Аблимит, ئابلىمىت, 阿不都.")
     ],
-    limit: Annotated[int, typer.Option(help="Most hits to show.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Most hits to show.")] = 50,
+    reveal_sensitive: Annotated[
+        bool,
+        typer.Option(
+            help="Show the passage of sealed evidence text around the hit (decrypted; "
+            "recorded in the audit log)."
+        ),
+    ] = False,
 ) -> None:
     """Full-text search over person names, facility names and evidence text."""
     from credible.store import open_store
 
-    store = open_store(context(ctx).settings())
+    settings = context(ctx).settings()
+    store = open_store(settings, label="search")
     with store.read() as conn:
-        hits = store.search.query(conn, query, limit)
+        hits = store.search.find(conn, query, limit, reveal=reveal_sensitive)
+    if reveal_sensitive and any(h.kind == "evidence" for h in hits):
+        with store.write(settings.actor) as uow:
+            uow.log("reveal", "evidence", {"search": True, "hits": len(hits)})
     if not hits:
         err_console.print(f"no match for {query!r}")
         raise typer.Exit(1)
@@ -126,3 +262,60 @@ def search(
     for hit in hits:
         table.add_row(hit.kind, str(hit.ref), hit.text)
     console.print(table)
+
+
+key_app = typer.Typer(help="The store's key: check it, rotate it.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
+
+
+@key_app.command("check")
+def key_check(ctx: typer.Context) -> None:
+    """Check that the key file is this store's key and opens every sealed value."""
+    from credible.store import open_store, short
+    from credible.store.rotation import check_key
+
+    settings = context(ctx).settings()
+    result = check_key(open_store(settings, label="key check"))
+    console.print(f"key file {settings.key_file}: fingerprint {short(result.fingerprint)}")
+    console.print(f"public key (publish it to let others check signed heads): {result.public_key}")
+    if result.key_file_mode & 0o077:
+        warn(
+            f"the key file can be read by other users (mode {result.key_file_mode:03o}); "
+            f"run: chmod 600 {settings.key_file}"
+        )
+    if result.unreadable:
+        t, r = result.unreadable[0]
+        raise IntegrityError(
+            f"{len(result.unreadable)} of {result.sealed_values} sealed values cannot be "
+            f"opened with this key (first: {t} row {r})"
+        )
+    console.print(f"the key matches the store and opens all {result.sealed_values} sealed values")
+
+
+@key_app.command("rotate")
+def key_rotate(ctx: typer.Context) -> None:
+    """Move the store to a new key: re-seal every sealed value, re-encrypt every evidence
+    file, re-sign the audit chain (one audited write). The old key file is kept, renamed
+    ``.retired-<time>``: destroy it once your backups hold the new one."""
+    from credible.store import open_store, short
+    from credible.store.rotation import rotate_key
+
+    settings = context(ctx).settings()
+    store = open_store(settings, label="key rotate")
+    with progress_bar() as bar:
+        task = bar.add_task("rotating the key", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        result = rotate_key(store, settings.actor, progress=report)
+    console.print(
+        f"key rotated: {short(result.old_fingerprint)} -> {short(result.new_fingerprint)}; "
+        f"{result.sealed_values} sealed rows re-sealed, {result.vault_files} evidence files "
+        f"re-encrypted, {result.signatures} signed heads re-signed"
+    )
+    warn(
+        f"the old key is now {result.retired_key}. Back up the new key file "
+        f"{settings.key_file}, then destroy the old one.",
+        "key:",
+    )

@@ -1,7 +1,8 @@
 """Adding evidence files: preserved in the vault, recorded with custody, text indexed.
 
 Text is extracted from plain-text formats (the encoding detected as for imports); other
-formats are preserved and hashed but not yet read.
+formats are preserved and hashed but not yet read. The text is an interview's words:
+it is sealed at rest and indexed blind (``store.search``), never written in clear.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from charset_normalizer import from_bytes
 from sqlalchemy import select
 
 from credible.errors import InputError, NotFoundError, Problem
-from credible.evidence.vault import Vault, file_sha256
-from credible.store import Store, schema
-from credible.store.audit import now
+from credible.store import Store, file_sha256, now, schema
 
 TEXT_SUFFIXES = {".txt", ".md", ".csv", ".tsv", ".json", ".jsonl", ".html", ".htm", ".xml"}
 MAX_TEXT_BYTES = 20 << 20  # larger text files are preserved but not indexed
@@ -29,7 +28,7 @@ class EvidenceResult:
     sha256: str
     size: int
     already_held: bool
-    text_chars: int
+    text_chars: int  # characters of text indexed by this call (0 when already held)
 
 
 def extract_text(path: Path) -> str | None:
@@ -44,7 +43,7 @@ def extract_text(path: Path) -> str | None:
 
 
 def add_evidence(
-    store: Store, vault: Vault, path: Path, *, source: str, actor: str, note: str | None = None
+    store: Store, path: Path, *, source: str, actor: str, note: str | None = None
 ) -> EvidenceResult:
     """Preserve a file as evidence of ``source`` (which must exist); a file already held is
     not added twice, but the new acquisition is recorded in its custody log."""
@@ -52,15 +51,20 @@ def add_evidence(
     if not path.is_file():
         raise InputError([Problem(str(path), None, None, "a readable file")], "cannot add evidence")
     sha256, size = file_sha256(path)
-    text = extract_text(path)
     e, s = schema.evidence, schema.sources
+    text = None
     with store.write(actor) as uow:
         source_id = uow.conn.execute(select(s.c.id).where(s.c.name == source)).scalar()
         if source_id is None:
-            raise NotFoundError(f"no source named {source!r}; sources come from `credible import`")
+            raise NotFoundError(
+                f"no source named {source!r}: add it with `credible source add` "
+                "(or import a file under that name)"
+            )
         held = uow.conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
         if held is None:
-            vault.put(path, sha256)
+            text = extract_text(path)
+            if store.vault.put(path, sha256):
+                uow.on_rollback(lambda: store.vault.discard(sha256))
             evidence_id = uow.insert(
                 e,
                 sha256=sha256,
@@ -70,11 +74,11 @@ def add_evidence(
                 source_id=source_id,
                 acquired_at=now(),
                 acquired_by=actor,
-                extracted_text=text,
+                extracted_text=store.cipher.encrypt(text),
                 metadata=json.dumps({"note": note} if note else {}),
             )
             if text:
-                uow.index_for_search("evidence", [(evidence_id, text)])
+                uow.index_sealed_for_search("evidence", evidence_id, text)
         else:
             evidence_id = int(held)
         uow.insert(
@@ -83,6 +87,23 @@ def add_evidence(
             at=now(),
             actor=actor,
             action="acquired" if held is None else "acquired_again",
-            details=json.dumps({"original_name": path.name, "note": note}),
+            details=json.dumps({"original_name": path.name, "note": note}, ensure_ascii=False),
         )
     return EvidenceResult(evidence_id, sha256, size, held is not None, len(text or ""))
+
+
+@dataclass(frozen=True)
+class VaultReport:
+    checked: int
+    bad: list[tuple[str, str]]  # (sha256, what is wrong)
+    orphans: list[str]  # vault file names no evidence record accounts for
+
+
+def verify_vault(store: Store) -> VaultReport:
+    """Every recorded evidence file against its SHA-256, and the vault's stray files."""
+    with store.read() as conn:
+        hashes = [h for (h,) in conn.execute(select(schema.evidence.c.sha256))]
+    bad = [(h, why) for h in hashes if (why := store.vault.problem(h)) is not None]
+    known = set(hashes)
+    orphans = [name for name in store.vault.files() if name not in known]
+    return VaultReport(len(hashes), bad, orphans)

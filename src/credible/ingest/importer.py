@@ -9,36 +9,29 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-from sqlalchemy import Table, select
+from sqlalchemy import Connection, Table, select
 
-from credible.errors import InputError, NotFoundError, Problem
-from credible.evidence import Vault, file_sha256
+from credible.errors import InputError, NotFoundError, Problem, StoreError
+from credible.ingest.limits import ReadLimits
 from credible.ingest.manifest import manifest_entries
 from credible.ingest.reader import ParsedFile, load_mapping, open_file
 from credible.model import vocabulary
-from credible.store import Store, UnitOfWork, schema
-from credible.store.audit import now
+from credible.model.fields import sensitive_fields
+from credible.store import Store, UnitOfWork, file_sha256, now, schema
+from credible.store.schema import TABLE_FOR_KIND, sealed_columns
 
-TABLE_FOR_KIND: dict[str, Table] = {
-    "person_record": schema.person_records,
-    "facility": schema.facilities,
-    "facility_observation": schema.facility_observations,
-    "act": schema.acts,
-    "allegation": schema.allegations,
-}
+#: What a mapping records in place of a sealed value.
+SEALED_MARK = "[sealed]"
 
-# Name-bearing text indexed for `credible search`, per kind.
-SEARCH_FIELDS: dict[str, tuple[str, ...]] = {
-    "person_record": ("name", "given_name", "father_name", "family_name"),
-    "facility": ("name", "name_zh", "name_ug", "town", "county", "prefecture"),
-}
+#: A source's name: what users type after --source, and what reports print.
+SOURCE_NAME_MAX = 200
 
 Progress = Callable[[int], None]
 
@@ -52,76 +45,115 @@ class ImportResult:
     sha256: str
     already_imported: bool
     first_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_source_name(name: str) -> str:
+    """A source name must be something a person can read, type and tell apart."""
+    problem = None
+    if not name or not name.strip():
+        problem = "a source name (it is empty)"
+    elif name != name.strip():
+        problem = "a source name without spaces at its start or end"
+    elif len(name) > SOURCE_NAME_MAX:
+        problem = f"a source name of at most {SOURCE_NAME_MAX} characters"
+    elif any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        problem = "a source name without control or invisible characters"
+    if problem:
+        raise InputError([Problem("--source", None, None, problem)], "bad source name")
+    return name
+
+
+class _AlreadyImported(Exception):
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
 
 
 def import_file(
     store: Store,
-    vault: Vault,
     path: Path,
     *,
     source: str,
     actor: str,
     mapping_path: Path | None = None,
     kind: str | None = None,
+    limits: ReadLimits | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     path = Path(path)
+    check_source_name(source)
     if not path.is_file():
         raise InputError([Problem(str(path), None, None, "a readable file")], "cannot import")
     mapping = load_mapping(mapping_path) if mapping_path else None
-    parsed = open_file(path, mapping=mapping, kind=kind)
+    parsed = open_file(path, mapping=mapping, kind=kind, limits=limits or ReadLimits())
     sha256, size = file_sha256(path)
     table = TABLE_FOR_KIND[parsed.kind]
+    _check_sealable(parsed.kind, table)
 
-    existing = _existing_import(store, source, sha256, parsed.kind)
+    with store.read() as conn:
+        existing = _existing_import(conn, source, sha256, parsed.kind)
     if existing is not None:
         return ImportResult(path, source, parsed.kind, existing, sha256, already_imported=True)
 
-    with store.write(actor) as uow:
-        source_id = _source_id(uow, source, parsed)
-        evidence_id = _evidence_id(uow, vault, path, sha256, size, source_id, actor)
-        import_id = uow.insert(
-            schema.imports,
-            source_id=source_id,
-            evidence_id=evidence_id,
-            kind=parsed.kind,
-            mapping=json.dumps(_mapping_dump(parsed), ensure_ascii=False, sort_keys=True),
-            rows=0,
-            at=now(),
-            actor=actor,
-        )
-        rows = _RowStream(uow, parsed, table, (source_id, evidence_id, import_id), progress)
-        first_id, count = uow.bulk_insert(
-            table,
-            rows,
-            detail={"import_id": import_id, "file": path.name, "sha256": sha256},
-        )
-        if rows.problems:
-            raise InputError(
-                rows.problems,
-                f"{path.name}: {len(rows.problems)} problem(s) found; nothing was written",
+    try:
+        with store.write(actor) as uow:
+            # Another import of the same file may have finished while this one waited.
+            again = _existing_import(uow.conn, source, sha256, parsed.kind)
+            if again is not None:
+                raise _AlreadyImported(again)
+            source_id = _source_id(uow, source, parsed)
+            evidence_id = _evidence_id(uow, path, sha256, size, source_id, actor)
+            import_id = uow.insert(
+                schema.imports,
+                source_id=source_id,
+                evidence_id=evidence_id,
+                kind=parsed.kind,
+                mapping=json.dumps(_mapping_dump(parsed), ensure_ascii=False, sort_keys=True),
+                rows=0,
+                at=now(),
+                actor=actor,
             )
-        if count == 0:
-            raise InputError(
-                [Problem(str(path), None, None, "at least one data row")],
-                f"{path.name} has no data rows; nothing was written",
+            rows = _RowStream(uow, parsed, table, (source_id, evidence_id, import_id), progress)
+            first_id, count = uow.bulk_insert(
+                table,
+                rows,
+                detail={"import_id": import_id, "file": path.name, "sha256": sha256},
             )
-        uow.update(schema.imports, import_id, rows=count)
-        uow.insert(
-            schema.custody_events,
-            evidence_id=evidence_id,
-            at=now(),
-            actor=actor,
-            action="imported",
-            details=json.dumps({"import_id": import_id, "rows": count}),
-        )
+            if rows.problems:
+                raise InputError(
+                    rows.problems,
+                    f"{path.name}: {len(rows.problems)} problem(s) found; nothing was written",
+                )
+            if count == 0:
+                raise InputError(
+                    [Problem(str(path), None, None, "at least one data row")],
+                    f"{path.name} has no data rows; nothing was written",
+                )
+            uow.update(schema.imports, import_id, rows=count)
+            uow.insert(
+                schema.custody_events,
+                evidence_id=evidence_id,
+                at=now(),
+                actor=actor,
+                action="imported",
+                details=json.dumps({"import_id": import_id, "rows": count}),
+            )
+    except _AlreadyImported as done:
+        return ImportResult(path, source, parsed.kind, done.rows, sha256, already_imported=True)
     return ImportResult(
-        path, source, parsed.kind, count, sha256, already_imported=False, first_id=first_id
+        path,
+        source,
+        parsed.kind,
+        count,
+        sha256,
+        already_imported=False,
+        first_id=first_id,
+        warnings=list(parsed.warnings),
     )
 
 
 def import_manifest(
-    store: Store, vault: Vault, folder: Path, *, actor: str, lists_only: bool = False
+    store: Store, folder: Path, *, actor: str, lists_only: bool = False
 ) -> list[ImportResult]:
     """Import every file ``folder/manifest.json`` names, in its ``import_order`` (the
     simulator writes such a manifest); ``lists_only`` takes the person lists alone."""
@@ -129,7 +161,6 @@ def import_manifest(
     return [
         import_file(
             store,
-            vault,
             folder / entry["path"],
             source=entry["source"],
             actor=actor,
@@ -140,13 +171,33 @@ def import_manifest(
     ]
 
 
+def _check_sealable(kind: str, table: Table) -> None:
+    """Every field the model calls sensitive must have a sealed column to go to."""
+    unsealed = sensitive_fields(kind) - sealed_columns(table)
+    if unsealed:
+        raise StoreError(
+            f"{kind} fields {sorted(unsealed)} are sensitive but the store has no sealed "
+            "column for them; nothing was written"
+        )
+
+
 def _mapping_dump(parsed: ParsedFile) -> Any:
-    m = parsed.mapping
-    dump = getattr(m, "model_dump", None)
-    return dump(mode="json") if dump else str(m)
+    """The mapping as recorded with the import; a sensitive field's constant, default and
+    recoded values are the very values that are sealed in the rows, so they are not kept."""
+    dump: dict[str, Any] = parsed.mapping.model_dump(mode="json")
+    for name in sensitive_fields(parsed.kind):
+        if name in dump.get("constants", {}):
+            dump["constants"][name] = SEALED_MARK
+        spec = dump.get("columns", {}).get(name)
+        if spec:
+            if spec.get("default") is not None:
+                spec["default"] = SEALED_MARK
+            if spec.get("values"):
+                spec["values"] = SEALED_MARK
+    return dump
 
 
-def _existing_import(store: Store, source: str, sha256: str, kind: str) -> int | None:
+def _existing_import(conn: Connection, source: str, sha256: str, kind: str) -> int | None:
     s, e, i = schema.sources, schema.evidence, schema.imports
     stmt = (
         select(i.c.rows)
@@ -154,8 +205,7 @@ def _existing_import(store: Store, source: str, sha256: str, kind: str) -> int |
         .join(e, e.c.id == i.c.evidence_id)
         .where(s.c.name == source, e.c.sha256 == sha256, i.c.kind == kind)
     )
-    with store.read() as conn:
-        row = conn.execute(stmt).first()
+    row = conn.execute(stmt).first()
     return None if row is None else int(row[0])
 
 
@@ -191,13 +241,16 @@ def _source_id(uow: UnitOfWork, name: str, parsed: ParsedFile) -> int:
 
 
 def _evidence_id(
-    uow: UnitOfWork, vault: Vault, path: Path, sha256: str, size: int, source_id: int, actor: str
+    uow: UnitOfWork, path: Path, sha256: str, size: int, source_id: int, actor: str
 ) -> int:
     e = schema.evidence
     found = uow.conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
     if found is not None:
         return int(found)
-    vault.put(path, sha256)
+    vault = uow.store.vault
+    if vault.put(path, sha256):
+        # A refused import must leave no copy behind: nothing in the store points at it.
+        uow.on_rollback(lambda: vault.discard(sha256))
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     evidence_id = uow.insert(
         e,
@@ -245,8 +298,8 @@ class _RowStream:
         self.data_columns = [
             c.name for c in table.c if c.name != "id" and c.name not in self.provenance
         ]
+        self.sealed = sealed_columns(table)
         self.resolvers = _resolvers(uow, parsed.kind, parsed.path.name)
-        self.next_ref = uow.next_id(table)
 
     def __iter__(self) -> Iterator[pa.Table]:
         for batch in self.parsed.batches():
@@ -256,7 +309,6 @@ class _RowStream:
                 self.progress(batch.table.num_rows)
             if self.problems:
                 continue
-            self._index(batch.table)
             yield shaped
 
     def _shape(self, t: pa.Table) -> pa.Table:
@@ -272,24 +324,13 @@ class _RowStream:
                 rows = t.column("source_row").to_pylist()
                 resolved = [resolve(v, r, self.problems) for v, r in zip(raw, rows, strict=True)]
                 columns[col] = pa.array(resolved, pa.int64())
-            elif col == "contact" and col in names:
+            elif col in self.sealed and col in names:
                 cipher = self.uow.store.cipher
                 plain = t.column(col).to_pylist()
-                sealed = [cipher.encrypt(v) if cipher else None for v in plain]
-                columns[col] = pa.array(sealed, pa.binary())
+                columns[col] = pa.array([cipher.encrypt(v) for v in plain], pa.binary())
             elif col in names:
                 columns[col] = t.column(col)
         return pa.table(columns)
-
-    def _index(self, t: pa.Table) -> None:
-        fields = [f for f in SEARCH_FIELDS.get(self.parsed.kind, ()) if f in t.column_names]
-        if fields:
-            text = pc.binary_join_element_wise(
-                *[pc.fill_null(t.column(f), "") for f in fields], " "
-            )
-            refs = pa.array(range(self.next_ref, self.next_ref + t.num_rows), pa.int64())
-            self.uow.store.search.add_column(self.uow.conn, self.parsed.kind, refs, text)
-        self.next_ref += t.num_rows
 
 
 def _resolvers(

@@ -90,6 +90,12 @@ ALLEGATION_FIELDS: tuple[Field, ...] = (
     Field("external_id", aliases=("id", "allegation_id")),
 )
 
+#: Name-bearing fields indexed for `credible search`, per kind, joined in this order.
+SEARCH_FIELDS: dict[str, tuple[str, ...]] = {
+    "person_record": ("name", "given_name", "father_name", "family_name"),
+    "facility": ("name", "name_zh", "name_ug", "town", "county", "prefecture"),
+}
+
 KINDS: dict[str, tuple[Field, ...]] = {
     "person_record": PERSON_RECORD_FIELDS,
     "facility": FACILITY_FIELDS,
@@ -97,3 +103,8 @@ KINDS: dict[str, tuple[Field, ...]] = {
     "act": ACT_FIELDS,
     "allegation": ALLEGATION_FIELDS,
 }
+
+
+def sensitive_fields(kind: str) -> frozenset[str]:
+    """The fields of ``kind`` that are sealed at rest (``Field.sensitive``)."""
+    return frozenset(f.name for f in KINDS[kind] if f.sensitive)

@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from credible.store.schema import AUDITED_TABLES, audit
+from credible.store.keys import verify_head
+from credible.store.schema import AUDITED_TABLES, audit, audit_signatures
 
 GENESIS = "0" * 64
 
@@ -99,6 +100,28 @@ def head(conn: Connection) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
+def signed_head(conn: Connection) -> dict[str, Any] | None:
+    """The newest signed head: entry, hash, signature, public key, when."""
+    from credible.store.schema import store_meta
+
+    row = conn.execute(
+        select(audit_signatures).order_by(audit_signatures.c.entry_id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    public_key = conn.execute(
+        select(store_meta.c.value).where(store_meta.c.name == "public_key")
+    ).scalar()
+    return {
+        "entry": row.entry_id,
+        "hash": row.entry_hash,
+        "signature": row.signature,
+        "public_key": public_key,
+        "key_fingerprint": row.key_fingerprint,
+        "signed_at": row.at,
+    }
+
+
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
@@ -124,6 +147,7 @@ class VerifyReport:
     rows: int
     head_hash: str
     breaches: list[Breach] = field(default_factory=list)
+    signed: bool = False  # every signed head checked against the organisation's key
 
     @property
     def ok(self) -> bool:
@@ -148,9 +172,25 @@ def _rows_by_id(conn: Connection, table: Table) -> Iterator[tuple[int, str]]:
         yield row[0], row_hash(tuple(row))
 
 
-def verify(conn: Connection, expect_head: str | None = None) -> VerifyReport:
-    """Check the chain, then every audited row against what the chain says it should be."""
+@dataclass(frozen=True)
+class PublishedHead:
+    """A head of the chain recorded outside the store (``credible audit head``)."""
+
+    entry_id: int
+    hash: str
+
+
+def verify(
+    conn: Connection,
+    expect_head: str | None = None,
+    *,
+    public_key: bytes | None = None,
+    published: PublishedHead | None = None,
+) -> VerifyReport:
+    """Check the chain, its signed heads (with ``public_key``), a head published earlier,
+    then every audited row against what the chain says it should be."""
     breaches: list[Breach] = []
+    hashes: dict[int, str] = {}
     expected: dict[str, dict[int, _Expectation]] = {t.name: {} for t in AUDITED_TABLES}
     bulks: list[tuple[int, str, int, int, str]] = []  # entry, table, first, last, digest
     prev = GENESIS
@@ -180,9 +220,25 @@ def verify(conn: Connection, expect_head: str | None = None) -> VerifyReport:
         prev = e.hash
         if breaches:
             break
+        hashes[e.id] = e.hash
         _replay(e, expected, bulks)
     report = VerifyReport(entries=count, rows=0, head_hash=prev, breaches=breaches)
     if breaches:
+        return report
+    if public_key is not None:
+        report.breaches.extend(_check_signatures(conn, hashes, last_id, public_key))
+        report.signed = not report.breaches
+    if published is not None and hashes.get(published.entry_id) != published.hash:
+        report.breaches.append(
+            Breach(
+                published.entry_id,
+                None,
+                None,
+                f"the published head (entry {published.entry_id}, {published.hash[:16]}...) is "
+                "not in the chain: entries were cut from its end, or the chain was rewritten",
+            )
+        )
+    if report.breaches:
         return report
     if expect_head is not None and expect_head != prev:
         report.breaches.append(
@@ -198,6 +254,48 @@ def verify(conn: Connection, expect_head: str | None = None) -> VerifyReport:
     report.rows, row_breaches = _check_rows(conn, expected, bulks)
     report.breaches.extend(row_breaches)
     return report
+
+
+def _check_signatures(
+    conn: Connection, hashes: dict[int, str], last_id: int, public_key: bytes
+) -> list[Breach]:
+    """Every signed head must be in the chain as signed, with a valid signature, and the
+    newest entry must be a signed head: a chain recomputed without the key, or entries
+    added without it, fail here."""
+    breaches = []
+    last_signed = 0
+    stmt = select(
+        audit_signatures.c.entry_id, audit_signatures.c.entry_hash, audit_signatures.c.signature
+    ).order_by(audit_signatures.c.entry_id)
+    for entry_id, entry_hash, signature in conn.execute(stmt):
+        if not verify_head(public_key, entry_id, entry_hash, signature):
+            breaches.append(
+                Breach(entry_id, None, None, "its signature is not valid for this store's key")
+            )
+        elif hashes.get(entry_id) != entry_hash:
+            breaches.append(
+                Breach(
+                    entry_id,
+                    None,
+                    None,
+                    "the chain no longer holds the head that was signed here: it was "
+                    "rewritten (and its hashes recomputed) after it was signed",
+                )
+            )
+        last_signed = max(last_signed, entry_id)
+        if breaches:
+            return breaches
+    if last_id > last_signed:
+        breaches.append(
+            Breach(
+                last_signed + 1,
+                None,
+                None,
+                f"entries {last_signed + 1}..{last_id} are not signed with the organisation's "
+                "key: they were written without it, or their signatures were removed",
+            )
+        )
+    return breaches
 
 
 def _replay(

@@ -31,16 +31,19 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the store to the newest schema; returns (revision before, revision after)."""
+def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str]:
+    """Bring the store to ``target`` (the newest schema by default); returns (revision
+    before, revision after)."""
     try:
         before = current_revision(engine)
         cfg = _config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            conn.execution_options(credible_write=True)
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, target)
     except OperationalError as exc:
         raise StoreError(
             f"cannot create or upgrade the store at {engine.url!r}: {exc.orig}"
         ) from exc
-    return before, head_revision()
+    return before, current_revision(engine) or target

@@ -51,6 +51,21 @@ def _provenance() -> list[Column[object]]:
     ]
 
 
+#: ``Column.info`` of a column whose values are sealed (encrypted with the store's key):
+#: never written to the audit detail, an error or an export without ``--reveal-sensitive``.
+SEALED = {"sealed": True}
+
+
+def _sealed_extra() -> Column[bytes]:
+    """Kept columns that hold contact details, as sealed JSON (appended by migration 0002,
+    so it comes last in each table)."""
+    return Column("extra_sealed", LargeBinary, info=SEALED)
+
+
+def sealed_columns(table: Table) -> frozenset[str]:
+    return frozenset(c.name for c in table.c if c.info.get("sealed"))
+
+
 def _edtf(name: str) -> list[Column[object]]:
     return [Column(name, Text), Column(f"{name}_min", Date), Column(f"{name}_max", Date)]
 
@@ -79,8 +94,8 @@ evidence = Table(
     Column("source_id", Integer, ForeignKey("sources.id"), index=True),
     Column("acquired_at", Text, nullable=False),
     Column("acquired_by", Text, nullable=False),
-    Column("extracted_text", Text),
     Column("metadata", Text),
+    Column("extracted_text", LargeBinary, info=SEALED),  # an interview's words: sealed
 )
 
 custody_events = Table(
@@ -129,8 +144,9 @@ person_records = Table(
     Column("role", String(20)),
     Column("facility", Text),
     *_edtf("detained"),
-    Column("contact", LargeBinary),  # encrypted at rest (store.crypto)
+    Column("contact", LargeBinary, info=SEALED),
     Column("notes", Text),
+    _sealed_extra(),
 )
 
 persons = Table(
@@ -173,6 +189,7 @@ facilities = Table(
     *_edtf("last_seen"),
     Column("capacity_estimate", Integer),
     Column("notes", Text),
+    _sealed_extra(),
 )
 
 facility_observations = Table(
@@ -187,6 +204,7 @@ facility_observations = Table(
     Column("features", Text),
     Column("change", String(20)),
     Column("notes", Text),
+    _sealed_extra(),
 )
 
 acts = Table(
@@ -203,6 +221,7 @@ acts = Table(
     *_edtf("date"),
     Column("status", String(40)),
     Column("description", Text),
+    _sealed_extra(),
 )
 
 allegations = Table(
@@ -214,6 +233,7 @@ allegations = Table(
     Column("act", Text),
     Column("excerpt", Text),
     Column("credibility", String(1)),
+    _sealed_extra(),
 )
 
 assessments = Table(
@@ -274,6 +294,26 @@ judgements = Table(
     Index("ix_judgements_pair", "record_l", "record_r"),
 )
 
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# The audit chain's head, signed with the organisation's key at every write: a chain
+# recomputed by someone without the key no longer matches its signed heads.
+audit_signatures = Table(
+    "audit_signatures",
+    metadata,
+    _pk(),
+    Column("entry_id", Integer, nullable=False, index=True),
+    Column("entry_hash", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("key_fingerprint", String(64), nullable=False),
+    Column("at", Text, nullable=False),
+)
+
 audit = Table(
     "audit",
     metadata,
@@ -307,6 +347,17 @@ AUDITED_TABLES: tuple[Table, ...] = (
     judgements,
 )
 
+# The table each importable kind of row goes to.
+TABLE_FOR_KIND: dict[str, Table] = {
+    "person_record": person_records,
+    "facility": facilities,
+    "facility_observation": facility_observations,
+    "act": acts,
+    "allegation": allegations,
+}
+
+KIND_FOR_TABLE: dict[str, str] = {t.name: kind for kind, t in TABLE_FOR_KIND.items()}
+
 # Export names (plural, as users type them) -> table.
 EXPORTABLE: dict[str, Table] = {
     "sources": sources,
@@ -325,4 +376,5 @@ EXPORTABLE: dict[str, Table] = {
     "match_scores": match_scores,
     "judgements": judgements,
     "audit": audit,
+    "audit_signatures": audit_signatures,
 }

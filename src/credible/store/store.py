@@ -2,36 +2,53 @@
 
 Every write happens inside ``with store.write(actor) as uow:`` — one transaction,
 serialised against other writers, each change leaving an audit entry chained to the
-previous one. Nothing is half-written: an exception inside the block rolls it all back.
+previous one, the chain's new head signed with the organisation's key. Nothing is
+half-written: an exception inside the block rolls it all back, vault copies included.
+
+Reads never wait for a writer: SQLite runs in WAL mode and only writes take its write
+lock (``BEGIN IMMEDIATE``); PostgreSQL serialises writers on the audit table alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, select, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from credible.errors import NotFoundError, StoreError
+from credible.model.fields import SEARCH_FIELDS
 from credible.store import audit as audit_log
 from credible.store import bulk
 from credible.store.crypto import FieldCipher
-from credible.store.schema import EXPORTABLE, audit
-from credible.store.search import SearchIndex
+from credible.store.keys import Keyring
+from credible.store.locks import WriterLock, busy_error
+from credible.store.schema import (
+    EXPORTABLE,
+    KIND_FOR_TABLE,
+    audit,
+    audit_signatures,
+    sealed_columns,
+)
+from credible.store.search import SearchIndex, search_text
+from credible.store.vault import Vault
+
+#: How long a writer waits for another writer before it gives up and says who holds the lock.
+LOCK_TIMEOUT_SECONDS = 60
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, connect_args={"timeout": lock_timeout})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # Let the store, not pysqlite, decide when transactions begin (BEGIN IMMEDIATE).
+            # Let the store, not pysqlite, decide when transactions begin.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
@@ -41,35 +58,36 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A reader takes no lock and sees the last committed state; a writer takes the
+            # write lock up front, so that it never fails half-way on a lock upgrade.
+            writing = conn.get_execution_options().get("credible_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
-class Store:
-    def __init__(self, engine: Engine, cipher: FieldCipher | None = None) -> None:
-        self.engine = engine
-        self.cipher = cipher
-        self.dialect = engine.dialect.name
-        self.search = SearchIndex(self.dialect)
+def _short(exc: SQLAlchemyError) -> str:
+    """The database's own complaint, without the SQL statement and its parameters (which
+    may hold sealed bytes or a witness's name)."""
+    orig = getattr(exc, "orig", None)
+    text_ = str(orig if orig is not None else exc).strip()
+    return text_.splitlines()[0] if text_ else type(exc).__name__
 
-    @classmethod
-    def open(cls, url: str, key_file: Path | None = None, *, must_exist: bool = True) -> Store:
-        if url.startswith("sqlite:///") and must_exist:
-            path = Path(url.removeprefix("sqlite:///"))
-            if not path.exists():
-                raise StoreError(f"no store at {path}: create one with `credible init`")
-        engine = make_engine(url)
-        try:
-            with engine.connect() as conn:
-                tables = set(inspect(conn).get_table_names())
-        except OperationalError as exc:
-            raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from exc
-        if must_exist and "audit" not in tables:
-            raise StoreError(f"{engine.url!r} is not an initialised store: run `credible init`")
-        cipher = FieldCipher.from_key_file(key_file) if key_file else None
-        return cls(engine, cipher)
+
+class Store:
+    def __init__(self, engine: Engine, keys: Keyring, vault_root: Path, label: str = "") -> None:
+        self.engine = engine
+        self.keys = keys
+        self.dialect = engine.dialect.name
+        self.search = SearchIndex(self.dialect, keys)
+        self.vault = Vault(vault_root, keys.vault_material)
+        self.label = label  # what is writing, for whoever finds the store busy
+        self._writer_lock = WriterLock.for_url(str(engine.url))
+
+    @property
+    def cipher(self) -> FieldCipher:
+        return self.keys.cipher
 
     def close(self) -> None:
         self.engine.dispose()
@@ -78,8 +96,11 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise StoreError(f"cannot read the store: {_short(exc)}") from exc
 
     def table(self, name: str) -> Table:
         try:
@@ -98,14 +119,43 @@ class Store:
 
     @contextmanager
     def write(self, actor: str) -> Iterator[UnitOfWork]:
+        uow: UnitOfWork | None = None
         try:
-            with self.engine.begin() as conn:
-                if self.dialect == "postgresql":
-                    # One writer at a time keeps the audit chain linear.
-                    conn.execute(text("LOCK TABLE audit IN EXCLUSIVE MODE"))
-                yield UnitOfWork(self, conn, actor)
+            with self.engine.connect() as conn:
+                conn.execution_options(credible_write=True)
+                try:
+                    tx = conn.begin()
+                except DBAPIError as exc:
+                    raise busy_error(self, exc) from exc
+                with tx, self._writer_lock.held(actor, self.label):
+                    if self.dialect == "postgresql":
+                        self._lock_postgres(conn, actor)
+                    uow = UnitOfWork(self, conn, actor)
+                    yield uow
+                    uow.sign_head()
         except SQLAlchemyError as exc:
-            raise StoreError(f"the store refused the write, nothing was written: {exc}") from exc
+            if uow is not None:
+                uow.undo_outside_effects()
+            raise StoreError(
+                f"the store refused the write, nothing was written: {_short(exc)}"
+            ) from exc
+        except BaseException:
+            if uow is not None:
+                uow.undo_outside_effects()
+            raise
+
+    def _lock_postgres(self, conn: Connection, actor: str) -> None:
+        # One writer at a time keeps the audit chain linear. The name is what another
+        # writer, kept waiting, is told.
+        conn.execute(
+            text("SELECT set_config('application_name', :n, true)"),
+            {"n": f"credible {self.label or 'write'} by {actor}"[:63]},
+        )
+        conn.execute(text(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_SECONDS * 1000)}ms'"))
+        try:
+            conn.execute(text("LOCK TABLE audit IN EXCLUSIVE MODE"))
+        except DBAPIError as exc:
+            raise busy_error(self, exc) from exc
 
 
 class UnitOfWork:
@@ -116,6 +166,32 @@ class UnitOfWork:
         self.conn = conn
         self.actor = actor
         self._head_id, self._head_hash = audit_log.head(conn)
+        self._first_id = self._head_id
+        self._undo: list[Callable[[], None]] = []
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        """Undo an effect outside the database (a vault file) if the write fails."""
+        self._undo.append(undo)
+
+    def undo_outside_effects(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+
+    def sign_head(self) -> None:
+        """Sign the chain's new head, if this write added to it."""
+        if self._head_id == self._first_id:
+            return
+        keys = self.store.keys
+        self.conn.execute(
+            audit_signatures.insert().values(
+                entry_id=self._head_id,
+                entry_hash=self._head_hash,
+                signature=keys.sign_head(self._head_id, self._head_hash),
+                key_fingerprint=keys.fingerprint,
+                at=audit_log.now(),
+            )
+        )
 
     def _log(self, action: str, entity: str, entity_id: int | None, detail: dict[str, Any]) -> None:
         at = audit_log.now()
@@ -137,16 +213,44 @@ class UnitOfWork:
         )
         self._head_hash = h
 
+    def log(self, action: str, entity: str, detail: dict[str, Any]) -> None:
+        """An audit entry for an act that changes no audited row (a key rotation)."""
+        self._log(action, entity, None, detail)
+
     def _row(self, table: Table, row_id: int) -> Sequence[Any]:
         row = self.conn.execute(select(table).where(table.c.id == row_id)).first()
         if row is None:
             raise NotFoundError(f"no {table.name} row with id {row_id}")
         return tuple(row)
 
+    @staticmethod
+    def _shown(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+        """Values as the audit detail may hold them: sealed columns never appear."""
+        hidden = sealed_columns(table)
+        return {
+            k: audit_log.canonical_value(v)
+            for k, v in values.items()
+            if k not in hidden and not isinstance(v, bytes | memoryview)
+        }
+
+    def _reindex(self, table: Table, row_id: int, deleted: bool = False) -> None:
+        """Keep a searchable row's document in step with the row."""
+        kind = KIND_FOR_TABLE.get(table.name)
+        if kind is None or kind not in SEARCH_FIELDS:
+            return
+        self.store.search.remove(self.conn, kind, row_id)
+        if not deleted:
+            fields = SEARCH_FIELDS[kind]
+            row = self.conn.execute(
+                select(*(table.c[f] for f in fields)).where(table.c.id == row_id)
+            ).one()
+            self.index_for_search(kind, [(row_id, " ".join(v or "" for v in row))])
+
     def insert(self, table: Table, **values: Any) -> int:
         key = self.conn.execute(table.insert().values(**values)).inserted_primary_key
         assert key is not None
         row_id = key[0]
+        self._reindex(table, row_id)
         row = self._row(table, row_id)
         self._log(
             "insert",
@@ -154,11 +258,7 @@ class UnitOfWork:
             row_id,
             {
                 "row_hash": audit_log.row_hash(row),
-                "values": {
-                    c.name: audit_log.canonical_value(v)
-                    for c, v in zip(table.c, row, strict=True)
-                    if not isinstance(v, bytes | memoryview)
-                },
+                "values": self._shown(table, dict(zip(table.c.keys(), row, strict=True))),
             },
         )
         return int(row_id)
@@ -166,6 +266,7 @@ class UnitOfWork:
     def update(self, table: Table, row_id: int, **changes: Any) -> None:
         before = self._row(table, row_id)
         self.conn.execute(table.update().where(table.c.id == row_id).values(**changes))
+        self._reindex(table, row_id)
         after = self._row(table, row_id)
         self._log(
             "update",
@@ -174,17 +275,34 @@ class UnitOfWork:
             {
                 "before_hash": audit_log.row_hash(before),
                 "row_hash": audit_log.row_hash(after),
-                "changes": {
-                    k: audit_log.canonical_value(v)
-                    for k, v in changes.items()
-                    if not isinstance(v, bytes)
-                },
+                "changes": self._shown(table, changes),
+            },
+        )
+
+    def update_sql(
+        self, table: str, row_id: int, sql: str, params: dict[str, Any], note: dict[str, Any]
+    ) -> None:
+        """An audited update written in SQL, for a migration step whose columns the
+        current schema no longer names. ``note`` says what changed (never a value)."""
+        read = text(f"SELECT * FROM {table} WHERE id = :i")
+        before = tuple(self.conn.execute(read, {"i": row_id}).one())
+        self.conn.execute(text(sql), params)
+        after = tuple(self.conn.execute(read, {"i": row_id}).one())
+        self._log(
+            "update",
+            table,
+            row_id,
+            {
+                "before_hash": audit_log.row_hash(before),
+                "row_hash": audit_log.row_hash(after),
+                "changes": note,
             },
         )
 
     def delete(self, table: Table, row_id: int) -> None:
         before = self._row(table, row_id)
         self.conn.execute(table.delete().where(table.c.id == row_id))
+        self._reindex(table, row_id, deleted=True)
         self._log("delete", table.name, row_id, {"before_hash": audit_log.row_hash(before)})
 
     def next_id(self, table: Table) -> int:
@@ -206,6 +324,7 @@ class UnitOfWork:
         """
         first = self.next_id(table)
         order = [c.name for c in table.c]
+        kind = KIND_FOR_TABLE.get(table.name)
         running = hashlib.sha256()
         next_id = first
         for batch in batches:
@@ -217,6 +336,9 @@ class UnitOfWork:
             for row_digest in bulk.row_digests(data, order):
                 running.update(row_digest)
             bulk.insert_table(self.conn, table, data)
+            texts = search_text(data, kind) if kind else None
+            if texts is not None:
+                self.store.search.add_column(self.conn, kind, ids, texts)
             next_id += n
         count = next_id - first
         self._log(
@@ -240,3 +362,6 @@ class UnitOfWork:
 
     def index_for_search(self, kind: str, docs: Iterable[tuple[int, str]]) -> None:
         self.store.search.add(self.conn, kind, docs)
+
+    def index_sealed_for_search(self, kind: str, ref: int, text_: str) -> None:
+        self.store.search.add_sealed(self.conn, kind, ref, text_)

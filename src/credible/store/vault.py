@@ -47,29 +47,49 @@ class Vault:
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def put(self, src: Path, sha256: str) -> Path:
-        """Keep an encrypted copy of ``src`` (whose hash the caller computed) if not kept yet."""
+    def put(self, src: Path, sha256: str) -> bool:
+        """Keep an encrypted copy of ``src`` (whose hash the caller computed) if not kept
+        yet; True if this call wrote it (and so may remove it again, see ``discard``)."""
         dest = self.path_for(sha256)
         if dest.exists():
-            return dest
+            return False
+        with src.open("rb") as fin:
+            self.write_chunks(iter(lambda: fin.read(CHUNK), b""), dest)
+        return True
+
+    def write_chunks(self, chunks: Iterator[bytes], dest: Path) -> None:
+        """Encrypt the bytes ``chunks`` yield into ``dest`` (written whole or not at all)."""
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_suffix(".tmp")
-        with src.open("rb") as fin, tmp.open("wb") as fout:
+        tmp = dest.with_name(dest.name + ".tmp")
+        with tmp.open("wb") as fout:
             fout.write(MAGIC)
             index = 0
-            while True:
-                chunk = fin.read(CHUNK)
-                last = len(chunk) < CHUNK
+            buffer = b""
+
+            def seal(data: bytes, last: bool) -> None:
                 nonce = os.urandom(12)
-                aad = struct.pack(">Q?", index, last)
-                sealed = self._aead.encrypt(nonce, chunk, aad)
+                sealed = self._aead.encrypt(nonce, data, struct.pack(">Q?", index, last))
                 fout.write(struct.pack(">I", len(sealed)) + nonce + sealed)
-                index += 1
-                if last:
-                    break
+
+            for piece in chunks:
+                buffer += piece
+                while len(buffer) >= CHUNK:
+                    seal(buffer[:CHUNK], False)
+                    buffer = buffer[CHUNK:]
+                    index += 1
+            seal(buffer, True)  # shorter than a chunk, maybe empty: marks the end
         os.chmod(tmp, 0o400)
         tmp.replace(dest)
-        return dest
+
+    def discard(self, sha256: str) -> None:
+        """Remove a copy whose write was rolled back (the store never recorded it)."""
+        self.path_for(sha256).unlink(missing_ok=True)
+
+    def files(self) -> list[str]:
+        """Names of every file in the vault (a sha256, or a leftover ``.tmp``)."""
+        if not self.root.exists():
+            return []
+        return sorted(p.name for p in self.root.glob("??/*") if p.is_file())
 
     def read(self, sha256: str) -> Iterator[bytes]:
         """The original bytes, chunk by chunk; raises IntegrityError if tampered with."""
@@ -93,16 +113,29 @@ class Vault:
                         plain = self._aead.decrypt(nonce, sealed, struct.pack(">Q?", index, last))
                     except InvalidTag:
                         continue
-                    yield plain
                     break
                 if plain is None:
                     raise IntegrityError(f"vault file {path} was altered (chunk {index})")
+                if last and fh.read(1):
+                    raise IntegrityError(f"vault file {path} has bytes after its last chunk")
+                yield plain
                 if last:
                     return
                 index += 1
 
     def verify(self, sha256: str) -> bool:
+        return self.problem(sha256) is None
+
+    def problem(self, sha256: str) -> str | None:
+        """What is wrong with the kept copy of ``sha256``, or None if it is intact."""
         h = hashlib.sha256()
-        for chunk in self.read(sha256):
-            h.update(chunk)
-        return h.hexdigest() == sha256
+        try:
+            for chunk in self.read(sha256):
+                h.update(chunk)
+        except NotFoundError:
+            return "missing from the vault"
+        except IntegrityError as exc:
+            return str(exc).removeprefix(f"vault file {self.path_for(sha256)} ")
+        if h.hexdigest() != sha256:
+            return "its content no longer has this SHA-256"
+        return None
