@@ -41,6 +41,7 @@ class Settings:
     home: Path
     actor: str
     key_file: Path = field(default=Path())
+    lock_timeout: float = 60.0  # seconds a writer waits for another before giving up
 
     @classmethod
     def resolve(cls, db: str | None = None, actor: str | None = None) -> Settings:
@@ -48,11 +49,23 @@ class Settings:
         home = Path(os.environ.get("CREDIBLE_HOME") or Path.home() / ".credible").expanduser()
         key = os.environ.get("CREDIBLE_KEY_FILE")
         who = actor or os.environ.get("CREDIBLE_ACTOR") or os.environ.get("USER") or "unknown"
+        raw_timeout = os.environ.get("CREDIBLE_LOCK_TIMEOUT", "60")
+        try:
+            lock_timeout = float(raw_timeout)
+        except ValueError:
+            lock_timeout = -1.0
+        if not 0 < lock_timeout < 86_400:
+            raise ConfigError(
+                f"CREDIBLE_LOCK_TIMEOUT={raw_timeout!r}: expected seconds, more than 0"
+            )
+        if key is not None and not key.strip():
+            raise ConfigError("CREDIBLE_KEY_FILE is set but empty: give the key file's path")
         return cls(
             db_url=url,
             home=home,
             actor=who,
             key_file=Path(key).expanduser() if key else home / "key",
+            lock_timeout=lock_timeout,
         )
 
     @property

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from credible.commands._common import (
     app,
+    check_output_dir,
     console,
     context,
     count_text,
@@ -54,12 +55,13 @@ def estimate(
     from credible.estimate.stored import estimate_in_store
     from credible.store import open_store
 
+    check_output_dir(out, "--out")  # before the run is computed and stored
     settings = context(ctx).settings()
     if histories is not None and not store_exists(settings):
         run = run_estimation(read_histories(histories, by), method, seed)
         err_console.print("no store here: the run is not recorded (create one with credible init)")
     else:
-        store = open_store(settings)
+        store = open_store(settings, label="estimate")
         run, run_id = estimate_in_store(
             store, settings.actor, method, by, seed, str(histories) if histories else None
         )

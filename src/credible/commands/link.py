@@ -58,7 +58,7 @@ def link(
 
     settings = context(ctx).settings()
     link_settings = make_settings(match_threshold=threshold, backend=backend, seed=seed)
-    store = open_store(settings)
+    store = open_store(settings, label="link")
     with progress_bar() as bar:
         task = bar.add_task("linking", total=100)
 
@@ -175,7 +175,7 @@ def review(
     from credible.store import open_store
 
     settings = context(ctx).settings()
-    store = open_store(settings)
+    store = open_store(settings, label="review")
     decided = seen = 0
     for item in review_items(store, limit):
         seen += 1

@@ -79,7 +79,7 @@ def open_store(settings: Settings, label: str = "") -> Store:
             raise StoreError(f"{path} is a directory, not a store")
         if not path.exists():
             raise StoreError(f"no store at {path}: create one with `credible init`")
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, settings.lock_timeout)
     try:
         tables = _tables(engine)
         if "audit" not in tables:
@@ -98,7 +98,8 @@ def open_store(settings: Settings, label: str = "") -> Store:
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine, keys, vault_dir(settings, _meta(engine, STORE_ID)), label)
+    vault = vault_dir(settings, _meta(engine, STORE_ID))
+    return Store(engine, keys, vault, label, settings.lock_timeout)
 
 
 def init_store(settings: Settings) -> tuple[Store, str | None, str]:
@@ -116,7 +117,7 @@ def init_store(settings: Settings) -> tuple[Store, str | None, str]:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for {path}: {exc.strerror}") from exc
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, settings.lock_timeout)
     try:
         tables = _tables(engine)
         is_new = "audit" not in tables
@@ -130,7 +131,7 @@ def init_store(settings: Settings) -> tuple[Store, str | None, str]:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine, "0002")
         store_id = (_meta(engine, STORE_ID) if recorded else None) or uuid.uuid4().hex
-        store = Store(engine, keys, vault_dir(settings, store_id), "init")
+        store = Store(engine, keys, vault_dir(settings, store_id), "init", settings.lock_timeout)
         if recorded is None:
             if not is_new:
                 _check_legacy_key(store, where)

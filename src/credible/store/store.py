@@ -39,7 +39,7 @@ from credible.store.search import SearchIndex, search_text
 from credible.store.vault import Vault
 
 #: How long a writer waits for another writer before it gives up and says who holds the lock.
-LOCK_TIMEOUT_SECONDS = 60
+LOCK_TIMEOUT_SECONDS = 60.0
 
 
 def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
@@ -76,8 +76,16 @@ def _short(exc: SQLAlchemyError) -> str:
 
 
 class Store:
-    def __init__(self, engine: Engine, keys: Keyring, vault_root: Path, label: str = "") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        keys: Keyring,
+        vault_root: Path,
+        label: str = "",
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    ) -> None:
         self.engine = engine
+        self.lock_timeout = lock_timeout
         self.keys = keys
         self.dialect = engine.dialect.name
         self.search = SearchIndex(self.dialect, keys)
@@ -151,7 +159,7 @@ class Store:
             text("SELECT set_config('application_name', :n, true)"),
             {"n": f"credible {self.label or 'write'} by {actor}"[:63]},
         )
-        conn.execute(text(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_SECONDS * 1000)}ms'"))
+        conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.lock_timeout * 1000)}ms'"))
         try:
             conn.execute(text("LOCK TABLE audit IN EXCLUSIVE MODE"))
         except DBAPIError as exc:
