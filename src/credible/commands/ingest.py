@@ -9,7 +9,7 @@ import click
 import typer
 
 from credible.commands._common import app, console, context, progress, warn
-from credible.model.fields import KINDS
+from credible.model import KINDS
 
 
 @app.command("import")

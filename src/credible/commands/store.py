@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,7 +21,9 @@ from credible.commands._common import (
     where,
 )
 from credible.errors import ConfigError, IntegrityError
-from credible.store import PublishedHead
+
+if TYPE_CHECKING:
+    from credible.store import PublishedHead
 
 
 @app.command()
@@ -84,11 +86,10 @@ def export(
     ] = True,
 ) -> None:
     """Write a table as CSV or JSON Lines, every field a column."""
-    from credible.store import open_store
-    from credible.store.export import FORMATS, check_table, export_table
+    from credible.store import EXPORT_FORMATS, check_table, export_table, open_store
 
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if table != "links":
         check_table(table)
     if out is not None:
@@ -179,6 +180,7 @@ def audit_verify(
 
 
 def _read_published(path: Path) -> PublishedHead:
+    from credible.store import PublishedHead
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -201,8 +203,7 @@ def audit_head(
 ) -> None:
     """Print the chain's newest entry and its signature: publish it (a signed email, a
     second system), then `audit verify --published FILE` proves nothing was cut since."""
-    from credible.store import open_store
-    from credible.store.audit import signed_head
+    from credible.store import open_store, signed_head
 
     if out is not None:
         check_output_file(out, "--out")
@@ -221,8 +222,7 @@ def audit_head(
 @audit_app.command("reindex")
 def audit_reindex(ctx: typer.Context) -> None:
     """Rebuild the search index from the rows (after `audit verify` found it altered)."""
-    from credible.store import open_store
-    from credible.store.index import reindex
+    from credible.store import open_store, reindex
 
     settings = context(ctx).settings()
     store = open_store(settings, label="audit reindex")
@@ -271,8 +271,7 @@ app.add_typer(key_app, name="key")
 @key_app.command("check")
 def key_check(ctx: typer.Context) -> None:
     """Check that the key file is this store's key and opens every sealed value."""
-    from credible.store import open_store, short
-    from credible.store.rotation import check_key
+    from credible.store import check_key, open_store, short
 
     settings = context(ctx).settings()
     result = check_key(open_store(settings, label="key check"))
@@ -297,8 +296,7 @@ def key_rotate(ctx: typer.Context) -> None:
     """Move the store to a new key: re-seal every sealed value, re-encrypt every evidence
     file, re-sign the audit chain (one audited write). The old key file is kept, renamed
     ``.retired-<time>``: destroy it once your backups hold the new one."""
-    from credible.store import open_store, short
-    from credible.store.rotation import rotate_key
+    from credible.store import open_store, rotate_key, short
 
     settings = context(ctx).settings()
     store = open_store(settings, label="key rotate")

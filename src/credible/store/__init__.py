@@ -6,35 +6,46 @@ Other stages use only these names.
 from __future__ import annotations
 
 from credible.store import schema
-from credible.store.audit import PublishedHead, VerifyReport, now, verify
+from credible.store.audit import PublishedHead, VerifyReport, now, signed_head, verify
 from credible.store.crypto import FieldCipher
-from credible.store.index import IndexReport, check_index, rebuild_index
+from credible.store.export import EXPORT_FORMATS, check_table, export_table
+from credible.store.index import IndexReport, check_index, rebuild_index, reindex
 from credible.store.keys import Keyring, short
 from credible.store.lifecycle import init_store, open_store, vault_dir
+from credible.store.rotation import KeyCheck, RotationResult, check_key, rotate_key
 from credible.store.search import Hit, search_text
 from credible.store.store import Store, UnitOfWork, make_engine
 from credible.store.vault import Vault, file_sha256
 
 __all__ = [
+    "EXPORT_FORMATS",
     "FieldCipher",
     "Hit",
     "IndexReport",
+    "KeyCheck",
     "Keyring",
     "PublishedHead",
+    "RotationResult",
     "Store",
     "UnitOfWork",
     "Vault",
     "VerifyReport",
     "check_index",
+    "check_key",
+    "check_table",
+    "export_table",
     "file_sha256",
     "init_store",
     "make_engine",
     "now",
     "open_store",
     "rebuild_index",
+    "reindex",
+    "rotate_key",
     "schema",
     "search_text",
     "short",
+    "signed_head",
     "vault_dir",
     "verify",
 ]

@@ -20,7 +20,7 @@ from credible.store.audit import canonical_value
 from credible.store.schema import EXPORTABLE, sealed_columns
 from credible.store.store import Store
 
-FORMATS = ("csv", "jsonl")
+EXPORT_FORMATS = ("csv", "jsonl")
 SEALED = "[encrypted]"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,8 +80,8 @@ def export_table(
     neutralise_formulas: bool = False,
     actor: str = "unknown",
 ) -> int:
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     table = check_table(name)
     columns = [c.name for c in table.c]
     reveal = reveal_sensitive and bool(sealed_columns(table))
