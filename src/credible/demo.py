@@ -14,8 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from credible.config import Settings
-from credible.estimate import EstimationRun
-from credible.estimate.stored import estimate_in_store
+from credible.estimate import EstimationRun, estimate_in_store
 from credible.ingest import ImportResult, import_manifest
 from credible.linkage import LinkSettings, Metrics
 from credible.linkage.results import evaluate_latest

@@ -12,8 +12,14 @@ from tests.estimate.conftest import MSE_DIR
 from typer.testing import CliRunner
 
 from credible.cli import app
-from credible.estimate import CaptureHistories, HistorySet, run_estimation, write_outputs
-from credible.estimate.result import METHODS
+from credible.estimate import (
+    METHODS,
+    TOTAL_OF_STRATA,
+    CaptureHistories,
+    HistorySet,
+    run_estimation,
+    write_outputs,
+)
 
 FAST_LCMCR = {"burnin": 300, "samples": 400, "thinning": 2, "chains": 2}
 
@@ -54,12 +60,21 @@ def test_stratified_totals_sum_draws() -> None:
     run = run_estimation(hs, ["lcmcr", "Mt"], seed=7, lcmcr_settings=FAST_LCMCR)
     for m in ("lcmcr", "Mt"):
         parts = [e for e in run.estimates if e.method == m and e.stratum in ("north", "south")]
-        total = next(e for e in run.estimates if e.method == m and e.stratum == "(total of strata)")
+        total = next(e for e in run.totals() if e.method == m)
         assert total.lower <= 2400 <= total.upper
         # the interval of a sum is narrower than the sum of the intervals
         assert total.upper - total.lower < sum(p.upper - p.lower for p in parts)
         if m == "Mt":
             assert total.estimate == sum(p.estimate for p in parts)
+
+
+def test_a_sum_of_strata_is_marked_as_one_not_by_a_label() -> None:
+    run = run_estimation(_strata(2), ["Mt", "chapman"], seed=3)
+    assert [e.method for e in run.totals()] == ["Mt", "chapman"]
+    assert all(not e.of_strata and e.stratum is None for e in run.overall())
+    assert [e.method for e in run.headline()] == ["Mt", "chapman", "Mt", "chapman"]
+    labels = [e["stratum"] for e in run.to_dict()["estimates"] if e["of_strata"]]
+    assert labels == [TOTAL_OF_STRATA, TOTAL_OF_STRATA]  # estimate.json keeps its label
 
 
 def test_same_seed_same_run_and_json_roundtrip(tmp_path) -> None:

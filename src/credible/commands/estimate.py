@@ -51,8 +51,12 @@ def estimate(
     ] = Path("estimate-output"),
 ) -> None:
     """Estimate how many people there were, listed or not (multiple systems estimation)."""
-    from credible.estimate import read_histories, run_estimation, write_outputs
-    from credible.estimate.stored import estimate_in_store
+    from credible.estimate import (
+        estimate_in_store,
+        read_histories,
+        run_estimation,
+        write_outputs,
+    )
     from credible.store import open_store
 
     check_output_dir(out, "--out")  # before the run is computed and stored
@@ -76,11 +80,11 @@ def estimate(
         "ok",
         title=f"Estimated total ({run.n_observed:,} observed on {len(run.lists)} lists)",
     )
-    shown = [e for e in run.estimates if not run.by or e.stratum in (None, "(total of strata)")]
+    shown = run.headline()
     for e in shown:
         table.add_row(
             e.method,
-            e.stratum or "all",
+            "sum of strata" if e.of_strata else "all",
             e.model[:48],
             count_text(e.estimate),
             count_text(e.lower),
@@ -92,11 +96,8 @@ def estimate(
         warn(w)
     # A method's own caveats (a fit Rcapture calls unreliable, chains that did not mix)
     # belong beside its figure, not only in the JSON: a reader quotes the table.
-    # The run's own warnings (methods that disagree) ride on every estimate for the JSON;
-    # said once above, they are not repeated under each method.
     for e in shown:
-        for w in e.warnings:
-            if w not in run.warnings:
-                warn(w, f"warning ({e.method}):")
+        for w in run.own_warnings(e):
+            warn(w, f"warning ({e.method}):")
     json_path, html_path = write_outputs(run, out)
     console.print(f"wrote {json_path} and {html_path}")

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import click
+import enum
+
 import typer
 
 from credible.commands._common import app, console, context, progress, warn
 from credible.model import KINDS
+
+# The kinds a file can hold, as the choices Typer checks and lists in --help.
+Kind = enum.Enum("Kind", {k: k for k in KINDS}, type=str)  # type: ignore[misc]
 
 
 @app.command("import")
@@ -23,9 +27,8 @@ def import_(
         Path | None, typer.Option(help="Mapping YAML (see docs/mapping.md).")
     ] = None,
     kind: Annotated[
-        str | None,
+        Kind | None,
         typer.Option(
-            click_type=click.Choice(list(KINDS)),
             help="Without a mapping: person_record (default), "
             "facility, facility_observation, act, allegation.",
             show_default=False,
@@ -59,7 +62,7 @@ def import_(
             source=source,
             actor=settings.actor,
             mapping_path=mapping,
-            kind=kind,
+            kind=kind.value if kind else None,
             limits=limits,
             progress=advance,
         )

@@ -107,11 +107,7 @@ def _strata(run: EstimationRun) -> list[dict[str, Any]]:
         return []
     charts = []
     for method in run.settings.get("methods", []):
-        parts = [
-            e
-            for e in run.estimates
-            if e.method == method and e.stratum not in (None, "(total of strata)")
-        ]
+        parts = run.by_stratum(method)
         finite = [e for e in parts if math.isfinite(e.estimate)]
         top = max(
             [e.upper for e in finite if math.isfinite(e.upper)]
@@ -143,8 +139,8 @@ def render_html(
     run: EstimationRun, title: str = "How many people? Multiple systems estimation"
 ) -> str:
     data = run.to_dict()
-    overall = [e for e in data["estimates"] if e["stratum"] is None]
-    totals = [e for e in data["estimates"] if e["stratum"] == "(total of strata)"]
+    overall = [e.to_dict() for e in run.overall()]
+    totals = [e.to_dict() for e in run.totals()]
     return _TEMPLATE.get_template("estimate.html.j2").render(
         title=title,
         run=data,

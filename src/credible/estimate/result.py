@@ -10,6 +10,9 @@ import numpy as np
 
 METHODS = ("chapman", "loglinear", "Mt", "Mth-Chao", "Mth-Darroch", "Mth-Poisson2", "lcmcr", "dga")
 
+#: How ``estimate.json`` labels a stratified run's sum over its strata.
+TOTAL_OF_STRATA = "(total of strata)"
+
 
 @dataclass
 class Estimate:
@@ -33,6 +36,7 @@ class Estimate:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     stratum: str | None = None
+    of_strata: bool = False  # a sum over the strata of a stratified run, not one of them
     draws: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,7 +48,8 @@ class Estimate:
             "upper": _num(self.upper),
             "level": self.level,
             "n_observed": self.n_observed,
-            "stratum": self.stratum,
+            "stratum": TOTAL_OF_STRATA if self.of_strata else self.stratum,
+            "of_strata": self.of_strata,
             "converged": self.converged,
             "iterations": self.iterations,
             "seed": self.seed,
@@ -93,7 +98,24 @@ class EstimationRun:
     warnings: list[str] = field(default_factory=list)
 
     def overall(self) -> list[Estimate]:
-        return [e for e in self.estimates if e.stratum is None]
+        """The estimates over everyone at once (not by stratum, not summed over strata)."""
+        return [e for e in self.estimates if e.stratum is None and not e.of_strata]
+
+    def totals(self) -> list[Estimate]:
+        """A stratified run's sums over its strata, one per method."""
+        return [e for e in self.estimates if e.of_strata]
+
+    def by_stratum(self, method: str) -> list[Estimate]:
+        return [e for e in self.estimates if e.method == method and e.stratum is not None]
+
+    def headline(self) -> list[Estimate]:
+        """What a summary shows: the overall estimates and, when stratified, the sums."""
+        return self.overall() + self.totals()
+
+    def own_warnings(self, estimate: Estimate) -> list[str]:
+        """An estimate's warnings that the run does not already give (each estimate also
+        carries the run's, for when it is copied out alone)."""
+        return [w for w in estimate.warnings if w not in self.warnings]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -229,7 +229,7 @@ def run_estimation(
                 )
             estimates.extend(parts)
             total = _stratified_total(m, parts, seed, level, hs.by or "stratum")
-            total.stratum = "(total of strata)"
+            total.of_strata = True
             estimates.append(total)
         for name, sh in hs.strata.items():
             sparse = _sparsity(sh)

@@ -22,7 +22,7 @@ from credible.errors import InputError, NotFoundError, Problem, StoreError
 from credible.ingest.limits import ReadLimits
 from credible.ingest.manifest import manifest_entries
 from credible.ingest.reader import ParsedFile, load_mapping, open_file
-from credible.model import vocabulary
+from credible.model import KINDS, vocabulary
 from credible.model.fields import sensitive_fields
 from credible.store import Store, UnitOfWork, file_sha256, now, schema
 from credible.store.schema import TABLE_FOR_KIND, sealed_columns
@@ -82,6 +82,10 @@ def import_file(
 ) -> ImportResult:
     path = Path(path)
     check_source_name(source)
+    if kind is not None and kind not in KINDS:
+        raise InputError(
+            [Problem("--kind", None, None, f"one of {', '.join(KINDS)}", kind)], "unknown kind"
+        )
     if not path.is_file():
         raise InputError([Problem(str(path), None, None, "a readable file")], "cannot import")
     mapping = load_mapping(mapping_path) if mapping_path else None
