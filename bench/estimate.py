@@ -15,11 +15,11 @@ import argparse
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from credible.config import shared_dataset
 from credible.estimate import (
     fit_dga,
     fit_lcmcr,
@@ -30,7 +30,7 @@ from credible.estimate import (
 )
 from credible.estimate.dga import decomposable_graphs
 
-DATA = Path("/work/shared/data/mse")
+DATA = shared_dataset("mse")
 LCMCR_BENCH = {"K": 10, "burnin": 1000, "samples": 10000, "thinning": 1, "chains": 4}
 
 

@@ -15,6 +15,26 @@ from credible.errors import ConfigError
 DEFAULT_DB = "credible.db"
 
 
+def shared_data_dir() -> Path:
+    """The published datasets that tests and benchmarks validate against:
+    ``$CREDIBLE_SHARED_DATA``, else ``shared/data`` beside the checkout."""
+    raw = os.environ.get("CREDIBLE_SHARED_DATA")
+    if raw:
+        return Path(raw).expanduser()
+    return Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def shared_dataset(*parts: str) -> Path:
+    """A file or folder of the shared data; ConfigError naming the setting if absent."""
+    path = shared_data_dir().joinpath(*parts)
+    if not path.exists():
+        raise ConfigError(
+            f"the published data {path} are missing: lay the shared data beside the "
+            "checkout (../shared/data) or set CREDIBLE_SHARED_DATA to their folder"
+        )
+    return path
+
+
 def database_url(db: str | os.PathLike[str] | None = None) -> str:
     """Turn ``--db`` / ``$CREDIBLE_DB`` into an SQLAlchemy URL."""
     raw = str(db) if db is not None else os.environ.get("CREDIBLE_DB") or DEFAULT_DB

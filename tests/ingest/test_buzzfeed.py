@@ -1,30 +1,22 @@
 """Real-data check: the published BuzzFeed News facility list (CC BY 4.0) read with
-examples/buzzfeed_facilities.yml. See /work/shared/data/facilities/README.md."""
+examples/buzzfeed_facilities.yml. See shared/data/facilities/README.md."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
+from credible.config import shared_dataset
 from credible.ingest.reader import ParsedFile, load_mapping, open_file
 
 ROOT = Path(__file__).resolve().parents[2]
-FILE = Path("data") / "facilities" / "xinjiang_facilities_buzzfeed_2021-07-20.tsv"
-# shared/ sits beside the checkout (CI lays it there); a checkout elsewhere finds /work's.
-LIST = next(
-    (p for p in (ROOT.parent / "shared" / FILE, Path("/work/shared") / FILE) if p.exists()),
-    ROOT.parent / "shared" / FILE,
-)
+# Missing, it fails the run (naming CREDIBLE_SHARED_DATA) rather than skipping.
+LIST = shared_dataset("facilities", "xinjiang_facilities_buzzfeed_2021-07-20.tsv")
 MAPPING = ROOT / "examples" / "buzzfeed_facilities.yml"
-
-if not LIST.exists() and os.environ.get("CI"):
-    raise RuntimeError(f"the published facility list is missing at {LIST}: CI must not skip it")
-pytestmark = pytest.mark.skipif(not LIST.exists(), reason="published facility list not present")
 
 
 @pytest.fixture(scope="module")
