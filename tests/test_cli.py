@@ -97,8 +97,7 @@ def test_audit_verify_exit_codes(db: Path, home: Path) -> None:
     import os
 
     from credible.config import Settings
-    from credible.store import open_store, schema
-    from credible.store.audit import now
+    from credible.store import now, open_store, schema
 
     os.environ["CREDIBLE_HOME"] = str(home)
     store = open_store(Settings.resolve(str(db)))

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from credible.config import Settings
 from credible.errors import IntegrityError, NotFoundError
 from credible.evidence import Vault, add_evidence
-from credible.store import Store, schema, verify
-from credible.store.audit import now
+from credible.store import Store, now, schema, verify
 
 TRANSCRIPT = "FICTIONAL transcript. Witness: Айгүл Турсун. 她在阿克苏的营地见过阿依古丽。"
 

@@ -20,8 +20,7 @@ from credible.evidence import Vault
 from credible.ingest import import_file
 from credible.ingest.mapping import Mapping
 from credible.ingest.reader import open_file
-from credible.store import Store
-from credible.store.export import export_table
+from credible.store import Store, export_table
 
 MAPPING = """
 kind: person_record

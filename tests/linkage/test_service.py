@@ -19,9 +19,7 @@ from credible.ingest import import_manifest
 from credible.linkage import INPUT_COLUMNS, LinkSettings, results, review
 from credible.linkage import service as svc
 from credible.simulate import simulate
-from credible.store import Store, schema, verify
-from credible.store.audit import now
-from credible.store.runs import finish_run, latest_run, start_run
+from credible.store import Store, finish_run, latest_run, now, schema, start_run, verify
 
 FAST = LinkSettings(threads=1, max_pairs=1e5)
 

@@ -9,9 +9,7 @@ from collections.abc import Sequence
 from credible.estimate.histories import read_histories
 from credible.estimate.result import EstimationRun
 from credible.estimate.run import estimate_from_records, run_estimation
-from credible.store import Store
-from credible.store.linked import linked_records
-from credible.store.runs import finish_run, start_run
+from credible.store import Store, finish_run, linked_records, start_run
 
 
 def estimate_in_store(

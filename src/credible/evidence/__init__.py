@@ -7,7 +7,7 @@ from credible.evidence.service import (
     extract_text,
     verify_vault,
 )
-from credible.store.vault import Vault, file_sha256
+from credible.store import Vault, file_sha256
 
 __all__ = [
     "EvidenceResult",

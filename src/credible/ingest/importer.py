@@ -25,7 +25,6 @@ from credible.ingest.reader import ParsedFile, load_mapping, open_file
 from credible.model import KINDS, vocabulary
 from credible.model.fields import sensitive_fields
 from credible.store import Store, UnitOfWork, file_sha256, now, schema
-from credible.store.schema import TABLE_FOR_KIND, sealed_columns
 
 #: What a mapping records in place of a sealed value.
 SEALED_MARK = "[sealed]"
@@ -91,7 +90,7 @@ def import_file(
     mapping = load_mapping(mapping_path) if mapping_path else None
     parsed = open_file(path, mapping=mapping, kind=kind, limits=limits or ReadLimits())
     sha256, size = file_sha256(path)
-    table = TABLE_FOR_KIND[parsed.kind]
+    table = schema.TABLE_FOR_KIND[parsed.kind]
     _check_sealable(parsed.kind, table)
 
     with store.read() as conn:
@@ -177,7 +176,7 @@ def import_manifest(
 
 def _check_sealable(kind: str, table: Table) -> None:
     """Every field the model calls sensitive must have a sealed column to go to."""
-    unsealed = sensitive_fields(kind) - sealed_columns(table)
+    unsealed = sensitive_fields(kind) - schema.sealed_columns(table)
     if unsealed:
         raise StoreError(
             f"{kind} fields {sorted(unsealed)} are sensitive but the store has no sealed "
@@ -302,7 +301,7 @@ class _RowStream:
         self.data_columns = [
             c.name for c in table.c if c.name != "id" and c.name not in self.provenance
         ]
-        self.sealed = sealed_columns(table)
+        self.sealed = schema.sealed_columns(table)
         self.resolvers = _resolvers(uow, parsed.kind, parsed.path.name)
 
     def __iter__(self) -> Iterator[pa.Table]:
