@@ -87,6 +87,12 @@ ALLEGATION_FIELDS: tuple[Field, ...] = (
     Field("act", required=True, description="act external_id", aliases=("act_id",)),
     Field("excerpt", aliases=("quote", "text")),
     Field("credibility", "vocab:credibility"),
+    Field(
+        "stance",
+        "vocab:stance",
+        description="supports (default) or contradicts: a denial or rebuttal",
+        aliases=("position",),
+    ),
     Field("external_id", aliases=("id", "allegation_id")),
 )
 

@@ -71,4 +71,5 @@ VOCABULARIES = (
     "sex",
     "observation_changes",
     "scripts",
+    "stance",
 )

@@ -234,6 +234,7 @@ allegations = Table(
     Column("excerpt", Text),
     Column("credibility", String(1)),
     _sealed_extra(),
+    Column("stance", String(20)),  # supports | contradicts; empty means supports
 )
 
 assessments = Table(
