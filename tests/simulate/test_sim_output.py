@@ -99,17 +99,17 @@ def test_manifest_lists_every_file_in_an_importable_order(sim: Path) -> None:
     m = _manifest(sim)
     assert m["fictional"] is True and m["seed"] == 11
     assert len(m["lists"]) == 5
-    assert [e["kind"] for e in m["supporting"]] == [
-        "facility",
-        "facility_observation",
-        "act",
-        "allegation",
-    ]
+    kinds = [e["kind"] for e in m["supporting"]]
+    assert kinds[:2] == ["facility", "facility_observation"]
+    assert set(kinds[2:]) == {"act", "allegation"}
     order = m["import_order"]
     paths = [e["path"] for e in m["lists"] + m["supporting"]]
     assert sorted(order) == sorted(paths)
     assert order[:2] == [m["supporting"][0]["path"], m["supporting"][1]["path"]]
-    assert order[-2:] == [m["supporting"][2]["path"], m["supporting"][3]["path"]]
+    # Lists (the victims), then acts and allegations, each source's acts before its
+    # allegations.
+    assert order[2 : 2 + len(m["lists"])] == [e["path"] for e in m["lists"]]
+    assert order[2 + len(m["lists"]) :] == [e["path"] for e in m["supporting"][2:]]
     for e in m["lists"] + m["supporting"]:
         assert (sim / e["path"]).is_file() and (sim / e["mapping"]).is_file()
         assert FICTIONAL in e["path"]
@@ -151,23 +151,22 @@ def test_every_file_parses_every_row_is_fictional_and_mapped_columns_exist(sim: 
 
 def test_vocab_values_in_supporting_files(sim: Path) -> None:
     m = _manifest(sim)
-    by_kind = {e["kind"]: e for e in m["supporting"]}
+    by_kind = {e["kind"]: e for e in m["supporting"]}  # the first file of each kind
 
-    def rows(kind: str) -> list[dict[str, Any]]:
-        e = by_kind[kind]
+    def rows(e: dict[str, Any]) -> list[dict[str, Any]]:
         return read_rows(sim / e["path"], {"format": "csv"})
 
-    facilities = rows("facility")
+    facilities = rows(by_kind["facility"])
     assert {r["kind"] for r in facilities} <= set(vocabulary("facility_kinds").codes)
     for r in facilities:
         # Inside Xinjiang's bounding box.
         assert 34.3 < float(r["latitude"]) < 49.2 and 73.5 < float(r["longitude"]) < 96.4
         assert r["name_zh"] and r["name_ug"] and r["prefecture"]
     fac_ids = {r["external_id"] for r in facilities}
-    obs = rows("facility_observation")
+    obs = rows(by_kind["facility_observation"])
     assert {r["change"] for r in obs} <= set(vocabulary("observation_changes").codes)
     assert {r["facility"] for r in obs} <= fac_ids
-    acts = rows("act")
+    acts = [r for e in m["supporting"] if e["kind"] == "act" for r in rows(e)]
     assert {r["type"] for r in acts} <= set(vocabulary("act_types").codes)
     assert len({r["type"] for r in acts}) >= 5
     assert {r["facility"] for r in acts} - {""} <= fac_ids
@@ -175,9 +174,10 @@ def test_vocab_values_in_supporting_files(sim: Path) -> None:
     tmap = yaml.safe_load((sim / testimony["mapping"]).read_text(encoding="utf-8"))
     ids = {r["id"] for r in read_rows(sim / testimony["path"], tmap)}
     assert {r["victim"] for r in acts} <= ids
-    allegations = rows("allegation")
+    allegations = [r for e in m["supporting"] if e["kind"] == "allegation" for r in rows(e)]
     assert {r["act"] for r in allegations} <= {r["external_id"] for r in acts}
     assert {r["credibility"] for r in allegations} <= set(vocabulary("credibility").codes)
+    assert {r["stance"] for r in allegations} == set(vocabulary("stance").codes)
     assert all(r["excerpt"] for r in allegations)
 
 

@@ -15,6 +15,16 @@ import yaml
 
 from credible.errors import ConfigError
 from credible.simulate import supporting
+from credible.simulate.allegations import (
+    ACT_HEADER,
+    ALLEGATION_HEADER,
+    SOURCES,
+    TRUTH_ACTS,
+    TRUTH_ALLEGATIONS,
+    Allegations,
+    allegation_rng,
+    make_allegations,
+)
 from credible.simulate.captures import (
     ETHNICITIES,
     CaptureOptions,
@@ -40,27 +50,17 @@ credible. No record describes a real person. Names are common names put together
 random; counties are real places used only as settings.
 
 lists/        what an investigation team receives: {k} source lists
-supporting/   facilities, facility observations, acts, allegations
+supporting/   facilities, facility observations, and the acts and allegations of five
+              sources (testimony, interviews, media, an NGO compilation, officials)
 mappings/     one mapping file per data file, for `credible import --mapping`
 truth/        the identity behind every record (records.csv), the true population
-              (population.json) and the true attributes of everyone (people.csv)
+              (population.json), the true attributes of everyone (people.csv), which
+              acts happened (acts.csv) and which allegations are true (allegations.csv)
 manifest.json the files and the order to import them in (import_order)
 """
 
-SUPPORTING_META = {
-    "facilities": ("facility_survey", {"kind": "satellite_imagery", "reliability": "B"}),
-    "facility_observations": ("facility_survey", {"kind": "satellite_imagery", "reliability": "B"}),
-    "acts": ("testimony_archive", {"kind": "testimony", "reliability": "B"}),
-    "allegations": ("testimony_archive", {"kind": "testimony", "reliability": "B"}),
-}
+SURVEY = ("facility_survey", {"kind": "satellite_imagery", "reliability": "B"})
 PEOPLE_CHUNK = 100_000  # rows of truth/people.csv built at a time, to bound memory
-
-SUPPORTING_KIND = {
-    "facilities": "facility",
-    "facility_observations": "facility_observation",
-    "acts": "act",
-    "allegations": "allegation",
-}
 
 
 @dataclass
@@ -89,17 +89,16 @@ def _dump_yaml(path: Path, data: dict[str, Any], title: str) -> None:
     path.write_text(f"# FICTIONAL data: mapping for {title}\n" + text, encoding="utf-8")
 
 
-def _supporting_mapping(name: str, header: list[str]) -> dict[str, Any]:
-    _, meta = SUPPORTING_META[name]
+def _supporting_mapping(kind: str, header: list[str], meta: dict[str, str]) -> dict[str, Any]:
     columns: dict[str, Any] = {h: h for h in header if h not in (FICTIONAL_COLUMN, "notes")}
     columns["notes"] = ["notes", FICTIONAL_COLUMN] if "notes" in header else FICTIONAL_COLUMN
     for date_field in ("first_seen", "last_seen", "observed", "date"):
         if date_field in columns:
             columns[date_field] = {"column": date_field, "date_format": "edtf"}
-    if name in ("acts", "allegations"):
+    if kind in ("act", "allegation"):
         columns.pop("notes")  # acts and allegations have no notes field
     return {
-        "kind": SUPPORTING_KIND[name],
+        "kind": kind,
         "format": "csv",
         "encoding": "utf-8",
         "delimiter": ",",
@@ -193,9 +192,9 @@ def simulate(
             testimony = (columns[spec.headers["external_id"]], order)
         tick(spec.source)
 
-    manifest_supporting = _write_supporting(out, ctx, testimony, result)
+    manifest_supporting, made = _write_supporting(out, ctx, testimony, result, seed)
     tick("supporting")
-    _write_truth(out, ctx, captures, truth_chunks, result, forms, opts, seed)
+    _write_truth(out, ctx, captures, truth_chunks, result, forms, opts, seed, made)
     tick("truth")
     first = [e["path"] for e in manifest_supporting if e["kind"].startswith("facility")]
     last = [e["path"] for e in manifest_supporting if not e["kind"].startswith("facility")]
@@ -221,39 +220,54 @@ def _write_supporting(
     ctx: Context,
     testimony: tuple[np.ndarray, np.ndarray] | None,
     result: SimulationResult,
-) -> list[dict[str, Any]]:
-    tables: dict[str, tuple[list[str], list[list[Any]]]] = {}
-    tables["facilities"] = supporting.facility_rows(ctx.facilities, ctx.tables.counties)
-    tables["facility_observations"] = supporting.observation_rows(ctx.facilities, ctx.rng)
+    seed: int,
+) -> tuple[list[dict[str, Any]], Allegations]:
+    """Facilities and observations, then each source's acts and allegations in import
+    order (a source before those derived from it); sources that say nothing at this
+    size write no file (an empty file is not importable)."""
+    files: list[tuple[str, str, str, list[str], list[Any], dict[str, str]]] = [
+        ("facilities", "facility", SURVEY[0],
+         *supporting.facility_rows(ctx.facilities, ctx.tables.counties), SURVEY[1]),
+        ("facility_observations", "facility_observation", SURVEY[0],
+         *supporting.observation_rows(ctx.facilities, ctx.rng), SURVEY[1]),
+    ]  # fmt: skip
+    made = Allegations({}, {}, [], [])
     if testimony is not None:
         ids, order = testimony
-        ah, acts, lh, allegations = supporting.act_rows(
-            ids, order, ctx.population, ctx.facilities, ctx.tables.counties, ctx.rng
+        made = make_allegations(
+            ids, order, ctx.population, ctx.facilities, ctx.tables.counties, allegation_rng(seed)
         )
-        tables["acts"] = (ah, acts)
-        tables["allegations"] = (lh, allegations)
+    for source in SOURCES:
+        for kind, header, by_source in (
+            ("act", ACT_HEADER, made.acts),
+            ("allegation", ALLEGATION_HEADER, made.allegations),
+        ):
+            if source.name in by_source:
+                name = f"{kind}s_{source.name}"
+                files.append((name, kind, source.name, header, by_source[source.name], source.meta))
     entries = []
-    for name, (header, rows) in tables.items():
-        if not rows:  # tiny populations may allege no act; an empty file is not importable
+    for name, kind, source_name, header, rows, meta in files:
+        if not rows:
             continue
         filename = f"{name}_FICTIONAL.csv"
         write_lines(out / "supporting" / filename, header, rows)
-        source, _ = SUPPORTING_META[name]
-        _dump_yaml(out / "mappings" / f"{name}.yml", _supporting_mapping(name, header), filename)
+        _dump_yaml(
+            out / "mappings" / f"{name}.yml", _supporting_mapping(kind, header, meta), filename
+        )
         entries.append(
             {
                 "path": f"supporting/{filename}",
-                "source": source,
+                "source": source_name,
                 "format": "csv",
                 "mapping": f"mappings/{name}.yml",
-                "kind": SUPPORTING_KIND[name],
+                "kind": kind,
             }
         )
-    result.facilities = len(tables["facilities"][1])
-    result.observations = len(tables["facility_observations"][1])
-    result.acts = len(tables.get("acts", ([], []))[1])
-    result.allegations = len(tables.get("allegations", ([], []))[1])
-    return entries
+    result.facilities = len(files[0][4])
+    result.observations = len(files[1][4])
+    result.acts = sum(len(rows) for rows in made.acts.values())
+    result.allegations = sum(len(rows) for rows in made.allegations.values())
+    return entries, made
 
 
 def _write_truth(
@@ -265,6 +279,7 @@ def _write_truth(
     forms: Any,
     opts: CaptureOptions,
     seed: int,
+    made: Allegations,
 ) -> None:
     with (out / "truth" / "records.csv").open("w", encoding="utf-8", newline="") as fh:
         fh.write("source,source_row,person_id\n")
@@ -328,7 +343,16 @@ def _write_truth(
         "facilities": result.facilities,
         "acts": result.acts,
         "allegations": result.allegations,
+        "allegation_sources": {
+            s.name: {
+                "acts": len(made.acts.get(s.name, [])),
+                "allegations": len(made.allegations.get(s.name, [])),
+            }
+            for s in SOURCES
+        },
     }
+    write_lines(out / "truth" / "acts.csv", TRUTH_ACTS, made.truth_acts)
+    write_lines(out / "truth" / "allegations.csv", TRUTH_ALLEGATIONS, made.truth_allegations)
     (out / "truth" / "population.json").write_text(
         json.dumps(population, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
