@@ -10,9 +10,8 @@ from sqlalchemy import text
 
 from credible.config import Settings
 from credible.errors import ConfigError
-from credible.store import Keyring, init_store, make_engine, open_store, verify
+from credible.store import Keyring, init_store, make_engine, migrate, open_store, verify
 from credible.store.audit import GENESIS, canonical_json, entry_hash, now, row_hash
-from credible.store import migrate
 from credible.store.migrate import upgrade
 
 CLEAR = "FICTIONAL interview kept in clear by schema 0001: the eastern gate"
