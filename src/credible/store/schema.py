@@ -295,6 +295,51 @@ judgements = Table(
     Index("ix_judgements_pair", "record_l", "record_r"),
 )
 
+# A source's reliability as graded over time: appended, never edited. The latest row is
+# the grade in force (``sources.reliability`` mirrors it); an assessment run records
+# the grades it used.
+source_grades = Table(
+    "source_grades",
+    metadata,
+    _pk(),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False, index=True),
+    Column("reliability", String(1), nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+)
+
+# An analyst's decision that two acts are one incident, or two: appended, as linkage
+# judgements are; a retraction is a new row.
+act_judgements = Table(
+    "act_judgements",
+    metadata,
+    _pk(),
+    Column("act_l", Integer, ForeignKey("acts.id"), nullable=False),
+    Column("act_r", Integer, ForeignKey("acts.id"), nullable=False),
+    Column("decision", String(10), nullable=False),  # same | different | retracted
+    Column("note", Text),
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("retracts", Integer, ForeignKey("act_judgements.id")),
+    Index("ix_act_judgements_pair", "act_l", "act_r"),
+)
+
+# An analyst's conclusion on an element of crimes against humanity (Rome Statute art. 7):
+# appended; the latest per element is in force. The tool computes, the analyst concludes.
+element_judgements = Table(
+    "element_judgements",
+    metadata,
+    _pk(),
+    Column("element", String(60), nullable=False, index=True),
+    Column("met", String(3), nullable=False),  # yes | no
+    Column("standard", String(60), nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+)
+
 store_meta = Table(
     "store_meta",
     metadata,
@@ -346,6 +391,9 @@ AUDITED_TABLES: tuple[Table, ...] = (
     assessments,
     match_scores,
     judgements,
+    source_grades,
+    act_judgements,
+    element_judgements,
 )
 
 # The table each importable kind of row goes to.
@@ -376,6 +424,9 @@ EXPORTABLE: dict[str, Table] = {
     "runs": runs,
     "match_scores": match_scores,
     "judgements": judgements,
+    "source_grades": source_grades,
+    "act_judgements": act_judgements,
+    "element_judgements": element_judgements,
     "audit": audit,
     "audit_signatures": audit_signatures,
 }
