@@ -22,7 +22,7 @@ CAPABILITIES = {
     "simulate",
 }
 FRONTS = {"cli", "commands", "web", "demo"}
-SHARED = {"errors", "config", "__init__"}  # leaf modules every layer may use
+SHARED = {"errors", "config", "safeyaml", "__init__"}  # leaf modules every layer may use
 
 
 def _package(path: Path) -> str:

@@ -19,6 +19,7 @@ from credible.commands import (  # noqa: F401 - importing registers the commands
     simulate,
     link,
     estimate,
+    assess,
     names,
     demo,
 )

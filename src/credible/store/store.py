@@ -345,7 +345,7 @@ class UnitOfWork:
                 running.update(row_digest)
             bulk.insert_table(self.conn, table, data)
             texts = search_text(data, kind) if kind else None
-            if texts is not None:
+            if kind and texts is not None:
                 self.store.search.add_column(self.conn, kind, ids, texts)
             next_id += n
         count = next_id - first
