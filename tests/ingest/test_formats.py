@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from tests.ingest.conftest import read_all, rows_of
 
 from credible.errors import InputError
+from credible.ingest.limits import ReadLimits
 from credible.ingest.reader import load_mapping, open_file
 from credible.model.fields import KINDS
 
@@ -169,7 +170,7 @@ def test_source_rows_survive_block_boundaries(tmp_path: Path) -> None:
     path = tmp_path / "many.csv"
     lines = ["name,dob"]
     expected = []
-    for i in range(1, 20001):
+    for i in range(1, 100_001):
         if i % 97 == 0:
             lines.append("")
         elif i % 331 == 0:
@@ -178,11 +179,11 @@ def test_source_rows_survive_block_boundaries(tmp_path: Path) -> None:
             lines.append(f'"Name {i}\nsecond line",{1900 + i % 100}')
             expected.append(i)
     path.write_text("\n".join(lines) + "\n", "utf-8")
-    parsed = open_file(path)
-    assert path.stat().st_size > 8 * 65536  # several Arrow blocks even at the smallest size
-    table, problems = read_all(parsed, batch_size=100)
+    parsed = open_file(path, limits=ReadLimits(row_mb=1))  # Arrow blocks of 1 MB
+    assert path.stat().st_size > 2 << 20  # several Arrow blocks
+    table, problems = read_all(parsed, batch_size=1000)
     assert table.column("source_row").to_pylist() == expected
-    assert [p.row for p in problems] == [i for i in range(1, 20001) if i % 331 == 0 and i % 97]
+    assert [p.row for p in problems] == [i for i in range(1, 100_001) if i % 331 == 0 and i % 97]
     assert all("expected 2 cells" in p.expected for p in problems)
 
 
@@ -233,17 +234,27 @@ def test_csv_cells_round_trip(
         writer = csv.writer(f, delimiter=delimiter, quoting=csv.QUOTE_ALL)
         writer.writerow(["alpha", "beta", "gamma"])
         writer.writerows(table)
-    mapping = f"encoding: {encoding}\ndelimiter: {json.dumps(delimiter)}\nkeep_columns: all\n"
+    mapping = (
+        f"encoding: {encoding}\ndelimiter: {json.dumps(delimiter)}\n"
+        "columns: {notes: alpha}\nkeep_columns: all\n"
+    )
     expected = []
     for n, row in enumerate(table, start=1):
-        kept = {k: v.strip() for k, v in zip(["alpha", "beta", "gamma"], row, strict=True)}
-        kept = {k: v for k, v in kept.items() if v}
-        if kept:
-            expected.append((n, kept))
+        cells = {k: v.strip() for k, v in zip(["alpha", "beta", "gamma"], row, strict=True)}
+        kept = {k: v for k, v in cells.items() if v and k != "alpha"}
+        if any(cells.values()):
+            expected.append((n, cells["alpha"] or None, kept or None))
     if not expected:
         with pytest.raises(InputError, match="no data rows"):
             rows_of(path, mapping)
         return
     rows, problems = rows_of(path, mapping)
+    if all(notes is None for _, notes, _ in expected):
+        # Not one value in the mapped column: refused as a whole.
+        (problem,) = problems
+        assert problem.row is None
+        assert problem.expected.startswith("no row has a value in any mapped column (notes")
+        return
     assert problems == []
-    assert [(r["source_row"], json.loads(r["extra"])) for r in rows] == expected
+    got = [(r["source_row"], r["notes"], r["extra"] and json.loads(r["extra"])) for r in rows]
+    assert got == expected

@@ -110,6 +110,20 @@ class Converter:
             shown = ", ".join(repr(h) for h in headers[:40])
             raise InputError(problems, f"{file}: the header does not match the mapping ({shown})")
         self.name_fields = NAME_FIELDS.get(mapping.kind, ())
+        self.any_mapped = False  # has a row had a value in any mapped column yet?
+
+    @property
+    def mapped_columns(self) -> set[int]:
+        """The columns that fields are read from."""
+        return {i for p in self.plans for i in p.sources}
+
+    def mapped_names(self) -> list[str]:
+        """``field ← 'Header'`` for every field read from a column."""
+        return [
+            f"{p.field.name} ← {', '.join(repr(self.headers[i]) for i in p.sources)}"
+            for p in self.plans
+            if p.sources
+        ]
 
     def schema(self) -> pa.Schema:
         out: list[pa.Field] = []
@@ -136,6 +150,8 @@ class Converter:
             name = p.field.name
             where = self.headers[p.sources[0]] if p.sources else name
             written = self._gather(p, raw, n)
+            if p.sources and not self.any_mapped:
+                self.any_mapped = written.null_count < n
             values = written
             if p.spec and p.spec.default is not None:
                 values = pc.fill_null(values, p.spec.default)
@@ -154,15 +170,15 @@ class Converter:
                     expected = f"expected one of the {voc.name} codes: {voc.describe()}"
                     if table:
                         expected += " (or a raw value listed under values:)"
-                    problems += self._report(bad, rows, where, expected, original)
+                    problems += self._report(p, bad, rows, where, expected, original)
             elif kind == "int":
                 ok = pc.fill_null(pc.match_substring_regex(values, _INT), True)
-                problems += self._report_mask(ok, rows, where, "expected a whole number", values)
+                problems += self._report_mask(p, ok, rows, where, "expected a whole number", values)
                 digits = pc.replace_substring_regex(values, r"\.0*$", "")
                 values = pc.cast(pc.if_else(ok, digits, _NULL), pa.int64())
             elif kind == "float":
                 ok = pc.fill_null(pc.match_substring_regex(values, _FLOAT), True)
-                problems += self._report_mask(ok, rows, where, "expected a number", values)
+                problems += self._report_mask(p, ok, rows, where, "expected a number", values)
                 numbers = pc.cast(pc.if_else(ok, values, _NULL), pa.float64())
                 if name in RANGES:
                     lo, hi = RANGES[name]
@@ -170,7 +186,12 @@ class Converter:
                         pc.and_(pc.greater_equal(numbers, lo), pc.less_equal(numbers, hi)), True
                     )
                     problems += self._report_mask(
-                        inside, rows, where, f"expected a {name} between {lo:g} and {hi:g}", values
+                        p,
+                        inside,
+                        rows,
+                        where,
+                        f"expected a {name} between {lo:g} and {hi:g}",
+                        values,
                     )
                     numbers = pc.if_else(inside, numbers, pa.scalar(None, pa.float64()))
                 values = numbers
@@ -178,15 +199,17 @@ class Converter:
                 formats = p.spec.date_formats if p.spec else ["edtf"]
                 parsed = parse_date_column(values, formats, self.date_cache)
                 for i, why in zip(parsed.bad, parsed.errors, strict=True):
-                    problems.append(Problem(self.file, int(rows[i]), where, why, values[i].as_py()))
+                    problems += self._report(p, np.array([i]), rows, where, why, values)
                 extra_dates[name + "_min"] = parsed.lower
                 extra_dates[name + "_max"] = parsed.upper
                 values = parsed.normalised
             if p.field.required:
                 missing = np.nonzero(values.is_null().to_numpy(zero_copy_only=False))[0]
-                problems += self._report(missing, rows, where, f"a value for {name} is required")
+                problems += self._report(p, missing, rows, where, f"a value for {name} is required")
             cols[name] = values
-            if p.sources and (kind in _TEXTUAL or kind.startswith("vocab:")):
+            # A sensitive field's text is sealed in its column; extra is not sealed.
+            textual = kind in _TEXTUAL or kind.startswith("vocab:")
+            if p.sources and textual and not p.field.sensitive:
                 differs = pc.fill_null(pc.not_equal(values, written), False)
                 if pc.any(differs).as_py():
                     as_written.append((name, pc.if_else(differs, written, _NULL)))
@@ -220,19 +243,32 @@ class Converter:
         return values
 
     def _report_mask(
-        self, ok: pa.Array, rows: np.ndarray, where: str, expected: str, values: pa.Array
+        self,
+        p: _Plan,
+        ok: pa.Array,
+        rows: np.ndarray,
+        where: str,
+        expected: str,
+        values: pa.Array,
     ) -> list[Problem]:
         bad = np.nonzero(~ok.to_numpy(zero_copy_only=False))[0]
-        return self._report(bad, rows, where, expected, values)
+        return self._report(p, bad, rows, where, expected, values)
 
     def _report(
         self,
+        p: _Plan,
         bad: np.ndarray,
         rows: np.ndarray,
         where: str,
         expected: str,
         values: pa.Array | None = None,
     ) -> list[Problem]:
+        """Every problem the converter finds is made here. The value of a field the model
+        declares sensitive is never put in a problem: problems are printed and logged,
+        and that value is sealed everywhere else."""
+        if p.field.sensitive and values is not None:
+            values = None
+            expected += f" (the value is not shown: {p.field.name} is sensitive)"
         return [
             Problem(
                 self.file,

@@ -16,6 +16,7 @@ import contextlib
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from typing import BinaryIO
 
@@ -179,11 +180,15 @@ def is_single_byte(encoding: str) -> bool:
 
 def bad_lines(text: str, first_line: int = 1) -> list[int]:
     """1-based line numbers of the replacement characters a lenient decode left behind."""
+    return _lines_with(text, "\ufffd", first_line)
+
+
+def _lines_with(text: str, char: str, first_line: int) -> list[int]:
     lines: list[int] = []
     start = 0
     line = first_line
     while True:
-        pos = text.find("\ufffd", start)
+        pos = text.find(char, start)
         if pos < 0:
             return lines
         line += text.count("\n", start, pos)
@@ -197,10 +202,18 @@ class TranscodingStream(io.RawIOBase):
 
     Bytes that do not decode become U+FFFD and the physical line they sat on is
     remembered in ``bad_lines`` (1-based; the header is line 1), so the reader can
-    name the row instead of failing somewhere inside Arrow.
+    name the row instead of failing somewhere inside Arrow; likewise the lines that
+    hold a NUL character (binary data, not text) in ``nul_lines``. ``observer``, when
+    given, sees every piece of UTF-8 output in order (the quote tracker).
     """
 
-    def __init__(self, raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        raw: BinaryIO,
+        encoding: str,
+        chunk_size: int = 1 << 20,
+        observer: Callable[[bytes], None] | None = None,
+    ) -> None:
         self._raw = raw
         self._name = codecs.lookup(encoding).name
         self._decoder = codecs.getincrementaldecoder(encoding)()
@@ -213,6 +226,8 @@ class TranscodingStream(io.RawIOBase):
         self._first = True
         self._eof = False
         self.bad_lines: list[int] = []
+        self.nul_lines: list[int] = []
+        self._observer = observer
 
     def readable(self) -> bool:
         return True
@@ -245,18 +260,29 @@ class TranscodingStream(io.RawIOBase):
             out = text.encode("utf-8")
             if self._passthrough:
                 self._pending = self._decoder.getstate()[0]
+        if "\x00" in text:
+            self.nul_lines.extend(_lines_with(text, "\x00", self._lines_before + 1))
         self._lines_before += text.count("\n")
+        if self._observer is not None:
+            self._observer(out)
         self._buffer = self._buffer[self._pos :] + out
         self._pos = 0
         self._eof = final
 
     def readinto(self, b: memoryview) -> int:  # type: ignore[override]
-        while len(self._buffer) - self._pos == 0 and not self._eof:
-            self._fill()
-        n = min(len(b), len(self._buffer) - self._pos)
-        b[:n] = self._buffer[self._pos : self._pos + n]
-        self._pos += n
-        return n
+        """As many bytes as asked for, short only at the end: pyarrow takes what one read
+        gives as a whole block, and a row longer than a block cannot be read."""
+        done = 0
+        while done < len(b):
+            while len(self._buffer) - self._pos == 0 and not self._eof:
+                self._fill()
+            n = min(len(b) - done, len(self._buffer) - self._pos)
+            if n == 0:
+                break
+            b[done : done + n] = self._buffer[self._pos : self._pos + n]
+            self._pos += n
+            done += n
+        return done
 
     def close(self) -> None:
         self._raw.close()

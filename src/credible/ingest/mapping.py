@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from credible.errors import InputError, Problem
 from credible.ingest.dates import parse_date_value
+from credible.ingest.limits import ReadLimits, limit_problem
 from credible.model.fields import KINDS, Field
 from credible.model.vocab import vocabulary
 
@@ -133,8 +134,11 @@ class Mapping(_Strict):
     @field_validator("delimiter")
     @classmethod
     def _delimiter(cls, v: str | None) -> str | None:
-        if v is not None and (len(v) != 1 or v in '\r\n"'):
-            raise ValueError("a delimiter is one character (not a quote or line break)")
+        if v is not None and (len(v) != 1 or v in '\r\n"' or not v.isascii()):
+            raise ValueError(
+                "a delimiter is one ASCII character (not a quote or line break), as the CSV "
+                "reader takes it"
+            )
         return v
 
     @model_validator(mode="after")
@@ -217,16 +221,43 @@ def _check_value(field: Field, value: str, spec: ColumnSpec, key: str) -> None:
         raise ValueError(f"{key}: expected a date ({spec.date_format}), got {value!r}")
 
 
-def load_mapping(path: Path) -> Mapping:
+class _NoAliases(yaml.SafeLoader):
+    """YAML without anchors and aliases (``&name``, ``*name``, ``<<: *name``). A mapping
+    never needs them, and nested aliases make a few hundred bytes expand to gigabytes
+    (the "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (&name, *name) are not allowed in a mapping file; "
+                "write each value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def load_mapping(path: Path, limits: ReadLimits | None = None) -> Mapping:
     """Read and validate a mapping file; raises InputError naming the file and the key."""
     path = Path(path)
     name = str(path)
+    limits = limits or ReadLimits()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as f:
+            raw = f.read(limits.mapping_kb * 1024 + 1)
+        if len(raw) > limits.mapping_kb * 1024:
+            too_big = f"a mapping file over {limits.mapping_kb} KB"
+            raise InputError([limit_problem(name, "mapping_kb", limits, too_big)])
+        data = yaml.load(raw.decode("utf-8"), Loader=_NoAliases)
     except OSError as exc:
         raise InputError([Problem(name, None, None, f"cannot read mapping file: {exc}")]) from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError([Problem(name, None, None, f"not valid YAML: {exc}")]) from exc
+    except RecursionError:
+        deep = "YAML nested a few levels deep, as a mapping is (this nests too deeply to read)"
+        raise InputError([Problem(name, None, None, deep)]) from None
     if not isinstance(data, dict):
         raise InputError(
             [Problem(name, None, None, "a mapping file is a YAML mapping (key: value)")]
@@ -263,6 +294,23 @@ def auto_mapping(headers: list[str], kind: str) -> Mapping:
         if field and field not in columns:
             columns[field] = header
     return Mapping.model_validate({"kind": kind, "columns": columns, "keep_columns": "all"})
+
+
+def unread_aliases(headers: list[str], kind: str) -> dict[str, tuple[str, list[str]]]:
+    """Fields that more than one header names, without a mapping: field -> (the header
+    ``auto_mapping`` reads it from, the other headers, which are kept in extra)."""
+    mapping = auto_mapping(headers, kind)
+    lookup: dict[str, str] = {}
+    for f in KINDS[kind]:
+        for spelling in (f.name, *f.aliases):
+            lookup.setdefault(normalise_header(spelling), f.name)
+    out: dict[str, tuple[str, list[str]]] = {}
+    for header in headers:
+        field = lookup.get(normalise_header(header))
+        spec = mapping.columns.get(field) if field else None
+        if field and spec and header != spec.column:
+            out.setdefault(field, (str(spec.column), []))[1].append(header)
+    return out
 
 
 def resolve_column(headers: list[str], wanted: str) -> int | None:

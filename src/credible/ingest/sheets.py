@@ -1,34 +1,36 @@
-"""XLSX (a fast reader of the sheet XML; openpyxl for the rest) and JSON / JSON Lines.
+"""XLSX: a fast reader of the sheet XML (``xlsxfast``), openpyxl for the rest.
 
-Both hand the converter string cells, as CSV does: numbers, dates and booleans are
-written the way a person would type them (``12``, ``2017-05-03``, ``true``).
+Cells are handed to the converter as text, as CSV's are: numbers, dates and booleans
+are written the way a person would type them (``12``, ``2017-05-03``, ``true``). The
+workbook is held to ``ReadLimits`` (``xlsxlimits``) by whichever reader reads it.
 """
 
 from __future__ import annotations
 
-import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from credible.errors import InputError, Problem
-from credible.ingest.xlsxcells import cell_text
+from credible.ingest.limits import ReadLimits
+from credible.ingest.xlsxcells import MAX_ROWS, PastLastRow, cell_text
 from credible.ingest.xlsxfast import Block, Book, SheetReader, block_of_lists
+from credible.ingest.xlsxlimits import Meter, check_archive, past_last_row, too_large
 
 RawBatch = tuple[list[pa.Array], pa.Array, list[Problem]]
-JSON_PEEK = 1000
 
 
 class XlsxSource:
-    def __init__(self, path: Path, sheet: str | None) -> None:
+    def __init__(self, path: Path, sheet: str | None, limits: ReadLimits | None = None) -> None:
         self.path = path
         self.file = path.name
+        self.limits = limits or ReadLimits()
         self.encoding = None
         self.delimiter = None
         if path.stat().st_size == 0:
@@ -36,9 +38,11 @@ class XlsxSource:
         self._book: Book | None = None
         self._openpyxl: Any = None
         try:
-            self._book = Book(path)
+            self._book = Book(path, self.limits)
             names = self._book.sheetnames
             worksheets = list(self._book.worksheets)
+        except InputError:
+            raise  # over a limit: no other reader may try
         except Exception:  # damaged, or unusual: openpyxl's own loader decides
             self._book = None
             names, worksheets = self._load_openpyxl()
@@ -50,8 +54,12 @@ class XlsxSource:
                     )
                 ]
             )
+        if (sheet is not None and sheet not in worksheets) or not worksheets:
+            what = f"sheet {sheet!r} is a chart" if sheet else "the workbook has no worksheet"
+            raise InputError([Problem(self.file, None, "sheet", f"a worksheet of cells: {what}")])
         self._sheet = sheet or worksheets[0]
-        self.reader = "fast" if self._book is not None and self._sheet in worksheets else "openpyxl"
+        self.reader = "fast" if self._book is not None else "openpyxl"
+        self.cells = 0
         self._blocks = self._guard(self._block_stream())
         first = next(self._blocks, None)
         if first is None:
@@ -68,10 +76,17 @@ class XlsxSource:
         self._rest = first.slice(1)
 
     def _load_openpyxl(self) -> tuple[list[str], list[str]]:
-        import openpyxl
+        """openpyxl's ``load_workbook(read_only=True, data_only=True)``, its parts metered."""
+        from openpyxl.reader.excel import ExcelReader
 
+        strings = check_archive(self.path, self.file, self.limits)
         try:
-            self._openpyxl = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            reader = ExcelReader(str(self.path), read_only=True, data_only=True)
+            Meter(self.file, self.limits, strings).install(reader.archive)
+            reader.read()
+            self._openpyxl = reader.wb
+        except InputError:
+            raise
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
             raise InputError(
                 [
@@ -92,6 +107,8 @@ class XlsxSource:
                     yield block
                     given += block.count
                 return
+            except (InputError, PastLastRow):
+                raise
             except Exception:  # any surprise means: let openpyxl read it
                 self.reader = "openpyxl"
         if self._openpyxl is None:
@@ -102,11 +119,27 @@ class XlsxSource:
         sheet.reset_dimensions()
         rows = islice(sheet.iter_rows(values_only=True), given, None)
         while chunk := list(islice(rows, 5000)):
+            given += len(chunk)
+            if given > MAX_ROWS:
+                raise PastLastRow(given)
             yield block_of_lists([[cell_text(c) for c in row] for row in chunk])
 
     def _guard(self, blocks: Iterable[Block]) -> Iterator[Block]:
         try:
-            yield from blocks
+            for block in blocks:
+                self.cells += sum(len(c) - c.null_count for c in block.columns.values())
+                if self.cells > self.limits.xlsx_cells:
+                    raise too_large(
+                        self.file,
+                        "xlsx_cells",
+                        self.limits,
+                        f"the sheet has more than {self.limits.xlsx_cells:,} cells",
+                    )
+                yield block
+        except InputError:
+            raise
+        except PastLastRow as exc:
+            raise past_last_row(self.file, exc.row) from None
         except Exception as exc:  # zlib, XML and zip errors all mean a damaged file
             raise InputError(
                 [Problem(self.file, None, None, f"the workbook is damaged or truncated: {exc}")]
@@ -122,19 +155,9 @@ class XlsxSource:
             for block in chain([self._rest], self._blocks):
                 if not block.count:
                     continue
-                for c, col in block.columns.items():
-                    if c > ncols:
-                        text = pc.utf8_trim_whitespace(col)
-                        bad = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
-                        for i in np.nonzero(bad.to_numpy(zero_copy_only=False))[0]:
-                            problems.append(
-                                Problem(
-                                    self.file,
-                                    n + int(i) + 1,
-                                    None,
-                                    f"a value right of the last header column {ncols}",
-                                )
-                            )
+                right = [c for c in block.columns if c > ncols]
+                if right:
+                    problems += self._right_of_header(block, right, n)
                 empty = pa.nulls(block.count, pa.string())
                 held.append([block.columns.get(c + 1, empty) for c in range(ncols)])
                 count += block.count
@@ -160,172 +183,21 @@ class XlsxSource:
             if self._openpyxl is not None:
                 self._openpyxl.close()
 
-
-def _get(record: dict[str, Any], key: str) -> Any:
-    if key in record:
-        return record[key]
-    node: Any = record
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def _iter_array(f: TextIO, file: str) -> Iterator[Any]:
-    """Elements of a top-level JSON array, one at a time (the file is never all in memory)."""
-    decoder = json.JSONDecoder()
-    buf, pos, eof = "", 0, False
-
-    def more() -> bool:
-        nonlocal buf, pos, eof
-        chunk = f.read(1 << 20)
-        eof = not chunk
-        buf, pos = buf[pos:] + chunk, 0
-        return bool(chunk)
-
-    def skip_ws() -> str:
-        nonlocal pos
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n\ufeff":
-                pos += 1
-            if pos < len(buf) or not more():
-                return buf[pos] if pos < len(buf) else ""
-
-    if skip_ws() != "[":
-        raise InputError([Problem(file, None, None, "expected a JSON array of objects")])
-    pos += 1
-    n = 0
-    while True:
-        ch = skip_ws()
-        if ch == "]":
-            return
-        if ch == "," and n:
-            pos += 1
-            skip_ws()
-        while True:
-            try:
-                obj, end = decoder.raw_decode(buf, pos)
-                if end == len(buf) and not eof and more():
-                    continue  # a number may go on in the next chunk
-                break
-            except json.JSONDecodeError as exc:
-                if not eof and more():
-                    continue
-                raise InputError(
-                    [Problem(file, n + 1, None, f"invalid JSON: {exc.msg}", buf[pos : pos + 80])]
-                ) from exc
-        n += 1
-        pos = end
-        yield obj
-
-
-class JsonSource:
-    """A JSON array of objects (at the root or at a dotted ``records`` path) or JSON Lines."""
-
-    def __init__(self, path: Path, fmt: str, encoding: str | None, records: str | None) -> None:
-        self.path = path
-        self.file = path.name
-        self.format = fmt
-        self.encoding = encoding or "utf-8"
-        self._open_encoding = "utf-8-sig" if self.encoding == "utf-8" else self.encoding
-        self.delimiter = None
-        self.records = records
-        with open(path, "rb") as f:
-            head = f.read(1 << 16)
-        if not head.strip():
-            raise InputError([Problem(self.file, None, None, "the file is empty")])
-        peek = []
-        for _, rec in self._records():
-            peek.append(rec)
-            if len(peek) >= JSON_PEEK:
-                break
-        if not peek:
-            raise InputError([Problem(self.file, None, None, "no records in the file")])
-        keys: dict[str, None] = {}
-        for rec in peek:
-            if isinstance(rec, dict):
-                keys.update(dict.fromkeys(str(k) for k in rec))
-        self.headers = list(keys)
-        self._peek = peek
-
-    def add_paths(self, wanted: Iterable[str]) -> None:
-        """Dotted keys the mapping asks for become columns when some record has them."""
-        for key in wanted:
-            if key not in self.headers and any(
-                isinstance(r, dict) and _get(r, key) is not None for r in self._peek
-            ):
-                self.headers.append(key)
-
-    def _records(self) -> Iterator[tuple[int, Any]]:
-        try:
-            with open(self.path, encoding=self._open_encoding) as f:
-                if self.format == "jsonl":
-                    for n, line in enumerate(f, start=1):
-                        if not line.strip():
-                            yield n, None
-                            continue
-                        try:
-                            yield n, json.loads(line)
-                        except json.JSONDecodeError as exc:
-                            yield n, _Bad(f"invalid JSON: {exc.msg}", line[:80])
-                elif self.records is None:
-                    yield from enumerate(_iter_array(f, self.file), start=1)
-                else:
-                    # A nested array needs the whole document; json.load it.
-                    data = json.load(f)
-                    node = data
-                    for part in self.records.split("."):
-                        node = node.get(part) if isinstance(node, dict) else None
-                    if not isinstance(node, list):
-                        raise InputError(
-                            [Problem(self.file, None, "records", f"no array at {self.records!r}")]
-                        )
-                    yield from enumerate(node, start=1)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                [Problem(self.file, None, None, f"text that is not valid {self.encoding}: {exc}")]
-            ) from exc
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                [Problem(self.file, exc.lineno, None, f"invalid JSON: {exc.msg}")]
-            ) from exc
-
-    def iter_raw(self, batch_size: int) -> Iterator[RawBatch]:
-        records: list[dict[str, Any]] = []
-        numbers: list[int] = []
-        problems: list[Problem] = []
-        for n, rec in self._records():
-            if isinstance(rec, _Bad):
-                problems.append(Problem(self.file, n, None, rec.why, rec.text))
-                continue
-            if rec is not None and not isinstance(rec, dict):
-                problems.append(
-                    Problem(self.file, n, None, "expected a JSON object", str(rec)[:80])
-                )
-                continue
-            records.append(rec or {})
-            numbers.append(n)
-            if len(records) >= batch_size:
-                yield self._columns(records), pa.array(numbers, pa.int64()), problems
-                records, numbers, problems = [], [], []
-        if records or problems:
-            yield self._columns(records), pa.array(numbers, pa.int64()), problems
-
-    def _columns(self, records: list[dict[str, Any]]) -> list[pa.Array]:
-        """Column by column: most JSON columns hold only strings, which need no conversion."""
-        out = []
-        for key in self.headers:
-            if "." in key:
-                values = [_get(r, key) for r in records]
-            else:
-                values = [r.get(key) for r in records]
-            if not all(v is None or type(v) is str for v in values):
-                values = [cell_text(v) for v in values]
-            out.append(pa.array(values, pa.string()))
-        return out
-
-
-class _Bad:
-    def __init__(self, why: str, text: str) -> None:
-        self.why, self.text = why, text
+    def _right_of_header(self, block: Block, right: list[int], before: int) -> list[Problem]:
+        """One problem per row with a value in a column the header does not name."""
+        ncols = len(self.headers)
+        filled = np.zeros(block.count, dtype=bool)
+        for c in right:
+            text = pc.utf8_trim_whitespace(block.columns[c])
+            filled |= pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(
+                zero_copy_only=False
+            )
+        return [
+            Problem(
+                self.file,
+                before + int(i) + 1,
+                None,
+                f"a value right of the last header column {ncols}",
+            )
+            for i in np.nonzero(filled)[0]
+        ]

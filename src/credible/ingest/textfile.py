@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +21,11 @@ from credible.ingest.encoding import (
     detect_encoding,
     is_single_byte,
 )
+from credible.ingest.limits import ReadLimits, limit_problem
+from credible.ingest.quotes import QuoteTracker
 
 SAMPLE_BYTES = 1 << 20
+_RUN = 64
 DELIMITERS = (",", "\t", ";", "|")
 RawBatch = tuple[list[pa.Array], pa.Array, list[Problem]]
 
@@ -30,11 +34,14 @@ def sniff_delimiter(lines: list[str], preferred: str = ",") -> str:
     """The candidate that splits the header into the most cells, consistently over the
     following lines (quotes respected)."""
     best: tuple[float, int, int, str] | None = None
-    lines = [line for line in lines[:60] if line.strip()]
+    lines = [squash(line) for line in lines[:60] if line.strip()]
     if not lines:
         return preferred
     for order, cand in enumerate(DELIMITERS):
-        counts = [len(row) for row in csv.reader(lines, delimiter=cand)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=cand)]
+        except csv.Error:  # a cell past the csv module's size limit: not this one
+            continue
         if not counts or counts[0] < 2:
             continue
         consistent = sum(c == counts[0] for c in counts) / len(counts)
@@ -42,6 +49,15 @@ def sniff_delimiter(lines: list[str], preferred: str = ",") -> str:
         if best is None or key > best:
             best = key
     return best[3] if best else preferred
+
+
+def squash(text: str, delimiter: str = "") -> str:
+    """``text`` with every long run of characters that are neither a quote, a line break
+    nor a possible delimiter cut short: the same cells, quotes and lines for the csv
+    module, which refuses a cell over 128 KiB, to count."""
+    specials = "".join(dict.fromkeys('"\r\n' + "".join(DELIMITERS) + delimiter))
+    run = re.compile(f"[^{re.escape(specials)}]{{{_RUN + 1},}}")
+    return run.sub(lambda m: m.group()[:_RUN], text)
 
 
 def _assign_rows(cursor: int, n: int, skipped: list[int]) -> tuple[np.ndarray, int]:
@@ -68,9 +84,11 @@ class TextSource:
         fmt: str,
         encoding: str | None,
         delimiter: str | None,
+        limits: ReadLimits | None = None,
     ) -> None:
         self.path = path
         self.file = path.name
+        self.limits = limits or ReadLimits()
         with open(path, "rb") as f:
             sample = f.read(SAMPLE_BYTES)
             whole = not f.read(1)
@@ -87,17 +105,47 @@ class TextSource:
             )
         text = self._check_sample(sample, declared=encoding is not None, whole=whole)
         text = text.removeprefix("\ufeff")
+        if not whole and "\n" not in text and "\r" not in text:
+            raise InputError(
+                [
+                    Problem(
+                        self.file,
+                        None,
+                        None,
+                        f"a header line: the first line is longer than {SAMPLE_BYTES >> 20} MB",
+                    )
+                ]
+            )
         lines = text.splitlines()
-        if fmt == "tsv" and delimiter is None:
-            delimiter = "\t"
-        self.delimiter = delimiter or sniff_delimiter(lines)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
-        self.headers = [h.strip() for h in next(reader, [])]
+        if delimiter is not None:
+            self.delimiter, self.delimiter_from = delimiter, "declared"
+        elif fmt == "tsv":
+            self.delimiter, self.delimiter_from = "\t", f"for {path.suffix or '.tsv'}"
+        else:
+            self.delimiter, self.delimiter_from = sniff_delimiter(lines), "detected"
+        # The delimiter that fits the first lines best, whatever was declared.
+        detected = self.delimiter_from == "detected"
+        self.sniffed = self.delimiter if detected else sniff_delimiter(lines)
+        try:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+            self.headers = [h.strip() for h in next(reader, [])]
+        except csv.Error as exc:
+            raise InputError(
+                [Problem(self.file, None, None, f"a header line: the first line has {exc}")]
+            ) from None
         if not any(self.headers):
             raise InputError([Problem(self.file, 1, None, "the first line must be a header")])
-        if whole and not any(any(c.strip() for c in row) for row in reader):
+        if whole and not self._has_data(text):
             raise InputError([Problem(self.file, None, None, "no data rows under the header")])
-        self.mean_line = max(16, len(sample) // max(1, len(lines)))
+
+    def _has_data(self, text: str) -> bool:
+        squashed = io.StringIO(squash(text, self.delimiter), newline="")
+        rows = csv.reader(squashed, delimiter=self.delimiter)
+        try:
+            next(rows, None)
+            return any(any(c.strip() for c in row) for row in rows)
+        except csv.Error:
+            return True  # pyarrow reads it and says what is wrong
 
     def _check_sample(self, sample: bytes, declared: bool, whole: bool) -> str:
         enc = str(self.encoding)
@@ -138,11 +186,15 @@ class TextSource:
         skipped: list[int] = []
         pending: list[Problem] = []
         delim = self.delimiter
+        last_short = (0, ncols)  # the last row with too few or too many cells, and its count
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
-            data_row = int(row.number) - 1
+            nonlocal last_short
+            data_row = int(row.number or 0) - 1
             skipped.append(data_row)
+            last_short = (data_row, int(row.actual_columns))
             if row.text.strip(delim + " \r\n"):
+                # The row's text is not shown: it may hold what must stay sealed.
                 pending.append(
                     Problem(
                         self.file,
@@ -150,12 +202,12 @@ class TextSource:
                         None,
                         f"expected {row.expected_columns} cells separated by {delim!r}, "
                         f"found {row.actual_columns}",
-                        row.text[:200],
                     )
                 )
             return "skip"
 
-        block = int(min(64 << 20, max(1 << 16, self.mean_line * batch_size)))
+        # pyarrow reads a block at a time and cannot read a row longer than one block.
+        block = self.limits.row_mb << 20
         read = pacsv.ReadOptions(
             use_threads=False, block_size=block, column_names=names, skip_rows_after_names=1
         )
@@ -171,9 +223,10 @@ class TextSource:
             quoted_strings_can_be_null=False,
         )
         cursor = 1
-        reported = 0
+        reported = nuls = 0
+        quotes = QuoteTracker(delim)
         with open(self.path, "rb") as raw:
-            stream = TranscodingStream(raw, str(self.encoding))
+            stream = TranscodingStream(raw, str(self.encoding), observer=quotes.feed)
             try:
                 reader = pacsv.open_csv(
                     stream, read_options=read, parse_options=parse, convert_options=convert
@@ -188,13 +241,58 @@ class TextSource:
                             )
                         )
                     reported = len(stream.bad_lines)
-                    yield [rb.column(i) for i in range(ncols)], pa.array(rows), problems
+                    for line in stream.nul_lines[nuls:]:
+                        problems.append(
+                            Problem(self.file, line - 1, None, "text, not a NUL byte (binary data)")
+                        )
+                    nuls = len(stream.nul_lines)
+                    numbers = pa.array(rows)
+                    for start in range(0, max(rb.num_rows, 1), batch_size):
+                        part = rb.slice(start, batch_size)
+                        cells = [part.column(i) for i in range(ncols)]
+                        yield cells, numbers.slice(start, batch_size), problems
+                        problems = []
             except pa.ArrowInvalid as exc:
-                raise InputError(
-                    [Problem(self.file, None, None, f"cannot read as delimited text: {exc}")]
-                ) from exc
+                problem = Problem(self.file, None, None, f"cannot read as delimited text: {exc}")
+                if "straddl" in str(exc):
+                    problem = limit_problem(
+                        self.file,
+                        "row_mb",
+                        self.limits,
+                        f"a row after data row {cursor - 1} is too long",
+                    )
+                raise InputError([problem]) from exc
+            opened = quotes.unclosed()
+        if opened is not None:
+            last = (cursor - 1, ncols) if cursor - 1 > last_short[0] else last_short
+            pending.append(self._unclosed(opened, last))
         if pending:
             yield [pa.array([], pa.string()) for _ in names], pa.array([], pa.int64()), pending
+
+    def _unclosed(self, offset: int, last: tuple[int, int]) -> Problem:
+        """The quote at ``offset`` of the UTF-8 stream opened a cell that never closed: the
+        last row took in every line after it."""
+        line = end = 1
+        last_byte = b""
+        with open(self.path, "rb") as raw:
+            stream = TranscodingStream(raw, str(self.encoding))
+            done = 0
+            while chunk := stream.read(1 << 20):
+                if done <= offset < done + len(chunk):
+                    line = end + chunk.count(b"\n", 0, offset - done)
+                end += chunk.count(b"\n")
+                done += len(chunk)
+                last_byte = chunk[-1:]
+        end -= last_byte == b"\n"
+        row, cells = last
+        column = self.headers[cells - 1] if 0 < cells <= len(self.headers) else None
+        return Problem(
+            self.file,
+            row,
+            column,
+            f"a closing quote: the quote opened on line {line} is never closed, so lines "
+            f"{line}-{max(end, line)} were read as one cell (unterminated quote)",
+        )
 
 
 def _decode_partial(data: bytes, encoding: str) -> str:

@@ -39,6 +39,18 @@ class Unusual(Exception):
     """The sheet uses XML this reader does not read exactly; let openpyxl read it."""
 
 
+MAX_ROWS = 1_048_576  # Excel's last row
+
+
+class PastLastRow(Exception):
+    """A row numbered past Excel's last row: the gap before it would be read as millions
+    of empty rows (a few bytes of XML can claim row 999999999)."""
+
+    def __init__(self, row: int) -> None:
+        super().__init__(f"row {row}")
+        self.row = row
+
+
 def cell_text(value: Any) -> str | None:
     """A spreadsheet or JSON value as the text a person would have typed."""
     if value is None:
@@ -270,11 +282,15 @@ def normalise(text: str) -> str:
 
 def _row_number(rnum: str, last: int) -> int:
     if not rnum:
-        return last + 1
-    try:
-        return int(rnum)
-    except ValueError:
-        raise Unusual("a row number openpyxl reads differently") from None
+        number = last + 1
+    else:
+        try:
+            number = int(rnum)
+        except ValueError:
+            raise Unusual("a row number openpyxl reads differently") from None
+    if number > MAX_ROWS:
+        raise PastLastRow(number)
+    return number
 
 
 def _cast_number(v: str) -> int | float:

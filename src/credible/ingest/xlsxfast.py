@@ -28,10 +28,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from credible.ingest.limits import ReadLimits
 from credible.ingest.xlsxcells import (
     MAIN_NS,
+    MAX_ROWS,
     Block,
     CellReader,
+    PastLastRow,
     State,
     Unusual,
     block_of_lists,
@@ -40,8 +43,9 @@ from credible.ingest.xlsxcells import (
     shared_strings,
     unescape,
 )
+from credible.ingest.xlsxlimits import Meter, check_archive
 
-__all__ = ["Block", "Book", "SheetReader", "Unusual", "block_of_lists"]
+__all__ = ["Block", "Book", "PastLastRow", "SheetReader", "Unusual", "block_of_lists"]
 
 CHUNK = 1 << 22  # bytes of sheet XML per piece: fewer pieces, less fixed cost each
 _NULL = pa.scalar(None, pa.string())
@@ -61,11 +65,14 @@ class Book:
     steps of its ``ExcelReader``) except the size of each sheet, which openpyxl finds
     by parsing the whole sheet when it declares no ``<dimension>``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: ReadLimits | None = None) -> None:
         from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
         from openpyxl.styles.stylesheet import apply_stylesheet
 
+        limits = limits or ReadLimits()
+        strings_part = check_archive(path, path.name, limits)
         reader = ExcelReader(str(path), read_only=True, data_only=True, keep_links=False)
+        Meter(path.name, limits, strings_part).install(reader.archive)
         try:
             reader.read_manifest()
             strings: list[str] = []
@@ -188,6 +195,8 @@ class SheetReader:
         if numbers.null_count:
             return None
         row_no = pc.cast(numbers.field("r"), pa.int64()).to_numpy(zero_copy_only=False)
+        if row_no.max() > MAX_ROWS:
+            raise PastLastRow(int(row_no.max()))
         if (np.diff(row_no) <= 0).any() or row_no[0] < state.given:
             return None  # out of order: openpyxl drops rows, the tokeniser does too
         cells = values.filter(pa.array(~head))

@@ -1,0 +1,199 @@
+"""Malformed CSV/TSV is refused with the file, row, column and what was expected, never
+with a traceback, and never by echoing a row's text. All data FICTIONAL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.ingest.conftest import read_all, rows_of
+
+from credible.errors import InputError
+from credible.ingest.limits import ReadLimits
+from credible.ingest.quotes import QuoteTracker
+from credible.ingest.reader import open_file
+
+PHONE = "+86 138 0013 8000"
+
+
+def _quote_problems(problems: list) -> list:
+    return [p for p in problems if "quote" in p.expected]
+
+
+def test_unterminated_quote_names_the_line_it_opened_on(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_bytes(b'name,notes\nAlice,"unclosed\nBob,x\nCarol,y\n')
+    rows, problems = rows_of(path)
+    assert len(rows) == 1  # what pyarrow (and Python's csv) make of it: one row
+    (problem,) = problems
+    assert (problem.file, problem.row, problem.column) == ("q.csv", 1, "notes")
+    assert "quote opened on line 2 is never closed" in problem.expected
+    assert "lines 2-4" in problem.expected
+    assert problem.value is None
+
+
+def test_unterminated_quote_in_a_middle_column(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_bytes(b'name,notes,sex\r\nA,x,male\r\nB,"open,female\r\nC,y,male\r\n')
+    _, problems = rows_of(path)
+    (quote,) = _quote_problems(problems)
+    assert (quote.row, quote.column) == (2, "notes")
+    assert "line 3" in quote.expected
+    # the row it swallowed the rest into has too few cells, and is said to, too
+    assert [(p.row, p.expected) for p in problems if p is not quote] == [
+        (2, "expected 3 cells separated by ',', found 2")
+    ]
+
+
+def test_unterminated_quote_on_the_last_line(tmp_path: Path) -> None:
+    """No line break after it, and a literal quote earlier that evens the count."""
+    path = tmp_path / "q.csv"
+    path.write_bytes(b'name,notes\nA,5\'10"\nB,"unclosed')
+    _, problems = rows_of(path)
+    (quote,) = problems
+    assert (quote.row, quote.column) == (2, "notes")
+    assert "line 3" in quote.expected
+
+
+def test_unterminated_quote_after_many_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "q.tsv"
+    body = "".join(f'Name {i}\t"note {i}\nsecond line"\n' for i in range(60_000))
+    path.write_text("name\tnotes\n" + body + 'Last\t"never closed\nX\tY\n', "utf-8")
+    _, problems = read_all(open_file(path), batch_size=1000)
+    (quote,) = problems
+    assert quote.row == 60_001 and f"line {2 * 60_000 + 2}" in quote.expected
+
+
+def test_quotes_that_close_are_not_problems(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_bytes(
+        b'name,notes\nA,"two\nlines"\nB,"say ""hi"""\nC,5\'10"\nD,"abc"def\nE,"x,"\nF,""\n'
+    )
+    rows, problems = rows_of(path)
+    assert problems == []
+    assert [r["notes"] for r in rows] == ["two\nlines", 'say "hi"', "5'10\"", "abcdef", "x,", None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["a", ",", '"', '"', "\n", "\r", " ", "\r\n"]), max_size=16).map(
+        "".join
+    ),
+    cuts=st.lists(st.integers(0, 20), max_size=3),
+)
+def test_quote_tracker_agrees_with_pythons_csv(text: str, cuts: list[int]) -> None:
+    """The tracker follows the quotes as the csv module does, however the stream is cut."""
+    rows = list(csv.reader(io.StringIO(text + "\r\nEND", newline="")))
+    expected = rows[-1] != ["END"]
+    tracker = QuoteTracker(",")
+    data, start = text.encode(), 0
+    for cut in sorted(min(c, len(data)) for c in cuts):
+        tracker.feed(data[start:cut])
+        start = cut
+    tracker.feed(data[start:])
+    assert (tracker.unclosed() is not None) == expected
+
+
+def test_field_over_128_kib_without_a_declared_delimiter(tmp_path: Path) -> None:
+    """Python's csv module (the sniffer's) refuses a cell over 128 KiB; pyarrow does not."""
+    path = tmp_path / "big.csv"
+    note = "x" * 200_000
+    path.write_text(f"name,notes\nA,{note}\nB,y\n", "utf-8")
+    rows, problems = rows_of(path)
+    assert problems == []
+    assert [(r["name"], len(r["notes"])) for r in rows] == [("A", 200_000), ("B", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("n" * 200_000 + ",sex\nA,male\n", "field larger than field limit"),
+        ("name," + ",".join(f"c{i}" for i in range(300_000)) + "\nA\n", "longer than 1 MB"),
+    ],
+)
+def test_header_that_is_not_a_header(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text(text, "utf-8")
+    with pytest.raises(InputError, match=fragment):
+        open_file(path)
+
+
+def test_tsv_that_is_really_comma_separated(tmp_path: Path) -> None:
+    path = tmp_path / "list.tsv"
+    path.write_text("name,sex\nAygul,female\nMemet,male\n", "utf-8")
+    _, problems = rows_of(path)
+    (problem,) = problems
+    assert problem.row is None
+    assert "no header names one (headers: 'name,sex')" in problem.expected
+    assert "split at '\\t' (for .tsv)" in problem.expected
+    assert "split best at ','" in problem.expected
+
+
+def test_mapped_columns_all_empty(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Name,Note\n,a\n,b\n", "utf-8")
+    _, problems = rows_of(path, "columns: {name: Name}\nkeep_columns: all\n")
+    (problem,) = problems
+    assert problem.expected == (
+        "no row has a value in any mapped column (name ← 'Name'); cells were split at ',' "
+        "(detected)"
+    )
+
+
+def test_no_header_names_a_field(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("foo,bar\n1,2\n", "utf-8")
+    _, problems = rows_of(path)
+    (problem,) = problems
+    assert "a column for at least one field of person_record" in problem.expected
+    # the importer refuses a file when any batch has a problem: the last batch has this one
+    *_, last = open_file(path).batches()
+    assert last.table.num_rows == 0 and last.problems == [problem]
+
+
+def test_ragged_rows_do_not_echo_their_text(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(f"name,notes\nA,x\nB,{PHONE},extra\n", "utf-8")
+    _, problems = rows_of(path)
+    assert [(p.row, p.value) for p in problems] == [(2, None)]
+    assert "138" not in str(problems[0])
+
+
+def test_nul_bytes_after_the_sample(tmp_path: Path) -> None:
+    path = tmp_path / "n.csv"
+    path.write_bytes(b"name,notes\n" + b"A,x\n" * 300_000 + b"B,\x00\x00\n")
+    _, problems = rows_of(path)
+    assert [(p.row, p.expected) for p in problems] == [
+        (300_001, "text, not a NUL byte (binary data)")
+    ]
+
+
+def test_row_longer_than_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("name,notes\nA,x\nB," + "y" * (5 << 20) + "\nC,z\n", "utf-8")
+    with pytest.raises(InputError, match=r"over the limit row_mb=2; .* --limit row_mb=VALUE"):
+        read_all(open_file(path, limits=ReadLimits(row_mb=2)))
+    rows, problems = read_all(open_file(path, limits=ReadLimits(row_mb=5)))
+    assert problems == [] and rows.num_rows == 3
+
+
+def test_non_ascii_delimiter_in_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("name،sex\nA،male\n", "utf-8")
+    with pytest.raises(InputError, match="one ASCII character"):
+        rows_of(path, 'delimiter: "،"\n')
+
+
+def test_headers_naming_one_field_twice_are_warned_about(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("name,Full Name,sex\nA,B,male\n", "utf-8")
+    parsed = open_file(path)
+    table, problems = read_all(parsed)
+    assert problems == [] and table.column("name").to_pylist() == ["A"]
+    assert parsed.warnings == [
+        "'Full Name' also names the field name: 'name' was read into it, the others kept in extra"
+    ]
