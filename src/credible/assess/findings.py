@@ -72,7 +72,8 @@ def statement(policy: Policy, standard: str, act_type: str, f: Finding) -> str:
     if f.counties:
         where += f" in {f.counties} count{'y' if f.counties == 1 else 'ies'}"
     when = f", between {f.first} and {f.last}" if f.first and f.last else ""
-    victims = f"against at least {f.victims} identified people, " if f.victims else ""
+    people = "person" if f.victims == 1 else "people"
+    victims = f"against at least {f.victims} identified {people}, " if f.victims else ""
     return (
         f"{wording[0].upper()}{wording[1:]} that {label.lower()} occurred: "
         f"{f.acts_established} act(s) {victims}{where}{when}."

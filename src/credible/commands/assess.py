@@ -7,13 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich import box
+from rich.table import Column, Table
 
 from credible.commands._common import app, check_output_dir, console, context, styled, warn
 
 source_app = typer.Typer(help="Sources entered by hand, and their grades.", no_args_is_help=True)
 app.add_typer(source_app, name="source")
 
+SHORT = {
+    "reasonable_grounds_to_believe": "RG",
+    "clear_and_convincing": "CC",
+    "beyond_reasonable_doubt": "BRD",
+}
 STANDARD_HELP = (
     "Standard of proof: reasonable_grounds_to_believe (default), clear_and_convincing, "
     "beyond_reasonable_doubt."
@@ -113,26 +119,31 @@ def assess(
     run = run_assessment(store, settings.actor, standard, policy)
     codes = run.policy.ordered_standards()
     table = Table(
-        "act type",
-        "alleged",
-        "established",
-        "victims",
-        "facilities",
-        "first",
-        "last",
-        *(f"at {c.split('_')[0]}…" for c in codes),
-        title=f"assessment run {run.run_id}: findings at {standard.replace('_', ' ')}",
+        Column("act type", no_wrap=True, max_width=31, overflow="ellipsis"),
+        Column("alleged", justify="right"),
+        *(Column(SHORT.get(c, c), justify="right") for c in codes),
+        Column("victims", justify="right"),
+        Column("sites", justify="right"),
+        title=f"assessment run {run.run_id}: acts established by standard of proof",
+        caption="RG reasonable grounds to believe · CC clear and convincing · "
+        "BRD beyond reasonable doubt; victims and sites (facilities) at "
+        + SHORT.get(standard, standard),
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
     )
     for f in run.findings:
         table.add_row(
             f.act_type.replace("_", " "),
             f"{f.acts_alleged:,}",
-            styled(f"{f.acts_established:,}", "bold") if f.established else "0",
+            *(
+                styled(f"{f.by_standard[c]:,}", "bold")
+                if c == standard
+                else f"{f.by_standard[c]:,}"
+                for c in codes
+            ),
             f"{f.victims:,}",
             f"{f.facilities:,}",
-            f.first or "-",
-            f.last or "-",
-            *(f"{f.by_standard[c]:,}" for c in codes),
         )
     console.print(table)
     for f in run.findings:
