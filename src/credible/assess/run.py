@@ -22,6 +22,7 @@ from credible.assess.findings import Finding, estimate_share, findings, leave_on
 from credible.assess.incidents import group_incidents
 from credible.assess.inputs import Inputs, load_inputs
 from credible.assess.policy import Policy, load_policy
+from credible.assess.sources import chain_reliability
 from credible.errors import InputError, Problem
 from credible.model import vocabulary
 from credible.store import Store, finish_run, latest_run, now, schema, start_run
@@ -164,7 +165,7 @@ def _victim_records(conn: Any) -> pd.DataFrame:
 def weigh_inputs(inputs: Inputs, policy: Policy) -> tuple[pd.DataFrame, Weighed]:
     acts = inputs.acts.copy()
     acts["incident"] = group_incidents(acts, inputs.person_of, inputs.judgements)
-    reliability = pd.Series({i: s.reliability for i, s in inputs.sources.items()}, dtype=object)
+    reliability = pd.Series(chain_reliability(inputs.sources), dtype=object)
     root = pd.Series(inputs.root, dtype=np.int64)
     claims = claim_table(
         inputs.allegations, acts.set_index("id")["incident"], reliability, root, policy

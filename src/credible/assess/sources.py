@@ -65,6 +65,24 @@ def roots(sources: dict[int, Source]) -> dict[int, int]:
     return root
 
 
+def chain_reliability(sources: dict[int, Source]) -> dict[int, str]:
+    """Each source's grade as a chain is as strong as its weakest link: a copy is never more
+    reliable than what it copies (grades A best to F worst, so the worst is the maximum).
+    Call ``roots`` first: it refuses cycles."""
+    worst: dict[int, str] = {}
+
+    def grade(i: int) -> str:
+        if i not in worst:
+            parent = sources[i].derived_from_id
+            own = sources[i].reliability
+            worst[i] = max(own, grade(parent)) if parent in sources else own
+        return worst[i]
+
+    for i in sources:
+        grade(i)
+    return worst
+
+
 def _check(kind: str | None, reliability: str | None, confidentiality: str | None) -> None:
     problems = []
     if kind is not None and kind not in vocabulary("source_kinds"):
