@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from credible.assess import AssessmentRun, StandardScore, assess, score
 from credible.config import Settings
 from credible.estimate import EstimationRun, estimate_in_store
 from credible.ingest import ImportResult, import_manifest
@@ -37,6 +38,8 @@ class DemoSummary:
     link_metrics: Metrics | None = None  # the linkage scored against the simulator's truth
     estimation: EstimationRun | None = None
     true_people: int | None = None  # from the simulator's truth, to set beside the estimates
+    assessment: AssessmentRun | None = None
+    assessment_scores: list[StandardScore] = field(default_factory=list)  # vs the truth
 
 
 def run_demo(
@@ -97,5 +100,8 @@ def run_demo(
         summary.estimation, _ = estimate_in_store(store, settings.actor, seed=seed)
         truth = json.loads((data / "truth" / "population.json").read_text(encoding="utf-8"))
         summary.true_people = int(truth["people"])
+        say("assessing every act against the standards of proof (the shipped policy)")
+        summary.assessment = assess(store, settings.actor)
+        summary.assessment_scores = score(summary.assessment, data / "truth")
     store.close()
     return summary

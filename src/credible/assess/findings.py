@@ -90,7 +90,7 @@ def findings(
     """``acts``: one row per act with type, incident, standard_met, facility_id, dates."""
     out = []
     need = rank(policy, standard)
-    ranks = acts["standard_met"].map(lambda c: rank(policy, c))
+    ranks = acts["rank"]
     for act_type in sorted(acts["type"].unique()):
         of_type = acts["type"] == act_type
         est = acts[of_type & (ranks >= need)]
@@ -133,6 +133,7 @@ def leave_one_out(
     Roots add up, so leaving one out subtracts its strongest claim from each incident
     it speaks to; nothing else needs recomputing."""
     need = rank(policy, standard)
+    ranking = {code: rank(policy, code) for code in policy.ordered_standards()}
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in acts["type"].unique()}
     incident_type = acts[["incident", "type"]]
     for root in sorted(best["root"].unique()):
@@ -143,7 +144,7 @@ def leave_one_out(
         con = con.reindex(table.index, fill_value=0.0)
         net = table["net"] - sup + policy.contradictions.factor * con
         roots = table["usable_roots"] - (sup > 0).astype(int)
-        met = standards_met(roots, net, policy).map(lambda c: rank(policy, c))
+        met = standards_met(roots, net, policy).map(ranking).fillna(0)
         kept = incident_type.assign(ok=incident_type["incident"].map(met) >= need)
         counts = kept.groupby("type")["ok"].sum()
         touched = set(acts.loc[acts["incident"].isin(mine["incident"]), "type"])

@@ -185,21 +185,14 @@ def evaluate_inputs(
     acts, weighed = weigh_inputs(inputs, policy)
     table = weighed.table
     acts = acts.join(table, on="incident")
-    acts["rank"] = acts["standard_met"].map(lambda c: rank(policy, c))
+    acts["rank"] = ranks(policy, acts["standard_met"])
     acts["net_support"] = acts["net"]
     claims = weighed.claims
-    ext = claims["external_id"].fillna(claims["id"].astype(str))
-    by_incident = claims.assign(ext=ext).groupby(["incident", "stance"])["ext"].agg(list)
-    sup = {i: v for (i, s), v in by_incident.items() if s == SUPPORTS}
-    con = {i: v for (i, s), v in by_incident.items() if s != SUPPORTS}
-    acts["supporting"] = acts["incident"].map(lambda i: sup.get(i, []))
-    acts["contradicting"] = acts["incident"].map(lambda i: con.get(i, []))
+    supports = claims["stance"] == SUPPORTS
+    acts["supporting"] = _ids_per_incident(claims[supports], acts["incident"])
+    acts["contradicting"] = _ids_per_incident(claims[~supports], acts["incident"])
     acts["rationale"] = [_rationale(policy, r) for r in acts.itertuples(index=False)]
-
-    person = acts["victim_record_id"].map(
-        lambda r: inputs.person_of.get(int(r), -int(r)) if pd.notna(r) else np.nan
-    )
-    victims_of = pd.Series(person.to_numpy(), index=acts["id"].to_numpy())
+    victims_of = pd.Series(_victims(acts, inputs.person_of), index=acts["id"].to_numpy())
     county_of = inputs.facilities.set_index("id")["county"]
     found = findings(acts, policy, standard, victims_of, county_of)
     best = weighed.claims.groupby(["incident", "stance", "root"])["weight"].max().reset_index()
@@ -251,6 +244,32 @@ def evaluate_inputs(
         estimation=estimation,
         warnings=warnings,
     )
+
+
+def ranks(policy: Policy, met: pd.Series) -> np.ndarray:
+    """``rank`` of every value of a standard_met column (0 for none)."""
+    table = {code: rank(policy, code) for code in policy.ordered_standards()}
+    return met.map(table).fillna(0).astype(int).to_numpy()
+
+
+def _ids_per_incident(claims: pd.DataFrame, incidents: pd.Series) -> list[list[str]]:
+    """For each act (by its incident), the external ids of the claims about it, in id
+    order; one sort and one split instead of a Python group per incident."""
+    ordered = claims.sort_values(["incident", "id"])
+    ext = ordered["external_id"].fillna(ordered["id"].astype(str)).to_numpy()
+    keys, starts = np.unique(ordered["incident"].to_numpy(), return_index=True)
+    groups = dict(zip(keys.tolist(), np.split(ext, starts[1:]), strict=True)) if len(keys) else {}
+    return [list(groups.get(i, ())) for i in incidents.tolist()]
+
+
+def _victims(acts: pd.DataFrame, person_of: dict[int, int]) -> np.ndarray:
+    """Who each act's victim is: their Person when linked; otherwise their record, as
+    its negated id (so that a record and a Person never share a number); NaN when the
+    act names no victim."""
+    record = acts["victim_record_id"]
+    person = record.map(pd.Series(person_of, dtype="float64") if person_of else {})
+    unlinked = -record.astype("float64")
+    return person.fillna(unlinked).to_numpy(dtype="float64")
 
 
 def _record(store: Store, actor: str, run: AssessmentRun, policy_path: Path | None) -> int:

@@ -94,4 +94,30 @@ def demo(
                 "(docs/linkage.md, known limits)",
                 "note:",
             )
+    if summary.assessment is not None:
+        assessed = summary.assessment
+        found = Table(
+            "act type",
+            "alleged",
+            "established",
+            title=f"Findings at {assessed.standard.replace('_', ' ')} "
+            f"(assessment run {assessed.run_id})",
+        )
+        for f in assessed.findings:
+            found.add_row(f.act_type.replace("_", " "), f"{f.acts_alleged:,}",
+                          f"{f.acts_established:,}")  # fmt: skip
+        console.print(found)
+        truth = Table(
+            "standard",
+            "true acts established",
+            "false acts established",
+            title="The assessment beside the FICTIONAL truth",
+        )
+        for s in summary.assessment_scores:
+            truth.add_row(
+                s.standard.replace("_", " "),
+                f"{s.true_established:,} of {s.true_acts:,} ({s.true_share:.0%})",
+                f"{s.false_established:,} of {s.false_acts:,} ({s.false_share:.1%})",
+            )
+        console.print(truth)
     console.print(f"store: {summary.db}")
