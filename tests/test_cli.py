@@ -90,7 +90,11 @@ def test_export_jsonl_to_file(db: Path, home: Path, tmp_path: Path) -> None:
     run(
         "--db", str(db), "export", "audit", "--format", "jsonl", "--out", str(target), env_home=home
     )
-    assert target.read_text() == ""  # a new store has written nothing yet
+    import json
+
+    (entry,) = [json.loads(line) for line in target.read_text().splitlines()]
+    # a new store has written one entry: the key it was made with, by fingerprint
+    assert (entry["action"], entry["entity"], entry["id"]) == ("key", "store", 1)
 
 
 def test_audit_verify_exit_codes(db: Path, home: Path) -> None:
@@ -111,7 +115,7 @@ def test_audit_verify_exit_codes(db: Path, home: Path) -> None:
         conn.execute("UPDATE sources SET kind = 'media'")
     bad = run("--db", str(db), "audit", "verify", env_home=home, check=False)
     assert bad.returncode == 5
-    assert "audit entry 1" in bad.stderr and "sources row 1" in bad.stderr
+    assert "audit entry 2" in bad.stderr and "sources row 1" in bad.stderr
     assert len(head) == 64
 
 
