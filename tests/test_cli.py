@@ -146,8 +146,10 @@ def test_every_command_is_documented() -> None:
     docs = "\n".join(p.read_text() for p in Path(__file__).parents[1].joinpath("docs").glob("*.md"))
     docs += Path(__file__).parents[1].joinpath("README.md").read_text()
     group = typer.main.get_command(app)
-    for name in group.commands:  # type: ignore[attr-defined]
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
         assert f"credible {name}" in docs, f"`credible {name}` is not in README.md or docs/"
+        for sub in getattr(command, "commands", {}):
+            assert f"credible {name} {sub}" in docs, f"`credible {name} {sub}` is undocumented"
 
 
 def test_help_lists_the_pipeline_commands() -> None:
