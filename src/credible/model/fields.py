@@ -42,6 +42,13 @@ PERSON_RECORD_FIELDS: tuple[Field, ...] = (
     Field(
         "external_id", description="the source's own id for the row", aliases=("id", "record_id")
     ),
+    Field(
+        "consent_to_publish",
+        "vocab:consent",
+        description="whether the person (or their family) agreed to be named in public: "
+        "yes or no; without a yes, a public edition names them by pseudonym",
+        aliases=("consent", "publish_consent"),
+    ),
 )
 
 FACILITY_FIELDS: tuple[Field, ...] = (

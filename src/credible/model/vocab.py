@@ -72,4 +72,5 @@ VOCABULARIES = (
     "observation_changes",
     "scripts",
     "stance",
+    "consent",
 )

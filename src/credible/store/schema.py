@@ -147,6 +147,7 @@ person_records = Table(
     Column("contact", LargeBinary, info=SEALED),
     Column("notes", Text),
     _sealed_extra(),
+    Column("consent_to_publish", String(3)),  # yes | no; empty: not given
 )
 
 persons = Table(
@@ -295,6 +296,21 @@ judgements = Table(
     Index("ix_judgements_pair", "record_l", "record_r"),
 )
 
+# What an import kept as written instead of refusing (``credible import --keep-invalid``):
+# one row per value that failed validation, the field left empty in the record.
+import_problems = Table(
+    "import_problems",
+    metadata,
+    _pk(),
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False, index=True),
+    Column("row", Integer),
+    Column("column", Text),
+    Column("field", String(60)),
+    Column("value", Text),  # as written; empty when the field is sealed
+    Column("value_sealed", LargeBinary, info=SEALED),
+    Column("expected", Text, nullable=False),
+)
+
 # A source's reliability as graded over time: appended, never edited. The latest row is
 # the grade in force (``sources.reliability`` mirrors it); an assessment run records
 # the grades it used.
@@ -394,6 +410,7 @@ AUDITED_TABLES: tuple[Table, ...] = (
     source_grades,
     act_judgements,
     element_judgements,
+    import_problems,
 )
 
 # The table each importable kind of row goes to.
@@ -424,6 +441,7 @@ EXPORTABLE: dict[str, Table] = {
     "runs": runs,
     "match_scores": match_scores,
     "judgements": judgements,
+    "problems": import_problems,
     "source_grades": source_grades,
     "act_judgements": act_judgements,
     "element_judgements": element_judgements,
