@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from credible.errors import InputError, NotFoundError, Problem
-from credible.store import Store, UnitOfWork, latest_run, now, schema
+from credible.store import Store, UnitOfWork, latest_run, live_decisions, now, schema
 
 DECISIONS = ("same", "different")
 
@@ -36,17 +36,10 @@ class ActJudgement:
 
 def live_act_judgements(conn: Connection) -> list[ActJudgement]:
     """The latest decision per pair of acts that was not retracted."""
-    j = schema.act_judgements
-    rows = conn.execute(select(j).order_by(j.c.id)).all()
-    retracted = {r.retracts for r in rows if r.retracts is not None}
-    latest: dict[tuple[int, int], ActJudgement] = {}
-    for r in rows:
-        if r.retracts is not None or r.id in retracted:
-            continue
-        latest[(r.act_l, r.act_r)] = ActJudgement(
-            r.id, r.act_l, r.act_r, r.decision, r.actor, r.at, r.note
-        )
-    return list(latest.values())
+    return [
+        ActJudgement(r.id, r.act_l, r.act_r, r.decision, r.actor, r.at, r.note)
+        for r in live_decisions(conn, schema.act_judgements, "act_l", "act_r")
+    ]
 
 
 def judge_acts(

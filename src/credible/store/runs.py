@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from credible import __version__
 from credible.store.audit import canonical_json, now
@@ -138,15 +138,21 @@ def retract_judgement(uow: UnitOfWork, judgement_id: int, note: str | None = Non
     )
 
 
-def live_judgements(conn: Connection) -> list[Judgement]:
-    """The latest non-retracted decision per pair."""
-    rows = conn.execute(select(judgements).order_by(judgements.c.id)).all()
+def live_decisions(conn: Connection, table: Table, left: str, right: str) -> list[Any]:
+    """Of an append-only table of decisions on pairs (with a ``retracts`` column), the
+    latest row per pair that neither retracts another nor was retracted."""
+    rows = conn.execute(select(table).order_by(table.c.id)).all()
     retracted = {r.retracts for r in rows if r.retracts is not None}
-    latest: dict[tuple[int, int], Judgement] = {}
+    latest: dict[tuple[int, int], Any] = {}
     for r in rows:
-        if r.retracts is not None or r.id in retracted:
-            continue
-        latest[(r.record_l, r.record_r)] = Judgement(
-            r.id, r.record_l, r.record_r, r.decision, r.actor, r.at, r.note
-        )
+        if r.retracts is None and r.id not in retracted:
+            latest[(getattr(r, left), getattr(r, right))] = r
     return list(latest.values())
+
+
+def live_judgements(conn: Connection) -> list[Judgement]:
+    """The latest non-retracted decision per pair of records."""
+    return [
+        Judgement(r.id, r.record_l, r.record_r, r.decision, r.actor, r.at, r.note)
+        for r in live_decisions(conn, judgements, "record_l", "record_r")
+    ]
