@@ -122,16 +122,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        print("| people | seed | acts | allegations | standard | true acts established "
-              "| false acts established | assess s |")  # fmt: skip
-        print("|---:|---:|---:|---:|---|---:|---:|---:|")
+        print("| people | seed | acts | allegations | standard | acts that happened "
+              "| fabricated | all not as recorded | assess s |")  # fmt: skip
+        print("|---:|---:|---:|---:|---|---:|---:|---:|---:|")
         for seed in args.seeds:
             r = simulated(args.people, seed, work)
             for s in r["scores"]:  # type: ignore[attr-defined]
                 print(
                     f"| {r['people']:,} | {seed} | {r['acts']:,} | {r['allegations']:,} | "
                     f"{s.standard} | {s.true_established:,} of {s.true_acts:,} "
-                    f"({s.true_share:.1%}) | {s.false_established:,} of {s.false_acts:,} "
+                    f"({s.true_share:.1%}) | {s.fabricated_established:,} of "
+                    f"{s.fabricated_acts:,} ({s.fabricated_share:.1%}) | "
+                    f"{s.false_established:,} of {s.false_acts:,} "
                     f"({s.false_share:.1%}) | {r['seconds']:.1f} |"
                 )
         if args.allegations:

@@ -15,19 +15,32 @@ from credible.errors import InputError, Problem
 
 @dataclass(frozen=True)
 class StandardScore:
+    """Acts that happened, and acts that did not happen as recorded (fabricated, or a
+    true act recorded at the wrong facility or date), established at one standard."""
+
     standard: str
     true_acts: int
     true_established: int
     false_acts: int
     false_established: int
+    fabricated_acts: int
+    fabricated_established: int
 
     @property
     def true_share(self) -> float:
-        return self.true_established / self.true_acts if self.true_acts else float("nan")
+        return _share(self.true_established, self.true_acts)
 
     @property
     def false_share(self) -> float:
-        return self.false_established / self.false_acts if self.false_acts else float("nan")
+        return _share(self.false_established, self.false_acts)
+
+    @property
+    def fabricated_share(self) -> float:
+        return _share(self.fabricated_established, self.fabricated_acts)
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else float("nan")
 
 
 def load_act_truth(truth: Path) -> pd.DataFrame:
@@ -46,6 +59,7 @@ def score(run: AssessmentRun, truth: Path) -> list[StandardScore]:
     known = load_act_truth(truth).set_index("external_id")
     acts = run.acts[run.acts["external_id"].isin(known.index)]
     happened = acts["external_id"].map(known["happened"]).astype(bool)
+    fabricated = acts["external_id"].map(known["error"]).eq("fabricated")
     out = []
     for code in run.policy.ordered_standards():
         ok = acts["rank"] >= rank(run.policy, code)
@@ -56,6 +70,8 @@ def score(run: AssessmentRun, truth: Path) -> list[StandardScore]:
                 int((ok & happened).sum()),
                 int((~happened).sum()),
                 int((ok & ~happened).sum()),
+                int(fabricated.sum()),
+                int((ok & fabricated).sum()),
             )
         )
     return out

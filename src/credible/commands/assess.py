@@ -246,12 +246,19 @@ def assess_evaluate(
     settings = context(ctx).settings()
     store = open_store(settings, label="assess evaluate")
     run = run_assessment(store, settings.actor, policy_path=policy, record=False)
-    table = Table("standard", "true acts established", "false acts established",
-                  title="assessment vs the FICTIONAL truth")  # fmt: skip
+    table = Table(
+        "standard",
+        "acts that happened",
+        "fabricated",
+        "all not as recorded",
+        title="established acts beside the FICTIONAL truth",
+        caption="not as recorded: fabricated, or a true act recorded at the wrong facility or date",
+    )
     for s in score(run, truth):
         table.add_row(
-            s.standard,
+            SHORT.get(s.standard, s.standard),
             f"{s.true_established:,} of {s.true_acts:,} ({s.true_share:.1%})",
+            f"{s.fabricated_established:,} of {s.fabricated_acts:,} ({s.fabricated_share:.1%})",
             f"{s.false_established:,} of {s.false_acts:,} ({s.false_share:.1%})",
         )
     console.print(table)

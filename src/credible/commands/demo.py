@@ -109,14 +109,16 @@ def demo(
         console.print(found)
         truth = Table(
             "standard",
-            "true acts established",
-            "false acts established",
-            title="The assessment beside the FICTIONAL truth",
+            "acts that happened",
+            "fabricated",
+            "all not as recorded",
+            title="Established acts beside the FICTIONAL truth",
         )
         for s in summary.assessment_scores:
             truth.add_row(
                 s.standard.replace("_", " "),
                 f"{s.true_established:,} of {s.true_acts:,} ({s.true_share:.0%})",
+                f"{s.fabricated_established:,} of {s.fabricated_acts:,} ({s.fabricated_share:.1%})",
                 f"{s.false_established:,} of {s.false_acts:,} ({s.false_share:.1%})",
             )
         console.print(truth)
