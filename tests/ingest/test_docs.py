@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from credible.ingest.limits import ReadLimits
 from credible.ingest.mapping import ColumnSpec, Mapping, SourceDefaults, load_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +27,12 @@ def test_source_key_documented(key: str) -> None:
 @pytest.mark.parametrize("key", sorted(ColumnSpec.model_fields))
 def test_column_option_documented(key: str) -> None:
     assert f"| `{key}` |" in DOC
+
+
+@pytest.mark.parametrize("name", sorted(ReadLimits.names()))
+def test_read_limit_documented(name: str) -> None:
+    default = getattr(ReadLimits(), name)
+    assert f"| `{name}` | {default:,} |" in DOC or f"| `{name}` | {default} |" in DOC
 
 
 def test_doc_example_is_a_valid_mapping(tmp_path: Path) -> None:

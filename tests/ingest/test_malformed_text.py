@@ -15,7 +15,7 @@ from tests.ingest.conftest import read_all, rows_of
 from credible.errors import InputError
 from credible.ingest.limits import ReadLimits
 from credible.ingest.quotes import QuoteTracker
-from credible.ingest.reader import open_file
+from credible.ingest.reader import load_mapping, open_file
 
 PHONE = "+86 138 0013 8000"
 
@@ -197,3 +197,24 @@ def test_headers_naming_one_field_twice_are_warned_about(tmp_path: Path) -> None
     assert parsed.warnings == [
         "'Full Name' also names the field name: 'name' was read into it, the others kept in extra"
     ]
+
+
+def test_facilities_without_a_name_are_warned_about(tmp_path: Path) -> None:
+    """Allowed (real lists have facilities known only by place), but said."""
+    path = tmp_path / "f.csv"
+    lines = ["name,name_zh,county"] + [f"Camp {i},,Kashgar" for i in range(30)]
+    for row in (3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 25):
+        lines[row] = ",,Hotan"
+    lines[5] = ",喀什,Kashgar"  # a name in Chinese is a name
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    mapping = "kind: facility\ncolumns: {name: name, name_zh: name_zh, county: county}\n"
+    (tmp_path / "m.yml").write_text(mapping, "utf-8")
+    parsed = open_file(path, mapping=load_mapping(tmp_path / "m.yml"))
+    table, problems = read_all(parsed, batch_size=7)
+    assert problems == [] and table.num_rows == 30
+    assert parsed.warnings == [
+        "12 facility rows have no name in any of name, name_zh, name_ug "
+        "(rows 3, 7, 8, 9, 10, 11, 12, 13, 14, 15, ...)"
+    ]
+    read_all(parsed)  # read again: said once
+    assert len(parsed.warnings) == 1

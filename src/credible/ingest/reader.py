@@ -22,7 +22,7 @@ import pyarrow as pa
 from credible.errors import InputError, Problem
 from credible.ingest.convert import Converter, blank_rows, clean
 from credible.ingest.jsonfile import JSON_PEEK, JsonSource
-from credible.ingest.limits import ReadLimits
+from credible.ingest.limits import ReadLimits, limit_problem
 from credible.ingest.mapping import Mapping, auto_mapping, load_mapping, unread_aliases
 from credible.ingest.sheets import XlsxSource
 from credible.ingest.textfile import TextSource
@@ -218,6 +218,9 @@ def open_file(
             source.add_paths(wanted)
     except OSError as exc:
         raise InputError([Problem(path.name, None, None, f"cannot read: {exc}")]) from exc
+    if len(source.headers) > limits.columns:
+        many = f"the header has {len(source.headers):,} columns"
+        raise InputError([limit_problem(path.name, "columns", limits, many)])
     warnings = []
     if mapping is None:
         settings = auto_mapping(source.headers, settings.kind)

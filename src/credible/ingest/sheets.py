@@ -7,7 +7,7 @@ workbook is held to ``ReadLimits`` (``xlsxlimits``) by whichever reader reads it
 
 from __future__ import annotations
 
-import zipfile
+import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
@@ -87,11 +87,14 @@ class XlsxSource:
             self._openpyxl = reader.wb
         except InputError:
             raise
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        except Exception as exc:  # zip, XML (a DTD's entities too) and openpyxl's own errors
             raise InputError(
                 [
                     Problem(
-                        self.file, None, None, f"not a readable XLSX workbook (truncated?): {exc}"
+                        self.file,
+                        None,
+                        None,
+                        f"not a readable XLSX workbook (truncated?): {_quiet(exc)}",
                     )
                 ]
             ) from exc
@@ -142,7 +145,14 @@ class XlsxSource:
             raise past_last_row(self.file, exc.row) from None
         except Exception as exc:  # zlib, XML and zip errors all mean a damaged file
             raise InputError(
-                [Problem(self.file, None, None, f"the workbook is damaged or truncated: {exc}")]
+                [
+                    Problem(
+                        self.file,
+                        None,
+                        None,
+                        f"the workbook is damaged or truncated: {_quiet(exc)}",
+                    )
+                ]
             ) from exc
 
     def iter_raw(self, batch_size: int) -> Iterator[RawBatch]:
@@ -201,3 +211,9 @@ class XlsxSource:
             )
             for i in np.nonzero(filled)[0]
         ]
+
+
+def _quiet(exc: Exception) -> str:
+    """What went wrong, without the text it went wrong on: messages such as ``invalid
+    literal for int(): '...'`` quote a cell, and a cell may hold a sealed value."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", str(exc))[:300]

@@ -253,7 +253,9 @@ class TextSource:
                         yield cells, numbers.slice(start, batch_size), problems
                         problems = []
             except pa.ArrowInvalid as exc:
-                problem = Problem(self.file, None, None, f"cannot read as delimited text: {exc}")
+                # pyarrow's messages can end with the row's text: leave it out
+                why = ": ".join(str(exc).split(": ")[:2])
+                problem = Problem(self.file, None, None, f"cannot read as delimited text: {why}")
                 if "straddl" in str(exc):
                     problem = limit_problem(
                         self.file,
