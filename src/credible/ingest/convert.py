@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from credible.errors import InputError, Problem
 from credible.ingest.dates import DateValue, parse_date_column
 from credible.ingest.mapping import NAME_FIELDS, ColumnSpec, Mapping, resolve_column
-from credible.model.fields import Field
+from credible.model.fields import Field, looks_sensitive
 from credible.model.vocab import vocabulary
 
 _INT = r"^[+-]?\d{1,18}(\.0*)?$"
@@ -106,9 +106,25 @@ class Converter:
                     problems.append(Problem(file, None, wanted, "column to keep is missing"))
                 else:
                     self.keep.append((wanted, idx))
+        for wanted in mapping.sealed_columns:
+            try:
+                idx = resolve_column(headers, wanted)
+            except ValueError as exc:
+                problems.append(Problem(file, None, wanted, str(exc)))
+                continue
+            if idx is None:
+                problems.append(Problem(file, None, wanted, "column to seal is missing"))
+            elif idx not in used and all(i != idx for _, i in self.keep):
+                self.keep.append((wanted, idx))
         if problems:
             shown = ", ".join(repr(h) for h in headers[:40])
             raise InputError(problems, f"{file}: the header does not match the mapping ({shown})")
+        # Kept columns of contact details are sealed, not kept in clear.
+        declared = {resolve_column(headers, c) for c in mapping.sealed_columns}
+        self.keep_sealed = [
+            (key, i) for key, i in self.keep if i in declared or looks_sensitive(headers[i])
+        ]
+        self.keep = [pair for pair in self.keep if pair not in self.keep_sealed]
         self.name_fields = NAME_FIELDS.get(mapping.kind, ())
         self.any_mapped = False  # has a row had a value in any mapped column yet?
 
@@ -136,6 +152,7 @@ class Converter:
                 out += [pa.field(p.field.name + "_max", pa.date32())]
         out += [pa.field(f + "_script", pa.string()) for f in self.name_fields]
         out.append(pa.field("extra", pa.string()))
+        out.append(pa.field("extra_sealed", pa.string()))  # the importer seals it
         return pa.schema(out)
 
     def convert(self, raw: list[pa.Array], source_row: pa.Array) -> tuple[pa.Table, list[Problem]]:
@@ -223,7 +240,8 @@ class Converter:
                 if script
                 else pa.nulls(n, pa.string())
             )
-        cols["extra"] = self._extra(raw, n, as_written)
+        cols["extra"] = self._extra(raw, n, self.keep, as_written)
+        cols["extra_sealed"] = self._extra(raw, n, self.keep_sealed, [])
         return pa.Table.from_arrays(list(cols.values()), schema=self.schema()), problems
 
     def _gather(self, p: _Plan, raw: list[pa.Array], n: int) -> pa.Array:
@@ -280,13 +298,17 @@ class Converter:
             for i in bad
         ]
 
+    @staticmethod
     def _extra(
-        self, raw: list[pa.Array], n: int, as_written: list[tuple[str, pa.Array]]
+        raw: list[pa.Array],
+        n: int,
+        keep: list[tuple[str, int]],
+        as_written: list[tuple[str, pa.Array]],
     ) -> pa.Array:
         """A JSON object per row: the kept columns' non-empty cells and, under
         ``as_written``, the text of mapped fields whose stored value differs from it.
         Built without a per-row loop: escape, wrap as ``"key":"value"`` and join."""
-        kept = _members([(key, raw[idx]) for key, idx in self.keep], n)
+        kept = _members([(key, raw[idx]) for key, idx in keep], n)
         if as_written:
             inner = _members(as_written, n)
             written = pc.if_else(

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from credible.errors import InputError, Problem
 from credible.ingest.dates import parse_date_value
 from credible.ingest.limits import ReadLimits, limit_problem
-from credible.model.fields import KINDS, Field
+from credible.model.fields import KINDS, Field, sensitive_fields
 from credible.model.vocab import vocabulary
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl")
@@ -101,6 +101,9 @@ class Mapping(_Strict):
     columns: dict[str, ColumnSpec] = {}
     constants: dict[str, str] = {}
     keep_columns: list[str] | Literal["all"] = []
+    # Kept columns that hold contact details or identities, sealed (``extra_sealed``);
+    # columns whose header says so (phone, e-mail, WeChat...) are sealed without asking.
+    sealed_columns: list[str] = []
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -288,11 +291,17 @@ def auto_mapping(headers: list[str], kind: str) -> Mapping:
     for f in KINDS[kind]:
         for spelling in (f.name, *f.aliases):
             lookup.setdefault(normalise_header(spelling), f.name)
-    columns: dict[str, str] = {}
+    columns: dict[str, str | list[str]] = {}
+    sensitive = sensitive_fields(kind)
     for header in headers:
         field = lookup.get(normalise_header(header))
         if field and field not in columns:
             columns[field] = header
+        elif field in sensitive:
+            # Every column of a sealed field goes into it (a file with both phone and
+            # email): one left over would be kept in extra, in clear.
+            found = columns[field]
+            columns[field] = [*(found if isinstance(found, list) else [found]), header]
     return Mapping.model_validate({"kind": kind, "columns": columns, "keep_columns": "all"})
 
 
@@ -308,7 +317,7 @@ def unread_aliases(headers: list[str], kind: str) -> dict[str, tuple[str, list[s
     for header in headers:
         field = lookup.get(normalise_header(header))
         spec = mapping.columns.get(field) if field else None
-        if field and spec and header != spec.column:
+        if field and spec and header not in spec.columns:
             out.setdefault(field, (str(spec.column), []))[1].append(header)
     return out
 

@@ -7,6 +7,8 @@ A field's ``type`` says how a raw cell is parsed and validated:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -37,7 +39,29 @@ PERSON_RECORD_FIELDS: tuple[Field, ...] = (
     Field("role", "vocab:roles"),
     Field("facility", description="where detained, as written", aliases=("camp", "detained_at")),
     Field("detained", "edtf", description="when detained", aliases=("detention_date", "date")),
-    Field("contact", sensitive=True, description="contact details", aliases=("phone", "email")),
+    Field(
+        "contact",
+        sensitive=True,
+        description="contact details: every column that holds them is read into it, sealed",
+        aliases=(
+            "phone",
+            "email",
+            "telephone",
+            "tel",
+            "mobile",
+            "cellphone",
+            "phone_number",
+            "email_address",
+            "wechat",
+            "whatsapp",
+            "telegram",
+            "signal",
+            "电话",
+            "手机",
+            "联系方式",
+            "телефон",
+        ),
+    ),
     Field("notes", aliases=("note", "comment", "comments")),
     Field(
         "external_id", description="the source's own id for the row", aliases=("id", "record_id")
@@ -116,6 +140,42 @@ KINDS: dict[str, tuple[Field, ...]] = {
     "act": ACT_FIELDS,
     "allegation": ALLEGATION_FIELDS,
 }
+
+
+# Words in a header that say a column holds contact details: such a column, when it is
+# kept rather than mapped, is sealed too (``extra_sealed``), never kept in clear.
+_CONTACT_WORDS = frozenset(
+    [
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "cell",
+        "cellphone",
+        "email",
+        "mail",
+        "wechat",
+        "whatsapp",
+        "telegram",
+        "signal",
+        "viber",
+        "skype",
+        "contact",
+        "contacts",
+        "телефон",
+        "почта",
+    ]
+)
+_CONTACT_CJK = ("电话", "手机", "联系", "邮箱", "微信")
+
+
+def looks_sensitive(header: str) -> bool:
+    """Whether a column's header says it holds contact details."""
+    folded = unicodedata.normalize("NFKC", header).casefold()
+    words = set(re.split(r"[\W_]+", folded)) | {
+        w.rstrip("0123456789") for w in re.split(r"[\W_]+", folded)
+    }
+    return bool(words & _CONTACT_WORDS) or any(hint in folded for hint in _CONTACT_CJK)
 
 
 def sensitive_fields(kind: str) -> frozenset[str]:
