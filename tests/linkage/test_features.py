@@ -11,14 +11,14 @@ from credible.linkage.places import county_ids
 
 
 def _one(**fields) -> pd.Series:
-    return prepare_records(pd.DataFrame([{"record_id": "r1", **fields}])).iloc[0]
+    return prepare_records(pd.DataFrame([{"record_id": 1, **fields}])).iloc[0]
 
 
 def test_columns_and_order_are_kept():
     df = pd.DataFrame({"record_id": [3, 1, 2], "name": ["Memet Tohti", None, "Aygul"]})
     out = prepare_records(df)
     assert list(out.columns) == list(FEATURE_COLUMNS)
-    assert list(out["record_id"]) == ["3", "1", "2"]
+    assert list(out["record_id"]) == [3, 1, 2] and out["record_id"].dtype == "int64"
     assert pd.isna(out.loc[1, "n1_rom"]) and pd.isna(out.loc[1, "key_pairs"])
 
 
@@ -63,9 +63,14 @@ def test_partial_birth_dates(written, low, high, expect):
 
 def test_bad_record_ids_are_reported_with_their_rows():
     with pytest.raises(InputError) as err:
-        prepare_records(pd.DataFrame({"record_id": ["a", None, "a"]}))
-    rows = sorted(p.row for p in err.value.problems)
-    assert rows == [2, 3]
+        prepare_records(pd.DataFrame({"record_id": [7, None, 7, "r4", 2.5, 6]}, dtype=object))
+    found = sorted((p.row, p.expected) for p in err.value.problems)
+    assert found == [
+        (2, "a record id"),
+        (3, "a unique record id"),
+        (4, "a whole number"),
+        (5, "a whole number"),
+    ]
 
 
 def test_counties_in_five_scripts_share_one_id():
