@@ -7,6 +7,7 @@ import pytest
 
 from credible.errors import InputError
 from credible.linkage import FEATURE_COLUMNS, prepare_records
+from credible.linkage.features import FEATURES, LIST_COLUMNS, OVERLAP_COLUMNS
 from credible.linkage.places import county_ids
 
 
@@ -20,6 +21,31 @@ def test_columns_and_order_are_kept():
     assert list(out.columns) == list(FEATURE_COLUMNS)
     assert list(out["record_id"]) == [3, 1, 2] and out["record_id"].dtype == "int64"
     assert pd.isna(out.loc[1, "n1_rom"]) and pd.isna(out.loc[1, "key_pairs"])
+
+
+def test_every_feature_is_of_the_kind_the_feature_table_says():
+    df = pd.DataFrame(
+        {
+            "record_id": [10, 11],
+            "source": ["police", "media"],
+            "source_row": [1, 2],
+            "name": ["Memet Tohti", "吐尔洪·买买提"],
+            "birth_date": ["1985-03-07", None],
+            "residence": ["Shufu", None],
+            "detained": ["2018-04-02", None],
+        }
+    )
+    out = prepare_records(df)
+    assert FEATURE_COLUMNS == tuple(FEATURES) == tuple(out.columns)
+    dtypes = {"id": "int64", "string": "string", "int": "Int64", "boolean": "boolean"}
+    for column, kind in FEATURES.items():
+        if kind in dtypes:
+            assert str(out[column].dtype) == dtypes[kind], column
+        else:
+            held = out[column].iloc[0]
+            element = str if kind == "keys" else int
+            assert isinstance(held, list) and all(isinstance(k, element) for k in held), column
+    assert set(OVERLAP_COLUMNS) < set(LIST_COLUMNS)
 
 
 def test_swapped_parts_give_the_same_order_free_features():

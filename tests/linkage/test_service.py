@@ -101,6 +101,7 @@ def test_load_records_reads_every_record_in_input_shape(store, settings, sim) ->
     assert subset["record_id"].tolist() == [records["record_id"].iloc[0]]
 
 
+@pytest.mark.slow
 def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None:
     n = import_sim(store, settings, sim)
     first = run_link(store, FAST, "tester")
@@ -137,6 +138,7 @@ def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None
     check_export(store, sim, n, second.run_id)
 
 
+@pytest.mark.slow
 def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -> None:
     import_sim(store, settings, sim)
     first = run_link(store, FAST, "tester")

@@ -14,6 +14,7 @@ from credible.linkage import (
     prepare_records,
     train_and_predict,
 )
+from credible.linkage.datasets import febrl4
 
 # Fewer u-sampling pairs than the default keeps the suite quick on two shared cores.
 FAST = LinkSettings(threads=1, max_pairs=3e5)
@@ -56,6 +57,7 @@ def test_result_is_complete_and_traceable(run):
     assert ((p >= FAST.review_lower) & (p < FAST.review_upper)).all()
 
 
+@pytest.mark.slow
 def test_second_run_on_same_input_is_reproducible(run):
     prepared, _, first = run
     again = train_and_predict(prepared.sample(frac=1, random_state=3), FAST)
@@ -157,3 +159,40 @@ def test_training_sample_keeps_whole_counties_within_the_limit():
     assert set(rows) == set(np.flatnonzero(frame["residence_county"].isin(chosen)))
     again = _training_sample(frame, LinkSettings(train_max_records=700))
     assert again is not None and list(again) == list(rows)
+
+
+def test_a_term_frequency_table_that_cannot_be_read_is_a_warning_of_the_run(monkeypatch):
+    # The backend fails on one table: the run goes on without it, and says so, rather
+    # than leaving `explain` without the adjustment and nobody the wiser.
+    from credible.linkage import splink_adapter
+    from credible.linkage.service import _warnings
+
+    read = splink_adapter.term_frequency_table
+
+    def failing(linker, column):
+        if column == "name_key":
+            raise splink_adapter.BackendError("Catalog Error: table was dropped")
+        return read(linker, column)
+
+    monkeypatch.setattr(splink_adapter, "term_frequency_table", failing)
+    records, _ = febrl4(200)
+    result = train_and_predict(prepare_records(records), FAST)
+    assert set(result.term_frequencies) == {"name_ordered"}
+    (warning,) = result.metadata["warnings"]
+    assert "name_key" in warning and "Catalog Error" in warning
+    assert warning in _warnings(result.metadata, [])  # stored with the run, printed by link
+
+
+def test_the_library_leaves_logging_to_the_application():
+    import logging
+
+    splink_logger = logging.getLogger("splink")
+    level, handlers = splink_logger.level, list(splink_logger.handlers)
+    splink_logger.setLevel(logging.NOTSET)
+    try:
+        records, _ = febrl4(200)
+        train_and_predict(prepare_records(records), FAST)
+        assert splink_logger.level == logging.NOTSET
+        assert splink_logger.handlers == handlers
+    finally:
+        splink_logger.setLevel(level)

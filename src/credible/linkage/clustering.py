@@ -164,19 +164,48 @@ def cluster_pairs(
     """
     ids = [int(r) for r in record_ids]
     index = {r: i for i, r in enumerate(ids)}
-    decisions = live_decisions(judgements)
+    state = _reviewed(index, live_decisions(judgements))
+    cut = _merge_scored(state, index, pairs, threshold)
+    roots = np.array([state.uf.find(i) for i in range(len(ids))], dtype=np.int64)
+    frame = pd.DataFrame({"record_id": ids, "root": roots})
+    frame["cluster_id"] = frame.groupby("root")["record_id"].transform("min")
+    frame["match_probability"] = state.best
+    frame["decided_by"] = state.decided_by
+    frame.loc[frame["match_probability"].isna(), "decided_by"] = None
+    return Clustering(
+        clusters=frame[["record_id", "cluster_id", "match_probability", "decided_by"]],
+        cut_edges=cut,
+        conflicts=state.conflicts,
+    )
+
+
+@dataclass
+class _State:
+    """Records joined so far: groups, each record's best probability and who decided."""
+
+    uf: _UnionFind
+    groups: _Groups
+    best: np.ndarray
+    decided_by: np.ndarray
+    conflicts: list[tuple[int, int]]
+    #: Pairs a reviewer accepted or rejected: they count as 1 or 0, not as scored.
+    judged: set[tuple[int, int]]
+
+
+def _reviewed(index: dict[int, int], decisions: dict[tuple[int, int], Decision]) -> _State:
+    """The reviewers' decisions applied: rejected pairs may never meet, accepted pairs
+    are joined (unless a rejection forbids it: a conflict)."""
     rejected = {p for p, d in decisions.items() if d == "reject"}
     accepted = sorted(p for p, d in decisions.items() if d == "accept")
-
-    uf = _UnionFind(len(ids))
+    n = len(index)
+    uf = _UnionFind(n)
     for a, b in rejected:
         if a in index and b in index:
             ia, ib = index[a], index[b]
             uf.cannot.setdefault(ia, set()).add(ib)
             uf.cannot.setdefault(ib, set()).add(ia)
-
-    best = np.full(len(ids), np.nan)
-    decided_by = np.array(["model"] * len(ids), dtype=object)
+    best = np.full(n, np.nan)
+    decided_by = np.array(["model"] * n, dtype=object)
     conflicts: list[tuple[int, int]] = []
     for a, b in accepted:
         if a not in index or b not in index:
@@ -187,8 +216,6 @@ def cluster_pairs(
             decided_by[[ia, ib]] = "reviewer"
         else:
             conflicts.append((a, b))
-
-    cut: list[tuple[int, int, float]] = []
     groups = _Groups(uf)
     for a, b in accepted:
         if a in index and b in index:
@@ -198,47 +225,43 @@ def cluster_pairs(
         root = uf.find(i)
         if root != i:
             groups.fold(i, root)
+    return _State(uf, groups, best, decided_by, conflicts, rejected | set(accepted))
+
+
+def _merge_scored(
+    state: _State, index: dict[int, int], pairs: pd.DataFrame, threshold: float
+) -> list[tuple[int, int, float]]:
+    """Join groups along the scored pairs, strongest first, where the mean probability
+    across them reaches ``threshold``; returns the edges a rejection cut."""
     scored = pairs.loc[pairs["match_probability"] > 0]
     left = scored["record_id_l"].to_numpy(np.int64)
     right = scored["record_id_r"].to_numpy(np.int64)
     prob = scored["match_probability"].to_numpy(dtype=float)
-    # Judged pairs count as the reviewer said (accepted 1, rejected 0), not as scored.
-    judged = rejected | set(accepted)
     known = np.fromiter(
         (
-            a in index and b in index and _pair(a, b) not in judged
+            a in index and b in index and _pair(a, b) not in state.judged
             for a, b in zip(left.tolist(), right.tolist(), strict=True)
         ),
         dtype=bool,
         count=len(left),
     )
     for a, b, p in zip(left[known].tolist(), right[known].tolist(), prob[known], strict=True):
-        groups.add(index[a], index[b], float(p))
+        state.groups.add(index[a], index[b], float(p))
     strong = np.flatnonzero(known & (prob >= threshold))
     # Strongest first; ties broken by ids so the result is order-independent.
     order = strong[np.lexsort((right[strong], left[strong], -prob[strong]))]
+    cut: list[tuple[int, int, float]] = []
     for k in order:
         a, b, p = int(left[k]), int(right[k]), float(prob[k])
         ia, ib = index[a], index[b]
-        outcome = groups.merge(ia, ib, threshold)
+        outcome = state.groups.merge(ia, ib, threshold)
         if outcome == "merged":
             for i in (ia, ib):
-                if not best[i] >= p:
-                    best[i] = p
+                if not state.best[i] >= p:
+                    state.best[i] = p
         elif outcome == "forbidden":
             cut.append((*_pair(a, b), p))
-
-    roots = np.array([uf.find(i) for i in range(len(ids))], dtype=np.int64)
-    frame = pd.DataFrame({"record_id": ids, "root": roots})
-    frame["cluster_id"] = frame.groupby("root")["record_id"].transform("min")
-    frame["match_probability"] = best
-    frame["decided_by"] = decided_by
-    frame.loc[frame["match_probability"].isna(), "decided_by"] = None
-    return Clustering(
-        clusters=frame[["record_id", "cluster_id", "match_probability", "decided_by"]],
-        cut_edges=cut,
-        conflicts=conflicts,
-    )
+    return cut
 
 
 @dataclass(frozen=True)
