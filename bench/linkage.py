@@ -36,14 +36,23 @@ ALL_METHODS = (*METHODS, "credible_pairwise")
 
 
 def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Person records from the simulator's files, read with the ingest reader."""
+    """Person records from the simulator's files, read with the ingest reader.
+
+    Linkage takes whole-number record ids; the reader's are ``source:row`` text. The
+    records are numbered in the order of those texts, the order in which linkage broke
+    ties between pairs of equal probability when it took them as ids, so that the figures
+    stay comparable with earlier runs (numbered in file order instead, 10,000 records of
+    seed 11 give F1 0.9011 rather than 0.9009: 1,452 of the linked pairs tie).
+    """
     from credible.ingest import read_lists
     from credible.simulate import simulate
 
     out = CACHE / f"sim-{size}-{seed}"
     if not (out / "manifest.json").exists():
         simulate(size, 5, seed=seed, out=out)
-    return read_lists(out), pd.read_csv(out / "truth" / "records.csv")
+    records = read_lists(out)
+    records["record_id"] = pd.factorize(records["record_id"], sort=True)[0]
+    return records, pd.read_csv(out / "truth" / "records.csv")
 
 
 def febrl(which: int) -> tuple[pd.DataFrame, pd.DataFrame]:

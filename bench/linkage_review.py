@@ -21,16 +21,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 from credible.linkage import (
+    Judgement,
     LinkSettings,
     evaluate,
     prepare_records,
     train_and_predict,
 )
-from credible.linkage.clustering import Judgement
 from linkage import markdown_table, score_cells, simulated
 
 
-def oracle(review: pd.DataFrame, person: dict[str, str], n: int) -> list[Judgement]:
+def oracle(review: pd.DataFrame, person: dict[int, str], n: int) -> list[Judgement]:
     """The first ``n`` pairs of the queue, decided by the truth."""
     return [
         Judgement(a, b, "accept" if person[a] == person[b] else "reject", who="oracle (FICTIONAL)")
@@ -50,7 +50,7 @@ def main() -> None:
     keyed = records[["record_id", "source", "source_row"]].merge(
         truth, on=["source", "source_row"], how="left"
     )
-    person = dict(zip(keyed["record_id"].astype(str), keyed["person_id"].astype(str), strict=True))
+    person = dict(zip(keyed["record_id"], keyed["person_id"].astype(str), strict=True))
     started = time.perf_counter()
     first = train_and_predict(prepared, settings)
     seconds = time.perf_counter() - started

@@ -17,9 +17,7 @@ from credible.assess import AssessmentRun, StandardScore, assess, score
 from credible.config import Settings
 from credible.estimate import EstimationRun, estimate_in_store
 from credible.ingest import ImportResult, import_manifest
-from credible.linkage import LinkSettings, Metrics
-from credible.linkage.results import evaluate_latest
-from credible.linkage.service import LinkRunSummary, run_link
+from credible.linkage import LinkRunSummary, LinkSettings, Metrics, evaluate_latest, run_link
 from credible.simulate import simulate
 from credible.store import init_store, schema
 

@@ -21,10 +21,11 @@ def febrl_small() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture(scope="session")
 def simulated(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Five FICTIONAL lists of 400 people (seed 11): records and truth."""
+    """Five FICTIONAL lists of 400 people (seed 11): records (numbered from 0) and truth."""
     from credible.ingest import read_lists
     from credible.simulate import simulate
 
     out = tmp_path_factory.mktemp("sim")
     simulate(400, 5, seed=11, out=out)
-    return read_lists(out), pd.read_csv(out / "truth" / "records.csv")
+    records = read_lists(out).assign(record_id=lambda r: range(len(r)))
+    return records, pd.read_csv(out / "truth" / "records.csv")

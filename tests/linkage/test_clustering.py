@@ -1,4 +1,5 @@
-"""Clustering into Persons with append-only judgements (no backend needed)."""
+"""Clustering into Persons with append-only judgements (no backend needed). Record ids
+are whole numbers; 1, 2, 3 ... read as the records a, b, c ..."""
 
 from __future__ import annotations
 
@@ -11,94 +12,90 @@ from hypothesis import strategies as st
 from credible.linkage import Judgement, cluster_pairs, live_decisions
 
 
-def _pairs(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+def _pairs(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "match_probability"])
 
 
-def _persons(clustering) -> set[frozenset[str]]:
+def _persons(clustering) -> set[frozenset[int]]:
     groups = clustering.clusters.groupby("cluster_id")["record_id"].apply(frozenset)
     return set(groups)
 
 
 def test_groups_at_threshold_and_singletons():
-    pairs = _pairs(
-        [("a", "b", 0.99), ("b", "c", 0.95), ("a", "c", 0.9), ("c", "d", 0.2), ("e", "f", 0.91)]
-    )
-    out = cluster_pairs(list("abcdefg"), pairs, threshold=0.9)
+    pairs = _pairs([(1, 2, 0.99), (2, 3, 0.95), (1, 3, 0.9), (3, 4, 0.2), (5, 6, 0.91)])
+    out = cluster_pairs([1, 2, 3, 4, 5, 6, 7], pairs, threshold=0.9)
     assert _persons(out) == {
-        frozenset("abc"),
-        frozenset("d"),
-        frozenset("ef"),
-        frozenset("g"),
+        frozenset({1, 2, 3}),
+        frozenset({4}),
+        frozenset({5, 6}),
+        frozenset({7}),
     }
     by_id = out.clusters.set_index("record_id")
-    assert by_id.loc["c", "cluster_id"] == "a"  # smallest id names the cluster
-    assert pd.isna(by_id.loc["g", "match_probability"])
+    assert by_id.loc[3, "cluster_id"] == 1  # smallest id names the cluster
+    assert pd.isna(by_id.loc[7, "match_probability"])
 
 
 def test_likely_pairs_do_not_chain_unlikely_ones():
     # a-b and b-c are likely, a-c was never scored (born ten years apart, say): the
     # mean across {a, b} and {c} is (0.95 + 0) / 2, below the threshold.
-    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.95)])
-    out = cluster_pairs(list("abc"), pairs, threshold=0.5)
-    assert _persons(out) == {frozenset("ab"), frozenset("c")}
+    pairs = _pairs([(1, 2, 0.99), (2, 3, 0.95)])
+    out = cluster_pairs([1, 2, 3], pairs, threshold=0.5)
+    assert _persons(out) == {frozenset({1, 2}), frozenset({3})}
     assert out.cut_edges == []
 
 
 def test_rejected_pair_is_cut_where_the_groups_would_meet():
     # Two strong pairs, likely links across them, and a reviewer saying a and d differ.
-    pairs = _pairs(
-        [("a", "b", 0.99), ("c", "d", 0.999), ("a", "c", 0.95), ("b", "d", 0.95), ("b", "c", 0.92)]
-    )
-    out = cluster_pairs(list("abcd"), pairs, 0.5, [Judgement("d", "a", "reject")])
-    assert _persons(out) == {frozenset("ab"), frozenset("cd")}
-    assert out.cut_edges == [("a", "c", 0.95), ("b", "d", 0.95), ("b", "c", 0.92)]
+    pairs = _pairs([(1, 2, 0.99), (3, 4, 0.999), (1, 3, 0.95), (2, 4, 0.95), (2, 3, 0.92)])
+    out = cluster_pairs([1, 2, 3, 4], pairs, 0.5, [Judgement(4, 1, "reject")])
+    assert _persons(out) == {frozenset({1, 2}), frozenset({3, 4})}
+    assert out.cut_edges == [(1, 3, 0.95), (2, 4, 0.95), (2, 3, 0.92)]
 
 
 def test_rejected_direct_edge_is_never_merged():
-    pairs = _pairs([("a", "b", 0.999)])
-    out = cluster_pairs(list("ab"), pairs, 0.5, [Judgement("a", "b", "reject")])
-    assert _persons(out) == {frozenset("a"), frozenset("b")}
+    pairs = _pairs([(1, 2, 0.999)])
+    out = cluster_pairs([1, 2], pairs, 0.5, [Judgement(1, 2, "reject")])
+    assert _persons(out) == {frozenset({1}), frozenset({2})}
 
 
 def test_accepted_pair_stays_merged_even_below_threshold_or_unscored():
-    pairs = _pairs([("a", "b", 0.1)])
+    pairs = _pairs([(1, 2, 0.1)])
     out = cluster_pairs(
-        list("abc"),
+        [1, 2, 3],
         pairs,
         0.9,
-        [Judgement("a", "b", "accept"), Judgement("c", "b", "accept", who="ana")],
+        [Judgement(1, 2, "accept"), Judgement(3, 2, "accept", who="ana")],
     )
-    assert _persons(out) == {frozenset("abc")}
+    assert _persons(out) == {frozenset({1, 2, 3})}
     assert set(out.clusters["decided_by"]) == {"reviewer"}
 
 
 def test_latest_live_judgement_wins_and_retraction_restores_the_model():
     t0 = datetime(2024, 1, 1)
     history = [
-        Judgement("a", "b", "reject", when=t0),
-        Judgement("a", "b", "accept", when=t0 + timedelta(days=1)),
+        Judgement(1, 2, "reject", when=t0),
+        Judgement(1, 2, "accept", when=t0 + timedelta(days=1)),
     ]
-    assert live_decisions(history) == {("a", "b"): "accept"}
-    history.append(Judgement("a", "b", "accept", when=t0 + timedelta(days=2), retracted=True))
+    assert live_decisions(history) == {(1, 2): "accept"}
+    history.append(Judgement(1, 2, "accept", when=t0 + timedelta(days=2), retracted=True))
     assert live_decisions(history) == {}
     # Order of the rows does not matter when they carry times.
-    assert live_decisions(reversed(history[:2])) == {("a", "b"): "accept"}
+    assert live_decisions(reversed(history[:2])) == {(1, 2): "accept"}
 
 
 def test_conflicting_accepts_are_reported_not_merged_across_a_rejection():
     judgements = [
-        Judgement("a", "b", "accept"),
-        Judgement("b", "c", "accept"),
-        Judgement("a", "c", "reject"),
+        Judgement(1, 2, "accept"),
+        Judgement(2, 3, "accept"),
+        Judgement(1, 3, "reject"),
     ]
-    out = cluster_pairs(list("abc"), _pairs([]), 0.9, judgements)
-    assert ("b", "c") in out.conflicts
+    out = cluster_pairs([1, 2, 3], _pairs([]), 0.9, judgements)
+    assert (2, 3) in out.conflicts
     by_id = out.clusters.set_index("record_id")["cluster_id"]
-    assert by_id["a"] != by_id["c"]
+    assert by_id[1] != by_id[3]
 
 
-ids = st.sampled_from(list("abcdefgh"))
+ids = st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8])
 edge = st.tuples(ids, ids, st.floats(0, 1)).filter(lambda e: e[0] != e[1])
 
 
@@ -107,7 +104,7 @@ edge = st.tuples(ids, ids, st.floats(0, 1)).filter(lambda e: e[0] != e[1])
     st.lists(edge, max_size=25), st.lists(st.tuples(ids, ids), max_size=4), st.floats(0.05, 0.95)
 )
 def test_invariants(edges, rejects, threshold):
-    record_ids = list("abcdefgh")
+    record_ids = [1, 2, 3, 4, 5, 6, 7, 8]
     judgements = [Judgement(a, b, "reject") for a, b in rejects if a != b]
     out = cluster_pairs(record_ids, _pairs(edges), threshold, judgements)
     cluster = out.clusters.set_index("record_id")["cluster_id"]
@@ -121,7 +118,7 @@ def test_invariants(edges, rejects, threshold):
     rejected = {j.pair for j in judgements}
     component = {r: r for r in record_ids}
 
-    def root(r: str) -> str:
+    def root(r: int) -> int:
         while component[r] != r:
             r = component[r]
         return r
@@ -143,18 +140,18 @@ def test_invariants(edges, rejects, threshold):
     assert again.clusters.set_index("record_id")["cluster_id"].equals(cluster)
 
 
-def _frame(mapping: dict[str, str]) -> pd.DataFrame:
+def _frame(mapping: dict[int, int]) -> pd.DataFrame:
     return pd.DataFrame({"record_id": list(mapping), "cluster_id": list(mapping.values())})
 
 
 def test_cluster_changes_reports_merges_and_splits():
     from credible.linkage import cluster_changes
 
-    before = _frame({"a": "a", "b": "b", "c": "c", "d": "c", "e": "e"})
-    after = _frame({"a": "a", "b": "a", "c": "c", "d": "d", "e": "e", "new": "new"})
+    before = _frame({1: 1, 2: 2, 3: 3, 4: 3, 5: 5})
+    after = _frame({1: 1, 2: 1, 3: 3, 4: 4, 5: 5, 9: 9})
     changes = cluster_changes(before, after)
     assert [(c.kind, c.before, c.after, c.records) for c in changes] == [
-        ("merge", ("a", "b"), ("a",), ("a", "b")),
-        ("split", ("c",), ("c", "d"), ("c", "d")),
+        ("merge", (1, 2), (1,), (1, 2)),
+        ("split", (3,), (3, 4), (3, 4)),
     ]
     assert cluster_changes(before, before) == []

@@ -7,19 +7,45 @@ import pytest
 
 from credible.errors import InputError
 from credible.linkage import FEATURE_COLUMNS, prepare_records
+from credible.linkage.features import FEATURES, LIST_COLUMNS, OVERLAP_COLUMNS
 from credible.linkage.places import county_ids
 
 
 def _one(**fields) -> pd.Series:
-    return prepare_records(pd.DataFrame([{"record_id": "r1", **fields}])).iloc[0]
+    return prepare_records(pd.DataFrame([{"record_id": 1, **fields}])).iloc[0]
 
 
 def test_columns_and_order_are_kept():
     df = pd.DataFrame({"record_id": [3, 1, 2], "name": ["Memet Tohti", None, "Aygul"]})
     out = prepare_records(df)
     assert list(out.columns) == list(FEATURE_COLUMNS)
-    assert list(out["record_id"]) == ["3", "1", "2"]
+    assert list(out["record_id"]) == [3, 1, 2] and out["record_id"].dtype == "int64"
     assert pd.isna(out.loc[1, "n1_rom"]) and pd.isna(out.loc[1, "key_pairs"])
+
+
+def test_every_feature_is_of_the_kind_the_feature_table_says():
+    df = pd.DataFrame(
+        {
+            "record_id": [10, 11],
+            "source": ["police", "media"],
+            "source_row": [1, 2],
+            "name": ["Memet Tohti", "吐尔洪·买买提"],
+            "birth_date": ["1985-03-07", None],
+            "residence": ["Shufu", None],
+            "detained": ["2018-04-02", None],
+        }
+    )
+    out = prepare_records(df)
+    assert FEATURE_COLUMNS == tuple(FEATURES) == tuple(out.columns)
+    dtypes = {"id": "int64", "string": "string", "int": "Int64", "boolean": "boolean"}
+    for column, kind in FEATURES.items():
+        if kind in dtypes:
+            assert str(out[column].dtype) == dtypes[kind], column
+        else:
+            held = out[column].iloc[0]
+            element = str if kind == "keys" else int
+            assert isinstance(held, list) and all(isinstance(k, element) for k in held), column
+    assert set(OVERLAP_COLUMNS) < set(LIST_COLUMNS)
 
 
 def test_swapped_parts_give_the_same_order_free_features():
@@ -63,9 +89,14 @@ def test_partial_birth_dates(written, low, high, expect):
 
 def test_bad_record_ids_are_reported_with_their_rows():
     with pytest.raises(InputError) as err:
-        prepare_records(pd.DataFrame({"record_id": ["a", None, "a"]}))
-    rows = sorted(p.row for p in err.value.problems)
-    assert rows == [2, 3]
+        prepare_records(pd.DataFrame({"record_id": [7, None, 7, "r4", 2.5, 6]}, dtype=object))
+    found = sorted((p.row, p.expected) for p in err.value.problems)
+    assert found == [
+        (2, "a record id"),
+        (3, "a unique record id"),
+        (4, "a whole number"),
+        (5, "a whole number"),
+    ]
 
 
 def test_counties_in_five_scripts_share_one_id():

@@ -18,6 +18,8 @@ from credible.ingest import import_manifest
 from credible.simulate import simulate
 from credible.store import Store, init_store
 
+pytestmark = pytest.mark.slow  # real processes, each a whole link run (about 50 s in all)
+
 
 def run(
     *args: str, home: Path, stdin: str | None = None, check: bool = True

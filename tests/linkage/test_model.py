@@ -11,6 +11,13 @@ from hypothesis import strategies as st
 
 from credible.linkage import LinkSettings
 from credible.linkage.model import comparisons, leave_one_out_tf
+from credible.linkage.splink_adapter import comparison_dict
+
+
+def rendered(settings: LinkSettings, dialect: str) -> list[dict]:
+    """The comparisons as Splink renders them for ``dialect``."""
+    return [comparison_dict(c, dialect) for c in comparisons(settings)]
+
 
 #: The one adjustment not on exact agreement: both name parts alike in order (the same
 #: name in two scripts or spellings) adjusted by the frequency of the name's keys.
@@ -24,7 +31,7 @@ def test_term_frequency_adjusts_only_agreement_on_its_own_column(dialect):
     # evidence of pairs that disagree (it once sat on "nothing in common").
     adjusted = [
         (comparison["output_column_name"], level)
-        for comparison in comparisons(LinkSettings(term_frequency=True), dialect)
+        for comparison in rendered(LinkSettings(term_frequency=True), dialect)
         for level in comparison["comparison_levels"]
         if level.get("tf_adjustment_column")
     ]
@@ -42,7 +49,7 @@ def test_term_frequency_adjusts_only_agreement_on_its_own_column(dialect):
 
 
 def test_no_term_frequency_when_switched_off():
-    for comparison in comparisons(LinkSettings(term_frequency=False), "duckdb"):
+    for comparison in rendered(LinkSettings(term_frequency=False), "duckdb"):
         assert not any(lv.get("tf_adjustment_column") for lv in comparison["comparison_levels"])
 
 

@@ -40,10 +40,8 @@ def _true_pair_means(
     for k in sorted(set(size[size >= 2])):
         ids = own[own["person_id"].isin(size.index[size == k])]
         both = ids.reset_index().merge(ids.reset_index(), on="person_id")
-        both = both[both["record_id_x"].astype(str) < both["record_id_y"].astype(str)]
-        index = pd.MultiIndex.from_arrays(
-            [both["record_id_x"].astype(str), both["record_id_y"].astype(str)]
-        )
+        both = both[both["record_id_x"] < both["record_id_y"]]
+        index = pd.MultiIndex.from_arrays([both["record_id_x"], both["record_id_y"]])
         means[int(k)] = float(scored.reindex(index).fillna(0.0).mean())
     return means
 
@@ -86,7 +84,8 @@ def repeat_people(
         copies.loc[rng.random(len(copies)) < rate, columns] = None
     start = int(records.loc[records["source"] == source, "source_row"].max()) + 1
     copies["source_row"] = np.arange(start, start + len(copies))
-    copies["record_id"] = [f"{source}:{row}" for row in copies["source_row"]]
+    first_id = int(records["record_id"].max()) + 1
+    copies["record_id"] = np.arange(first_id, first_id + len(copies))
     return (
         pd.concat([records, copies.drop(columns="person_id")], ignore_index=True),
         pd.concat([truth, copies[["source", "source_row", "person_id"]]], ignore_index=True),

@@ -16,7 +16,20 @@ from sqlalchemy import select
 from credible.config import Settings
 from credible.errors import InputError, NotFoundError
 from credible.ingest import import_manifest
-from credible.linkage import INPUT_COLUMNS, LinkSettings, results, review
+from credible.linkage import (
+    INPUT_COLUMNS,
+    LinkSettings,
+    decide,
+    describe,
+    evaluate_latest,
+    explain,
+    export_links,
+    make_settings,
+    recluster,
+    review_items,
+    run_link,
+)
+from credible.linkage import results as results_internals
 from credible.linkage import service as svc
 from credible.simulate import simulate
 from credible.store import Store, finish_run, latest_run, now, schema, start_run, verify
@@ -54,7 +67,7 @@ def persons_of(store: Store, run_id: int) -> dict[int, frozenset[int]]:
 def check_export(store: Store, sim: Path, n: int, run_id: int) -> None:
     """``export links``: one row per record, its Person, its best score inside it."""
     buf = io.StringIO()
-    assert results.export_links(store, "csv", buf) == n
+    assert export_links(store, "csv", buf) == n
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
     assert list(rows[0]) == ["record_id", "source", "source_row", "person_id", "match_probability"]
     assert len({r["record_id"] for r in rows}) == n
@@ -73,7 +86,7 @@ def check_export(store: Store, sim: Path, n: int, run_id: int) -> None:
     keys = {(r["source"], r["source_row"]) for r in rows}
     assert keys == set(zip(truth["source"], truth["source_row"], strict=True))
     lines = io.StringIO()
-    results.export_links(store, "jsonl", lines)
+    export_links(store, "jsonl", lines)
     assert len(lines.getvalue().splitlines()) == n
 
 
@@ -88,9 +101,10 @@ def test_load_records_reads_every_record_in_input_shape(store, settings, sim) ->
     assert subset["record_id"].tolist() == [records["record_id"].iloc[0]]
 
 
+@pytest.mark.slow
 def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None:
     n = import_sim(store, settings, sim)
-    first = svc.run_link(store, FAST, "tester")
+    first = run_link(store, FAST, "tester")
     with store.read() as conn:
         run = latest_run(conn, "link")
         assert verify(conn).ok
@@ -110,11 +124,11 @@ def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None
 
     # The wiring is right only if records meet their true identities: a run joined to the
     # truth on the wrong rows would score near 0 (model quality is bench/linkage.py's job).
-    run_id, metrics = results.evaluate_latest(store, sim)
+    run_id, metrics = evaluate_latest(store, sim)
     assert run_id == first.run_id and metrics.records == n
     assert metrics.pairwise_f1 > 0.3 and metrics.bcubed_f1 > 0.6, metrics
 
-    second = svc.run_link(store, FAST, "tester")
+    second = run_link(store, FAST, "tester")
     assert second.run_id != first.run_id
     assert persons_of(store, second.run_id) == groups
     assert first.changes == {}
@@ -124,22 +138,23 @@ def test_link_run_is_stored_whole_and_reproducible(store, settings, sim) -> None
     check_export(store, sim, n, second.run_id)
 
 
+@pytest.mark.slow
 def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -> None:
     import_sim(store, settings, sim)
-    first = svc.run_link(store, FAST, "tester")
+    first = run_link(store, FAST, "tester")
     groups = persons_of(store, first.run_id)
-    items = list(review.review_items(store, 3))
+    items = list(review_items(store, 3))
     assert len(items) == min(3, first.review_queue) > 0
     for item in items:
         assert FAST.review_lower <= item.match_probability < FAST.review_upper
         wf = item.waterfall()
         assert wf is not None
         assert wf.match_probability == pytest.approx(item.match_probability, abs=0.02)
-        assert dict(review.describe(item.record_l))["romanised"]
-    wf = review.explain(store, items[0].record_l["record_id"], items[0].record_r["record_id"])
+        assert dict(describe(item.record_l))["romanised"]
+    wf = explain(store, items[0].record_l["record_id"], items[0].record_r["record_id"])
     assert wf.steps and "total" in wf.to_text()
     with pytest.raises(NotFoundError, match="no person record"):
-        review.explain(store, items[0].record_l["record_id"], "99999999")
+        explain(store, items[0].record_l["record_id"], "99999999")
     with store.read() as conn:
         scores = svc.stored_scores(conn, first.run_id)
     merged = scores[scores["match_probability"] >= FAST.match_threshold].iloc[0]
@@ -150,19 +165,19 @@ def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -
     accepted = (int(apart.record_id_l), int(apart.record_id_r))
     # Before review the model merged the one and kept the other apart.
     assert rejected[1] in groups[rejected[0]] and accepted[1] not in groups[accepted[0]]
-    review.decide(store, "reviewer", *map(str, rejected), "reject", "different fathers")
-    review.decide(store, "reviewer", *map(str, accepted), "accept")
+    decide(store, "reviewer", *map(str, rejected), "reject", "different fathers")
+    decide(store, "reviewer", *map(str, accepted), "accept")
 
     def holds(run_id: int) -> None:
         g = persons_of(store, run_id)
         assert rejected[1] not in g[rejected[0]]
         assert accepted[1] in g[accepted[0]]
 
-    again = svc.recluster(store, "reviewer")
+    again = recluster(store, "reviewer")
     holds(again.run_id)
     assert again.judgements == 2
     assert again.changes["merged"] >= 1 and again.changes["split"] >= 1
-    rerun = svc.run_link(store, FAST, "tester")
+    rerun = run_link(store, FAST, "tester")
     holds(rerun.run_id)
     with store.read() as conn:
         assert verify(conn).ok
@@ -170,33 +185,33 @@ def test_review_decisions_hold_after_recluster_and_rerun(store, settings, sim) -
     reviewed = {tuple(sorted(p)) for p in (rejected, accepted)}
     queue = {
         tuple(sorted((int(i.record_l["record_id"]), int(i.record_r["record_id"]))))
-        for i in review.review_items(store, 1000)
+        for i in review_items(store, 1000)
     }
     assert not queue & reviewed
 
 
 def test_user_errors_are_credible_errors(store, settings, sim, tmp_path) -> None:
     with pytest.raises(NotFoundError, match="import"):
-        svc.run_link(store, FAST, "tester")
+        run_link(store, FAST, "tester")
     for call in (
-        lambda: results.links_frame(store),
-        lambda: results.evaluate_latest(store, sim),
-        lambda: list(review.review_items(store)),
-        lambda: review.explain(store, "1", "2"),
+        lambda: results_internals.links_frame(store),
+        lambda: evaluate_latest(store, sim),
+        lambda: list(review_items(store)),
+        lambda: explain(store, "1", "2"),
     ):
         with pytest.raises(NotFoundError, match="credible link"):
             call()
     with pytest.raises(InputError, match="truth"):
-        results.read_truth(tmp_path)
+        results_internals.read_truth(tmp_path)
     (tmp_path / "records.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="not a truth file"):
-        results.read_truth(tmp_path)
+        results_internals.read_truth(tmp_path)
     with pytest.raises(InputError):
-        review.decide(store, "tester", "1", "2", "maybe")
+        decide(store, "tester", "1", "2", "maybe")
     with pytest.raises(InputError):
-        review.decide(store, "tester", "one", "2", "accept")
+        decide(store, "tester", "one", "2", "accept")
     with pytest.raises(Exception, match="match_threshold"):
-        svc.make_settings(match_threshold=1.5)
+        make_settings(match_threshold=1.5)
 
 
 @settings_(
@@ -226,16 +241,16 @@ def test_stored_persons_and_links_round_trip(store, data) -> None:
     probs = data.draw(st.lists(st.floats(0.01, 1.0), min_size=len(chosen), max_size=len(chosen)))
     clusters = pd.DataFrame(
         {
-            "record_id": [str(r) for r in ids],
-            "cluster_id": [str(cluster_of[r]) for r in ids],
+            "record_id": ids,
+            "cluster_id": [cluster_of[r] for r in ids],
             "match_probability": [0.99 if label.count(g) > 1 else None for g in label],
             "decided_by": ["model" if label.count(g) > 1 else None for g in label],
         }
     )
     pairs = pd.DataFrame(
         {
-            "record_id_l": [str(a) for a, _ in chosen],
-            "record_id_r": [str(b) for _, b in chosen],
+            "record_id_l": pd.Series([a for a, _ in chosen], dtype="int64"),
+            "record_id_r": pd.Series([b for _, b in chosen], dtype="int64"),
             "match_probability": probs,
             "match_weight": [0.0] * len(chosen),
         }
@@ -246,7 +261,7 @@ def test_stored_persons_and_links_round_trip(store, data) -> None:
         svc._store_persons(uow, run_id, clusters)
         finish_run(uow, run_id, {})
 
-    links = results.links_frame(store)
+    links = results_internals.links_frame(store)
     assert sorted(links["record_id"].astype(int)) == sorted(ids)
     person = dict(zip(links["record_id"].astype(int), links["person_id"], strict=True))
     for a in ids:

@@ -6,7 +6,13 @@ import shutil
 
 import pytest
 
-from credible.linkage import LinkSettings, evaluate, prepare_records, train_and_predict
+from credible.linkage import (
+    LinkSettings,
+    apply_model,
+    evaluate,
+    prepare_records,
+    train_and_predict,
+)
 
 pytest.importorskip("pyspark")
 pytestmark = pytest.mark.slow
@@ -30,9 +36,7 @@ def test_duckdb_and_spark_give_the_same_clusters(spark):
     records, truth = febrl_records(300)
     prepared = prepare_records(records)
     duck = train_and_predict(prepared, LinkSettings(threads=1, max_pairs=2e5))
-    sparked = train_and_predict(
-        prepared, LinkSettings(backend="spark"), model=duck.model, spark_session=spark
-    )
+    sparked = apply_model(duck.model, prepared, LinkSettings(backend="spark"), spark_session=spark)
     assert sparked.metadata["backend"] == "spark"
     merged = duck.pairs.merge(sparked.pairs, on=["record_id_l", "record_id_r"], how="outer")
     assert len(merged) == len(duck.pairs) == len(sparked.pairs)

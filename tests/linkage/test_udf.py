@@ -36,3 +36,15 @@ def test_scores_match_name_similarity_row_by_row(pairs):
             assert math.isnan(score)
         else:
             assert score == name_similarity(a, b)
+
+
+def test_registering_twice_on_one_connection_replaces_the_function():
+    import duckdb
+
+    from credible.linkage.udf import NAME_SIMILARITY, register_duckdb
+
+    con = duckdb.connect()
+    register_duckdb(con)
+    register_duckdb(con)
+    (score,) = con.execute(f"SELECT {NAME_SIMILARITY}('Memet', 'Memet')").fetchone()
+    assert math.isclose(score, name_similarity("Memet", "Memet"))

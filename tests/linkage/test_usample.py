@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credible.linkage import LinkSettings, prepare_records, usample
+from credible.linkage import splink_adapter as splink
 from credible.linkage.train import MODEL_COLUMNS, _register, make_db_api
 from credible.linkage.usample import estimate_u, pair_chunks, sample_size
 
@@ -23,7 +24,7 @@ def prepared(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("sim")
     simulate(250, 5, seed=5, out=out)
-    return prepare_records(read_lists(out))
+    return prepare_records(read_lists(out).assign(record_id=lambda r: range(len(r))))
 
 
 def _linker(prepared):
@@ -34,12 +35,8 @@ def _linker(prepared):
 
 
 def _u(linker, name):
-    (comparison,) = [c for c in linker._settings_obj.comparisons if c.output_column_name == name]
-    return {
-        lv.label_for_charts: lv.u_probability
-        for lv in comparison.comparison_levels
-        if not lv.is_null_level
-    }
+    (comparison,) = [c for c in splink.parameters(linker) if c.name == name]
+    return dict(zip(comparison.labels, comparison.u.tolist(), strict=True))
 
 
 def test_every_pair_of_a_small_list_gives_the_exact_share(prepared):
@@ -72,10 +69,7 @@ def test_u_is_each_levels_share_of_the_sampled_pairs_and_the_seed_fixes_it(prepa
             if count:
                 assert u[label] == pytest.approx(count / total, rel=1e-12), (name, label)
         assert u == _u(second, name)
-    assert any(
-        _u(first, c.output_column_name) != _u(other, c.output_column_name)
-        for c in first._settings_obj.comparisons
-    )
+    assert any(_u(first, c.name) != _u(other, c.name) for c in splink.parameters(first))
 
 
 @pytest.mark.parametrize(("records", "max_pairs"), [(10, 1e6), (10_000, 1e6), (5, 1)])

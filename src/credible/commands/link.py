@@ -14,6 +14,8 @@ from credible.commands._common import app, console, context, progress_bar, warn
 # Splink logs training details (levels not seen in a sample, EM sampling probes) as
 # warnings; with no handler Python would print them all on stderr. The run's own
 # warnings (failed or unconverged EM passes) are printed with its summary instead.
+# Only the command line decides this: the library leaves logging to its application.
+logging.getLogger("splink").setLevel(logging.WARNING)
 logging.getLogger("splink").addHandler(logging.NullHandler())
 
 link_app = typer.Typer(
@@ -53,7 +55,7 @@ def link(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from credible.linkage.service import make_settings, run_link
+    from credible.linkage import make_settings, run_link
     from credible.store import open_store
 
     settings = context(ctx).settings()
@@ -96,7 +98,7 @@ def link_explain(
     ] = None,
 ) -> None:
     """Show the match weight of two records by comparison (the latest run's waterfall)."""
-    from credible.linkage.review import explain
+    from credible.linkage import explain
     from credible.store import open_store
 
     wf = explain(open_store(context(ctx).settings()), record_a, record_b)
@@ -116,7 +118,7 @@ def link_evaluate(
     """Score the latest run against known truth: pairwise and B-cubed precision/recall/F1."""
     import json
 
-    from credible.linkage.results import evaluate_latest
+    from credible.linkage import evaluate_latest
     from credible.store import open_store
 
     run_id, m = evaluate_latest(open_store(context(ctx).settings()), truth)
@@ -170,8 +172,8 @@ def review(
     Answers are read from the terminal or stdin (one per line: a, r, u, s, n, q), so a
     session can be scripted. Decisions are stored as append-only judgements (who, when).
     """
-    from credible.linkage.review import decide, describe, review_items
-    from credible.linkage.service import recluster as rebuild
+    from credible.linkage import decide, describe, review_items
+    from credible.linkage import recluster as rebuild
     from credible.store import open_store
 
     settings = context(ctx).settings()

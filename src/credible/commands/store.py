@@ -99,7 +99,7 @@ def export(
 
     def write(fh: IO[str]) -> int:
         if table == "links":
-            from credible.linkage.results import export_links
+            from credible.linkage import export_links
 
             return export_links(store, fmt, fh)
         return export_table(

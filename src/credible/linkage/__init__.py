@@ -1,11 +1,24 @@
 """Who is who across sources: Splink (Fellegi–Sunter) on cross-script name features,
 clustering into Persons with reviewers' judgements, explanation and evaluation.
 
-The public API (other stages use only these names):
+The public API (other stages and the front ends use only these names):
+
+Against the store (``credible link``, ``credible review``, the demo):
+
+- ``make_settings(**options)`` -> ``LinkSettings``; ``run_link(store, settings, actor)``
+  -> ``LinkRunSummary``: link every person record and store the run;
+  ``recluster(store, actor)``: a new run from the stored scores and the judgements.
+- ``review_items(store)`` -> ``ReviewItem``s; ``decide(store, actor, a, b, decision)``;
+  ``describe(record)``; ``explain(store, a, b)`` -> ``Waterfall``.
+- ``evaluate_latest(store, truth_dir)`` -> (run id, ``Metrics``);
+  ``export_links(store, fmt, out)``.
+
+On frames of person records (record ids are whole numbers):
 
 - ``LinkSettings``: thresholds, blocking, seed, backend.
 - ``prepare_records(df)``: person records -> linkage features (via ``credible.names``).
-- ``train_and_predict(prepared, settings, judgements)`` -> ``LinkResult``.
+- ``train_and_predict(prepared, settings, judgements)`` -> ``LinkResult``;
+  ``apply_model(model, prepared, ...)``: the same with a stored model, no training.
 - ``Judgement`` and ``cluster_pairs``: append-only review decisions, re-clustering;
   ``cluster_changes``: the merges and splits between two clusterings, for the audit.
 - ``review_queue``: the pairs that need a human.
@@ -24,8 +37,18 @@ from credible.linkage.clustering import (
 from credible.linkage.evaluate import Metrics, evaluate, load_truth
 from credible.linkage.explain import Step, Waterfall, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
+from credible.linkage.results import evaluate_latest, export_links
+from credible.linkage.review import ReviewItem, decide, describe, explain, review_items
+from credible.linkage.service import LinkRunSummary, make_settings, recluster, run_link
 from credible.linkage.settings import LinkSettings
-from credible.linkage.train import LinkResult, input_fingerprint, review_queue, train_and_predict
+from credible.linkage.train import (
+    LinkageError,
+    LinkResult,
+    apply_model,
+    input_fingerprint,
+    review_queue,
+    train_and_predict,
+)
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -34,18 +57,31 @@ __all__ = [
     "Clustering",
     "Judgement",
     "LinkResult",
+    "LinkRunSummary",
     "LinkSettings",
+    "LinkageError",
     "Metrics",
+    "ReviewItem",
     "Step",
     "Waterfall",
+    "apply_model",
     "cluster_changes",
     "cluster_pairs",
+    "decide",
+    "describe",
     "evaluate",
+    "evaluate_latest",
+    "explain",
     "explain_pair",
+    "export_links",
     "input_fingerprint",
     "live_decisions",
     "load_truth",
+    "make_settings",
     "prepare_records",
+    "recluster",
+    "review_items",
     "review_queue",
+    "run_link",
     "train_and_predict",
 ]

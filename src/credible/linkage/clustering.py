@@ -30,8 +30,8 @@ Decision = Literal["accept", "reject", "unsure"]
 class Judgement:
     """A reviewer's decision on a pair of records. Never edited: a change is a new row."""
 
-    record_id_l: str
-    record_id_r: str
+    record_id_l: int
+    record_id_r: int
     decision: Decision
     who: str = ""
     when: datetime | None = None
@@ -39,16 +39,16 @@ class Judgement:
     note: str = ""
 
     @property
-    def pair(self) -> tuple[str, str]:
+    def pair(self) -> tuple[int, int]:
         return _pair(self.record_id_l, self.record_id_r)
 
 
-def _pair(a: object, b: object) -> tuple[str, str]:
-    x, y = str(a), str(b)
+def _pair(a: int, b: int) -> tuple[int, int]:
+    x, y = int(a), int(b)
     return (x, y) if x <= y else (y, x)
 
 
-def live_decisions(judgements: Iterable[Judgement]) -> dict[tuple[str, str], Decision]:
+def live_decisions(judgements: Iterable[Judgement]) -> dict[tuple[int, int], Decision]:
     """The decision in force on each judged pair: the latest one not retracted.
 
     Judgements without a time keep their order in the input (later rows are newer).
@@ -59,7 +59,7 @@ def live_decisions(judgements: Iterable[Judgement]) -> dict[tuple[str, str], Dec
     )
     # Judgements without a time sort after timed ones only when all are untimed; mixing
     # is the store's concern (it always stamps a time).
-    state: dict[tuple[str, str], Decision] = {}
+    state: dict[tuple[int, int], Decision] = {}
     for _, j in ordered:
         if j.retracted:
             state.pop(j.pair, None)
@@ -73,8 +73,8 @@ class Clustering:
     """Persons as ``record_id -> cluster_id`` plus what the judgements changed."""
 
     clusters: pd.DataFrame  # record_id, cluster_id, match_probability, decided_by
-    cut_edges: list[tuple[str, str, float]]  # model edges not merged because of a rejection
-    conflicts: list[tuple[str, str]]  # accepted pairs that a rejection kept apart
+    cut_edges: list[tuple[int, int, float]]  # model edges not merged because of a rejection
+    conflicts: list[tuple[int, int]]  # accepted pairs that a rejection kept apart
 
 
 class _UnionFind:
@@ -151,7 +151,7 @@ class _Groups:
 
 
 def cluster_pairs(
-    record_ids: Sequence[str],
+    record_ids: Sequence[int],
     pairs: pd.DataFrame,
     threshold: float,
     judgements: Iterable[Judgement] = (),
@@ -162,22 +162,51 @@ def cluster_pairs(
     reaches is its own Person. ``cluster_id`` is the smallest record id of the cluster,
     so it does not depend on the order of the input or on the backend.
     """
-    ids = [str(r) for r in record_ids]
+    ids = [int(r) for r in record_ids]
     index = {r: i for i, r in enumerate(ids)}
-    decisions = live_decisions(judgements)
+    state = _reviewed(index, live_decisions(judgements))
+    cut = _merge_scored(state, index, pairs, threshold)
+    roots = np.array([state.uf.find(i) for i in range(len(ids))], dtype=np.int64)
+    frame = pd.DataFrame({"record_id": ids, "root": roots})
+    frame["cluster_id"] = frame.groupby("root")["record_id"].transform("min")
+    frame["match_probability"] = state.best
+    frame["decided_by"] = state.decided_by
+    frame.loc[frame["match_probability"].isna(), "decided_by"] = None
+    return Clustering(
+        clusters=frame[["record_id", "cluster_id", "match_probability", "decided_by"]],
+        cut_edges=cut,
+        conflicts=state.conflicts,
+    )
+
+
+@dataclass
+class _State:
+    """Records joined so far: groups, each record's best probability and who decided."""
+
+    uf: _UnionFind
+    groups: _Groups
+    best: np.ndarray
+    decided_by: np.ndarray
+    conflicts: list[tuple[int, int]]
+    #: Pairs a reviewer accepted or rejected: they count as 1 or 0, not as scored.
+    judged: set[tuple[int, int]]
+
+
+def _reviewed(index: dict[int, int], decisions: dict[tuple[int, int], Decision]) -> _State:
+    """The reviewers' decisions applied: rejected pairs may never meet, accepted pairs
+    are joined (unless a rejection forbids it: a conflict)."""
     rejected = {p for p, d in decisions.items() if d == "reject"}
     accepted = sorted(p for p, d in decisions.items() if d == "accept")
-
-    uf = _UnionFind(len(ids))
+    n = len(index)
+    uf = _UnionFind(n)
     for a, b in rejected:
         if a in index and b in index:
             ia, ib = index[a], index[b]
             uf.cannot.setdefault(ia, set()).add(ib)
             uf.cannot.setdefault(ib, set()).add(ia)
-
-    best = np.full(len(ids), np.nan)
-    decided_by = np.array(["model"] * len(ids), dtype=object)
-    conflicts: list[tuple[str, str]] = []
+    best = np.full(n, np.nan)
+    decided_by = np.array(["model"] * n, dtype=object)
+    conflicts: list[tuple[int, int]] = []
     for a, b in accepted:
         if a not in index or b not in index:
             continue
@@ -187,8 +216,6 @@ def cluster_pairs(
             decided_by[[ia, ib]] = "reviewer"
         else:
             conflicts.append((a, b))
-
-    cut: list[tuple[str, str, float]] = []
     groups = _Groups(uf)
     for a, b in accepted:
         if a in index and b in index:
@@ -198,47 +225,43 @@ def cluster_pairs(
         root = uf.find(i)
         if root != i:
             groups.fold(i, root)
+    return _State(uf, groups, best, decided_by, conflicts, rejected | set(accepted))
+
+
+def _merge_scored(
+    state: _State, index: dict[int, int], pairs: pd.DataFrame, threshold: float
+) -> list[tuple[int, int, float]]:
+    """Join groups along the scored pairs, strongest first, where the mean probability
+    across them reaches ``threshold``; returns the edges a rejection cut."""
     scored = pairs.loc[pairs["match_probability"] > 0]
-    left = scored["record_id_l"].astype(str).to_numpy()
-    right = scored["record_id_r"].astype(str).to_numpy()
+    left = scored["record_id_l"].to_numpy(np.int64)
+    right = scored["record_id_r"].to_numpy(np.int64)
     prob = scored["match_probability"].to_numpy(dtype=float)
-    # Judged pairs count as the reviewer said (accepted 1, rejected 0), not as scored.
-    judged = rejected | set(accepted)
     known = np.fromiter(
         (
-            a in index and b in index and _pair(a, b) not in judged
-            for a, b in zip(left, right, strict=True)
+            a in index and b in index and _pair(a, b) not in state.judged
+            for a, b in zip(left.tolist(), right.tolist(), strict=True)
         ),
         dtype=bool,
         count=len(left),
     )
-    for a, b, p in zip(left[known], right[known], prob[known], strict=True):
-        groups.add(index[a], index[b], float(p))
+    for a, b, p in zip(left[known].tolist(), right[known].tolist(), prob[known], strict=True):
+        state.groups.add(index[a], index[b], float(p))
     strong = np.flatnonzero(known & (prob >= threshold))
     # Strongest first; ties broken by ids so the result is order-independent.
     order = strong[np.lexsort((right[strong], left[strong], -prob[strong]))]
+    cut: list[tuple[int, int, float]] = []
     for k in order:
-        a, b, p = left[k], right[k], float(prob[k])
+        a, b, p = int(left[k]), int(right[k]), float(prob[k])
         ia, ib = index[a], index[b]
-        outcome = groups.merge(ia, ib, threshold)
+        outcome = state.groups.merge(ia, ib, threshold)
         if outcome == "merged":
             for i in (ia, ib):
-                if not best[i] >= p:
-                    best[i] = p
+                if not state.best[i] >= p:
+                    state.best[i] = p
         elif outcome == "forbidden":
             cut.append((*_pair(a, b), p))
-
-    roots = np.array([uf.find(i) for i in range(len(ids))], dtype=np.int64)
-    frame = pd.DataFrame({"record_id": ids, "root": roots})
-    frame["cluster_id"] = frame.groupby("root")["record_id"].transform("min")
-    frame["match_probability"] = best
-    frame["decided_by"] = decided_by
-    frame.loc[frame["match_probability"].isna(), "decided_by"] = None
-    return Clustering(
-        clusters=frame[["record_id", "cluster_id", "match_probability", "decided_by"]],
-        cut_edges=cut,
-        conflicts=conflicts,
-    )
+    return cut
 
 
 @dataclass(frozen=True)
@@ -250,9 +273,9 @@ class ClusterChange:
     """
 
     kind: Literal["merge", "split", "regroup"]
-    before: tuple[str, ...]  # earlier cluster ids involved
-    after: tuple[str, ...]  # later cluster ids involved
-    records: tuple[str, ...]
+    before: tuple[int, ...]  # earlier cluster ids involved
+    after: tuple[int, ...]  # later cluster ids involved
+    records: tuple[int, ...]
 
 
 def cluster_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[ClusterChange]:
@@ -261,28 +284,24 @@ def cluster_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[ClusterCh
     Records present in only one of them are ignored: they were added or removed, not
     merged or split. Groups whose membership did not change produce nothing.
     """
-    both = (
-        before[["record_id", "cluster_id"]]
-        .astype(str)
-        .merge(
-            after[["record_id", "cluster_id"]].astype(str), on="record_id", suffixes=("_b", "_a")
-        )
+    both = before[["record_id", "cluster_id"]].merge(
+        after[["record_id", "cluster_id"]], on="record_id", suffixes=("_b", "_a")
     )
     if both.empty:
         return []
     # Connected components of the bipartite graph earlier cluster <-> later cluster.
     links = both[["cluster_id_b", "cluster_id_a"]].drop_duplicates()
-    nodes = [f"b:{c}" for c in links["cluster_id_b"].unique()] + [
-        f"a:{c}" for c in links["cluster_id_a"].unique()
+    nodes = [("b", int(c)) for c in links["cluster_id_b"].unique()] + [
+        ("a", int(c)) for c in links["cluster_id_a"].unique()
     ]
     index = {n: i for i, n in enumerate(nodes)}
     uf = _UnionFind(len(nodes))
     for b, a in zip(links["cluster_id_b"], links["cluster_id_a"], strict=True):
-        uf.union(index[f"b:{b}"], index[f"a:{a}"])
-    groups: dict[int, tuple[set[str], set[str]]] = {}
-    for n, i in index.items():
+        uf.union(index[("b", int(b))], index[("a", int(a))])
+    groups: dict[int, tuple[set[int], set[int]]] = {}
+    for (side, cluster), i in index.items():
         olds, news = groups.setdefault(uf.find(i), (set(), set()))
-        (olds if n.startswith("b:") else news).add(n[2:])
+        (olds if side == "b" else news).add(cluster)
     members = both.groupby("cluster_id_b")["record_id"].apply(list).to_dict()
     changes = []
     for olds, news in groups.values():
@@ -290,7 +309,7 @@ def cluster_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[ClusterCh
             continue
         kind: Literal["merge", "split", "regroup"]
         kind = "merge" if len(news) == 1 else "split" if len(olds) == 1 else "regroup"
-        records = sorted(r for o in olds for r in members.get(o, []))
+        records = sorted(int(r) for o in olds for r in members.get(o, []))
         changes.append(
             ClusterChange(kind, tuple(sorted(olds)), tuple(sorted(news)), tuple(records))
         )

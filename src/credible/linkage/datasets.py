@@ -19,7 +19,7 @@ def _person_records(df: pd.DataFrame, source: str, full_name: bool) -> pd.DataFr
     df = df.reset_index()
     dob = df["date_of_birth"].fillna("")
     columns = {
-        "record_id": df["rec_id"],
+        "rec_id": df["rec_id"],
         "source": source,
         "source_row": range(1, len(df) + 1),
         "given_name": df["given_name"],
@@ -35,11 +35,14 @@ def _person_records(df: pd.DataFrame, source: str, full_name: bool) -> pd.DataFr
 
 def _with_truth(records: pd.DataFrame, people: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records of persons ``rec-N`` with N below ``people`` (all if None), and the truth:
-    FEBRL's record ids name the person (``rec-N-org``, ``rec-N-dup-K``)."""
-    person = records["record_id"].str.extract(r"rec-(\d+)-")[0].astype(int)
+    FEBRL's record ids name the person (``rec-N-org``, ``rec-N-dup-K``). The records are
+    numbered in file order (``record_id``, from 0)."""
+    person = records["rec_id"].str.extract(r"rec-(\d+)-")[0].astype(int)
     if people is not None:
         keep = person < people
         records, person = records[keep].reset_index(drop=True), person[keep]
+    records = records.drop(columns="rec_id")
+    records.insert(0, "record_id", range(len(records)))
     truth = pd.DataFrame(
         {
             "source": records["source"],

@@ -11,8 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from credible.linkage import splink_adapter as splink
 from credible.linkage.features import prepare_records
-from credible.linkage.model import list_odds, splink_spec
+from credible.linkage.model import every_comparison, list_odds, splink_spec
 from credible.linkage.train import MODEL_COLUMNS
 
 #: The waterfall step that carries the other candidates of the list-aware model.
@@ -33,8 +34,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Waterfall:
-    record_id_l: str
-    record_id_r: str
+    record_id_l: int
+    record_id_r: int
     prior_weight: float
     steps: list[Step] = field(default_factory=list)
 
@@ -87,8 +88,8 @@ class Waterfall:
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
             f'height="{bar_h * len(bars) + 40}" font-family="sans-serif" font-size="12">',
-            f'<text x="4" y="16">{html.escape(self.record_id_l)} vs '
-            f"{html.escape(self.record_id_r)}: match weight {self.match_weight:.2f}</text>",
+            f'<text x="4" y="16">{self.record_id_l} vs '
+            f"{self.record_id_r}: match weight {self.match_weight:.2f}</text>",
         ]
         for i, (label, a, b) in enumerate(bars):
             y = 28 + i * bar_h
@@ -141,12 +142,11 @@ def explain_pair(
         rows.append(rec)
     db_api = make_db_api(LinkSettings(threads=1))
     table = db_api.register(pair[MODEL_COLUMNS])
-    spec = splink_spec(model)
+    # The run's rules block on key columns computed over all its records; one pair
+    # needs no blocking. A model trained on Spark is explained on DuckDB.
+    spec = splink.port_model(splink_spec(model), "duckdb", every_comparison(), [])
     spec["retain_matching_columns"] = True
     spec["retain_intermediate_calculation_columns"] = True
-    # The run's rules block on key columns computed over all its records; one pair
-    # needs no blocking.
-    spec["blocking_rules_to_generate_predictions"] = []
     linker = Linker(table, spec, log_level=None)
     scored = linker.inference.score_pair(rows[0], rows[1]).as_record_list()[0]
     steps = []
@@ -175,8 +175,8 @@ def explain_pair(
     if odds:
         prior_weight = math.log2(odds)
     waterfall = Waterfall(
-        record_id_l=str(rows[0]["record_id"]),
-        record_id_r=str(rows[1]["record_id"]),
+        record_id_l=int(rows[0]["record_id"]),
+        record_id_r=int(rows[1]["record_id"]),
         prior_weight=prior_weight,
         steps=steps,
     )

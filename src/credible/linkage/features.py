@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,94 +45,66 @@ INPUT_COLUMNS = (
     "detained_max",
 )
 
+#: Every feature ``prepare_records`` returns, in order, with its kind: ``id`` (the record
+#: id, int64), ``string`` (pandas strings), ``int`` (nullable Int64), ``boolean``,
+#: ``keys`` (a list of key strings) or ``hashed keys`` (a list of 64-bit hashes of keys:
+#: the comparisons only test such lists for a shared element, and copying lists of
+#: strings into every compared pair took a third of the name comparison's time; 1e6
+#: random pairs of a 10,000-record list: 3.3 s -> 2.3 s).
+FEATURES: dict[str, str] = {
+    "record_id": "id",
+    "source": "string",
+    "source_row": "int",
+    "name_display": "string",
+    "n1_rom": "string",
+    "n2_rom": "string",
+    "name_sorted": "string",
+    "name_ordered": "string",
+    "k1": "string",
+    "k2": "string",
+    "keys1": "hashed keys",
+    "keys2": "hashed keys",
+    "k12": "keys",
+    "key_lo": "string",
+    "key_hi": "string",
+    "name_keys": "hashed keys",
+    "name_key": "string",
+    "key_pairs": "keys",
+    "ckeys1": "hashed keys",
+    "ckeys2": "hashed keys",
+    "ckey_pairs": "keys",
+    "ckeys": "hashed keys",
+    "name_han": "boolean",
+    "sex": "string",
+    "birth_year": "int",
+    "birth_month": "int",
+    "birth_day": "int",
+    "birth_ymd": "string",
+    "birth_days": "int",
+    "birth_ymin": "int",
+    "birth_ymax": "int",
+    "birthplace_rom": "string",
+    "birthplace_key": "string",
+    "birthplace_county": "string",
+    "residence_rom": "string",
+    "residence_key": "string",
+    "residence_county": "string",
+    "ethnicity_norm": "string",
+    "facility_key": "string",
+    "facility_place": "string",
+    "detained_day": "int",
+    "detained_month": "int",
+    "detained_lo": "int",
+    "detained_hi": "int",
+}
+
 #: Columns ``prepare_records`` returns, in order.
-FEATURE_COLUMNS = (
-    "record_id",
-    "source",
-    "source_row",
-    "name_display",
-    "n1_rom",
-    "n2_rom",
-    "name_sorted",
-    "name_ordered",
-    "k1",
-    "k2",
-    "keys1",
-    "keys2",
-    "k12",
-    "key_lo",
-    "key_hi",
-    "name_keys",
-    "name_key",
-    "key_pairs",
-    "ckeys1",
-    "ckeys2",
-    "ckey_pairs",
-    "ckeys",
-    "name_han",
-    "sex",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "birth_ymd",
-    "birth_days",
-    "birth_ymin",
-    "birth_ymax",
-    "birthplace_rom",
-    "birthplace_key",
-    "birthplace_county",
-    "residence_rom",
-    "residence_key",
-    "residence_county",
-    "ethnicity_norm",
-    "facility_key",
-    "facility_place",
-    "detained_day",
-    "detained_month",
-    "detained_lo",
-    "detained_hi",
-)
-
+FEATURE_COLUMNS = tuple(FEATURES)
 #: Features that are lists of keys (the rest are strings or integers).
-LIST_COLUMNS = (
-    "keys1",
-    "keys2",
-    "k12",
-    "name_keys",
-    "key_pairs",
-    "ckeys1",
-    "ckeys2",
-    "ckey_pairs",
-    "ckeys",
-)
-
-#: Key lists the comparisons only test for a shared element, held as 64-bit hashes of
-#: the keys: copying lists of strings into every compared pair took a third of the
-#: name comparison's time (1e6 random pairs of a 10,000-record list: 3.3 s -> 2.3 s).
-OVERLAP_COLUMNS = ("keys1", "keys2", "name_keys", "ckeys1", "ckeys2", "ckeys")
-
-#: Features held as pandas strings (the rest are lists or integers).
-_TEXT_COLUMNS = (
-    "n1_rom",
-    "n2_rom",
-    "name_sorted",
-    "name_ordered",
-    "k1",
-    "k2",
-    "key_lo",
-    "key_hi",
-    "sex",
-    "name_key",
-    "birthplace_rom",
-    "birthplace_key",
-    "birthplace_county",
-    "residence_rom",
-    "residence_key",
-    "residence_county",
-    "ethnicity_norm",
-    "facility_key",
-    "facility_place",
-)
+LIST_COLUMNS = tuple(c for c, kind in FEATURES.items() if kind in ("keys", "hashed keys"))
+#: Key lists held as 64-bit hashes of the keys.
+OVERLAP_COLUMNS = tuple(c for c, kind in FEATURES.items() if kind == "hashed keys")
+_DTYPES = {"id": "int64", "string": "string", "int": "Int64", "boolean": "boolean"}
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\s*$")
@@ -143,123 +116,131 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     """Compute the linkage features of person records.
 
     ``df`` holds one row per person record with the fields named in ``INPUT_COLUMNS``
-    (``record_id`` is required and must be unique). The result has one row per record,
-    in the same order, with the columns of ``FEATURE_COLUMNS``.
+    (``record_id`` is required: unique whole numbers). The result has one row per
+    record, in the same order, with the columns of ``FEATURE_COLUMNS``.
     """
-    _check_ids(df)
-    n = len(df)
-    col = {c: _column(df, c, n) for c in INPUT_COLUMNS}
-
-    n1_raw, n2_raw, all_parts = _name_parts(col)
-    n1_rom = [_squash(v) for v in _names.romanize_many(n1_raw)]
-    n2_rom = [_squash(v) for v in _names.romanize_many(n2_raw)]
-    keys1 = _names.name_keys_many(n1_raw)
-    keys2 = _names.name_keys_many(n2_raw)
-    k1 = [keys[0] if keys else None for keys in keys1]
-    k2 = [keys[0] if keys else None for keys in keys2]
-    every_key = _names.name_keys_many([" ".join(p) if p else None for p in all_parts])
-
-    flat_parts = [p for parts in all_parts for p in parts]
-    flat_rom = iter(_names.romanize_many(flat_parts))
-    name_sorted = []
-    for parts in all_parts:
-        roms = sorted(r for r in (_squash(next(flat_rom)) for _ in parts) if r)
-        name_sorted.append(" ".join(roms) or None)
-
-    key_lo, key_hi = [], []
-    for a, b in zip(k1, k2, strict=True):
-        pair = sorted(k for k in (a, b) if k)
-        key_lo.append(pair[0] if pair else None)
-        key_hi.append(pair[1] if len(pair) > 1 else None)
-
-    # Every key of the name, including each part's own: two names that share no key of
-    # any part share none here (the name comparison's first test relies on it).
-    name_keys = [
-        sorted({*e, *ka, *kb}) or None for e, ka, kb in zip(every_key, keys1, keys2, strict=True)
-    ]
-    # A key of the given name and a key of the father's (or family) name in common, in
-    # either order: survives swapped order and most respellings, and is far more
-    # selective than one shared key (everyone's father may be "Tohti"). Keys of the
-    # same part are not paired: "MAMAT" and its skeleton "~MMT" are one piece of
-    # evidence, and pairing them made blocks of thousands of Memets.
-    key_pairs = [
-        sorted({"|".join(sorted((a, b))) for a in ka for b in kb if a != b}) or None
-        for ka, kb in zip(keys1, keys2, strict=True)
-    ]
-    name_key = [
-        " ".join(k for k in (lo, hi) if k) or None for lo, hi in zip(key_lo, key_hi, strict=True)
-    ]
-    # The same pairing on the coarse skeletons that survive Chinese transcription
-    # (吐尔洪 and Turghun share TLN where their phonetic keys differ).
-    ckeys1 = _names.cross_script_keys(keys1)
-    ckeys2 = _names.cross_script_keys(keys2)
-    ckeys = [sorted({*a, *b}) or None for a, b in zip(ckeys1, ckeys2, strict=True)]
-    ckey_pairs = [
-        sorted({"|".join(sorted((a, b))) for a in ka for b in kb}) or None
-        for ka, kb in zip(ckeys1, ckeys2, strict=True)
-    ]
-    display = _display_names(col, all_parts)
-    dates = _birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"])
-    detained = _detention_dates(col["detained"], col["detained_min"], col["detained_max"])
+    ids = _check_ids(df)
+    col = {c: _column(df, c, len(df)) for c in INPUT_COLUMNS}
     facilities = facility_keys(list(col["facility"]))
     out = pd.DataFrame(
         {
-            "record_id": col["record_id"].astype(str),
-            "source": col["source"].astype("string"),
-            "source_row": pd.array(pd.to_numeric(col["source_row"]), dtype="Int64"),
-            "name_display": display,
-            "n1_rom": n1_rom,
-            "n2_rom": n2_rom,
-            "name_sorted": name_sorted,
-            # Both parts in written order: the exact-match level the name's term
-            # frequencies hang on.
-            "name_ordered": [
-                f"{a} {b}" if a and b else None for a, b in zip(n1_rom, n2_rom, strict=True)
-            ],
-            "k1": k1,
-            "k2": k2,
-            # Every key of each part: a Chinese transcription has several readings,
-            # and one of them usually shares a key with the same name in another script.
-            "keys1": [k or None for k in keys1],
-            "keys2": [k or None for k in keys2],
-            # The first key of each part, for blocking on either part in either order.
-            "k12": [sorted({k for k in (a, b) if k}) or None for a, b in zip(k1, k2, strict=True)],
-            "key_lo": key_lo,
-            "key_hi": key_hi,
-            "name_keys": name_keys,
-            "name_key": name_key,
-            "key_pairs": key_pairs,
-            "ckeys1": [k or None for k in ckeys1],
-            "ckeys2": [k or None for k in ckeys2],
-            "ckey_pairs": ckey_pairs,
-            "ckeys": ckeys,
-            # Written in Chinese characters: the only script whose renderings need the
-            # coarse skeleton (in Latin or Arabic script Hesen and Yasin share it too).
-            "name_han": pd.array(
-                [bool(_HAN.search(n)) if n else None for n in display], dtype="boolean"
-            ),
+            "record_id": ids,
+            "source": col["source"],
+            "source_row": pd.to_numeric(col["source_row"]),
+            **_name_features(col),
             "sex": [_SEX.get(str(v).strip().lower()) if _present(v) else None for v in col["sex"]],
-            **dates,
-            "birthplace_rom": _names.romanize_many(list(col["birthplace"])),
-            "birthplace_key": _first_keys(col["birthplace"]),
-            "birthplace_county": county_ids(list(col["birthplace"])),
-            "residence_rom": _names.romanize_many(list(col["residence"])),
-            "residence_key": _first_keys(col["residence"]),
-            "residence_county": county_ids(list(col["residence"])),
+            **_birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"]),
+            **_place_features(col, "birthplace"),
+            **_place_features(col, "residence"),
             "ethnicity_norm": [
                 " ".join(str(v).lower().split()) if _present(v) else None for v in col["ethnicity"]
             ],
             "facility_key": [f.key if f else None for f in facilities],
             "facility_place": [f.place if f else None for f in facilities],
-            **detained,
+            **_detention_dates(col["detained"], col["detained_min"], col["detained_max"]),
         }
     )
-    for c in _TEXT_COLUMNS:
-        out[c] = out[c].astype("string")
     hashes: dict[str, int] = {}
     for c in OVERLAP_COLUMNS:
         out[c] = [_hashed(keys, hashes) if keys else None for keys in out[c]]
+    for c, kind in FEATURES.items():
+        if kind in _DTYPES:
+            out[c] = out[c].astype(_DTYPES[kind])
     return out[list(FEATURE_COLUMNS)]
+
+
+def _name_features(col: dict[str, pd.Series]) -> dict[str, list[Any]]:
+    """The name as written and romanised, its parts and their keys (``credible.names``)."""
+    n1_raw, n2_raw, all_parts = _name_parts(col)
+    n1_rom = [_squash(v) for v in _names.romanize_many(n1_raw)]
+    n2_rom = [_squash(v) for v in _names.romanize_many(n2_raw)]
+    flat_rom = iter(_names.romanize_many([p for parts in all_parts for p in parts]))
+    name_sorted = []
+    for parts in all_parts:
+        roms = sorted(r for r in (_squash(next(flat_rom)) for _ in parts) if r)
+        name_sorted.append(" ".join(roms) or None)
+    display = _display_names(col, all_parts)
+    every_key = _names.name_keys_many([" ".join(p) if p else None for p in all_parts])
+    return {
+        "name_display": display,
+        "n1_rom": n1_rom,
+        "n2_rom": n2_rom,
+        "name_sorted": name_sorted,
+        # Both parts in written order: the exact-match level the name's term frequencies
+        # hang on.
+        "name_ordered": [
+            f"{a} {b}" if a and b else None for a, b in zip(n1_rom, n2_rom, strict=True)
+        ],
+        **_key_features(_names.name_keys_many(n1_raw), _names.name_keys_many(n2_raw), every_key),
+        # Written in Chinese characters: the only script whose renderings need the
+        # coarse skeleton (in Latin or Arabic script Hesen and Yasin share it too).
+        "name_han": [bool(_HAN.search(n)) if n else None for n in display],
+    }
+
+
+def _key_features(
+    keys1: list[list[str]], keys2: list[list[str]], every_key: list[list[str]]
+) -> dict[str, list[Any]]:
+    """Blocking and comparison keys from the keys of each part and of the whole name."""
+    k1 = [keys[0] if keys else None for keys in keys1]
+    k2 = [keys[0] if keys else None for keys in keys2]
+    key_lo, key_hi = [], []
+    for a, b in zip(k1, k2, strict=True):
+        pair = sorted(k for k in (a, b) if k)
+        key_lo.append(pair[0] if pair else None)
+        key_hi.append(pair[1] if len(pair) > 1 else None)
+    # The same pairing on the coarse skeletons that survive Chinese transcription
+    # (吐尔洪 and Turghun share TLN where their phonetic keys differ).
+    ckeys1 = _names.cross_script_keys(keys1)
+    ckeys2 = _names.cross_script_keys(keys2)
+    return {
+        "k1": k1,
+        "k2": k2,
+        # Every key of each part: a Chinese transcription has several readings, and one
+        # of them usually shares a key with the same name in another script.
+        "keys1": [k or None for k in keys1],
+        "keys2": [k or None for k in keys2],
+        # The first key of each part, for blocking on either part in either order.
+        "k12": [sorted({k for k in (a, b) if k}) or None for a, b in zip(k1, k2, strict=True)],
+        "key_lo": key_lo,
+        "key_hi": key_hi,
+        # Every key of the name, including each part's own: two names that share no key
+        # of any part share none here (the name comparison's first test relies on it).
+        "name_keys": [
+            sorted({*e, *ka, *kb}) or None
+            for e, ka, kb in zip(every_key, keys1, keys2, strict=True)
+        ],
+        "name_key": [
+            " ".join(k for k in (lo, hi) if k) or None
+            for lo, hi in zip(key_lo, key_hi, strict=True)
+        ],
+        # A key of the given name and a key of the father's (or family) name in common,
+        # in either order: survives swapped order and most respellings, and is far more
+        # selective than one shared key (everyone's father may be "Tohti"). Keys of the
+        # same part are not paired: "MAMAT" and its skeleton "~MMT" are one piece of
+        # evidence, and pairing them made blocks of thousands of Memets.
+        "key_pairs": [
+            sorted({"|".join(sorted((a, b))) for a in ka for b in kb if a != b}) or None
+            for ka, kb in zip(keys1, keys2, strict=True)
+        ],
+        "ckeys1": [k or None for k in ckeys1],
+        "ckeys2": [k or None for k in ckeys2],
+        "ckey_pairs": [
+            sorted({"|".join(sorted((a, b))) for a in ka for b in kb}) or None
+            for ka, kb in zip(ckeys1, ckeys2, strict=True)
+        ],
+        "ckeys": [sorted({*a, *b}) or None for a, b in zip(ckeys1, ckeys2, strict=True)],
+    }
+
+
+def _place_features(col: dict[str, pd.Series], field: str) -> dict[str, list[str | None]]:
+    """A place as romanised, its first name key and its county in the gazetteer."""
+    values = list(col[field])
+    return {
+        f"{field}_rom": _names.romanize_many(values),
+        f"{field}_key": _first_keys(col[field]),
+        f"{field}_county": county_ids(values),
+    }
 
 
 def _hashed(keys: Sequence[str], known: dict[str, int]) -> list[int]:
@@ -278,15 +259,23 @@ def _first_keys(values: pd.Series) -> list[str | None]:
     return [keys[0] if keys else None for keys in _names.name_keys_many(list(values))]
 
 
-def _check_ids(df: pd.DataFrame) -> None:
+def _check_ids(df: pd.DataFrame) -> pd.Series:
+    """The record ids as int64; every missing, fractional, non-numeric or repeated id is
+    an ``InputError``."""
     if "record_id" not in df.columns:
         raise InputError([Problem("person records", None, "record_id", "a record_id column")])
-    ids = df["record_id"]
+    ids = df["record_id"].reset_index(drop=True)
     missing = ids.isna().to_numpy()
-    repeated = ids.astype(str).duplicated(keep="first").to_numpy() & ~missing
+    numbers = pd.to_numeric(ids, errors="coerce")
+    whole = (numbers.notna() & (numbers == np.floor(numbers))).to_numpy()
+    repeated = numbers.duplicated(keep="first").to_numpy() & whole
     problems = [
         Problem("person records", int(i) + 1, "record_id", "a record id")
         for i in np.flatnonzero(missing)
+    ]
+    problems += [
+        Problem("person records", int(i) + 1, "record_id", "a whole number", ids.iloc[i])
+        for i in np.flatnonzero(~missing & ~whole)
     ]
     problems += [
         Problem("person records", int(i) + 1, "record_id", "a unique record id", ids.iloc[i])
@@ -294,6 +283,7 @@ def _check_ids(df: pd.DataFrame) -> None:
     ]
     if problems:
         raise InputError(problems, "person records cannot be linked: bad record ids")
+    return numbers.astype("int64")
 
 
 def _column(df: pd.DataFrame, name: str, n: int) -> pd.Series:

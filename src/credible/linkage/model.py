@@ -1,36 +1,119 @@
 """The Fellegi–Sunter model: comparisons and blocking rules, written once for both backends.
 
-Comparisons are plain SQL over the columns ``prepare_records`` computes, so the same model
-runs on DuckDB and on Spark; only the name of the Jaro–Winkler function differs between
-them (Splink's dialect supplies it).
+Comparisons are plain SQL over the columns ``prepare_records`` computes, written as
+functions of a dialect's SQL function names (``splink_adapter.SqlFunctions``: only the
+names of the Jaro–Winkler, Levenshtein and array-overlap functions differ between DuckDB
+and Spark), so that Splink renders the same model for either backend.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from splink import block_on
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
-from splink.internals.dialects import SplinkDialect
 
 from credible.linkage.settings import LinkSettings
+from credible.linkage.splink_adapter import (
+    BlockingRule,
+    ComparisonSpec,
+    Level,
+    SqlFunctions,
+    splink_comparison,
+)
 from credible.linkage.udf import NAME_SIMILARITY
 
-#: Thresholds on ``credible.names.name_similarity`` of the whole names, strongest first.
 #: Jaro–Winkler on the romanised parts at or above which two parts are "similar".
 PART_SIMILAR = 0.9
 #: credible.names similarity of the whole names at or above which they are "alike".
 WHOLE_NAME_ALIKE = 0.8
 
 
-#: The function that says whether two arrays share an element, by backend.
-ARRAYS_OVERLAP = {"duckdb": "list_has_any", "spark": "arrays_overlap"}
+@dataclass(frozen=True)
+class _NameTests:
+    """The SQL tests the name comparison's levels are made of."""
+
+    in_order: str
+    swapped: str
+    one_part: str
+    across_scripts: str
+    whole: str
+    nothing_shared: str
 
 
-def _name(tf: bool, jw: str, overlap: str) -> dict:
+def _name_tests(f: SqlFunctions) -> _NameTests:
+    jw, overlap = f.jaro_winkler, f.arrays_overlap
+
+    def alike(a: str, b: str) -> str:
+        keys = f"{overlap}(keys{a}_l, keys{b}_r)"
+        return f"({keys} OR {jw}(n{a}_rom_l, n{b}_rom_r) >= {PART_SIMILAR})"
+
+    def coarse(a: str, b: str) -> str:
+        return f"{overlap}(ckeys{a}_l, ckeys{b}_r)"
+
+    one_part = f"({alike('1', '1')} OR {alike('2', '2')} OR {alike('1', '2')} OR {alike('2', '1')})"
+    return _NameTests(
+        in_order=f"{alike('1', '1')} AND {alike('2', '2')}",
+        swapped=f"{alike('1', '2')} AND {alike('2', '1')}",
+        one_part=one_part,
+        # Both parts alike only in the skeleton that survives Chinese transcription
+        # (吐尔洪 and Turghun), in either order, one name being in Chinese characters:
+        # weaker than "similar", far stronger than one part.
+        across_scripts=(
+            "(name_han_l OR name_han_r) AND "
+            f"(({coarse('1', '1')} AND {coarse('2', '2')}) "
+            f"OR ({coarse('1', '2')} AND {coarse('2', '1')}))"
+        ),
+        # Only where the parts may have been read wrong: a name of one part (a Chinese
+        # name written without the middle dot is one word), or a name in Chinese
+        # characters whose parts matched none of the other's. Elsewhere the parts have
+        # been compared already, and the function ran on 8 of every 10 blocked pairs of a
+        # 100,000-record list, two thirds of the time of scoring them.
+        whole=(
+            "(n2_rom_l IS NULL OR n2_rom_r IS NULL "
+            f"OR ((name_han_l OR name_han_r) AND NOT {one_part})) "
+            f"AND ({overlap}(name_keys_l, name_keys_r) "
+            f"OR {jw}(name_sorted_l, name_sorted_r) >= 0.7) "
+            f"AND {NAME_SIMILARITY}(name_display_l, name_display_r) >= {WHOLE_NAME_ALIKE}"
+        ),
+        # What every later level needs at least one of; without any, the names differ.
+        # Tested first because it is cheap and decides most random pairs, which otherwise
+        # run every test of every level (u sampling took three quarters of a
+        # 10,000-record run).
+        nothing_shared=(
+            f"NOT coalesce({overlap}(name_keys_l, name_keys_r), FALSE) "
+            "AND NOT (coalesce(name_han_l OR name_han_r, FALSE) "
+            f"AND coalesce({overlap}(ckeys_l, ckeys_r), FALSE)) "
+            f"AND coalesce({jw}(name_sorted_l, name_sorted_r), 0) < 0.7 "
+            + " ".join(
+                f"AND coalesce({jw}(n{a}_rom_l, n{b}_rom_r), 0) < {PART_SIMILAR}"
+                for a, b in (("1", "1"), ("2", "2"), ("1", "2"), ("2", "1"))
+            )
+        ),
+    )
+
+
+#: The name levels that carry a term-frequency adjustment, and on which column. Exact
+#: agreement is adjusted by the canonical romanised name. The same name written in two
+#: scripts or two spellings lands on "similar parts, same order", not on the exact level:
+#: without an adjustment a common name in Arabic script and Chinese characters counted as
+#: much as a rare one. Its frequency is that of the name's phonetic keys, which every
+#: writing of it shares (Splink takes the commoner of the two records' when they
+#: differ). F1, seeds 7 and 11: 10k +0.002 and +0.003, 100k +0.005 and +0.001. On the
+#: swapped and one-part levels the same adjustment lowered F1 (100k: 0.797 and 0.784
+#: against 0.801), so not there. By label, not position: a level inserted above one once
+#: moved the adjustment onto "nothing in common", where it multiplied random pairs'
+#: evidence.
+NAME_TERM_FREQUENCIES = {
+    "same parts, same order": "name_ordered",
+    "similar parts, same order": "name_key",
+}
+
+
+def _name(f: SqlFunctions, tf: bool) -> list[Level]:
     """The given name and the father's (or family) name, compared part by part.
 
     Uyghur names are a given name and the father's given name, so "Tursun Yunus" and
@@ -42,148 +125,59 @@ def _name(tf: bool, jw: str, overlap: str) -> dict:
     ``credible.names`` catches names the parts miss (unsplit Chinese names). Exact
     agreement carries a term-frequency adjustment on the canonical romanised name, and
     similar parts in order one on the name's phonetic keys, so that sharing a common
-    name counts for less than sharing a rare one, in one script or across two.
+    name counts for less than sharing a rare one, in one script or across two
+    (``NAME_TERM_FREQUENCIES``).
     """
-
-    def alike(a: str, b: str) -> str:
-        n = {"1": "n1_rom", "2": "n2_rom"}
-        k = {"1": "keys1", "2": "keys2"}
-        return f"({overlap}({k[a]}_l, {k[b]}_r) OR {jw}({n[a]}_l, {n[b]}_r) >= {PART_SIMILAR})"
-
-    in_order = f"{alike('1', '1')} AND {alike('2', '2')}"
-    swapped = f"{alike('1', '2')} AND {alike('2', '1')}"
-    one_part = f"({alike('1', '1')} OR {alike('2', '2')} OR {alike('1', '2')} OR {alike('2', '1')})"
-
-    def coarse(a: str, b: str) -> str:
-        return f"{overlap}(ckeys{a}_l, ckeys{b}_r)"
-
-    # Both parts alike only in the skeleton that survives Chinese transcription (吐尔洪
-    # and Turghun), in either order, one name being in Chinese characters: weaker than
-    # "similar", far stronger than one part.
-    across_scripts = (
-        "(name_han_l OR name_han_r) AND "
-        f"(({coarse('1', '1')} AND {coarse('2', '2')}) "
-        f"OR ({coarse('1', '2')} AND {coarse('2', '1')}))"
-    )
-    # Only where the parts may have been read wrong: a name of one part (a Chinese name
-    # written without the middle dot is one word), or a name in Chinese characters whose
-    # parts matched none of the other's. Elsewhere the parts have been compared already,
-    # and the function ran on 8 of every 10 blocked pairs of a 100,000-record list, two
-    # thirds of the time of scoring them.
-    whole = (
-        "(n2_rom_l IS NULL OR n2_rom_r IS NULL "
-        f"OR ((name_han_l OR name_han_r) AND NOT {one_part})) "
-        f"AND ({overlap}(name_keys_l, name_keys_r) OR {jw}(name_sorted_l, name_sorted_r) >= 0.7) "
-        f"AND {NAME_SIMILARITY}(name_display_l, name_display_r) >= {WHOLE_NAME_ALIKE}"
-    )
-    # What every later level needs at least one of; without any, the names differ. Tested
-    # first because it is cheap and decides most random pairs, which otherwise run every
-    # test of every level (u sampling took three quarters of a 10,000-record run).
-    nothing_shared = (
-        f"NOT coalesce({overlap}(name_keys_l, name_keys_r), FALSE) "
-        "AND NOT (coalesce(name_han_l OR name_han_r, FALSE) "
-        f"AND coalesce({overlap}(ckeys_l, ckeys_r), FALSE)) "
-        f"AND coalesce({jw}(name_sorted_l, name_sorted_r), 0) < 0.7 "
-        + " ".join(
-            f"AND coalesce({jw}(n{a}_rom_l, n{b}_rom_r), 0) < {PART_SIMILAR}"
-            for a, b in (("1", "1"), ("2", "2"), ("1", "2"), ("2", "1"))
-        )
-    )
-    levels: list[dict[str, Any]] = [
-        {
-            "sql_condition": "name_display_l IS NULL OR name_display_r IS NULL",
-            "label_for_charts": "null",
-            "is_null_level": True,
-        },
-        {
-            "sql_condition": f"coalesce({nothing_shared}, TRUE)",
-            "label_for_charts": "nothing in common",
-        },
-        {
-            "sql_condition": "name_ordered_l = name_ordered_r",
-            "label_for_charts": "same parts, same order",
-        },
-        {"sql_condition": in_order, "label_for_charts": "similar parts, same order"},
-        {
-            "sql_condition": "n1_rom_l = n2_rom_r AND n2_rom_l = n1_rom_r",
-            "label_for_charts": "same parts, swapped",
-        },
-        {"sql_condition": swapped, "label_for_charts": "similar parts, swapped"},
-        {"sql_condition": across_scripts, "label_for_charts": "parts alike across scripts"},
-        {
-            "sql_condition": f"(n2_rom_l IS NULL OR n2_rom_r IS NULL) AND {one_part}",
-            "label_for_charts": "one part given, and it agrees",
-        },
-        {"sql_condition": whole, "label_for_charts": "whole names alike"},
-        {"sql_condition": one_part, "label_for_charts": "one part agrees, one differs"},
-        {"sql_condition": "ELSE", "label_for_charts": "different"},
+    t = _name_tests(f)
+    levels = [
+        Level("null", "name_display_l IS NULL OR name_display_r IS NULL", null=True),
+        Level("nothing in common", f"coalesce({t.nothing_shared}, TRUE)"),
+        Level("same parts, same order", "name_ordered_l = name_ordered_r"),
+        Level("similar parts, same order", t.in_order),
+        Level("same parts, swapped", "n1_rom_l = n2_rom_r AND n2_rom_l = n1_rom_r"),
+        Level("similar parts, swapped", t.swapped),
+        Level("parts alike across scripts", t.across_scripts),
+        Level(
+            "one part given, and it agrees",
+            f"(n2_rom_l IS NULL OR n2_rom_r IS NULL) AND {t.one_part}",
+        ),
+        Level("whole names alike", t.whole),
+        Level("one part agrees, one differs", t.one_part),
+        Level("different", "ELSE"),
     ]
-    if tf:
-        # By label, not position: a level inserted above it once moved the adjustment
-        # onto "nothing in common", where it multiplied random pairs' evidence.
-        (exact,) = [lv for lv in levels if lv["label_for_charts"] == "same parts, same order"]
-        exact.update(_term_frequency("name_ordered"))
-        # The same name written in two scripts or two spellings lands here, not on the
-        # exact level: without an adjustment a common name in Arabic script and Chinese
-        # characters counted as much as a rare one. Its frequency is that of the name's
-        # phonetic keys, which every writing of it shares (Splink takes the commoner of
-        # the two records' when they differ). F1, seeds 7 and 11: 10k +0.002 and
-        # +0.003, 100k +0.005 and +0.001. On the swapped and one-part levels the same
-        # adjustment lowered F1 (100k: 0.797 and 0.784 against 0.801), so not there.
-        (respelt,) = [lv for lv in levels if lv["label_for_charts"] == "similar parts, same order"]
-        respelt.update(_term_frequency("name_key"))
-    return {
-        "output_column_name": "name",
-        "comparison_description": "given and father's name, part by part, any script",
-        "comparison_levels": levels,
-    }
+    if not tf:
+        return levels
+    return [replace(lv, tf_column=NAME_TERM_FREQUENCIES.get(lv.label)) for lv in levels]
 
 
 #: Days two full birth dates may differ by as a keying slip (a day, a month).
 CLERICAL_DAYS = 31
 
 
-def _birth_date(lev: str) -> dict:
+def _birth_date(f: SqlFunctions) -> list[Level]:
     same_y = "birth_year_l = birth_year_r"
     same_ym = f"{same_y} AND birth_month_l = birth_month_r"
     mid_gap = "abs((birth_ymin_l + birth_ymax_l) - (birth_ymin_r + birth_ymax_r))"
-    return {
-        "output_column_name": "birth_date",
-        "comparison_description": "partial birth date: day, month, year or a range of years",
-        "comparison_levels": [
-            {
-                "sql_condition": "birth_ymin_l IS NULL OR birth_ymin_r IS NULL",
-                "label_for_charts": "null",
-                "is_null_level": True,
-            },
-            {
-                "sql_condition": f"{same_ym} AND birth_day_l = birth_day_r",
-                "label_for_charts": "same date",
-            },
-            {"sql_condition": same_ym, "label_for_charts": "same year and month"},
-            {
-                "sql_condition": f"{lev}(birth_ymd_l, birth_ymd_r) <= 1",
-                "label_for_charts": "full dates one digit apart",
-            },
-            {
-                "sql_condition": f"abs(birth_days_l - birth_days_r) <= {CLERICAL_DAYS}",
-                "label_for_charts": f"full dates within {CLERICAL_DAYS} days",
-            },
-            # Two full dates that differ by more than a slip of the pen: evidence against,
-            # even within one year (a police list's dates come from identity cards).
-            {
-                "sql_condition": "birth_ymd_l IS NOT NULL AND birth_ymd_r IS NOT NULL",
-                "label_for_charts": "full dates differ",
-            },
-            {"sql_condition": same_y, "label_for_charts": "same year"},
-            {
-                "sql_condition": "birth_ymin_l <= birth_ymax_r AND birth_ymin_r <= birth_ymax_l",
-                "label_for_charts": "year ranges overlap",
-            },
-            {"sql_condition": f"{mid_gap} <= 4", "label_for_charts": "within 2 years"},
-            {"sql_condition": "ELSE", "label_for_charts": "different"},
-        ],
-    }
+    return [
+        Level("null", "birth_ymin_l IS NULL OR birth_ymin_r IS NULL", null=True),
+        Level("same date", f"{same_ym} AND birth_day_l = birth_day_r"),
+        Level("same year and month", same_ym),
+        Level("full dates one digit apart", f"{f.levenshtein}(birth_ymd_l, birth_ymd_r) <= 1"),
+        Level(
+            f"full dates within {CLERICAL_DAYS} days",
+            f"abs(birth_days_l - birth_days_r) <= {CLERICAL_DAYS}",
+        ),
+        # Two full dates that differ by more than a slip of the pen: evidence against,
+        # even within one year (a police list's dates come from identity cards).
+        Level("full dates differ", "birth_ymd_l IS NOT NULL AND birth_ymd_r IS NOT NULL"),
+        Level("same year", same_y),
+        Level(
+            "year ranges overlap",
+            "birth_ymin_l <= birth_ymax_r AND birth_ymin_r <= birth_ymax_l",
+        ),
+        Level("within 2 years", f"{mid_gap} <= 4"),
+        Level("different", "ELSE"),
+    ]
 
 
 #: Days between two stated detention dates still counted as "close": lists record the
@@ -191,96 +185,52 @@ def _birth_date(lev: str) -> dict:
 DETENTION_CLOSE_DAYS = 60
 
 
-def _detained(tf: bool) -> dict:
+def _detained(tf: bool) -> list[Level]:
     """When the person was detained: police lists give a day, testimonies often a month
     or a year. Agreement on a day among people detained over three years is strong
     evidence; dates far apart count against, but weakly (a transfer is a new date)."""
     mid_gap = "abs((detained_lo_l + detained_hi_l) - (detained_lo_r + detained_hi_r))"
-    return {
-        "output_column_name": "detained",
-        "comparison_description": "date of detention: day, month or a range",
-        "comparison_levels": [
-            {
-                "sql_condition": "detained_lo_l IS NULL OR detained_lo_r IS NULL",
-                "label_for_charts": "null",
-                "is_null_level": True,
-            },
-            # Term-frequency adjusted: whole groups were taken on one day, and a camp
-            # that opened took in everyone held for it that day.
-            {
-                "sql_condition": "detained_day_l = detained_day_r",
-                "label_for_charts": "same day",
-                **(_term_frequency("detained_day") if tf else {}),
-            },
-            {
-                "sql_condition": "detained_month_l = detained_month_r",
-                "label_for_charts": "same month",
-            },
-            {
-                "sql_condition": f"{mid_gap} <= {2 * DETENTION_CLOSE_DAYS}",
-                "label_for_charts": f"within {DETENTION_CLOSE_DAYS} days",
-            },
-            {
-                "sql_condition": (
-                    "detained_lo_l <= detained_hi_r AND detained_lo_r <= detained_hi_l"
-                ),
-                "label_for_charts": "ranges overlap",
-            },
-            {"sql_condition": "ELSE", "label_for_charts": "different"},
-        ],
-    }
-
-
-def _term_frequency(column: str) -> dict[str, Any]:
-    """The keys of a level adjusted by the frequency of ``column``'s shared value.
-
-    The adjustment replaces the level's own u (that of all its pairs) by the frequency
-    of the pair's value: telling Splink that it is the level's own u spares it parsing
-    the SQL of every level to find an exact-match level, which it did on every EM
-    iteration (a third of EM's time on 10,000 records).
-    """
-    return {
-        "tf_adjustment_column": column,
-        "tf_adjustment_weight": 1.0,
-        "disable_tf_exact_match_detection": True,
-    }
-
-
-def _exact(col: str, description: str, tf: bool = False) -> dict:
-    exact: dict[str, Any] = {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "same"}
-    if tf:
-        exact.update(_term_frequency(col))
-    return {
-        "output_column_name": col,
-        "comparison_description": description,
-        "comparison_levels": [
-            {
-                "sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
-                "label_for_charts": "null",
-                "is_null_level": True,
-            },
-            exact,
-            {"sql_condition": "ELSE", "label_for_charts": "different"},
-        ],
-    }
-
-
-def _place(col: str, key: str, county: str, description: str, tf: bool) -> dict:
-    """A county as written in any script: the gazetteer id first, then spelling."""
-    comparison = _exact(col, description, tf=tf)
-    comparison["comparison_levels"][2:2] = [
-        {"sql_condition": f"{county}_l = {county}_r", "label_for_charts": "same county"},
-        {"sql_condition": f"{county}_l <> {county}_r", "label_for_charts": "different county"},
-        {"sql_condition": f"{key}_l = {key}_r", "label_for_charts": "same place key"},
-        {
-            "sql_condition": f"{NAME_SIMILARITY}({col}_l, {col}_r) >= 0.85",
-            "label_for_charts": "similar spelling",
-        },
+    return [
+        Level("null", "detained_lo_l IS NULL OR detained_lo_r IS NULL", null=True),
+        # Term-frequency adjusted: whole groups were taken on one day, and a camp that
+        # opened took in everyone held for it that day.
+        Level(
+            "same day",
+            "detained_day_l = detained_day_r",
+            tf_column="detained_day" if tf else None,
+        ),
+        Level("same month", "detained_month_l = detained_month_r"),
+        Level(f"within {DETENTION_CLOSE_DAYS} days", f"{mid_gap} <= {2 * DETENTION_CLOSE_DAYS}"),
+        Level(
+            "ranges overlap", "detained_lo_l <= detained_hi_r AND detained_lo_r <= detained_hi_l"
+        ),
+        Level("different", "ELSE"),
     ]
-    return comparison
 
 
-def _where() -> dict:
+def _exact(col: str, tf: bool = False) -> list[Level]:
+    return [
+        Level("null", f"{col}_l IS NULL OR {col}_r IS NULL", null=True),
+        Level("same", f"{col}_l = {col}_r", tf_column=col if tf else None),
+        Level("different", "ELSE"),
+    ]
+
+
+def _place(col: str, key: str, county: str, tf: bool) -> list[Level]:
+    """A county as written in any script: the gazetteer id first, then spelling."""
+    null, same, different = _exact(col, tf=tf)
+    return [
+        null,
+        same,
+        Level("same county", f"{county}_l = {county}_r"),
+        Level("different county", f"{county}_l <> {county}_r"),
+        Level("same place key", f"{key}_l = {key}_r"),
+        Level("similar spelling", f"{NAME_SIMILARITY}({col}_l, {col}_r) >= 0.85"),
+        different,
+    ]
+
+
+def _where() -> list[Level]:
     """Home county and detention facility, compared together.
 
     The two are far from independent: most people are held in a facility of their own
@@ -307,25 +257,17 @@ def _where() -> dict:
     }
     # The facility first: it decides most pairs cheaply, and the spelling function is
     # called once per batch of rows that reach it, at a cost even for a few rows.
-    levels = [
-        ("null", f"{home['null']} AND {held['null']}"),
-        ("same home, same facility", f"{held['same']} AND {home['same']}"),
-        ("home unknown, same facility", f"{home['null']} AND {held['same']}"),
-        ("other home, same facility", held["same"]),
-        ("same home, facility unknown", f"{held['null']} AND {home['same']}"),
-        ("same home, other facility", home["same"]),
-        ("other home, facility unknown", held["null"]),
-        ("home unknown, other facility", home["null"]),
-        ("other home, other facility", "ELSE"),
+    return [
+        Level("null", f"{home['null']} AND {held['null']}", null=True),
+        Level("same home, same facility", f"{held['same']} AND {home['same']}"),
+        Level("home unknown, same facility", f"{home['null']} AND {held['same']}"),
+        Level("other home, same facility", held["same"]),
+        Level("same home, facility unknown", f"{held['null']} AND {home['same']}"),
+        Level("same home, other facility", home["same"]),
+        Level("other home, facility unknown", held["null"]),
+        Level("home unknown, other facility", home["null"]),
+        Level("other home, other facility", "ELSE"),
     ]
-    return {
-        "output_column_name": "where",
-        "comparison_description": "home county and detention facility (any script)",
-        "comparison_levels": [
-            {"sql_condition": sql, "label_for_charts": label, "is_null_level": label == "null"}
-            for label, sql in levels
-        ],
-    }
 
 
 #: Key of a stored model that holds what Splink's settings cannot: the prior odds of each
@@ -354,6 +296,11 @@ def leave_one_out_tf(values: pd.Series, name: str) -> pd.DataFrame:
     return pd.DataFrame({name: counts.index, f"tf_{name}": tf})
 
 
+def every_comparison() -> list[ComparisonSpec]:
+    """Every comparison any settings may use; their SQL does not depend on the settings."""
+    return comparisons(LinkSettings(exclusive=False))
+
+
 def splink_spec(model: dict[str, Any]) -> dict[str, Any]:
     """A stored model without credible's own key, as Splink reads it."""
     return {k: v for k, v in model.items() if k != CREDIBLE_KEY}
@@ -376,39 +323,56 @@ def list_repeat(model: dict[str, Any]) -> dict[str, float]:
     return {a: float(b) for a, b in zip(stored.get("lists", []), repeat, strict=False)}
 
 
-def comparisons(
-    settings: LinkSettings, dialect: str, present: set[str] | None = None
-) -> list[dict]:
-    """The comparisons of the model in ``dialect`` ("duckdb" or "spark").
+def comparisons(settings: LinkSettings, present: set[str] | None = None) -> list[ComparisonSpec]:
+    """The comparisons of the model, for any backend (``splink_adapter.ComparisonSpec``).
 
     With ``present`` (the columns that hold any value), comparisons of empty columns are
     left out: they carry no evidence and EM cannot estimate them.
     """
     tf = settings.term_frequency
-    functions = SplinkDialect.from_string(dialect)
     every = [
-        _name(tf, functions.jaro_winkler_function_name, ARRAYS_OVERLAP[dialect]),
-        _birth_date(functions.levenshtein_function_name),
-        _exact("sex", "recorded sex"),
-        _place("birthplace_rom", "birthplace_key", "birthplace_county", "birthplace (county)", tf),
-        _where(),
-        _detained(tf),
-        _exact("ethnicity_norm", "ethnicity as recorded"),
+        _spec(
+            "name",
+            "given and father's name, part by part, any script",
+            lambda f: _name(f, tf),
+        ),
+        _spec(
+            "birth_date",
+            "partial birth date: day, month, year or a range of years",
+            _birth_date,
+        ),
+        _spec("sex", "recorded sex", lambda f: _exact("sex")),
+        _spec(
+            "birthplace_rom",
+            "birthplace (county)",
+            lambda f: _place("birthplace_rom", "birthplace_key", "birthplace_county", tf),
+        ),
+        _spec("where", "home county and detention facility (any script)", lambda f: _where()),
+        _spec("detained", "date of detention: day, month or a range", lambda f: _detained(tf)),
+        _spec("ethnicity_norm", "ethnicity as recorded", lambda f: _exact("ethnicity_norm")),
     ]
     if not settings.exclusive:
         # The list-aware model has a prior for every pair of lists, which says how often
         # lists repeat a person; a "same list" comparison would count that twice.
         every.append(
-            _exact("source", "same source list (lists seldom repeat a person; EM learns how often)")
+            _spec(
+                "source",
+                "same source list (lists seldom repeat a person; EM learns how often)",
+                lambda f: _exact("source"),
+            )
         )
-    for comparison in every:
-        _starting_m(comparison)
     if present is None:
         return every
-    return [c for c in every if COMPARISON_COLUMNS[c["output_column_name"]] & present]
+    return [c for c in every if COMPARISON_COLUMNS[c.name] & present]
 
 
-def _starting_m(comparison: dict[str, Any]) -> None:
+def _spec(
+    name: str, description: str, levels: Callable[[SqlFunctions], list[Level]]
+) -> ComparisonSpec:
+    return ComparisonSpec(name, description, lambda f: _starting_m(name, levels(f)))
+
+
+def _starting_m(name: str, levels: list[Level]) -> list[Level]:
     """Starting values for EM: most matches agree, few disagree outright.
 
     EM finds a local optimum. From Splink's flat defaults, a pass blocked on name key
@@ -416,15 +380,15 @@ def _starting_m(comparison: dict[str, Any]) -> None:
     more than two years apart (on simulated truth it is 1 %); starting from "matches
     mostly agree" it finds the matches. The values are only starting points.
     """
-    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-    if comparison["output_column_name"] == "source":
+    n = sum(not lv.null for lv in levels)
+    if name == "source":
         start = [0.2, 0.8]  # lists seldom repeat a person
     else:
-        agree = [0.5**i for i in range(len(levels) - 1)]
+        agree = [0.5**i for i in range(n - 1)]
         total = sum(agree)
         start = [0.95 * a / total for a in agree] + [0.05]
-    for level, m in zip(levels, start, strict=True):
-        level["m_probability"] = m
+    m = iter(start)
+    return [lv if lv.null else replace(lv, m=next(m)) for lv in levels]
 
 
 #: The levels of each comparison that say "these records disagree outright". How often
@@ -493,7 +457,7 @@ def training_rules(settings: LinkSettings, present: set[str]) -> list[list[str] 
     return rules or [["name_key"]]
 
 
-def rule(spec: list[str] | str) -> BlockingRuleCreator | str:
+def rule(spec: list[str] | str) -> BlockingRule:
     """A blocking rule from a list of columns that must be equal, or from raw SQL.
 
     A column written ``name[]`` is an array: records meet when any element is shared.
@@ -505,7 +469,7 @@ def rule(spec: list[str] | str) -> BlockingRuleCreator | str:
     return block_on(*cols, arrays_to_explode=arrays or None)
 
 
-def block_rules(specs: Sequence[tuple[str, bool] | str]) -> list[BlockingRuleCreator | str]:
+def block_rules(specs: Sequence[tuple[str, bool] | str]) -> list[BlockingRule]:
     """Splink rules on the key columns of ``credible.linkage.blocking.capped_blocks``."""
     return [
         spec
@@ -517,15 +481,14 @@ def block_rules(specs: Sequence[tuple[str, bool] | str]) -> list[BlockingRuleCre
 
 def splink_settings(
     settings: LinkSettings,
-    dialect: str,
     present: set[str] | None = None,
     blocks: Sequence[tuple[str, bool] | str] | None = None,
 ) -> dict[str, Any]:
-    """The Splink settings dictionary of an untrained model."""
+    """The Splink settings dictionary of an untrained model, for any backend."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "record_id",
-        "comparisons": comparisons(settings, dialect, present),
+        "comparisons": [splink_comparison(c) for c in comparisons(settings, present)],
         "blocking_rules_to_generate_predictions": (
             block_rules(blocks)
             if blocks is not None

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from credible.errors import CredibleError, InputError, Problem
-from credible.linkage import Metrics, evaluate
+from credible.linkage.evaluate import Metrics, evaluate
 from credible.linkage.service import BATCH, latest_link_run, stored_scores
 from credible.store import Store, schema
 
@@ -84,7 +84,7 @@ def links_frame(store: Store) -> pd.DataFrame:
     clusters = run_clusters(store, run.id)
     with store.read() as conn:
         pairs = stored_scores(conn, run.id)
-    person = pd.Series(clusters["person_id"].to_numpy(), index=clusters["record_id"].astype(str))
+    person = pd.Series(clusters["person_id"].to_numpy(), index=clusters["record_id"])
     pairs = pairs.loc[
         pairs["record_id_l"].map(person).to_numpy() == pairs["record_id_r"].map(person).to_numpy()
     ]
@@ -98,7 +98,7 @@ def links_frame(store: Store) -> pd.DataFrame:
         .groupby("record_id")["p"]
         .max()
     )
-    p = clusters["record_id"].astype(str).map(best)
+    p = clusters["record_id"].map(best)
     # A pair merged by a reviewer may have no stored score: the member's own probability.
     p = p.fillna(clusters["member_probability"]).where(clusters["size"] > 1)
     out = clusters[["record_id", "source", "source_row", "person_id"]].copy()

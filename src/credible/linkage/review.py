@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from credible.errors import InputError, NotFoundError, Problem
-from credible.linkage import Waterfall, explain_pair, review_queue
+from credible.linkage.explain import Waterfall, explain_pair
 from credible.linkage.service import (
     MODEL_DECISION,
     latest_link_run,
@@ -21,8 +21,8 @@ from credible.linkage.service import (
     store_judgements,
     stored_scores,
 )
-from credible.store import Store, schema
-from credible.store import runs as store_runs
+from credible.linkage.train import review_queue
+from credible.store import RunInfo, Store, add_judgement, schema
 
 _TO_STORE = {model: stored for stored, model in MODEL_DECISION.items()}
 
@@ -33,7 +33,7 @@ class ReviewItem:
     record_r: dict[str, Any]
     match_probability: float
     match_weight: float
-    run: store_runs.RunInfo
+    run: RunInfo
 
     def waterfall(self) -> Waterfall | None:
         """The comparison that drove the score (computed on demand: it costs a model load)."""
@@ -52,7 +52,7 @@ def review_items(store: Store, limit: int | None = None) -> Iterator[ReviewItem]
         queue = queue.head(limit)
     for start in range(0, len(queue), 100):
         part = queue.iloc[start : start + 100]
-        ids = {int(x) for x in part["record_id_l"]} | {int(x) for x in part["record_id_r"]}
+        ids = set(part["record_id_l"].tolist()) | set(part["record_id_r"].tolist())
         recs = load_records(store, sorted(ids)).set_index("record_id", drop=False)
         for row in part.itertuples(index=False):
             yield ReviewItem(
@@ -72,7 +72,7 @@ def _plain_record(row: pd.Series) -> dict[str, Any]:
 
 
 def _waterfall(
-    run: store_runs.RunInfo, a: dict[str, Any], b: dict[str, Any], weight: float | None = None
+    run: RunInfo, a: dict[str, Any], b: dict[str, Any], weight: float | None = None
 ) -> Waterfall | None:
     model = run.parameters.get("model")
     if not model:
@@ -85,16 +85,22 @@ def _waterfall(
 
 
 def decide(
-    store: Store, actor: str, record_a: str, record_b: str, decision: str, note: str = ""
+    store: Store,
+    actor: str,
+    record_a: int | str,
+    record_b: int | str,
+    decision: str,
+    note: str = "",
 ) -> int:
-    """Append a reviewer's decision (accept, reject, unsure) on a pair; returns its id."""
+    """Append a reviewer's decision (accept, reject, unsure) on a pair; returns its id.
+    Record ids may be given as typed on a command line."""
     if decision not in _TO_STORE:
         raise InputError(
             [Problem("review", None, "decision", "accept, reject or unsure", decision)]
         )
     a, b = _record_id(record_a), _record_id(record_b)
     with store.write(actor) as uow:
-        return store_runs.add_judgement(uow, a, b, _TO_STORE[decision], note or None)
+        return add_judgement(uow, a, b, _TO_STORE[decision], note or None)
 
 
 def _record_id(value: str | int) -> int:
@@ -116,19 +122,18 @@ def _stored_weight(conn: Connection, run_id: int, a: int, b: int) -> float | Non
     return None if row is None or row[0] is None else float(row[0])
 
 
-def explain(store: Store, record_a: str, record_b: str) -> Waterfall:
-    """The latest run's model applied to two stored records, comparison by comparison."""
+def explain(store: Store, record_a: int | str, record_b: int | str) -> Waterfall:
+    """The latest run's model applied to two stored records, comparison by comparison.
+    Record ids may be given as typed on a command line."""
     run = latest_link_run(store)
-    ids = [_record_id(record_a), _record_id(record_b)]
-    recs = load_records(store, ids).set_index("record_id", drop=False)
-    for rid in ids:
-        if str(rid) not in recs.index:
+    a, b = _record_id(record_a), _record_id(record_b)
+    recs = load_records(store, [a, b]).set_index("record_id", drop=False)
+    for rid in (a, b):
+        if rid not in recs.index:
             raise NotFoundError(f"no person record with id {rid}")
     with store.read() as conn:
-        weight = _stored_weight(conn, run.id, *ids)
-    wf = _waterfall(
-        run, _plain_record(recs.loc[str(ids[0])]), _plain_record(recs.loc[str(ids[1])]), weight
-    )
+        weight = _stored_weight(conn, run.id, a, b)
+    wf = _waterfall(run, _plain_record(recs.loc[a]), _plain_record(recs.loc[b]), weight)
     if wf is None:
         raise NotFoundError(f"linkage run {run.id} has no stored model to explain with")
     return wf

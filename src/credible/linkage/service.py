@@ -23,19 +23,21 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, select
 
-from credible.errors import NotFoundError
-from credible.linkage import (
-    INPUT_COLUMNS,
-    Judgement,
-    LinkSettings,
-    cluster_pairs,
-    input_fingerprint,
-    prepare_records,
-    review_queue,
-    train_and_predict,
+from credible.errors import ConfigError, NotFoundError
+from credible.linkage.clustering import Judgement, cluster_pairs
+from credible.linkage.features import INPUT_COLUMNS, prepare_records
+from credible.linkage.settings import LinkSettings
+from credible.linkage.train import review_queue, train_and_predict
+from credible.store import (
+    RunInfo,
+    Store,
+    UnitOfWork,
+    finish_run,
+    latest_run,
+    live_judgements,
+    schema,
+    start_run,
 )
-from credible.store import Store, UnitOfWork, schema
-from credible.store import runs as store_runs
 
 Progress = Callable[[str, float], None]
 
@@ -76,7 +78,7 @@ class LinkRunSummary:
 
 
 def load_records(store: Store, ids: list[int] | None = None) -> pd.DataFrame:
-    """Person records in ``INPUT_COLUMNS`` shape, ``record_id`` the store id as text.
+    """Person records in ``INPUT_COLUMNS`` shape, ``record_id`` the store's id.
 
     Reads in batches of plain columns into Arrow, so a million records take a few hundred
     MB. ``ids`` restricts the read to those records.
@@ -97,9 +99,7 @@ def load_records(store: Store, ids: list[int] | None = None) -> pd.DataFrame:
             chunks.append(pa.table({n: _arrow(n, c) for n, c in zip(names, cols, strict=True)}))
     if not chunks:
         return pd.DataFrame({n: pd.Series(dtype="object") for n in names})
-    frame = pa.concat_tables(chunks).to_pandas()
-    frame["record_id"] = frame["record_id"].astype(str)
-    return frame
+    return pa.concat_tables(chunks).to_pandas()
 
 
 def _arrow(name: str, values: tuple[Any, ...]) -> pa.Array:
@@ -113,14 +113,14 @@ def _arrow(name: str, values: tuple[Any, ...]) -> pa.Array:
 def store_judgements(conn: Connection) -> list[Judgement]:
     """The store's live judgements as the linkage model takes them."""
     out = []
-    for j in store_runs.live_judgements(conn):
+    for j in live_judgements(conn):
         decision = MODEL_DECISION.get(j.decision)
         if decision is None:
             continue
         out.append(
             Judgement(
-                str(j.record_l),
-                str(j.record_r),
+                int(j.record_l),
+                int(j.record_r),
                 decision,  # type: ignore[arg-type]
                 who=j.actor,
                 when=datetime.fromisoformat(j.at),
@@ -130,15 +130,15 @@ def store_judgements(conn: Connection) -> list[Judgement]:
     return out
 
 
-def latest_link_run(store: Store) -> store_runs.RunInfo:
+def latest_link_run(store: Store) -> RunInfo:
     with store.read() as conn:
-        run = store_runs.latest_run(conn, STAGE)
+        run = latest_run(conn, STAGE)
     if run is None:
         raise NotFoundError("no linkage run in the store yet: run `credible link` first")
     return run
 
 
-def run_settings(run: store_runs.RunInfo) -> LinkSettings:
+def run_settings(run: RunInfo) -> LinkSettings:
     return LinkSettings(**run.parameters["settings"])
 
 
@@ -186,10 +186,10 @@ def run_link(
         "metadata": result.metadata,
         "term_frequencies": _tf_for_storage(result.term_frequencies),
     }
-    fingerprint = str(result.metadata.get("input_fingerprint") or input_fingerprint(prepared))
+    fingerprint = str(result.metadata["input_fingerprint"])
     review = result.review
     with store.write(actor) as uow:
-        run_id = store_runs.start_run(
+        run_id = start_run(
             uow, STAGE, "splink", parameters, seed=settings.seed, input_fingerprint=fingerprint
         )
         changes = _changes(uow.conn, result.clusters)
@@ -209,7 +209,7 @@ def run_link(
             warnings=_warnings(result.metadata, result.conflicts),
             changes=changes,
         )
-        store_runs.finish_run(uow, run_id, _results(summary, result.cut_edges))
+        finish_run(uow, run_id, _results(summary, result.cut_edges))
     say("done", 1.0)
     return summary
 
@@ -228,8 +228,8 @@ def _store_scores(uow: UnitOfWork, run_id: int, pairs: pd.DataFrame) -> int:
             yield pa.table(
                 {
                     "run_id": pa.array(np.full(len(part), run_id), pa.int64()),
-                    "record_l": pa.array(part["record_id_l"].astype("int64"), pa.int64()),
-                    "record_r": pa.array(part["record_id_r"].astype("int64"), pa.int64()),
+                    "record_l": pa.array(part["record_id_l"], pa.int64()),
+                    "record_r": pa.array(part["record_id_r"], pa.int64()),
                     "match_probability": pa.array(part["match_probability"], pa.float64()),
                     "match_weight": pa.array(part["match_weight"], pa.float64()),
                 }
@@ -241,11 +241,9 @@ def _store_scores(uow: UnitOfWork, run_id: int, pairs: pd.DataFrame) -> int:
 
 def _store_persons(uow: UnitOfWork, run_id: int, clusters: pd.DataFrame) -> tuple[int, int]:
     """One Person per cluster (singletons included). Returns (persons, persons of 2+)."""
-    frame = clusters[["record_id", "cluster_id", "match_probability", "decided_by"]].copy()
-    frame["rid"] = frame["record_id"].astype("int64")
-    frame["cid"] = frame["cluster_id"].astype("int64")
-    frame = frame.sort_values(["cid", "rid"], kind="stable")
-    sizes = frame.groupby("cid", sort=True).size()
+    frame = clusters[["record_id", "cluster_id", "match_probability", "decided_by"]]
+    frame = frame.sort_values(["cluster_id", "record_id"], kind="stable")
+    sizes = frame.groupby("cluster_id", sort=True).size()
     n = len(sizes)
     persons = pa.table(
         {
@@ -260,8 +258,8 @@ def _store_persons(uow: UnitOfWork, run_id: int, clusters: pd.DataFrame) -> tupl
     decided = frame["decided_by"].where(frame["decided_by"].notna(), "model").astype(str)
     members = pa.table(
         {
-            "person_id": pa.array(person_of.loc[frame["cid"]].to_numpy(), pa.int64()),
-            "record_id": pa.array(frame["rid"].to_numpy(), pa.int64()),
+            "person_id": pa.array(person_of.loc[frame["cluster_id"]].to_numpy(), pa.int64()),
+            "record_id": pa.array(frame["record_id"].to_numpy(), pa.int64()),
             "match_probability": pa.array(prob.to_numpy(), pa.float64(), from_pandas=True),
             "decided_by": pa.array(decided.to_numpy(), pa.string()),
         }
@@ -288,8 +286,8 @@ def _tf_for_storage(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, floa
     return out
 
 
-def _warnings(metadata: dict[str, Any], conflicts: list[tuple[str, str]]) -> list[str]:
-    out = []
+def _warnings(metadata: dict[str, Any], conflicts: list[tuple[int, int]]) -> list[str]:
+    out = list(metadata.get("warnings", []))
     for s in metadata.get("em_sessions", []):
         if "failed" in s:
             out.append(f"an EM pass failed and was skipped ({s['blocking_rule']}): {s['failed']}")
@@ -300,7 +298,7 @@ def _warnings(metadata: dict[str, Any], conflicts: list[tuple[str, str]]) -> lis
     return out
 
 
-def _results(summary: LinkRunSummary, cut_edges: list[tuple[str, str, float]]) -> dict[str, Any]:
+def _results(summary: LinkRunSummary, cut_edges: list[tuple[int, int, float]]) -> dict[str, Any]:
     return {
         "records": summary.records,
         "persons": summary.persons,
@@ -318,7 +316,7 @@ def _results(summary: LinkRunSummary, cut_edges: list[tuple[str, str, float]]) -
 
 def _changes(conn: Connection, clusters: pd.DataFrame) -> dict[str, int]:
     """Merges and splits against the latest finished link run, for the run's record."""
-    previous = store_runs.latest_run(conn, STAGE)
+    previous = latest_run(conn, STAGE)
     if previous is None:
         return {}
     pm, ps = schema.person_members, schema.persons
@@ -327,7 +325,7 @@ def _changes(conn: Connection, clusters: pd.DataFrame) -> dict[str, int]:
         .join(ps, ps.c.id == pm.c.person_id)
         .where(ps.c.run_id == previous.id)
     ).all()
-    before = pd.DataFrame(rows, columns=["record_id", "before"]).astype({"record_id": str})
+    before = pd.DataFrame(rows, columns=["record_id", "before"])
     both = clusters[["record_id", "cluster_id"]].merge(before, on="record_id")
     merged = int((both.groupby("cluster_id")["before"].nunique() > 1).sum())
     split = int((both.groupby("before")["cluster_id"].nunique() > 1).sum())
@@ -355,16 +353,13 @@ def stored_scores(conn: Connection, run_id: int) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(
             {
-                "record_id_l": pd.Series(dtype=str),
-                "record_id_r": pd.Series(dtype=str),
+                "record_id_l": pd.Series(dtype="int64"),
+                "record_id_r": pd.Series(dtype="int64"),
                 "match_probability": pd.Series(dtype=float),
                 "match_weight": pd.Series(dtype=float),
             }
         )
-    pairs = pd.concat(frames, ignore_index=True)
-    pairs["record_id_l"] = pairs["record_id_l"].astype(str)
-    pairs["record_id_r"] = pairs["record_id_r"].astype(str)
-    return pairs
+    return pd.concat(frames, ignore_index=True)
 
 
 def recluster(store: Store, actor: str) -> LinkRunSummary:
@@ -383,7 +378,7 @@ def recluster(store: Store, actor: str) -> LinkRunSummary:
         judgements = store_judgements(conn)
         pm, ps = schema.person_members, schema.persons
         ids = [
-            str(r)
+            int(r)
             for r in conn.execute(
                 select(pm.c.record_id)
                 .join(ps, ps.c.id == pm.c.person_id)
@@ -395,7 +390,7 @@ def recluster(store: Store, actor: str) -> LinkRunSummary:
     review = review_queue(pairs, settings, judgements)
     parameters = {**previous.parameters, "reclustered_from_run": previous.id}
     with store.write(actor) as uow:
-        run_id = store_runs.start_run(
+        run_id = start_run(
             uow,
             STAGE,
             "splink+review",
@@ -419,15 +414,13 @@ def recluster(store: Store, actor: str) -> LinkRunSummary:
             warnings=_warnings({}, clustering.conflicts),
             changes=changes,
         )
-        store_runs.finish_run(uow, run_id, _results(summary, clustering.cut_edges))
+        finish_run(uow, run_id, _results(summary, clustering.cut_edges))
     return summary
 
 
 def make_settings(**overrides: Any) -> LinkSettings:
     """LinkSettings from the defaults and the options given (``None`` = default)."""
     from pydantic import ValidationError
-
-    from credible.errors import ConfigError
 
     given = {k: v for k, v in overrides.items() if v is not None}
     try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
-import logging
 import math
 import platform
 import time
@@ -17,15 +15,15 @@ import pandas as pd
 
 from credible.errors import CredibleError, InputError, Problem
 from credible.linkage import exclusive
+from credible.linkage import splink_adapter as splink
 from credible.linkage.backends import make_db_api
 from credible.linkage.blocking import capped_blocks
 from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
 from credible.linkage.features import FEATURE_COLUMNS, LIST_COLUMNS
 from credible.linkage.model import (
-    ARRAYS_OVERLAP,
     CREDIBLE_KEY,
-    DISAGREEMENT_LEVELS,
     block_rules,
+    every_comparison,
     leave_one_out_tf,
     list_odds,
     list_repeat,
@@ -36,13 +34,7 @@ from credible.linkage.model import (
 )
 from credible.linkage.settings import LinkSettings
 from credible.linkage.usample import estimate_u
-from credible.linkage.vectors import (
-    comparisons_of,
-    m_values,
-    make_weights_distinct,
-    pair_vectors,
-    set_m,
-)
+from credible.linkage.vectors import comparisons_of, m_values, pair_vectors
 
 Progress = Callable[[str, float], None]
 
@@ -55,6 +47,9 @@ PRIOR_SAMPLE_RECORDS = 30_000
 
 #: Columns sent to the backend.
 MODEL_COLUMNS = list(FEATURE_COLUMNS)
+
+#: Relative nudge given to an m probability whose weight equals another level's.
+WEIGHT_NUDGE = 1e-6
 
 
 class LinkageError(CredibleError):
@@ -71,10 +66,10 @@ class LinkResult:
     pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight
     clusters: pd.DataFrame  # record_id, cluster_id, match_probability, decided_by, source...
     review: pd.DataFrame  # pairs in the review band with no live judgement, strongest first
-    model: dict[str, Any]  # trained Splink settings: load with explain_pair or Linker
-    metadata: dict[str, Any]
-    cut_edges: list[tuple[str, str, float]] = field(default_factory=list)
-    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    model: dict[str, Any]  # trained Splink settings: load with explain_pair or apply_model
+    metadata: dict[str, Any]  # settings, versions, EM sessions, prior, timings, warnings
+    cut_edges: list[tuple[int, int, float]] = field(default_factory=list)
+    conflicts: list[tuple[int, int]] = field(default_factory=list)
     term_frequencies: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
@@ -105,145 +100,199 @@ def train_and_predict(
     prepared: pd.DataFrame,
     settings: LinkSettings | None = None,
     judgements: Iterable[Judgement] | None = None,
+    *,
     progress: Progress | None = None,
     spark_session: Any = None,
-    model: dict[str, Any] | None = None,
 ) -> LinkResult:
     """Link ``prepared`` records (from ``prepare_records``) into Persons.
 
-    Trains the Fellegi–Sunter model without labels (prior from a strict deterministic
-    rule, u from random sampling with ``settings.seed``, m by EM), scores the blocked
-    pairs, and clusters them at ``settings.match_threshold`` honouring ``judgements``.
-    With ``model`` (a ``LinkResult.model`` from an earlier run) training is skipped and
-    that model scores the pairs, on whichever backend ``settings`` names.
+    Trains the Fellegi–Sunter model without labels (u from random sampling with
+    ``settings.seed``, m by EM, the prior by EM on the blocked pairs or from a strict
+    deterministic rule), scores the blocked pairs, and clusters them at
+    ``settings.match_threshold`` honouring ``judgements``. ``spark_session``: an existing
+    session for ``backend="spark"`` (a local one is started without it).
     """
-    settings = settings or LinkSettings()
-    judgements = list(judgements or [])
-    say: Progress = progress or (lambda stage, fraction: None)
-    missing = [c for c in MODEL_COLUMNS if c not in prepared.columns]
-    if missing:
-        raise InputError(
-            [Problem("prepared records", None, c, "a column from prepare_records") for c in missing]
-        )
-    if len(prepared) < 2:
-        raise InputError([Problem("prepared records", None, None, "at least two records")])
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
+    run = _Run.start(prepared, settings, progress, spark_session)
+    return _link(run, list(judgements or []), None)
 
-    def lap(stage: str, fraction: float) -> None:
-        timings[stage] = round(time.perf_counter() - started, 3)
-        say(stage, fraction)
 
-    present = {c for c in MODEL_COLUMNS if prepared[c].notna().any()}
-    if prepared["source"].nunique() < 2:
-        present.discard("source")  # one list: "same source" says nothing
-    db_api = make_db_api(settings, spark_session)
-    linker, table = _register(db_api, prepared, settings, present, model)
-    lap("registered", 0.05)
+def apply_model(
+    model: dict[str, Any],
+    prepared: pd.DataFrame,
+    settings: LinkSettings | None = None,
+    judgements: Iterable[Judgement] | None = None,
+    *,
+    progress: Progress | None = None,
+    spark_session: Any = None,
+) -> LinkResult:
+    """As ``train_and_predict``, without training: ``model`` (a ``LinkResult.model`` from
+    an earlier run) scores the pairs, on whichever backend ``settings`` names."""
+    run = _Run.start(prepared, settings, progress, spark_session)
+    return _link(run, list(judgements or []), model)
+
+
+@dataclass
+class _Run:
+    """One run's records, settings and backend, and how long each stage took."""
+
+    prepared: pd.DataFrame
+    settings: LinkSettings
+    present: set[str]
+    db_api: Any
+    say: Progress
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls,
+        prepared: pd.DataFrame,
+        settings: LinkSettings | None,
+        progress: Progress | None,
+        spark_session: Any,
+    ) -> _Run:
+        settings = settings or LinkSettings()
+        missing = [c for c in MODEL_COLUMNS if c not in prepared.columns]
+        if missing:
+            raise InputError(
+                [
+                    Problem("prepared records", None, c, "a column from prepare_records")
+                    for c in missing
+                ]
+            )
+        if len(prepared) < 2:
+            raise InputError([Problem("prepared records", None, None, "at least two records")])
+        present = {c for c in MODEL_COLUMNS if prepared[c].notna().any()}
+        if prepared["source"].nunique() < 2:
+            present.discard("source")  # one list: "same source" says nothing
+        say = progress or (lambda stage, fraction: None)
+        return cls(prepared, settings, present, make_db_api(settings, spark_session), say)
+
+    def lap(self, stage: str, fraction: float) -> None:
+        self.timings[stage] = round(time.perf_counter() - self.started, 3)
+        self.say(stage, fraction)
+
+
+def _link(run: _Run, judgements: list[Judgement], model: dict[str, Any] | None) -> LinkResult:
+    settings = run.settings
+    linker, table = _register(run.db_api, run.prepared, settings, run.present, model)
+    run.lap("registered", 0.05)
     sessions: list[dict[str, Any]] = []
     u_sample: dict[str, Any] | None = None
     if model is None:
-        if settings.prior == "deterministic":
-            linker.training.estimate_probability_two_random_records_match(
-                [PRIOR_RULE], recall=settings.prior_recall
-            )
-        lap("prior", 0.1)
-        u_sample = estimate_u(linker, prepared, settings.max_pairs, settings.seed)
-        lap("u", 0.3)
-        sample = _training_sample(prepared, settings)
-        if sample is None:
-            sessions = _train_m(linker, settings, present)
-        else:
-            sessions = _train_m_on_sample(db_api, prepared, sample, settings, present, linker)
-        _cap_disagreement(linker, settings.m_disagree_max)
-        _floor_m(linker, settings.m_floor)
-        lap("em", 0.6)
-    _register_term_frequencies(linker, db_api, prepared)
-    list_aware = settings.exclusive and (model is None or bool(list_odds(model)))
-    if list_aware:
-        pairs, prior_info = _score_list_aware(linker, db_api, prepared, settings, model)
+        sessions, u_sample = _train(run, linker)
+    _register_term_frequencies(linker, run.db_api, run.prepared)
+    if settings.exclusive and (model is None or bool(list_odds(model))):
+        pairs, prior_info = _score_list_aware(run, linker, model)
         sessions += prior_info.pop("sessions")
     else:
-        pairs, prior_info = _score_pairwise(linker, db_api, prepared, settings, present, model)
-    lap("predict", 0.85)
-    tf = _tf_tables(linker)
+        pairs, prior_info = _score_pairwise(run, linker, model)
+    run.lap("predict", 0.85)
+    tf = _tf_tables(linker, run.warnings)
     own = prior_info.pop("stored", None)
-    model = linker.misc.save_model_to_json()
+    trained = linker.misc.save_model_to_json()
     if own is not None:
-        model[CREDIBLE_KEY] = own
-    _drop(db_api, table)
-
-    clustering = cluster_pairs(
-        prepared["record_id"].astype(str).tolist(),
-        pairs,
-        settings.match_threshold,
-        judgements,
-    )
-    clusters = clustering.clusters.merge(
-        prepared[["record_id", "source", "source_row"]].astype({"record_id": str}),
-        on="record_id",
-        how="left",
-    )
-    review = review_queue(pairs, settings, judgements)
-    lap("cluster", 1.0)
+        trained[CREDIBLE_KEY] = own
+    splink.drop_table(table)
     metadata = {
-        "settings": settings.model_dump(mode="json"),
-        "versions": _versions(),
-        "seed": settings.seed,
-        "backend": settings.backend,
-        "input_fingerprint": input_fingerprint(prepared),
-        "records": len(prepared),
-        "pairs_scored": len(pairs),
-        "persons": int(clusters["cluster_id"].nunique()),
-        "judgements_live": len(live_decisions(judgements)),
         "em_sessions": sessions,
         "prior": prior_info,
         "u_sample": u_sample,
-        "seconds": timings,
     }
+    return _result(run, pairs, judgements, trained, metadata, tf)
+
+
+def _result(
+    run: _Run,
+    pairs: pd.DataFrame,
+    judgements: list[Judgement],
+    model: dict[str, Any],
+    metadata: dict[str, Any],
+    tf: dict[str, pd.DataFrame],
+) -> LinkResult:
+    """Cluster the scored pairs into Persons and say how the run went."""
+    settings, prepared = run.settings, run.prepared
+    clustering = cluster_pairs(
+        prepared["record_id"].tolist(), pairs, settings.match_threshold, judgements
+    )
+    clusters = clustering.clusters.merge(
+        prepared[["record_id", "source", "source_row"]], on="record_id", how="left"
+    )
+    review = review_queue(pairs, settings, judgements)
+    run.lap("cluster", 1.0)
     return LinkResult(
         pairs=pairs,
         clusters=clusters,
         review=review,
         model=model,
-        metadata=metadata,
+        metadata={
+            "settings": settings.model_dump(mode="json"),
+            "versions": _versions(),
+            "seed": settings.seed,
+            "backend": settings.backend,
+            "input_fingerprint": input_fingerprint(prepared),
+            "records": len(prepared),
+            "pairs_scored": len(pairs),
+            "persons": int(clusters["cluster_id"].nunique()),
+            "judgements_live": len(live_decisions(judgements)),
+            **metadata,
+            "seconds": run.timings,
+            "warnings": run.warnings,
+        },
         cut_edges=clustering.cut_edges,
         conflicts=clustering.conflicts,
         term_frequencies=tf,
     )
 
 
+def _train(run: _Run, linker: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The prior (when deterministic), u from random pairs, m by EM: the EM sessions and
+    what the u sample held."""
+    settings, prepared = run.settings, run.prepared
+    if settings.prior == "deterministic":
+        linker.training.estimate_probability_two_random_records_match(
+            [PRIOR_RULE], recall=settings.prior_recall
+        )
+    run.lap("prior", 0.1)
+    u_sample = estimate_u(linker, prepared, settings.max_pairs, settings.seed)
+    run.lap("u", 0.3)
+    sample = _training_sample(prepared, settings)
+    if sample is None:
+        sessions = _train_m(linker, settings, run.present)
+    else:
+        sessions = _train_m_on_sample(run, sample, linker)
+    capped = _cap_disagreement(comparisons_of(linker), settings.m_disagree_max)
+    splink.set_m(linker, _floor_m(capped, settings.m_floor))
+    run.lap("em", 0.6)
+    return sessions, u_sample
+
+
 def _score_pairwise(
-    linker: Any,
-    db_api: Any,
-    prepared: pd.DataFrame,
-    settings: LinkSettings,
-    present: set[str],
-    model: dict[str, Any] | None,
+    run: _Run, linker: Any, model: dict[str, Any] | None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Plain Fellegi-Sunter: each pair scored on its own, the prior set by EM."""
+    settings, prepared = run.settings, run.prepared
     prior_info: dict[str, Any] = {"method": "stored model"}
     sampled_prior = None
     trained_prior = model is None and settings.prior == "em"
     if trained_prior and len(prepared) > (settings.train_max_records or len(prepared)):
-        sampled_prior = _prior_from_sample(db_api, prepared, settings, present, linker)
+        sampled_prior = _prior_from_sample(run, linker)
     predictions = linker.inference.predict(warning_mode="never")
+    # Predictions scored before the prior moved are shifted by the change, in bits.
+    shift = 0.0
     if sampled_prior is not None:
         prior_info = sampled_prior
     elif trained_prior:
-        prior = _prior_from_blocked_pairs(linker, predictions, len(prepared))
+        prior, shift = _prior_from_blocked_pairs(linker, predictions, len(prepared))
         prior_info = {"method": "EM on the prior over blocked pairs", "value": prior}
     elif model is None:
         prior_info = {"method": f"deterministic rule, recall {settings.prior_recall}"}
-    return _kept_pairs(linker, predictions, settings.keep_pairs_above), prior_info
+    return _kept_pairs(linker, predictions, settings.keep_pairs_above, shift), prior_info
 
 
 def _score_list_aware(
-    linker: Any,
-    db_api: Any,
-    prepared: pd.DataFrame,
-    settings: LinkSettings,
-    model: dict[str, Any] | None,
+    run: _Run, linker: Any, model: dict[str, Any] | None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Every blocked pair with evidence for a match, weighed against the other candidates
     in the same lists (``credible.linkage.exclusive``); m and the prior odds of each pair
@@ -253,36 +302,11 @@ def _score_list_aware(
     stored with the model as its screen: a stored model then re-scores the same pairs on
     any backend, while EM's own m only decides how likely each one is.
     """
-    stored = model.get(CREDIBLE_KEY, {}) if model is not None else {}
+    settings = run.settings
     fitted_m = m_values(linker)
-    if stored.get("screen_m"):
-        set_m(linker, {k: np.array(v) for k, v in stored["screen_m"].items()})
-    make_weights_distinct(linker)
-    screen_m = m_values(linker)
-    lam = float(linker._settings_obj._probability_two_random_records_match)
-    screen_bits = math.log2(settings.exclusive_min_probability * len(prepared))
-    linker._settings_obj._retain_intermediate_calculation_columns = True
-    try:
-        predictions = linker.inference.predict(
-            threshold_match_weight=screen_bits + _logit2(lam), warning_mode="never"
-        )
-    finally:
-        linker._settings_obj._retain_intermediate_calculation_columns = False
-    try:
-        vectors, lists = pair_vectors(
-            linker, db_api, predictions, prepared["record_id"], prepared["source"]
-        )
-    finally:
-        _drop(db_api, predictions)
-    odds = np.full((vectors.n_sources, vectors.n_sources), lam / (1 - lam))
-    stored_odds = list_odds(model) if model is not None else {}
-    stored_repeat = list_repeat(model) if model is not None else {}
-    # Every list starts as naming a person at most twice (0), as a model stored before
-    # lists could repeat people has it; EM raises it where the list's triangles say.
-    repeat = np.array([stored_repeat.get(a, 0.0) for a in lists])
-    for i, a in enumerate(lists):
-        for j, b in enumerate(lists):
-            odds[i, j] = stored_odds.get((a, b), odds[i, j])
+    screen_m = _screen_m(linker, model)
+    vectors, lists = _screened_pairs(run, linker)
+    odds, repeat = _starting_odds(linker, vectors.n_sources, lists, model)
     comparisons = comparisons_of(linker)
     session: dict[str, Any] = {"blocking_rule": "pairs with evidence (list-aware EM)"}
     if model is None:
@@ -298,12 +322,12 @@ def _score_list_aware(
         )
         fitted_m, odds, repeat = fitted.m, fitted.odds, fitted.repeat
         session.update(iterations=fitted.iterations, converged=fitted.converged)
-    set_m(linker, fitted_m)
+    splink.set_m(linker, fitted_m)
     probability, settled = exclusive.probabilities(
         vectors, comparisons, fitted_m, odds, repeat=repeat
     )
     session.update(pairs=len(vectors), settled=settled)
-    ids = prepared["record_id"].astype(str).to_numpy()
+    ids = run.prepared["record_id"].to_numpy()
     frame = pd.DataFrame(
         {
             "record_id_l": ids[vectors.left],
@@ -327,6 +351,51 @@ def _score_list_aware(
     return _pairs_frame(frame), info
 
 
+def _screen_m(linker: Any, model: dict[str, Any] | None) -> dict[str, np.ndarray]:
+    """Set the m that decides which pairs take part (a stored model's own screen, else
+    the m the model has) with every level's weight distinct; returns it."""
+    stored = model.get(CREDIBLE_KEY, {}) if model is not None else {}
+    if stored.get("screen_m"):
+        splink.set_m(linker, {k: np.array(v) for k, v in stored["screen_m"].items()})
+    splink.make_weights_distinct(linker, WEIGHT_NUDGE)
+    return m_values(linker)
+
+
+def _screened_pairs(run: _Run, linker: Any) -> tuple[exclusive.PairVectors, list[str]]:
+    """The blocked pairs whose Bayes factor is at least ``exclusive_min_probability``
+    times the number of records, with the level of each comparison; and the lists."""
+    lam = splink.prior(linker)
+    screen_bits = math.log2(run.settings.exclusive_min_probability * len(run.prepared))
+    with splink.level_weights_kept(linker):
+        predictions = linker.inference.predict(
+            threshold_match_weight=screen_bits + _logit2(lam), warning_mode="never"
+        )
+    try:
+        return pair_vectors(
+            linker, run.db_api, predictions, run.prepared["record_id"], run.prepared["source"]
+        )
+    finally:
+        splink.drop_table(predictions)
+
+
+def _starting_odds(
+    linker: Any, n_sources: int, lists: list[str], model: dict[str, Any] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prior odds of each pair of lists and each list's continuation probability: the
+    stored model's, else the linker's prior everywhere and 0."""
+    lam = splink.prior(linker)
+    odds = np.full((n_sources, n_sources), lam / (1 - lam))
+    stored_odds = list_odds(model) if model is not None else {}
+    stored_repeat = list_repeat(model) if model is not None else {}
+    # Every list starts as naming a person at most twice (0), as a model stored before
+    # lists could repeat people has it; EM raises it where the list's triangles say.
+    repeat = np.array([stored_repeat.get(a, 0.0) for a in lists])
+    for i, a in enumerate(lists):
+        for j, b in enumerate(lists):
+            odds[i, j] = stored_odds.get((a, b), odds[i, j])
+    return odds, repeat
+
+
 def _register(
     db_api: Any,
     records: pd.DataFrame,
@@ -336,57 +405,45 @@ def _register(
     budget: bool = True,
 ) -> tuple[Any, Any]:
     """A linker on ``records`` with their capped blocking keys (see ``blocking``)."""
+    import uuid
+
+    from splink import Linker
+
     max_pairs = settings.max_pairs_blocked if budget else None
     keys, blocks = capped_blocks(records, settings.blocking_rules, settings.max_block, max_pairs)
     frame = pd.concat(
         [records[MODEL_COLUMNS].reset_index(drop=True), keys.reset_index(drop=True)], axis=1
     )
-    return _linker(db_api, frame, settings, present, model, blocks)
-
-
-def _linker(
-    db_api: Any,
-    frame: pd.DataFrame,
-    settings: LinkSettings,
-    present: set[str],
-    model: dict[str, Any] | None,
-    blocks: list[tuple[str, bool] | str],
-) -> tuple[Any, Any]:
-    import uuid
-
-    from splink import Linker
-
     # A unique name: a Spark session outlives one run and keeps its tables.
     table = db_api.register(frame, dataset_display_name=f"credible_records_{uuid.uuid4().hex[:8]}")
-    dialect = db_api.sql_dialect.sql_dialect_str
+    if model is None:
+        spec = splink_settings(settings, present, blocks)
+    else:
+        try:
+            dialect = splink.dialect_of(db_api)
+            rules = block_rules(blocks)
+            spec = splink.port_model(splink_spec(model), dialect, every_comparison(), rules)
+        except splink.PortError as err:
+            raise LinkageError(f"the stored model cannot be applied: {err}") from err
     # log_level=None: a library does not configure logging (Splink's own loggers still
     # emit to whatever the application has set up).
-    if model is None:
-        spec = splink_settings(settings, dialect, present, blocks)
-    else:
-        spec = _redialect(splink_spec(model), dialect, blocks)
-    linker = Linker(table, spec, log_level=None)
-    logging.getLogger("splink").setLevel(logging.WARNING)
-    return linker, table
+    return Linker(table, spec, log_level=None), table
 
 
 def _train_m(linker: Any, settings: LinkSettings, present: set[str]) -> list[dict[str, Any]]:
     """The EM passes; a pass Splink cannot run (no pairs, a level no match reaches) is
     recorded and skipped, and its comparisons keep the other passes' estimates."""
-    from splink.internals.exceptions import SplinkException
-
     sessions: list[dict[str, Any]] = []
     for spec in training_rules(settings, present):
-        before = copy.deepcopy(linker._settings_obj)
+        before = splink.save_state(linker)
         try:
             session = linker.training.estimate_parameters_using_expectation_maximisation(
                 rule(spec), max_pairs=settings.em_max_pairs
             )
-        except (ValueError, SplinkException) as err:
+        except splink.TRAINING_ERRORS as err:
             # A pass that fails part way (EM drove some m to zero on a small list)
-            # leaves Splink's training copy of the settings in place, without the
-            # comparisons the pass blocked on: put the model back as it was.
-            linker._settings_obj = before
+            # leaves the model half trained: put it back as it was.
+            splink.restore_state(linker, before)
             sessions.append({"blocking_rule": spec, "failed": str(err).splitlines()[0]})
             continue
         sessions.append(_session_summary(spec, session, settings))
@@ -398,9 +455,7 @@ def _train_m(linker: Any, settings: LinkSettings, present: set[str]) -> list[dic
     return sessions
 
 
-def _prior_from_sample(
-    db_api: Any, prepared: pd.DataFrame, settings: LinkSettings, present: set[str], linker: Any
-) -> dict[str, Any] | None:
+def _prior_from_sample(run: _Run, linker: Any) -> dict[str, Any] | None:
     """The prior from whole counties holding ``PRIOR_SAMPLE_RECORDS`` records, scaled.
 
     In a very large list the blocks are split to fit the scoring budget, so many true
@@ -410,25 +465,26 @@ def _prior_from_sample(
     number of matches per record is the same in the sample as in the whole list, and
     the prior (matches over all pairs) scales as 1 / (records - 1).
     """
+    settings, prepared = run.settings, run.prepared
     rows = _training_sample(prepared, settings, PRIOR_SAMPLE_RECORDS)
     if rows is None or len(rows) < 2:
         return None
     sample = prepared.iloc[rows].reset_index(drop=True)
     model = splink_spec(linker.misc.save_model_to_json())
     # No pair budget: the sample is small, and no block should be split.
-    small, table = _register(db_api, sample, settings, present, model, budget=False)
+    small, table = _register(run.db_api, sample, settings, run.present, model, budget=False)
     try:
         # The sample's own u: in a few counties random pairs share a county far more
         # often than in the whole list, and the whole list's u made the prior 13 times
         # too high.
         estimate_u(small, sample, settings.max_pairs, settings.seed)
-        _register_term_frequencies(small, db_api, sample)
+        _register_term_frequencies(small, run.db_api, sample)
         predictions = small.inference.predict(warning_mode="never")
-        in_sample = _prior_from_blocked_pairs(small, predictions, len(sample))
+        in_sample, _ = _prior_from_blocked_pairs(small, predictions, len(sample))
     finally:
-        _drop(db_api, table)
+        splink.drop_table(table)
     prior = in_sample * (len(sample) - 1) / (len(prepared) - 1)
-    linker._settings_obj._probability_two_random_records_match = prior
+    splink.set_prior(linker, prior)
     return {
         "method": "EM on the prior over the blocked pairs of a county sample, scaled",
         "value": prior,
@@ -468,24 +524,18 @@ def _training_sample(
     return np.flatnonzero(county.isin(chosen).to_numpy())
 
 
-def _train_m_on_sample(
-    db_api: Any,
-    prepared: pd.DataFrame,
-    rows: np.ndarray,
-    settings: LinkSettings,
-    present: set[str],
-    linker: Any,
-) -> list[dict[str, Any]]:
+def _train_m_on_sample(run: _Run, rows: np.ndarray, linker: Any) -> list[dict[str, Any]]:
     """EM on the records at ``rows`` (with their own u sample), m copied into ``linker``."""
-    sample = prepared.iloc[rows].reset_index(drop=True)
-    small, table = _register(db_api, sample, settings, present, None)
+    settings = run.settings
+    sample = run.prepared.iloc[rows].reset_index(drop=True)
+    small, table = _register(run.db_api, sample, settings, run.present, None)
     try:
         estimate_u(small, sample, settings.max_pairs, settings.seed)
-        sessions = _train_m(small, settings, present)
+        sessions = _train_m(small, settings, run.present)
         trained = m_values(small)
     finally:
-        _drop(db_api, table)
-    set_m(linker, trained)
+        splink.drop_table(table)
+    splink.set_m(linker, trained)
     for session in sessions:
         session["records"] = len(sample)
     return sessions
@@ -495,8 +545,9 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def _prior_from_blocked_pairs(linker: Any, predictions: Any, n_records: int) -> float:
-    """Set the prior by EM on the prior alone, m and u held fixed.
+def _prior_from_blocked_pairs(linker: Any, predictions: Any, n_records: int) -> tuple[float, float]:
+    """Set the prior by EM on the prior alone, m and u held fixed; returns it and the
+    change in the prior's weight, in bits (the predictions were scored with the old one).
 
     With the blocked pairs' Bayes factors BF_i, the update is
     lambda <- sum_i P(match | BF_i, lambda) / (n (n - 1) / 2), pairs outside the blocks
@@ -504,7 +555,7 @@ def _prior_from_blocked_pairs(linker: Any, predictions: Any, n_records: int) -> 
     it is as good as the m and u estimates. Splink's own estimate from the training
     blocks was off by a factor of 40 on 10,000 simulated records.
     """
-    lam0 = float(linker._settings_obj._probability_two_random_records_match)
+    lam0 = splink.prior(linker)
     w0 = _logit2(lam0)
     hist = linker.misc.query_sql(
         f"SELECT ROUND(match_weight - ({w0}), 4) AS w, COUNT(*) AS n "
@@ -522,14 +573,12 @@ def _prior_from_blocked_pairs(linker: Any, predictions: Any, n_records: int) -> 
             lam = new
             break
         lam = new
-    linker._settings_obj._probability_two_random_records_match = lam
-    # The stored predictions were scored with the old prior: remember the shift.
-    linker._credible_weight_shift = _logit2(lam) - w0
-    return lam
+    splink.set_prior(linker, lam)
+    return lam, _logit2(lam) - w0
 
 
-def _kept_pairs(linker: Any, predictions: Any, keep_above: float) -> pd.DataFrame:
-    shift = float(getattr(linker, "_credible_weight_shift", 0.0))
+def _kept_pairs(linker: Any, predictions: Any, keep_above: float, shift: float) -> pd.DataFrame:
+    """The predicted pairs at or above ``keep_above``, their weights moved by ``shift``."""
     floor_w = _logit2(keep_above) - shift if keep_above > 0 else -1e9
     cols = "record_id_l, record_id_r, match_weight"
     frame = linker.misc.query_sql(
@@ -541,9 +590,9 @@ def _kept_pairs(linker: Any, predictions: Any, keep_above: float) -> pd.DataFram
     return _pairs_frame(frame)
 
 
-def _cap_disagreement(linker: Any, cap: float) -> None:
-    """Keep the m probability of each comparison's outright disagreement at or below
-    ``cap``, moving the excess to its other levels in proportion.
+def _cap_disagreement(comparisons: list[exclusive.Comparison], cap: float) -> dict[str, np.ndarray]:
+    """Each comparison's m with its outright disagreement (``DISAGREEMENT_LEVELS``) kept
+    at or below ``cap``, the excess moved to its other levels in proportion.
 
     EM finds the largest cluster of similar-looking pairs and calls it "match". In a
     list of 100,000 detainees most people share their full name with someone from the
@@ -554,77 +603,40 @@ def _cap_disagreement(linker: Any, cap: float) -> None:
     result hardly depends on the value: 0.02, 0.05 and 0.1 gave the same F1 on 100,000
     simulated records, all 0.04 better than no cap.
     """
-    for comparison in linker._settings_obj.comparisons:
-        labels = DISAGREEMENT_LEVELS.get(comparison.output_column_name, ())
-        levels = [
-            lv
-            for lv in comparison.comparison_levels
-            if not lv.is_null_level and lv.m_probability is not None
-        ]
-        against = [lv for lv in levels if lv.label_for_charts in labels]
-        others = [lv for lv in levels if lv.label_for_charts not in labels]
-        total = sum(float(lv.m_probability) for lv in against)
-        rest = sum(float(lv.m_probability) for lv in others)
-        if total <= cap or rest <= 0:
-            continue
-        for lv in against:
-            lv.m_probability = float(lv.m_probability) * cap / total
-        for lv in others:
-            lv.m_probability = float(lv.m_probability) * (1 - cap) / rest
+    out = {}
+    for comparison in comparisons:
+        m = [float(v) for v in comparison.m]
+        against = [i for i in range(len(m)) if i in comparison.disagree]
+        others = [i for i in range(len(m)) if i not in comparison.disagree]
+        total = sum(m[i] for i in against)
+        rest = sum(m[i] for i in others)
+        if total > cap and rest > 0:
+            for i in against:
+                m[i] = m[i] * cap / total
+            for i in others:
+                m[i] = m[i] * (1 - cap) / rest
+        out[comparison.name] = np.array(m)
+    return out
 
 
-def _floor_m(linker: Any, floor: float) -> None:
-    """Keep every m probability at or above ``floor``, then renormalise.
+def _floor_m(m: dict[str, np.ndarray], floor: float) -> dict[str, np.ndarray]:
+    """Every m probability at or above ``floor``, then renormalised.
 
     Unsupervised EM on clean-looking data drives m of a disagreement level to ~0 (no
     match it saw disagreed on sex or ethnicity), which would make one recording error
     veto a link with a weight of -100 bits or more. The floor is the assumed rate of such
     errors; it bounds any single disagreement to about log2(floor / u).
     """
-    for comparison in linker._settings_obj.comparisons:
-        levels = [
-            lv
-            for lv in comparison.comparison_levels
-            if not lv.is_null_level and lv.m_probability is not None
-        ]
-        if not levels:
-            continue
-        raw = [max(float(lv.m_probability), floor) for lv in levels]
+    out = {}
+    for name, values in m.items():
+        raw = [max(float(v), floor) for v in values]
         total = sum(raw)
-        for lv, m in zip(levels, raw, strict=True):
-            lv.m_probability = m / total
-
-
-def _redialect(
-    model: dict[str, Any], dialect: str, blocks: list[tuple[str, bool] | str]
-) -> dict[str, Any]:
-    """A stored model rewritten for another backend.
-
-    Our comparison SQL differs between backends only in the names of the string
-    similarity functions, which Splink's dialects supply, and of the array-overlap test.
-    """
-    import json
-
-    from splink.internals.dialects import SplinkDialect
-
-    source = SplinkDialect.from_string(model.get("sql_dialect", dialect))
-    target = SplinkDialect.from_string(dialect)
-    text = json.dumps(model)
-    for fn in ("jaro_winkler_function_name", "levenshtein_function_name"):
-        text = text.replace(f"{getattr(source, fn)}(", f"{getattr(target, fn)}(")
-    source_overlap = ARRAYS_OVERLAP[source.sql_dialect_str]
-    text = text.replace(f"{source_overlap}(", f"{ARRAYS_OVERLAP[target.sql_dialect_str]}(")
-    spec = json.loads(text)
-    spec.pop("sql_dialect", None)
-    # Stored blocking rules carry the source dialect's identifier quoting; they are not
-    # trained, so they are rebuilt from the run's settings instead.
-    spec["blocking_rules_to_generate_predictions"] = block_rules(blocks)
-    return spec
+        out[name] = np.array([v / total for v in raw])
+    return out
 
 
 def _session_summary(spec: list[str] | str, session: Any, settings: LinkSettings) -> dict:
-    history = getattr(session, "_core_model_settings_history", None) or [None]
-    iterations = len(history) - 1
+    iterations = splink.em_iterations(session)
     return {
         "blocking_rule": spec,
         "iterations": iterations,
@@ -634,11 +646,10 @@ def _session_summary(spec: list[str] | str, session: Any, settings: LinkSettings
 
 
 def _pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.rename(columns={"record_id_l": "record_id_l", "record_id_r": "record_id_r"})
     gammas = sorted(c for c in df.columns if c.startswith("gamma_"))
     out = df[PAIR_COLUMNS + gammas].copy()
-    out["record_id_l"] = out["record_id_l"].astype(str)
-    out["record_id_r"] = out["record_id_r"].astype(str)
+    out["record_id_l"] = out["record_id_l"].astype("int64")
+    out["record_id_r"] = out["record_id_r"].astype("int64")
     # Splink puts the lower id on the left already; make it so whatever the backend.
     swap = out["record_id_l"] > out["record_id_r"]
     out.loc[swap, ["record_id_l", "record_id_r"]] = out.loc[
@@ -651,28 +662,24 @@ def _pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
 def _register_term_frequencies(linker: Any, db_api: Any, prepared: pd.DataFrame) -> None:
     """Each term-frequency column's frequencies, leave-one-out (``leave_one_out_tf``),
     in place of the ones Splink would count."""
-    for col in linker._settings_obj._term_frequency_columns:
-        name = col.unquote().name
+    for name in splink.term_frequency_columns(linker):
         table = db_api.register(leave_one_out_tf(prepared[name], name))
         linker.table_management.register_term_frequency_lookup(table, name)
 
 
-def _tf_tables(linker: Any) -> dict[str, pd.DataFrame]:
+def _tf_tables(linker: Any, warnings: list[str]) -> dict[str, pd.DataFrame]:
+    """The term-frequency tables the run used, for ``explain``; a table the backend
+    cannot read is left out, with a warning in ``warnings``."""
     out: dict[str, pd.DataFrame] = {}
-    for col in linker._settings_obj._term_frequency_columns:
-        name = col.unquote().name
+    for name in splink.term_frequency_columns(linker):
         try:
-            out[name] = linker.table_management.compute_tf_table(name).as_pandas_dataframe()
-        except Exception:
-            continue
+            out[name] = splink.term_frequency_table(linker, name)
+        except splink.BackendError as err:
+            warnings.append(
+                f"the term frequencies of {name} could not be read back ({err}); the run "
+                "stores none, and explaining its pairs leaves their adjustment out"
+            )
     return out
-
-
-def _drop(db_api: Any, table: Any) -> None:
-    try:
-        table.drop_table_from_database_and_remove_from_cache()
-    except Exception:
-        return
 
 
 def review_queue(

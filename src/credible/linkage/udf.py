@@ -100,7 +100,9 @@ def register_duckdb(con: Any) -> None:
         scores = _scores(a, b)
         return pa.array(scores, type=pa.float64(), mask=np.isnan(scores))
 
-    with contextlib.suppress(Exception):
+    # Registered already (the same connection again): replace it. A connection that
+    # does not have it says so with InvalidInputException, the one error expected here.
+    with contextlib.suppress(duckdb.InvalidInputException):
         con.remove_function(NAME_SIMILARITY)
     con.create_function(
         NAME_SIMILARITY,

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credible.linkage import splink_adapter as splink
+
 #: Pairs numbered and scored at a time: 80 MB of indices, whatever ``max_pairs`` is
 #: (Splink suggests up to 1e9 for the most precise u).
 CHUNK_PAIRS = 5_000_000
@@ -35,14 +37,12 @@ def estimate_u(linker: Any, records: pd.DataFrame, max_pairs: float, seed: int) 
     ``records`` (the frame the linker was built on), as Splink's
     ``estimate_u_using_random_sampling`` would; returns what was sampled and how many
     sampled pairs (both values known) fell in each level."""
-    db_api = linker._db_api
+    db_api = splink.db_api_of(linker)
     rng = np.random.default_rng(seed)
     size = sample_size(len(records), max_pairs)
     rows = np.sort(rng.choice(len(records), size=size, replace=False))
-    comparisons = linker._settings_obj.comparisons
-    columns = sorted(
-        {col.input_name for c in comparisons for col in c._input_columns_used_by_case_statement}
-    )
+    statements = splink.case_statements(linker)
+    columns = splink.compared_columns(linker)
     sample = records.iloc[rows][columns].reset_index(drop=True)
     sample.insert(0, "_i", np.arange(size, dtype=np.int64))
     tag = uuid.uuid4().hex[:8]
@@ -55,24 +55,27 @@ def estimate_u(linker: Any, records: pd.DataFrame, max_pairs: float, seed: int) 
                 dataset_display_name=f"credible_u_pairs_{tag}_{k}",
             )
             try:
-                chunk = _level_counts(linker, comparisons, columns, sample_table, pairs)
+                chunk = _level_counts(linker, statements, columns, sample_table, pairs)
             finally:
-                pairs.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+                splink.drop_table(pairs)
             for gamma, n in chunk.items():
                 counts[gamma] = n if gamma not in counts else counts[gamma].add(n, fill_value=0)
     finally:
-        sample_table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        splink.drop_table(sample_table)
     by_level: dict[str, dict[str, int]] = {}
-    for comparison in comparisons:
-        gamma = counts[comparison._gamma_column_name]
+    new_u: dict[str, list[float | None]] = {}
+    for comparison in splink.parameters(linker):
+        gamma = counts[comparison.gamma_column]
         observed = {int(k): int(v) for k, v in gamma.items() if int(k) != -1}
         total = sum(observed.values())
-        levels = by_level[comparison.output_column_name] = {}
-        for level in comparison._comparison_levels_excluding_null:
-            count = levels[level.label_for_charts] = observed.get(level.comparison_vector_value, 0)
-            # A level no sampled pair reached keeps the u it had, as in Splink.
-            if count > 0:
-                level.u_probability = count / total
+        levels = by_level[comparison.name] = {}
+        for label, value in zip(comparison.labels, comparison.gammas, strict=True):
+            levels[label] = observed.get(value, 0)
+        # A level no sampled pair reached keeps the u it had, as in Splink.
+        new_u[comparison.name] = [
+            levels[label] / total if levels[label] > 0 else None for label in comparison.labels
+        ]
+    splink.set_u(linker, new_u)
     pairs = size * (size - 1) // 2
     return {"records": size, "pairs": pairs, "seed": seed, "pairs_by_level": by_level}
 
@@ -94,12 +97,16 @@ def pair_chunks(size: int, chunk_pairs: int) -> Iterator[tuple[np.ndarray, np.nd
 
 
 def _level_counts(
-    linker: Any, comparisons: list[Any], columns: list[str], sample: Any, pairs: Any
+    linker: Any,
+    statements: list[splink.CaseStatement],
+    columns: list[str],
+    sample: Any,
+    pairs: Any,
 ) -> dict[str, pd.Series]:
     """Pairs at each combination of levels, marginalised per comparison."""
     both_sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
-    cases = ", ".join(c._case_statement for c in comparisons)
-    gammas = [c._gamma_column_name for c in comparisons]
+    cases = ", ".join(c.sql for c in statements)
+    gammas = [c.gamma_column for c in statements]
     sql = (
         f"SELECT {', '.join(gammas)}, count(*) AS n FROM ("
         f"SELECT {cases} FROM ("
