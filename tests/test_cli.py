@@ -162,3 +162,10 @@ def test_usage_error_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     proc = run("simulate", "--lists", "11", "--out", str(tmp_path), check=False)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "--lists" in proc.stderr
+
+
+def test_link_threshold_help_states_the_default_in_force() -> None:
+    from credible.linkage import LinkSettings
+
+    out = " ".join(run("link", "--help").stdout.replace("│", " ").split())
+    assert f"Default {LinkSettings().match_threshold:g}" in out

@@ -61,9 +61,10 @@ def test_from_records_dedupes_and_assigns_strata() -> None:
     assert {k: v.n_observed for k, v in hs.strata.items()} == {"A": 1, "B": 1, "C": 1}
 
 
-def test_store_path_without_linkage_run_is_a_clear_error() -> None:
-    with pytest.raises(CredibleError, match="no linkage run in the store yet; pass --histories"):
-        estimate_from_records(None)
+def test_a_link_run_without_records_is_a_clear_error() -> None:
+    empty = pd.DataFrame({"person_id": [], "source": [], "record_id": []})
+    with pytest.raises(CredibleError, match="links no records"):
+        estimate_from_records(empty)
 
 
 @settings(max_examples=40, deadline=None)

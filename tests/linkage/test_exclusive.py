@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from credible.linkage import exclusive
@@ -168,9 +168,10 @@ def _subsets_message(rivals: list[float], beta: float) -> float:
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.floats(0, 50), max_size=5), st.floats(0, 1))
+@example([2.0, 50.0], 5e-324)  # a subnormal beta once underflowed to a message of 1
 def test_the_message_of_a_list_that_repeats_people_sums_every_subset(rivals, beta):
     r = np.array(rivals)
-    others = np.array([r.sum() if beta == 0 else np.log1p(beta * r).sum()])
+    others = np.array([r.sum() if beta <= exclusive.BETA_FLOOR else np.log1p(beta * r).sum()])
     got = exclusive._message(others, np.array([beta]))[0]
     assert got == pytest.approx(_subsets_message(rivals, beta), rel=1e-9, abs=1e-12)
 

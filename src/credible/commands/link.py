@@ -30,7 +30,9 @@ def link(
     threshold: Annotated[
         float | None,
         typer.Option(
-            help="Merge pairs at or above this match probability (0-1). Default 0.8.",
+            help="Merge pairs at or above this match probability (0-1). Default 0.4: for "
+            "calibrated probabilities the F1-best threshold is about half the best F1 "
+            "(docs/linkage.md).",
             show_default=False,
         ),
     ] = None,

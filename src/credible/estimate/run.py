@@ -255,18 +255,15 @@ def run_estimation(
 
 
 def estimate_from_records(
-    records: pd.DataFrame | None,
+    records: pd.DataFrame,
     methods: Sequence[str] | None = None,
     by: str | None = None,
     seed: int = 0,
     level: float = 0.95,
     lcmcr_settings: dict[str, Any] | None = None,
 ) -> EstimationRun:
-    """Estimate from a linkage run's per-record table (person_id, source, strata...).
-
-    This is the entry point the store wires to the latest linkage run; until it does,
-    ``None`` (no run yet) raises an error telling the user to pass histories.
-    """
-    if records is None or len(records) == 0:
-        raise CredibleError("no linkage run in the store yet; pass --histories")
+    """Estimate from a linkage run's per-record table (person_id, source, strata...),
+    as ``credible.store.linked_records`` reads it."""
+    if len(records) == 0:
+        raise CredibleError("the linkage run links no records: there is nothing to count")
     return run_estimation(histories_from_records(records, by), methods, seed, level, lcmcr_settings)

@@ -54,6 +54,10 @@ ODDS_TOLERANCE_SCALE = 10.0
 #: below this changes no probability by more than a few per cent of itself.
 DUPLICATE_FLOOR = 0.05
 
+#: A continuation probability this small is 0: below it the geometric message's terms
+#: underflow (beta * r is subnormal) while it differs from at-most-one by O(beta).
+BETA_FLOOR = 1e-12
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -203,7 +207,7 @@ class _Graph:
         q = duplicate[self._tri_pair]
         beta = repeat[self._tri_target]
         weight = r * q
-        geo = beta > 0
+        geo = beta > BETA_FLOOR
         weight[geo] = np.log1p(beta[geo] * r[geo]) - np.log1p(beta[geo] * r[geo] * (1 - q[geo]))
         return np.bincount(self._tri_target, weights=weight, minlength=len(rival))
 
@@ -226,7 +230,7 @@ class _Graph:
         w_edge = np.repeat(w, 2)
         rival = w_edge * messages[np.arange(len(messages)) ^ 1]
         beta = np.where(self.edge_same, repeat[self.edge_list], 0.0)
-        geo = beta > 0
+        geo = beta > BETA_FLOOR
         x = rival.copy()
         x[geo] = np.log1p(beta[geo] * rival[geo])
         total = np.bincount(self.factor, weights=x, minlength=self.n_factors)
@@ -255,7 +259,7 @@ def _message(others: np.ndarray, repeat: np.ndarray) -> np.ndarray:
     as beta -> 0, and 1 at beta = 1, where a pair is scored on its own.
     """
     out = np.empty_like(others)
-    lin = repeat <= 0
+    lin = repeat <= BETA_FLOOR
     out[lin] = 1.0 / (1.0 + others[lin])
     geo = ~lin
     b, big_l = repeat[geo], others[geo]

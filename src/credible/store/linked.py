@@ -7,7 +7,7 @@ both meet here, in the store.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from credible.errors import NotFoundError
 from credible.store.runs import latest_run
@@ -46,7 +46,6 @@ def linked_records(store: Store, run_id: int | None = None) -> pd.DataFrame:
             .order_by(pr.c.id)
         )
         frame = pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
-        total = conn.execute(select(func.count()).select_from(pr)).scalar_one()
     if frame.empty:
         raise NotFoundError(f"link run {run_id} has no persons")
     for name in YEAR_FIELDS:
@@ -54,5 +53,4 @@ def linked_records(store: Store, run_id: int | None = None) -> pd.DataFrame:
             pd.to_datetime(frame[name], errors="coerce").dt.year.astype("Int64").astype("string")
         )
     frame.attrs["run_id"] = run_id
-    frame.attrs["records_in_store"] = int(total)
     return frame
