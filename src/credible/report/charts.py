@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -157,16 +158,16 @@ def overlap_chart(
 def findings_chart(rows: Sequence[dict[str, Any]]) -> str:
     """Acts alleged and established, per act type."""
     with _style():
-        fig = _figure(6.6, 0.3 * len(rows) + 0.8)
+        fig = _figure(6.6, 0.42 * len(rows) + 0.8)
         ax = fig.add_subplot()
         ys = list(range(len(rows)))[::-1]
         ax.barh(ys, [r["alleged"] for r in rows], color="#d9e2ec", label="alleged")
         ax.barh(ys, [r["established"] for r in rows], color=ACCENT, label="established")
-        ax.set_yticks(ys, [r["label"] for r in rows])
+        ax.set_yticks(ys, [textwrap.fill(r["label"], 34) for r in rows], fontsize=7)
         ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         ax.legend(frameon=False, loc="lower right")
         ax.set_xlabel("acts")
-        fig.subplots_adjust(left=0.42, right=0.97, top=0.97, bottom=0.55 / (0.3 * len(rows) + 0.8))
+        fig.subplots_adjust(left=0.36, right=0.97, top=0.98, bottom=0.5 / (0.42 * len(rows) + 0.8))
         return _svg(fig, "fnd")
 
 

@@ -766,7 +766,7 @@ def _acts(
                 "standard_label": std_voc.terms[r.result].label
                 if r.result in std_voc
                 else r.result,
-                "score": None if r.score is None else round(float(r.score), 2),
+                "score": None if r.score is None else f"{float(r.score):.2f}",
                 "rationale": r.rationale,
                 "allegations": claims.get(int(r.id), []),
             }

@@ -17,6 +17,7 @@ import calendar
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -323,6 +324,8 @@ def redact_report(data: ReportData, store: Store, policy: RedactionPolicy) -> Re
                 fac[key] = round(float(fac[key]), policy.coordinate_decimals)
     if data.assessment is not None:
         for f in data.assessment["findings"]:
+            f["statement"].text = _coarsen_days(f["statement"].text, level)
+            f["statement"].value = f["statement"].text
             for key in ("first", "last"):
                 fig = f[key]
                 fig.value = coarsen_day(fig.value, level)
@@ -360,6 +363,14 @@ def redact_report(data: ReportData, store: Store, policy: RedactionPolicy) -> Re
         "coordinate_decimals": policy.coordinate_decimals,
     }
     return data
+
+
+_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+
+def _coarsen_days(text: str, level: DateLevel) -> str:
+    """Days written in a stored sentence (a finding's span), cut to ``level``."""
+    return _DAY.sub(lambda m: coarsen_day(m.group(1), level) or "", text)
 
 
 def _place(act: dict[str, Any], level: str) -> None:
