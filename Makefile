@@ -5,7 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck install bench clean
+.PHONY: demo test lint typecheck install bench clean system-packages
+
+# What the report needs from Debian: Pango for WeasyPrint's PDF (and HarfBuzz's subsetter
+# for its fonts), Noto fonts for names in every script, poppler for the tests that read
+# the PDF back. Installed as root with apt-get; elsewhere, say what to install.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+	fonts-noto-core fonts-noto-cjk poppler-utils
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "credible needs Python 3.11 or newer, found " + sys.version' 
@@ -32,6 +38,13 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+system-packages:
+	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(SYSTEM_PACKAGES); \
+	else echo "the report's PDF needs: apt-get install $(SYSTEM_PACKAGES)"; fi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache demo-output

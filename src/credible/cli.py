@@ -20,6 +20,7 @@ from credible.commands import (  # noqa: F401 - importing registers the commands
     link,
     estimate,
     assess,
+    report,
     names,
     demo,
 )

@@ -15,11 +15,13 @@ from sqlalchemy import func, select
 
 from credible.assess import AssessmentRun, StandardScore, assess, score
 from credible.config import Settings
+from credible.errors import ConfigError
 from credible.estimate import EstimationRun, estimate_in_store
 from credible.ingest import ImportResult, import_manifest
 from credible.linkage import LinkRunSummary, LinkSettings, Metrics, evaluate_latest, run_link
+from credible.report import ReportResult, build_report
 from credible.simulate import simulate
-from credible.store import init_store, schema
+from credible.store import Store, init_store, schema
 
 Say = Callable[[str], None]
 
@@ -38,6 +40,8 @@ class DemoSummary:
     true_people: int | None = None  # from the simulator's truth, to set beside the estimates
     assessment: AssessmentRun | None = None
     assessment_scores: list[StandardScore] = field(default_factory=list)  # vs the truth
+    reports: list[ReportResult] = field(default_factory=list)  # internal, then public
+    report_note: str | None = None  # why a report has no PDF
 
 
 def run_demo(
@@ -49,6 +53,7 @@ def run_demo(
     settings: Settings | None = None,
     say: Say | None = None,
     link: bool = True,
+    report: bool = True,
 ) -> DemoSummary:
     """Simulate lists into ``out/data``, import them into a fresh store, link the person
     records (unless ``link`` is false) and score the linkage against the truth."""
@@ -101,5 +106,20 @@ def run_demo(
         say("assessing every act against the standards of proof (the shipped policy)")
         summary.assessment = assess(store, settings.actor)
         summary.assessment_scores = score(summary.assessment, data / "truth")
+        if report:
+            _reports(store, out, summary, say)
     store.close()
     return summary
+
+
+def _reports(store: Store, out: Path, summary: DemoSummary, say: Say) -> None:
+    """The FICTIONAL investigation's report: the team's edition and the public one."""
+    title = "FICTIONAL investigation: assessment of the information held"
+    for edition, folder in (("internal", "report"), ("public", "report-public")):
+        say(f"writing the {edition} edition of the report to {out / folder}")
+        try:
+            result = build_report(store, out / folder, edition=edition, title=title)
+        except ConfigError as exc:  # no Pango for the PDF: the HTML and JSON still come
+            summary.report_note = str(exc)
+            result = build_report(store, out / folder, edition=edition, title=title, pdf=False)
+        summary.reports.append(result)

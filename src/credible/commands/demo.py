@@ -30,7 +30,8 @@ def demo(
         int, typer.Option(help="Random seed; the same seed gives the same demo.")
     ] = 2022,
 ) -> None:
-    """Run a FICTIONAL investigation end to end: simulate lists, import, link, summarise.
+    """Run a FICTIONAL investigation end to end: simulate lists, import, link, estimate,
+    assess, and write its report (OUT/report: the team's edition; OUT/report-public).
 
     Uses its own store in OUT (OUT/credible.db) unless --db is given.
     """
@@ -122,4 +123,11 @@ def demo(
                 f"{s.false_established:,} of {s.false_acts:,} ({s.false_share:.1%})",
             )
         console.print(truth)
+    for result in summary.reports:
+        files = ", ".join(str(p) for p in (result.html, result.pdf, result.json) if p is not None)
+        console.print(f"FICTIONAL report, {result.edition} edition: {files}")
+    if summary.report_note:
+        warn(f"the report was written without its PDF: {summary.report_note}")
+    if summary.reports:
+        console.print(f"open it: xdg-open {summary.reports[0].html}  (or any browser, offline)")
     console.print(f"store: {summary.db}")

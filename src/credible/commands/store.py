@@ -23,7 +23,8 @@ from credible.commands._common import (
 from credible.errors import ConfigError, IntegrityError
 
 if TYPE_CHECKING:
-    from credible.store import PublishedHead
+    from credible.report import RedactionPolicy
+    from credible.store import PublishedHead, Store
 
 
 @app.command()
@@ -84,13 +85,40 @@ def export(
             "(=, +, -, @ at its start) with an apostrophe.",
         ),
     ] = True,
+    edition: Annotated[
+        str,
+        typer.Option(
+            help="internal (every field; sealed ones as \\[encrypted]) or public: the "
+            "redaction of `credible report --edition public` (witnesses left out, victims "
+            "pseudonymised unless they consented, dates and places coarsened, confidential "
+            "sources unnamed, sealed fields never read)."
+        ),
+    ] = "internal",
+    redaction: Annotated[
+        Path | None,
+        typer.Option(
+            help="Redaction policy (YAML) for --edition public; default: the shipped one."
+        ),
+    ] = None,
 ) -> None:
     """Write a table as CSV or JSON Lines, every field a column."""
     from credible.store import EXPORT_FORMATS, check_table, export_table, open_store
 
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    if table != "links":
+    if edition not in ("internal", "public"):
+        raise ConfigError(f"unknown edition {edition!r}; use internal or public")
+    public = edition == "public"
+    if public and reveal_sensitive:
+        raise ConfigError("--reveal-sensitive cannot be combined with --edition public")
+    if redaction is not None and not public:
+        raise ConfigError("--redaction applies to the public edition: add --edition public")
+    if public:
+        from credible.report import check_public_table, load_redaction
+
+        check_public_table(table)
+        policy = load_redaction(redaction)
+    elif table != "links":
         check_table(table)
     if out is not None:
         check_output_file(out, "--out")
@@ -98,6 +126,8 @@ def export(
     store = open_store(settings, label=f"export {table}")
 
     def write(fh: IO[str]) -> int:
+        if public:
+            return _write_public(store, table, policy, fmt, fh, neutralise_formulas)
         if table == "links":
             from credible.linkage import export_links
 
@@ -124,6 +154,41 @@ def export(
         tmp.unlink(missing_ok=True)
         raise
     err_console.print(f"wrote {n} {table} rows to {out}")
+
+
+def _write_public(
+    store: Store, table: str, policy: RedactionPolicy, fmt: str, fh: IO[str], neutralise: bool
+) -> int:
+    """A table's public edition (redacted by credible.report) as CSV or JSON Lines."""
+    import csv
+
+    from credible.report import public_rows
+
+    columns, rows = public_rows(store, table, policy)
+    n = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _inert(v) if neutralise else v for k, v in row.items()})
+            n += 1
+    else:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def _inert(value: object) -> object:
+    """As the internal export does: text a spreadsheet would run as a formula gets a
+    leading apostrophe; numbers (a negative one too) stay as they are."""
+    if not isinstance(value, str) or not value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
 
 
 audit_app = typer.Typer(
