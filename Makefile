@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) system-packages
 	$(BIN)/credible demo --out demo-output
 
 lint: $(STAMP)
@@ -33,7 +33,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) system-packages lint typecheck
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
