@@ -214,9 +214,9 @@ def test_byte_order_marks_inside_json_lines(tmp_path: Path) -> None:
 def test_element_longer_than_the_limit(tmp_path: Path) -> None:
     big = json.dumps({"name": "A", "notes": "x" * (3 << 20)})
     path = _write(tmp_path, "big.json", f"[{big}]")
-    with pytest.raises(InputError, match="over the limit row_mb=1"):
-        read_all(open_file(path, limits=ReadLimits(row_mb=1)))
+    with pytest.raises(InputError, match="over the limit json_record_mb=1"):
+        read_all(open_file(path, limits=ReadLimits(json_record_mb=1)))
     lines = _write(tmp_path, "big.jsonl", big + '\n{"name": "B"}\n')
-    table, problems = read_all(open_file(lines, limits=ReadLimits(row_mb=1)))
-    assert [p.row for p in problems] == [1] and "row_mb" in problems[0].expected
+    table, problems = read_all(open_file(lines, limits=ReadLimits(json_record_mb=1)))
+    assert [p.row for p in problems] == [1] and "json_record_mb" in problems[0].expected
     assert table.column("name").to_pylist() == ["B"]
