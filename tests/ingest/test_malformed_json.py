@@ -63,6 +63,29 @@ def test_a_key_given_twice(tmp_path: Path, fmt: str) -> None:
     assert [r["name"] for r in rows] == ["A"]
 
 
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_colons_in_values_and_empty_objects(tmp_path: Path, fmt: str) -> None:
+    """A flat record is taken as decoded when its text has one colon per key; colons in
+    values send it through the pair-by-pair check, which still finds a repeated key."""
+    lines = [
+        '{"name": "A", "notes": "at 12:30: taken"}',
+        '{"name": "B", "notes": "x", "name": "C", "t": "1:2"}',
+        '{"name": "D", "notes": {}}',
+        ' {"name": "E"}',
+    ]
+    text = "[" + ",".join(lines) + "]" if fmt == "json" else "\n".join(lines)
+    rows, problems = rows_of(_write(tmp_path, f"c.{fmt}", text))
+    assert [(p.row, p.expected[:28]) for p in problems] == [
+        (2, "expected each key once in an"),
+        (3, "expected one value (text, a "),
+    ]
+    assert [(r["name"], r["notes"]) for r in rows] == [
+        ("A", "at 12:30: taken"),
+        ("D", None),
+        ("E", None),
+    ]
+
+
 def test_a_key_given_twice_under_a_records_path(tmp_path: Path) -> None:
     people = '[{"name": "A"}, {"name": "B", "name": "C"}]'
     path = _write(tmp_path, "k.json", f'{{"data": {{"people": {people}}}}}')
