@@ -179,7 +179,7 @@ def test_source_rows_survive_block_boundaries(tmp_path: Path) -> None:
             lines.append(f'"Name {i}\nsecond line",{1900 + i % 100}')
             expected.append(i)
     path.write_text("\n".join(lines) + "\n", "utf-8")
-    parsed = open_file(path, limits=ReadLimits(row_mb=1))  # Arrow blocks of 1 MB
+    parsed = open_file(path, limits=ReadLimits(csv_row_mb=1))  # Arrow blocks of 1 MB
     assert path.stat().st_size > 2 << 20  # several Arrow blocks
     table, problems = read_all(parsed, batch_size=1000)
     assert table.column("source_row").to_pylist() == expected

@@ -20,7 +20,7 @@ from credible.ingest.limits import ReadLimits
 from credible.ingest.reader import open_file
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-LIMITS = ReadLimits(json_depth=8, row_mb=1)
+LIMITS = ReadLimits(json_depth=8, csv_row_mb=1, json_record_mb=1)
 
 TEXT_PIECES = [
     b"name",

@@ -63,6 +63,29 @@ def test_a_key_given_twice(tmp_path: Path, fmt: str) -> None:
     assert [r["name"] for r in rows] == ["A"]
 
 
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_colons_in_values_and_empty_objects(tmp_path: Path, fmt: str) -> None:
+    """A flat record is taken as decoded when its text has one colon per key; colons in
+    values send it through the pair-by-pair check, which still finds a repeated key."""
+    lines = [
+        '{"name": "A", "notes": "at 12:30: taken"}',
+        '{"name": "B", "notes": "x", "name": "C", "t": "1:2"}',
+        '{"name": "D", "notes": {}}',
+        ' {"name": "E"}',
+    ]
+    text = "[" + ",".join(lines) + "]" if fmt == "json" else "\n".join(lines)
+    rows, problems = rows_of(_write(tmp_path, f"c.{fmt}", text))
+    assert [(p.row, p.expected[:28]) for p in problems] == [
+        (2, "expected each key once in an"),
+        (3, "expected one value (text, a "),
+    ]
+    assert [(r["name"], r["notes"]) for r in rows] == [
+        ("A", "at 12:30: taken"),
+        ("D", None),
+        ("E", None),
+    ]
+
+
 def test_a_key_given_twice_under_a_records_path(tmp_path: Path) -> None:
     people = '[{"name": "A"}, {"name": "B", "name": "C"}]'
     path = _write(tmp_path, "k.json", f'{{"data": {{"people": {people}}}}}')
@@ -214,9 +237,9 @@ def test_byte_order_marks_inside_json_lines(tmp_path: Path) -> None:
 def test_element_longer_than_the_limit(tmp_path: Path) -> None:
     big = json.dumps({"name": "A", "notes": "x" * (3 << 20)})
     path = _write(tmp_path, "big.json", f"[{big}]")
-    with pytest.raises(InputError, match="over the limit row_mb=1"):
-        read_all(open_file(path, limits=ReadLimits(row_mb=1)))
+    with pytest.raises(InputError, match="over the limit json_record_mb=1"):
+        read_all(open_file(path, limits=ReadLimits(json_record_mb=1)))
     lines = _write(tmp_path, "big.jsonl", big + '\n{"name": "B"}\n')
-    table, problems = read_all(open_file(lines, limits=ReadLimits(row_mb=1)))
-    assert [p.row for p in problems] == [1] and "row_mb" in problems[0].expected
+    table, problems = read_all(open_file(lines, limits=ReadLimits(json_record_mb=1)))
+    assert [p.row for p in problems] == [1] and "json_record_mb" in problems[0].expected
     assert table.column("name").to_pylist() == ["B"]

@@ -89,13 +89,18 @@ def test_quote_tracker_agrees_with_pythons_csv(text: str, cuts: list[int]) -> No
     """The tracker follows the quotes as the csv module does, however the stream is cut."""
     rows = list(csv.reader(io.StringIO(text + "\r\nEND", newline="")))
     expected = rows[-1] != ["END"]
-    tracker = QuoteTracker(",")
-    data, start = text.encode(), 0
-    for cut in sorted(min(c, len(data)) for c in cuts):
-        tracker.feed(data[start:cut])
-        start = cut
-    tracker.feed(data[start:])
-    assert (tracker.unclosed() is not None) == expected
+    for walk in (64, 1, 0):  # walked back from the end, or followed with numpy
+        tracker = QuoteTracker(",", max_walk=walk)
+        data, start = text.encode(), 0
+        for cut in sorted(min(c, len(data)) for c in cuts):
+            tracker.feed(data[start:cut])
+            start = cut
+        tracker.feed(data[start:])
+        opened = tracker.unclosed()
+        assert (opened is not None) == expected
+        if opened is not None:  # the quote that opened the cell the file ends in
+            assert data[opened] == ord('"')
+            assert (tracker.unclosed() is not None) == expected
 
 
 def test_field_over_128_kib_without_a_declared_delimiter(tmp_path: Path) -> None:
@@ -175,9 +180,11 @@ def test_nul_bytes_after_the_sample(tmp_path: Path) -> None:
 def test_row_longer_than_the_limit(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
     path.write_text("name,notes\nA,x\nB," + "y" * (5 << 20) + "\nC,z\n", "utf-8")
-    with pytest.raises(InputError, match=r"over the limit row_mb=2; .* --limit row_mb=VALUE"):
-        read_all(open_file(path, limits=ReadLimits(row_mb=2)))
-    rows, problems = read_all(open_file(path, limits=ReadLimits(row_mb=5)))
+    with pytest.raises(
+        InputError, match=r"over the limit csv_row_mb=2; .* --limit csv_row_mb=VALUE"
+    ):
+        read_all(open_file(path, limits=ReadLimits(csv_row_mb=2)))
+    rows, problems = read_all(open_file(path, limits=ReadLimits(csv_row_mb=5)))
     assert problems == [] and rows.num_rows == 3
 
 

@@ -23,9 +23,19 @@ from credible.ingest.xlsxcells import cell_text
 
 RawBatch = tuple[list[pa.Array], pa.Array, list[Problem]]
 JSON_PEEK = 1000
-# Objects are decoded as tuples of (key, value) pairs, so that a key given twice is seen;
-# ``tuple`` is a builtin, so this costs no Python call per object.
-_DECODER = json.JSONDecoder(object_pairs_hook=tuple)
+# Records are decoded as dicts, which keep the last of a key given twice. A flat record
+# whose text has one colon per key cannot have given one twice; any other record (with
+# colons in its values, nested objects or arrays) is decoded again by _PAIRS, whose
+# objects are tuples of (key, value) pairs (``tuple`` is a builtin: no Python call per
+# object), and walked for repeated keys and depth.
+_DECODER = json.JSONDecoder()
+_PAIRS = json.JSONDecoder(object_pairs_hook=tuple)
+
+
+def _again(text: str, start: int, limit: int) -> Any:
+    """The value at ``text[start:]`` decoded pair by pair, as a record (or _Bad). For any
+    record but a flat object with one colon per key (the readers' test, inline)."""
+    return _record(_PAIRS.raw_decode(text, start)[0], limit)
 
 
 class _Bad:
@@ -78,18 +88,13 @@ class _Nested(Exception):
         self.why, self.limit = why, limit
 
 
-def _record(value: Any, nested: bool, limit: int) -> Any:
-    """The decoded top-level value as a record (a dict), or _Bad. ``nested``: the text
-    may hold objects or arrays inside the record (when False, the walk is skipped)."""
+def _record(value: Any, limit: int) -> Any:
+    """The decoded top-level value as a record (a dict, its objects made dicts too), or
+    _Bad. (Readers take a flat object, the common case, without this walk.)"""
     if not isinstance(value, tuple):
         return value if value is None else _Bad(f"a JSON object, not {_kind_of(value)}")
     try:
-        if nested:
-            return _build(value, 1, limit)
-        out = dict(value)
-        if len(out) != len(value):
-            return _build(value, 1, limit)  # raises, naming the key
-        return out
+        return _build(value, 1, limit)
     except _Nested as exc:
         return _Bad(exc.why, "json_depth" if exc.limit else None)
     except RecursionError:
@@ -113,7 +118,7 @@ def _incomplete(exc: json.JSONDecodeError, size: int) -> bool:
 def _iter_array(f: TextIO, file: str, limits: ReadLimits) -> Iterator[tuple[int, Any]]:
     """Elements of a top-level JSON array, one at a time (the file is never all in memory)."""
     buf, pos, eof = "", 0, False
-    longest = limits.row_mb << 20
+    longest = limits.json_record_mb << 20
 
     def more() -> bool:
         nonlocal buf, pos, eof
@@ -161,7 +166,7 @@ def _iter_array(f: TextIO, file: str, limits: ReadLimits) -> Iterator[tuple[int,
                     if len(buf) - pos > longest:
                         too_long = "an element of the array too long"
                         raise InputError(
-                            [limit_problem(file, "row_mb", limits, too_long, n + 1)]
+                            [limit_problem(file, "json_record_mb", limits, too_long, n + 1)]
                         ) from None
                     if more():
                         continue
@@ -171,8 +176,14 @@ def _iter_array(f: TextIO, file: str, limits: ReadLimits) -> Iterator[tuple[int,
                 why = "expected " + _decode_error(exc)
                 raise InputError([Problem(file, n + 1, None, why)]) from None
         n += 1
-        nested = buf.count("{", pos, end) > 1 or buf.find("[", pos, end) >= 0
-        yield n, _record(obj, nested, limits.json_depth)
+        if (
+            type(obj) is dict
+            and buf.count(":", pos, end) == len(obj)
+            and buf.find("[", pos, end) < 0
+        ):
+            yield n, obj
+        else:
+            yield n, _again(buf, pos, limits.json_depth)
         pos = end
 
 
@@ -247,7 +258,7 @@ class JsonSource:
                     yield from _iter_array(f, self.file, self.limits)
                 else:
                     for n, rec in enumerate(self._at_path(f), start=1):
-                        yield n, _record(rec, True, depth)
+                        yield n, _record(rec, depth)
         except UnicodeDecodeError as exc:
             raise InputError(
                 [Problem(self.file, None, None, f"text that is not valid {self.encoding}: {exc}")]
@@ -255,14 +266,15 @@ class JsonSource:
 
     def _lines(self, f: TextIO) -> Iterator[tuple[int, Any]]:
         depth = self.limits.json_depth
-        longest = self.limits.row_mb << 20
+        longest = self.limits.json_record_mb << 20
+        raw_decode = _DECODER.raw_decode
         n = 0
         while line := f.readline(longest + 1):
             n += 1
             if len(line) > longest and not line.endswith("\n"):
                 while (rest := f.readline(1 << 20)) and not rest.endswith("\n"):
                     pass
-                yield n, _Bad("a line too long", "row_mb")
+                yield n, _Bad("a line too long", "json_record_mb")
                 continue
             if not line.strip():
                 yield n, None
@@ -270,17 +282,29 @@ class JsonSource:
             if line[0] == "\ufeff":  # files joined together, each with its byte-order mark
                 line = line[1:]
             try:
-                value = _DECODER.decode(line)
-            except (ValueError, RecursionError) as exc:
-                yield n, _Bad(_decode_error(exc))
+                start = 0
+                value, end = raw_decode(line)
+                if end < len(line) and not line[end:].isspace():
+                    value = _DECODER.decode(line)  # raises for what follows the value
+            except (ValueError, RecursionError):
+                try:  # white space before the value, which raw_decode does not skip
+                    value = _DECODER.decode(line)
+                    start, end = len(line) - len(line.lstrip()), len(line)
+                except (ValueError, RecursionError) as again:
+                    yield n, _Bad(_decode_error(again))
+                    continue
+            if type(value) is dict and line.count(":") == len(value) and "[" not in line:
+                yield n, value
                 continue
-            nested = line.count("{") > 1 or "[" in line
-            yield n, _record(value, nested, depth)
+            try:
+                yield n, _again(line, start, depth)
+            except RecursionError:
+                yield n, _Bad(_decode_error(RecursionError()))
 
     def _at_path(self, f: TextIO) -> list[Any]:
         """The array at the dotted ``records`` path; the document is loaded whole."""
         try:
-            node = json.load(f, object_pairs_hook=tuple)
+            node = _PAIRS.decode(f.read())
         except (ValueError, RecursionError) as exc:
             why = "expected " + _decode_error(exc)
             if isinstance(exc, json.JSONDecodeError):
@@ -296,7 +320,6 @@ class JsonSource:
         records: list[dict[str, Any]] = []
         numbers: list[int] = []
         problems: list[Problem] = []
-        known = self._known
         for n, rec in self._records():
             if isinstance(rec, _Bad):
                 if rec.limit:
@@ -304,9 +327,6 @@ class JsonSource:
                 else:
                     problems.append(Problem(self.file, n, None, f"expected {rec.why}"))
                 continue
-            if rec and not rec.keys() <= known:
-                for key in rec.keys() - known:
-                    self.unread.setdefault(str(key), n)
             records.append(rec or {})
             numbers.append(n)
             if len(records) >= batch_size:
@@ -323,6 +343,10 @@ class JsonSource:
         self, records: list[dict[str, Any]], numbers: list[int], problems: list[Problem]
     ) -> list[pa.Array]:
         """Column by column: most JSON columns hold only strings, which need no conversion."""
+        if not self._known.issuperset(set().union(*records)):
+            for rec, n in zip(records, numbers, strict=True):
+                for key in rec.keys() - self._known:
+                    self.unread.setdefault(str(key), n)
         out = []
         for c, key in enumerate(self.headers):
             if "." in key:

@@ -38,11 +38,12 @@ class ReadLimits:
     xlsx_shared_strings: int = _limit(10_000_000, "XLSX: entries in the shared string table")
     xlsx_shared_strings_mb: int = _limit(1024, "XLSX: MB of the shared string table's XML")
     json_depth: int = _limit(64, "JSON: how deeply objects and arrays may nest in one record")
-    row_mb: int = _limit(
-        16,
-        "MB of one CSV/TSV row, JSON Lines line or JSON array element (a CSV row up to this "
-        "size is always read; one up to twice its size may be)",
+    csv_row_mb: int = _limit(
+        4,
+        "MB of one CSV/TSV row: pyarrow reads blocks of this size, and memory grows with "
+        "it (a row up to this size is always read; one up to twice its size may be)",
     )
+    json_record_mb: int = _limit(64, "MB of one JSON Lines line or JSON array element")
     columns: int = _limit(16_384, "columns of a file (Excel's own limit)")
     mapping_kb: int = _limit(1024, "size of a mapping file, in KB")
 

@@ -7,11 +7,15 @@ same rules: a quote opens a cell only at the start of a field (after the delimit
 a line break, or at the start of the file); inside a quoted cell ``""`` is a quote and
 a lone quote closes the cell; a quote anywhere else is an ordinary character.
 
-Only the quote characters matter, so a chunk without one costs a single byte search,
-and a chunk with quotes is followed run by run with numpy, never byte by byte in
-Python. A run of quotes either leaves the state alone (an even run: escaped quotes,
-or an empty quoted cell), flips it (an odd run at the start of a field opens a cell
-when outside, closes one when inside) or closes (an odd run elsewhere).
+A run of quotes either leaves the state alone (an even run: escaped quotes, or an
+empty quoted cell), flips it (an odd run at the start of a field opens a cell when
+outside, closes one when inside) or closes (an odd run elsewhere: a quoted cell's
+closing quote, or a quote inside an unquoted cell). Which of the three a run is depends
+on its bytes alone, so the state after a chunk is the parity of the flips after the
+chunk's last closing run. Only quote characters matter: a chunk without one costs a
+byte search, and in a chunk with quotes the runs are walked back from its end, which
+in real files reaches a closing quote within a run or two; a chunk where it does not
+is followed run by run with numpy. Never byte by byte in Python.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ class QuoteTracker:
     """Feed it the stream in order; ``unclosed`` then tells where a quote that never
     closed was opened (a byte offset into the UTF-8 stream), or None."""
 
-    def __init__(self, delimiter: str) -> None:
-        self.starts = np.array([ord(delimiter), ord("\n"), ord("\r")], dtype=np.uint8)
+    def __init__(self, delimiter: str, max_walk: int = 64) -> None:
+        self.start_bytes = frozenset((ord(delimiter), ord("\n"), ord("\r")))
+        self.starts = np.array(sorted(self.start_bytes), dtype=np.uint8)
+        self.max_walk = max_walk  # runs walked back from a chunk's end before numpy takes over
         self.inside = False
         self.offset = 0  # bytes of the stream already followed
         self.prev = ord("\n")  # the byte before the next one; the file's start is a field start
@@ -55,9 +61,35 @@ class QuoteTracker:
         if not data:
             return
         if b'"' in data:
-            self._runs(data)
+            self._walk(data)
         self.offset += len(data)
         self.prev = data[-1]
+
+    def _walk(self, data: bytes) -> None:
+        """Back from the end to the last closing run, counting the flips after it."""
+        flips: list[int] = []  # where the flipping runs start, the last first
+        closed = False
+        end = data.rfind(b'"')
+        for _ in range(self.max_walk):
+            if end < 0:
+                break
+            start = end
+            while start and data[start - 1] == QUOTE:
+                start -= 1
+            if (end - start) % 2 == 0:  # an odd run
+                if (data[start - 1] if start else self.prev) not in self.start_bytes:
+                    closed = True
+                    break
+                flips.append(start)
+            end = data.rfind(b'"', 0, start)
+        else:
+            if end >= 0:
+                self._runs(data)  # many runs and no closing one: let numpy follow them
+                return
+        inside = len(flips) % 2 == 1 if closed else self.inside != (len(flips) % 2 == 1)
+        if inside and flips:
+            self.opened = self.offset + flips[0]
+        self.inside = inside
 
     def _runs(self, data: bytes) -> None:
         arr = np.frombuffer(data, dtype=np.uint8)

@@ -207,7 +207,7 @@ class TextSource:
             return "skip"
 
         # pyarrow reads a block at a time and cannot read a row longer than one block.
-        block = self.limits.row_mb << 20
+        block = self.limits.csv_row_mb << 20
         read = pacsv.ReadOptions(
             use_threads=False, block_size=block, column_names=names, skip_rows_after_names=1
         )
@@ -259,7 +259,7 @@ class TextSource:
                 if "straddl" in str(exc):
                     problem = limit_problem(
                         self.file,
-                        "row_mb",
+                        "csv_row_mb",
                         self.limits,
                         f"a row after data row {cursor - 1} is too long",
                     )
