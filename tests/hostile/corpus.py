@@ -316,7 +316,7 @@ CASES: list[Case] = [
         "deep",
         name="in.jsonl",
     ),
-    csv_case("json-nan-literal", "json", '[{"name": NaN}]', "name", name="in.json"),
+    csv_case("json-nan-literal", "json", '[{"name": NaN}]', "not a json value", name="in.json"),
     csv_case(
         "json-utf16-garbage", "json", '[{"name": "A"}]'.encode("utf-32"), "json", name="in.json"
     ),

@@ -243,3 +243,15 @@ def test_element_longer_than_the_limit(tmp_path: Path) -> None:
     table, problems = read_all(open_file(lines, limits=ReadLimits(json_record_mb=1)))
     assert [p.row for p in problems] == [1] and "json_record_mb" in problems[0].expected
     assert table.column("name").to_pylist() == ["B"]
+
+
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_nan_and_infinity_are_not_json(tmp_path: Path, word: str, fmt: str) -> None:
+    body = f'{{"name": "FICTIONAL A", "birth_date": {word}}}'
+    path = tmp_path / f"x.{fmt}"
+    path.write_text(f"[{body}]" if fmt == "json" else body + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a JSON value"):
+        for batch in open_file(path).batches():
+            if batch.problems:
+                raise InputError(batch.problems)

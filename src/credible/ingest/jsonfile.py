@@ -28,8 +28,16 @@ JSON_PEEK = 1000
 # colons in its values, nested objects or arrays) is decoded again by _PAIRS, whose
 # objects are tuples of (key, value) pairs (``tuple`` is a builtin: no Python call per
 # object), and walked for repeated keys and depth.
-_DECODER = json.JSONDecoder()
-_PAIRS = json.JSONDecoder(object_pairs_hook=tuple)
+
+
+def _not_json(word: str) -> Any:
+    # Python reads NaN, Infinity and -Infinity; JSON (RFC 8259) has no such values, and a
+    # name or a date that is NaN is a broken export, not a value.
+    raise json.JSONDecodeError(f"{word} is not a JSON value", "", 0)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
+_PAIRS = json.JSONDecoder(object_pairs_hook=tuple, parse_constant=_not_json)
 
 
 def _again(text: str, start: int, limit: int) -> Any:
