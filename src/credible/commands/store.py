@@ -23,8 +23,7 @@ from credible.commands._common import (
 from credible.errors import ConfigError, IntegrityError
 
 if TYPE_CHECKING:
-    from credible.report import RedactionPolicy
-    from credible.store import PublishedHead, Store
+    from credible.store import PublishedHead
 
 
 @app.command()
@@ -102,7 +101,7 @@ def export(
     ] = None,
 ) -> None:
     """Write a table as CSV or JSON Lines, every field a column."""
-    from credible.store import EXPORT_FORMATS, check_table, export_table, open_store
+    from credible.store import EXPORT_FORMATS, check_table, export_table, open_store, write_rows
 
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -127,7 +126,10 @@ def export(
 
     def write(fh: IO[str]) -> int:
         if public:
-            return _write_public(store, table, policy, fmt, fh, neutralise_formulas)
+            from credible.report import public_rows
+
+            columns, rows = public_rows(store, table, policy)
+            return write_rows(columns, rows, fmt, fh, neutralise_formulas=neutralise_formulas)
         if table == "links":
             from credible.linkage import export_links
 
@@ -154,41 +156,6 @@ def export(
         tmp.unlink(missing_ok=True)
         raise
     err_console.print(f"wrote {n} {table} rows to {out}")
-
-
-def _write_public(
-    store: Store, table: str, policy: RedactionPolicy, fmt: str, fh: IO[str], neutralise: bool
-) -> int:
-    """A table's public edition (redacted by credible.report) as CSV or JSON Lines."""
-    import csv
-
-    from credible.report import public_rows
-
-    columns, rows = public_rows(store, table, policy)
-    n = 0
-    if fmt == "csv":
-        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _inert(v) if neutralise else v for k, v in row.items()})
-            n += 1
-    else:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
-
-
-def _inert(value: object) -> object:
-    """As the internal export does: text a spreadsheet would run as a formula gets a
-    leading apostrophe; numbers (a negative one too) stay as they are."""
-    if not isinstance(value, str) or not value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return value
-    try:
-        float(value)
-    except ValueError:
-        return "'" + value
-    return value
 
 
 audit_app = typer.Typer(

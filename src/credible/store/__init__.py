@@ -8,7 +8,7 @@ from __future__ import annotations
 from credible.store import schema
 from credible.store.audit import PublishedHead, VerifyReport, now, signed_head, verify
 from credible.store.crypto import FieldCipher
-from credible.store.export import EXPORT_FORMATS, check_table, export_table
+from credible.store.export import EXPORT_FORMATS, check_table, export_table, write_rows
 from credible.store.index import IndexReport, check_index, rebuild_index, reindex
 from credible.store.keys import Keyring, short
 from credible.store.lifecycle import init_store, open_store, vault_dir
@@ -72,4 +72,5 @@ __all__ = [
     "start_run",
     "vault_dir",
     "verify",
+    "write_rows",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from sqlalchemy import Table, select
@@ -83,23 +83,42 @@ def export_table(
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     table = check_table(name)
-    columns = [c.name for c in table.c]
     reveal = reveal_sensitive and bool(sealed_columns(table))
     if reveal:
         # Recorded before the first value is read, so that an interrupted export is too.
         with store.write(actor) as uow:
             uow.log("reveal", table.name, {"export": fmt})
+    return write_rows(
+        [c.name for c in table.c],
+        iter_rows(store, table, reveal),
+        fmt,
+        out,
+        neutralise_formulas=neutralise_formulas,
+    )
+
+
+def write_rows(
+    columns: list[str],
+    rows: Iterable[dict[str, Any]],
+    fmt: str,
+    out: IO[str],
+    *,
+    neutralise_formulas: bool = False,
+) -> int:
+    """Rows as CSV (formulas neutralised when asked) or JSON Lines; returns how many."""
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     n = 0
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        for row in iter_rows(store, table, reveal):
+        for row in rows:
             if neutralise_formulas:
                 row = {k: neutralised(v) for k, v in row.items()}
             writer.writerow(row)
             n += 1
     else:
-        for row in iter_rows(store, table, reveal):
+        for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
     return n
