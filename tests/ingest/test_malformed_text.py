@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.ingest.conftest import read_all, rows_of
 
+import credible
 from credible.errors import InputError
 from credible.ingest.limits import ReadLimits
 from credible.ingest.quotes import QuoteTracker
@@ -225,3 +229,45 @@ def test_facilities_without_a_name_are_warned_about(tmp_path: Path) -> None:
     ]
     read_all(parsed)  # read again: said once
     assert len(parsed.warnings) == 1
+
+
+EXIT_SCRIPT = """
+import sys
+from pathlib import Path
+import credible
+from credible.errors import InputError
+from credible.ingest.limits import ReadLimits
+from credible.ingest.reader import open_file
+limits = ReadLimits(csv_row_mb=int(sys.argv[2]))
+batches = open_file(Path(sys.argv[1]), limits=limits).batches(batch_size=1000)
+try:
+    next(batches)  # then leave the rest unread, the generator open
+except InputError as err:
+    print(err.problems[0].expected)
+"""
+
+
+@pytest.mark.parametrize("case", ["left unread", "row too long"])
+def test_the_process_exits_cleanly_when_reading_stops_early(tmp_path: Path, case: str) -> None:
+    """pyarrow reads ahead on a thread of its own, through Python; a read still under way
+    when the interpreter exits aborted the process (PyGILState_Release) or hung it."""
+    path = tmp_path / "many.csv"
+    # transcoded from a code page, so that pyarrow's reading thread is still busy at exit
+    line = "Абдулла Турсунов,male,1980-05-03,Қашқар,вымышленная запись и несколько слов\n"
+    body = line * 400_000
+    if case == "row too long":
+        body = "A,male,1980," + "x" * (3 << 20) + ",n\n" + body
+    path.write_text("name,sex,dob,residence,notes\n" + body, "kz1048")
+    script = tmp_path / "exit.py"
+    script.write_text(EXIT_SCRIPT, "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(credible.__file__).parents[1])}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, str(script), str(path), "1" if case == "row too long" else "8"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert ("csv_row_mb=1" in done.stdout) == (case == "row too long")

@@ -11,11 +11,15 @@ mixing scripts and a capital after a small letter score down.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import contextlib
 import io
 import re
+import sys
+import time
 import unicodedata
+import weakref
 from collections.abc import Callable
 from functools import cache
 from typing import BinaryIO
@@ -197,6 +201,17 @@ def _lines_with(text: str, char: str, first_line: int) -> list[int]:
         start = pos + 1
 
 
+# Streams pyarrow may still be reading on its own thread; stopped before the interpreter
+# ends (atexit runs while other threads can still run Python), whoever forgot to.
+_OPEN: weakref.WeakSet[TranscodingStream] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_open_streams() -> None:
+    for stream in list(_OPEN):
+        stream.stop()
+
+
 class TranscodingStream(io.RawIOBase):
     """Reads a file in any encoding and gives UTF-8 bytes, for pyarrow's CSV reader.
 
@@ -228,6 +243,11 @@ class TranscodingStream(io.RawIOBase):
         self.bad_lines: list[int] = []
         self.nul_lines: list[int] = []
         self._observer = observer
+        self._stopped = False  # stop(): every later read gives nothing
+        self._reading = 0  # reads under way
+        self._ended = False  # a read has given nothing: the reader has seen the end
+        self._last_read = time.monotonic()
+        _OPEN.add(self)
 
     def readable(self) -> bool:
         return True
@@ -272,17 +292,44 @@ class TranscodingStream(io.RawIOBase):
     def readinto(self, b: memoryview) -> int:  # type: ignore[override]
         """As many bytes as asked for, short only at the end: pyarrow takes what one read
         gives as a whole block, and a row longer than a block cannot be read."""
-        done = 0
-        while done < len(b):
-            while len(self._buffer) - self._pos == 0 and not self._eof:
-                self._fill()
-            n = min(len(b) - done, len(self._buffer) - self._pos)
-            if n == 0:
-                break
-            b[done : done + n] = self._buffer[self._pos : self._pos + n]
-            self._pos += n
-            done += n
+        if self._stopped:
+            self._ended = True
+            return 0
+        self._reading += 1
+        try:
+            done = 0
+            while done < len(b):
+                while len(self._buffer) - self._pos == 0 and not self._eof:
+                    self._fill()
+                n = min(len(b) - done, len(self._buffer) - self._pos)
+                if n == 0:
+                    break
+                b[done : done + n] = self._buffer[self._pos : self._pos + n]
+                self._pos += n
+                done += n
+        finally:
+            self._reading -= 1
+            self._last_read = time.monotonic()
+        self._ended = self._ended or done == 0
         return done
+
+    def stop(self, quiet: float = 0.2, timeout: float = 10.0) -> None:
+        """Give every later read nothing, and wait until the reader is done with the stream.
+
+        pyarrow reads ahead on a thread of its own. When reading stops early (pyarrow
+        raised, or the caller stopped iterating), that thread may still be inside a read,
+        or about to start one; if the interpreter exits meanwhile, the process aborts
+        (``PyGILState_Release``) or hangs. So the thread is given the end of the stream,
+        and waited for: until it has seen it, or it has not read for ``quiet`` seconds
+        (its queue of blocks read ahead is full, and it reads no more)."""
+        self._stopped = True
+        if sys.is_finalizing():
+            return  # waiting would hand the thread the GIL while the interpreter ends
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._reading and (self._ended or time.monotonic() - self._last_read > quiet):
+                return
+            time.sleep(0.005)
 
     def close(self) -> None:
         self._raw.close()

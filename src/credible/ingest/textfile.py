@@ -264,6 +264,8 @@ class TextSource:
                         f"a row after data row {cursor - 1} is too long",
                     )
                 raise InputError([problem]) from exc
+            finally:
+                stream.stop()  # at once when pyarrow has read to the end
             opened = quotes.unclosed()
         if opened is not None:
             last = (cursor - 1, ncols) if cursor - 1 > last_short[0] else last_short
