@@ -52,6 +52,10 @@ class Problem:
     column: str | None
     expected: str
     value: object = None
+    field: str | None = None  # the field the value was read into
+    # A value that only failed validation: `import --keep-invalid` keeps it as written
+    # and leaves the field empty instead of refusing the file.
+    keepable: bool = False
 
     def __str__(self) -> str:
         where = self.file

@@ -353,7 +353,7 @@ CASES: list[Case] = [
         {"in.xlsx": _xlsx('<?xml version="1.0"?><worksheet><sheetData><row><c')},
         imp("in.xlsx"),
         INPUT,
-        "damaged",
+        "not a readable xlsx",
     ),
     Case(
         "xlsx-value-right-of-header",

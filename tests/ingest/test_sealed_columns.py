@@ -114,3 +114,12 @@ def test_a_sensitive_field_without_a_sealed_column_is_refused(
     with pytest.raises(StoreError, match="sensitive"):
         import_file(store, path, source="FICTIONAL ngo", actor="t")
     assert store.count(schema.person_records) == 0
+
+
+def test_a_header_that_is_really_a_data_row_is_not_echoed(store: Store, tmp_path: Path) -> None:
+    """A file without a header row: its first row is read as the header."""
+    path = _write(tmp_path, "l.csv", f"FICTIONAL Aygul,{PHONE},{MAIL}\nFICTIONAL B,1,2\n")
+    mapping = _write(tmp_path, "m.yml", "columns:\n  name: name\n")
+    with pytest.raises(InputError) as err:
+        import_file(store, path, source="FICTIONAL ngo", actor="t", mapping_path=mapping)
+    assert "555" not in str(err.value) and "example.invalid" not in str(err.value)

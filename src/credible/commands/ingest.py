@@ -33,6 +33,16 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    keep_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--keep-invalid",
+            help="Keep a value that fails validation (a date like 1955-11-92) as written, in "
+            "extra.as_written, with the field left empty, and record the problem "
+            "(`credible export problems`), instead of refusing the file. Anything else "
+            "wrong with the file still refuses it whole.",
+        ),
+    ] = False,
     limit: Annotated[
         list[str] | None,
         typer.Option(
@@ -64,6 +74,7 @@ def import_(
             kind=kind.value if kind else None,
             limits=limits,
             progress=advance,
+            keep_invalid=keep_invalid,
         )
     if result.already_imported:
         console.print(
@@ -77,3 +88,11 @@ def import_(
     )
     for message in result.warnings:
         warn(message)
+    if result.kept_invalid:
+        fields = ", ".join(f"{name} {n:,}" for name, n in sorted(result.kept_invalid.items()))
+        warn(
+            f"kept {sum(result.kept_invalid.values()):,} value(s) as written that failed "
+            f"validation, their fields left empty ({fields}); `credible export problems` "
+            "lists them",
+            "kept:",
+        )

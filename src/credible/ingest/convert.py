@@ -40,6 +40,14 @@ class _Plan:
     constant: str | None
 
 
+def _header_shown(header: str) -> str:
+    """A header as an error may show it. A file without a header row has a data row
+    there, which may hold a phone number or an e-mail address: such a cell is not shown."""
+    if "@" in header or len(re.findall(r"\d", header)) >= 6:
+        return "[a value that looks like contact details]"
+    return repr(header)
+
+
 def clean(column: pa.Array) -> pa.Array:
     """Trim surrounding white space; an empty cell becomes null."""
     trimmed = pc.utf8_trim_whitespace(column)
@@ -117,7 +125,7 @@ class Converter:
             elif idx not in used and all(i != idx for _, i in self.keep):
                 self.keep.append((wanted, idx))
         if problems:
-            shown = ", ".join(repr(h) for h in headers[:40])
+            shown = ", ".join(_header_shown(h) for h in headers[:40])
             raise InputError(problems, f"{file}: the header does not match the mapping ({shown})")
         # Kept columns of contact details are sealed, not kept in clear.
         declared = {resolve_column(headers, c) for c in mapping.sealed_columns}
@@ -222,12 +230,17 @@ class Converter:
                 values = parsed.normalised
             if p.field.required:
                 missing = np.nonzero(values.is_null().to_numpy(zero_copy_only=False))[0]
-                problems += self._report(p, missing, rows, where, f"a value for {name} is required")
+                problems += self._report(
+                    p, missing, rows, where, f"a value for {name} is required", keepable=False
+                )
             cols[name] = values
             # A sensitive field's text is sealed in its column; extra is not sealed.
-            textual = kind in _TEXTUAL or kind.startswith("vocab:")
-            if p.sources and textual and not p.field.sensitive:
-                differs = pc.fill_null(pc.not_equal(values, written), False)
+            if p.sources and not p.field.sensitive:
+                # What was written and did not survive validation (kept by --keep-invalid);
+                # for text, vocabulary and dates also what normalising changed.
+                differs = pc.and_(values.is_null(), written.is_valid())
+                if kind in _TEXTUAL or kind.startswith("vocab:"):
+                    differs = pc.or_(differs, pc.fill_null(pc.not_equal(values, written), False))
                 if pc.any(differs).as_py():
                     as_written.append((name, pc.if_else(differs, written, _NULL)))
         cols["source_row"] = source_row
@@ -280,10 +293,12 @@ class Converter:
         where: str,
         expected: str,
         values: pa.Array | None = None,
+        keepable: bool = True,
     ) -> list[Problem]:
         """Every problem the converter finds is made here. The value of a field the model
         declares sensitive is never put in a problem: problems are printed and logged,
-        and that value is sealed everywhere else."""
+        and that value is sealed everywhere else. A value that failed validation is
+        ``keepable`` (``import --keep-invalid``); a missing required one is not."""
         if p.field.sensitive and values is not None:
             values = None
             expected += f" (the value is not shown: {p.field.name} is sensitive)"
@@ -294,6 +309,8 @@ class Converter:
                 where,
                 expected,
                 None if values is None else values[int(i)].as_py(),
+                field=p.field.name,
+                keepable=keepable,
             )
             for i in bad
         ]

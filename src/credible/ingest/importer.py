@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,10 @@ from credible.store import Store, UnitOfWork, file_sha256, now, schema
 #: What a mapping records in place of a sealed value.
 SEALED_MARK = "[sealed]"
 
+#: Problems held to report; past this many they are only counted (a million bad rows
+#: must not become a million objects in memory).
+MAX_PROBLEMS = 10_000
+
 #: A source's name: what users type after --source, and what reports print.
 SOURCE_NAME_MAX = 200
 
@@ -45,6 +50,7 @@ class ImportResult:
     already_imported: bool
     first_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+    kept_invalid: Counter[str] = field(default_factory=Counter)  # field -> values kept
 
 
 def check_source_name(name: str) -> str:
@@ -78,7 +84,12 @@ def import_file(
     kind: str | None = None,
     limits: ReadLimits | None = None,
     progress: Progress | None = None,
+    keep_invalid: bool = False,
 ) -> ImportResult:
+    """Import one file as one transaction (module docstring). With ``keep_invalid``, a
+    value that fails validation is kept as written (``extra.as_written``), its field left
+    empty, and the problem stored (``import_problems``); anything else still refuses the
+    whole file."""
     path = Path(path)
     check_source_name(source)
     if kind is not None and kind not in KINDS:
@@ -87,8 +98,9 @@ def import_file(
         )
     if not path.is_file():
         raise InputError([Problem(str(path), None, None, "a readable file")], "cannot import")
-    mapping = load_mapping(mapping_path) if mapping_path else None
-    parsed = open_file(path, mapping=mapping, kind=kind, limits=limits or ReadLimits())
+    limits = limits or ReadLimits()
+    mapping = load_mapping(mapping_path, limits) if mapping_path else None
+    parsed = open_file(path, mapping=mapping, kind=kind, limits=limits)
     sha256, size = file_sha256(path)
     table = schema.TABLE_FOR_KIND[parsed.kind]
     _check_sealable(parsed.kind, table)
@@ -116,17 +128,18 @@ def import_file(
                 at=now(),
                 actor=actor,
             )
-            rows = _RowStream(uow, parsed, table, (source_id, evidence_id, import_id), progress)
+            rows = _RowStream(
+                uow, parsed, table, (source_id, evidence_id, import_id), progress, keep_invalid
+            )
             first_id, count = uow.bulk_insert(
                 table,
                 rows,
                 detail={"import_id": import_id, "file": path.name, "sha256": sha256},
             )
             if rows.problems:
-                raise InputError(
-                    rows.problems,
-                    f"{path.name}: {len(rows.problems)} problem(s) found; nothing was written",
-                )
+                raise rows.refusal(path.name)
+            if rows.kept:
+                _store_kept(uow, import_id, rows.kept)
             if count == 0:
                 raise InputError(
                     [Problem(str(path), None, None, "at least one data row")],
@@ -152,6 +165,31 @@ def import_file(
         already_imported=False,
         first_id=first_id,
         warnings=list(parsed.warnings),
+        kept_invalid=Counter(p.field or p.column or "?" for p in rows.kept),
+    )
+
+
+def _store_kept(uow: UnitOfWork, import_id: int, kept: list[Problem]) -> None:
+    """Each value kept as written, with where it was and what was expected (audited as
+    one bulk write; ``credible export problems`` lists them)."""
+    n = len(kept)
+    uow.bulk_insert(
+        schema.import_problems,
+        [
+            pa.table(
+                {
+                    "import_id": pa.array([import_id] * n, pa.int64()),
+                    "row": pa.array([p.row for p in kept], pa.int64()),
+                    "column": pa.array([p.column for p in kept], pa.string()),
+                    "field": pa.array([p.field for p in kept], pa.string()),
+                    "value": pa.array(
+                        [None if p.value is None else str(p.value) for p in kept], pa.string()
+                    ),
+                    "expected": pa.array([p.expected for p in kept], pa.string()),
+                }
+            )
+        ],
+        detail={"import_id": import_id, "kept_as_written": n},
     )
 
 
@@ -289,8 +327,12 @@ class _RowStream:
         table: Table,
         provenance: tuple[int, int, int],
         progress: Progress | None,
+        keep_invalid: bool = False,
     ) -> None:
         self.uow = uow
+        self.keep_invalid = keep_invalid
+        self.kept: list[Problem] = []  # values kept as written (--keep-invalid)
+        self.more_problems = 0  # problems beyond MAX_PROBLEMS, counted only
         self.parsed = parsed
         self.table = table
         self.provenance = dict(
@@ -306,15 +348,37 @@ class _RowStream:
 
     def __iter__(self) -> Iterator[pa.Table]:
         for batch in self.parsed.batches():
-            self.problems.extend(batch.problems)
-            shaped = self._shape(batch.table)
+            found = list(batch.problems)
+            shaped = self._shape(batch.table, found)
+            self._sort(found)
             if self.progress:
                 self.progress(batch.table.num_rows)
             if self.problems:
                 continue
             yield shaped
 
-    def _shape(self, t: pa.Table) -> pa.Table:
+    def _sort(self, found: list[Problem]) -> None:
+        """Values that only failed validation are kept (with --keep-invalid); anything
+        else refuses the file. Past MAX_PROBLEMS, problems are counted, not held."""
+        for problem in found:
+            if self.keep_invalid and problem.keepable:
+                self.kept.append(problem)
+            elif len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(problem)
+            else:
+                self.more_problems += 1
+
+    def refusal(self, file: str) -> InputError:
+        total = len(self.problems) + self.more_problems
+        more = f" (the first {len(self.problems):,} are listed)" if self.more_problems else ""
+        hint = ""
+        if not self.keep_invalid and any(p.keepable for p in self.problems):
+            hint = "; --keep-invalid keeps values that fail validation as written instead"
+        return InputError(
+            self.problems, f"{file}: {total:,} problem(s) found{more}; nothing was written{hint}"
+        )
+
+    def _shape(self, t: pa.Table, problems: list[Problem]) -> pa.Table:
         n = t.num_rows
         names = set(t.column_names)
         columns: dict[str, pa.Array | pa.ChunkedArray] = {
@@ -325,7 +389,7 @@ class _RowStream:
                 raw_name, resolve = self.resolvers[col]
                 raw = t.column(raw_name).to_pylist()
                 rows = t.column("source_row").to_pylist()
-                resolved = [resolve(v, r, self.problems) for v, r in zip(raw, rows, strict=True)]
+                resolved = [resolve(v, r, problems) for v, r in zip(raw, rows, strict=True)]
                 columns[col] = pa.array(resolved, pa.int64())
             elif col in self.sealed and col in names:
                 cipher = self.uow.store.cipher
@@ -372,7 +436,15 @@ def _lookup(
         found = ids.get(str(value))
         if found is None:
             problems.append(
-                Problem(file, row, field, f"an existing {table.name} id or name", value)
+                Problem(
+                    file,
+                    row,
+                    field,
+                    f"an existing {table.name} id or name",
+                    value,
+                    field=field,
+                    keepable=True,
+                )
             )
         return found
 

@@ -306,8 +306,7 @@ import_problems = Table(
     Column("row", Integer),
     Column("column", Text),
     Column("field", String(60)),
-    Column("value", Text),  # as written; empty when the field is sealed
-    Column("value_sealed", LargeBinary, info=SEALED),
+    Column("value", Text),  # as written; never a sensitive field's (problems never hold one)
     Column("expected", Text, nullable=False),
 )
 

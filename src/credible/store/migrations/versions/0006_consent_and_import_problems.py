@@ -29,7 +29,6 @@ def upgrade() -> None:
         sa.Column("column", sa.Text(), nullable=True),
         sa.Column("field", sa.String(length=60), nullable=True),
         sa.Column("value", sa.Text(), nullable=True),
-        sa.Column("value_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("expected", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["import_id"], ["imports.id"], name=op.f("fk_import_problems_import_id_imports")
