@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck install bench clean system-packages
+.PHONY: demo test test-fast lint typecheck install bench clean system-packages
 
 # What the report needs from Debian: Pango for WeasyPrint's PDF (and HarfBuzz's subsetter
 # for its fonts), Noto fonts for names in every script, poppler for the tests that read
@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 
 test: $(STAMP) system-packages lint typecheck
 	$(BIN)/python -m pytest -q
+
+# The quick loop while working: every test not marked slow.
+test-fast: $(STAMP) system-packages
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
