@@ -15,6 +15,9 @@ from credible.cli import main
 from credible.config import Settings
 from credible.store import Store, init_store, schema
 
+# 236 CLI runs, each on a new store: `make test` runs them, `make test-fast` not.
+pytestmark = pytest.mark.slow
+
 
 def _snapshot(store: Store) -> dict[str, object]:
     with store.read() as conn:

@@ -6,9 +6,14 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
+import pytest
+
 from credible.config import Settings
 from credible.ingest import import_file
 from credible.store import Store, open_store, schema
+
+# Spawned processes importing at once: in `make test`, not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 ROWS = "name,sex\n" + "".join(f"FICTIONAL Person {i},female\n" for i in range(3000))
 

@@ -19,6 +19,9 @@ from credible.errors import ConfigError, InputError
 from credible.ingest.limits import ReadLimits
 from credible.ingest.reader import open_file
 
+# Thousands of generated files: in `make test`, not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 LIMITS = ReadLimits(json_depth=8, csv_row_mb=1, json_record_mb=1)
 

@@ -247,6 +247,7 @@ except InputError as err:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["left unread", "row too long"])
 def test_the_process_exits_cleanly_when_reading_stops_early(tmp_path: Path, case: str) -> None:
     """pyarrow reads ahead on a thread of its own, through Python; a read still under way

@@ -71,6 +71,7 @@ def _export(case: DemoCase, table: str, fmt: str = "csv") -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_public_exports_leave_out_witnesses_contacts_and_confidential_names(
     demo_case: DemoCase,
 ) -> None:
@@ -91,6 +92,7 @@ def test_public_exports_leave_out_witnesses_contacts_and_confidential_names(
     )
 
 
+@pytest.mark.slow
 def test_public_pseudonyms_are_stable_and_match_the_report(demo_case: DemoCase) -> None:
     policy = load_redaction(None)
     first = [r["name"] for r in public_rows(demo_case.store, "person_records", policy)[1]]
@@ -101,6 +103,7 @@ def test_public_pseudonyms_are_stable_and_match_the_report(demo_case: DemoCase) 
     assert shown and shown <= set(first)
 
 
+@pytest.mark.slow
 def test_a_table_without_a_public_edition_is_refused(demo_case: DemoCase) -> None:
     result = CliRunner().invoke(
         app, ["--db", str(demo_case.db), "export", "audit", "--edition", "public"],
@@ -110,6 +113,7 @@ def test_a_table_without_a_public_edition_is_refused(demo_case: DemoCase) -> Non
     assert "no public edition" in str(result.exception)
 
 
+@pytest.mark.slow
 def test_the_report_command_writes_the_three_files(demo_case: DemoCase, tmp_path: Path) -> None:
     out = tmp_path / "rep"
     result = CliRunner().invoke(

@@ -19,6 +19,10 @@ DIGIT = re.compile(r"\d")
 LITERALS = {"art. 7"}
 
 
+# Every test here reads a demo store built once per session (about 40 s).
+pytestmark = pytest.mark.slow
+
+
 def test_building_twice_gives_identical_html(demo_case: DemoCase, tmp_path: Path) -> None:
     for edition in ("internal", "public"):
         a = build_report(demo_case.store, tmp_path / f"{edition}-a", edition=edition, pdf=False)

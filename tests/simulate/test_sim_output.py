@@ -282,6 +282,7 @@ def test_small_populations_still_give_importable_files(
     assert sorted(m["import_order"]) == sorted(e["path"] for e in m["lists"] + m["supporting"])
 
 
+@pytest.mark.slow
 def test_the_store_takes_everything_the_manifest_lists(tmp_path: Path) -> None:
     """End to end through `credible import`'s code path: every file of the manifest
     imports with its mapping, and the store holds as many records as the truth says."""

@@ -13,6 +13,9 @@ from credible.errors import StoreError
 from credible.store import Store, open_store, schema
 from credible.store.audit import now
 
+# Spawned processes holding real locks: in `make test`, not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def _hold_the_write_lock(
     settings: Settings, ready: mp.synchronize.Event, done: mp.synchronize.Event

@@ -129,7 +129,10 @@ def init_store(settings: Settings) -> tuple[Store, str | None, str]:
         recorded = None if is_new or "store_meta" not in tables else stored_fingerprint(engine)
         keys = _key_for_init(settings, recorded, is_new, where)
         before = migrate.current_revision(engine)
-        migrate.upgrade(engine, "0002")
+        if is_new:
+            migrate.create(engine)
+        else:
+            migrate.upgrade(engine, "0002")
         store_id = (_meta(engine, STORE_ID) if recorded else None) or uuid.uuid4().hex
         store = Store(engine, keys, vault_dir(settings, store_id), "init", settings.lock_timeout)
         if recorded is None:
@@ -137,7 +140,7 @@ def init_store(settings: Settings) -> tuple[Store, str | None, str]:
                 _check_legacy_key(store, where)
             _record_key(store, settings.actor, store_id)
         _seal_clear_evidence_text(store, settings.actor)
-        _, after = migrate.upgrade(engine, "head")
+        after = migrate.upgrade(engine, "head")[1] if not is_new else migrate.head_revision()
     except BaseException:
         engine.dispose()
         raise
