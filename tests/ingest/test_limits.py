@@ -14,7 +14,7 @@ import pytest
 from tests.ingest.conftest import read_all
 
 from credible.errors import ConfigError, InputError
-from credible.ingest import ReadLimits, sheets, xlsxfast
+from credible.ingest import ReadLimits, xlsxfast, xlsxfile
 from credible.ingest.reader import load_mapping, open_file
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -81,7 +81,7 @@ def _no_fast_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise xlsxfast.Unusual("for the test")
 
-    monkeypatch.setattr(sheets, "Book", refuse)
+    monkeypatch.setattr(xlsxfile, "Book", refuse)
 
 
 # --- ReadLimits ---
@@ -213,7 +213,7 @@ def test_expansion_metered_while_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
 ) -> None:
     """Even when the directory's claims are not checked, what is decompressed is."""
-    for module in (xlsxfast, sheets):
+    for module in (xlsxfast, xlsxfile):
         monkeypatch.setattr(module, "check_archive", lambda *args: None)
     if reader == "openpyxl":
         _no_fast_reader(monkeypatch)
