@@ -7,6 +7,7 @@ import random
 import struct
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +15,7 @@ import pytest
 from tests.ingest.conftest import read_all
 
 from credible.errors import ConfigError, InputError
-from credible.ingest import ReadLimits, sheets, xlsxfast
+from credible.ingest import ReadLimits, xlsxfast, xlsxfile
 from credible.ingest.reader import load_mapping, open_file
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -81,7 +82,7 @@ def _no_fast_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise xlsxfast.Unusual("for the test")
 
-    monkeypatch.setattr(sheets, "Book", refuse)
+    monkeypatch.setattr(xlsxfile, "Book", refuse)
 
 
 # --- ReadLimits ---
@@ -194,18 +195,44 @@ def test_a_part_that_expands_too_far(tmp_path: Path) -> None:
         open_file(path)
 
 
-def test_a_directory_that_understates_a_part(tmp_path: Path) -> None:
+@pytest.mark.parametrize("checksum", [False, True])
+def test_a_directory_that_understates_a_part(tmp_path: Path, checksum: bool) -> None:
     """The zip's directory says the sheet is small; it is not. Reading stops at what the
-    directory said (and the checksum then fails): the claim bounds the expansion."""
+    directory said: the claim bounds the expansion. The checksum then fails or, when it
+    is the checksum of the bytes claimed (local header too), the XML ends early.
+    (fastexcel 0.21 reads on past the claim: docs/benchmarks.md.)"""
     path = _book(tmp_path / "lie.xlsx", _rows_xml(_people(20_000)))
     data = bytearray(path.read_bytes())
     entry = data.find(b"PK\x01\x02", data.find(SHEET.encode()) - 200)
     while data[entry + 46 : entry + 46 + len(SHEET)] != SHEET.encode():
         entry = data.find(b"PK\x01\x02", entry + 4)
     struct.pack_into("<I", data, entry + 24, 1000)  # uncompressed size
+    if checksum:
+        with zipfile.ZipFile(path) as z:
+            crc = zlib.crc32(z.read(SHEET)[:1000])
+        local = struct.unpack_from("<I", data, entry + 42)[0]
+        struct.pack_into("<I", data, entry + 16, crc)
+        struct.pack_into("<I", data, local + 14, crc)
+        struct.pack_into("<I", data, local + 22, 1000)
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match=r"damaged|not a readable"):
         read_all(open_file(path))
+
+
+def test_cells_far_apart_are_not_made_a_grid(tmp_path: Path) -> None:
+    """A1 and XFD1048576, Excel's first and last cells: a reader that holds the sheet as
+    a grid needs 17 billion cells for them (fastexcel and python-calamine abort the
+    process: docs/benchmarks.md). Read as rows, it is one value right of the header."""
+    head = _rows_xml([["name"], ["Aygül"]])
+    far = '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+    path = _book(tmp_path / "corners.xlsx", head + far)
+    start = time.perf_counter()
+    table, problems = read_all(open_file(path))
+    assert time.perf_counter() - start < 10
+    assert table.column("name").to_pylist() == ["Aygül"]
+    assert [(p.row, p.expected) for p in problems] == [
+        (1_048_575, "a value right of the last header column 1")
+    ]
 
 
 @pytest.mark.parametrize("reader", ["fast", "openpyxl"])
@@ -213,7 +240,7 @@ def test_expansion_metered_while_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
 ) -> None:
     """Even when the directory's claims are not checked, what is decompressed is."""
-    for module in (xlsxfast, sheets):
+    for module in (xlsxfast, xlsxfile):
         monkeypatch.setattr(module, "check_archive", lambda *args: None)
     if reader == "openpyxl":
         _no_fast_reader(monkeypatch)

@@ -24,8 +24,8 @@ from credible.ingest.convert import Converter, blank_rows, clean
 from credible.ingest.jsonfile import JSON_PEEK, JsonSource
 from credible.ingest.limits import ReadLimits, limit_problem
 from credible.ingest.mapping import Mapping, auto_mapping, load_mapping, unread_aliases
-from credible.ingest.sheets import XlsxSource
 from credible.ingest.textfile import TextSource
+from credible.ingest.xlsxfile import XlsxSource
 
 __all__ = ["Batch", "ParsedFile", "ReadLimits", "load_mapping", "open_file"]
 
