@@ -40,6 +40,20 @@ class _Plan:
     constant: str | None
 
 
+def _column(
+    headers: list[str], wanted: str, missing: str, file: str, problems: list[Problem]
+) -> int | None:
+    """The index of a column a mapping names, or None with the problem recorded."""
+    try:
+        idx = resolve_column(headers, wanted)
+    except ValueError as exc:
+        problems.append(Problem(file, None, wanted, str(exc)))
+        return None
+    if idx is None:
+        problems.append(Problem(file, None, wanted, missing))
+    return idx
+
+
 def _header_shown(header: str) -> str:
     """A header as an error may show it. A file without a header row has a data row
     there, which may hold a phone number or an e-mail address: such a cell is not shown."""
@@ -79,18 +93,11 @@ class Converter:
             spec = mapping.columns.get(field.name)
             sources = []
             for wanted in spec.columns if spec else []:
-                try:
-                    idx = resolve_column(headers, wanted)
-                except ValueError as exc:
-                    problems.append(Problem(file, None, wanted, str(exc)))
-                    continue
-                if idx is None:
-                    problems.append(
-                        Problem(file, None, wanted, f"mapped column for {field.name} is missing")
-                    )
-                    continue
-                sources.append(idx)
-                used.add(idx)
+                missing = f"mapped column for {field.name} is missing"
+                idx = _column(headers, wanted, missing, file, problems)
+                if idx is not None:
+                    sources.append(idx)
+                    used.add(idx)
             self.plans.append(_Plan(field, spec, sources, mapping.constants.get(field.name)))
         self.keep: list[tuple[str, int]] = []
         if mapping.keep_columns == "all":
@@ -105,24 +112,12 @@ class Converter:
                 self.keep.append((key, i))
         else:
             for wanted in mapping.keep_columns:
-                try:
-                    idx = resolve_column(headers, wanted)
-                except ValueError as exc:
-                    problems.append(Problem(file, None, wanted, str(exc)))
-                    continue
-                if idx is None:
-                    problems.append(Problem(file, None, wanted, "column to keep is missing"))
-                else:
+                idx = _column(headers, wanted, "column to keep is missing", file, problems)
+                if idx is not None:
                     self.keep.append((wanted, idx))
         for wanted in mapping.sealed_columns:
-            try:
-                idx = resolve_column(headers, wanted)
-            except ValueError as exc:
-                problems.append(Problem(file, None, wanted, str(exc)))
-                continue
-            if idx is None:
-                problems.append(Problem(file, None, wanted, "column to seal is missing"))
-            elif idx not in used and all(i != idx for _, i in self.keep):
+            idx = _column(headers, wanted, "column to seal is missing", file, problems)
+            if idx is not None and idx not in used and all(i != idx for _, i in self.keep):
                 self.keep.append((wanted, idx))
         if problems:
             shown = ", ".join(_header_shown(h) for h in headers[:40])
