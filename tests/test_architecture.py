@@ -20,6 +20,7 @@ CAPABILITIES = {
     "assess",
     "report",
     "simulate",
+    "search",
 }
 FRONTS = {"cli", "commands", "web", "demo"}
 SHARED = {"errors", "config", "safeyaml", "__init__"}  # leaf modules every layer may use
