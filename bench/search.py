@@ -31,7 +31,7 @@ from credible.ingest import import_manifest
 from credible.names import name_containment, split_name
 from credible.search import MATCH_THRESHOLD, search_people
 from credible.simulate import given_name_forms, simulate
-from credible.store import Store, init_store, schema
+from credible.store import Store, init_store, open_store, schema
 
 PG_ADMIN = os.environ.get("CREDIBLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 LIMIT = 1000
@@ -88,7 +88,10 @@ def carriers(
 
 
 def build(data: Path, url: str, home: Path) -> Store:
+    """A store of the simulated lists (an SQLite file built before is opened again)."""
     os.environ["CREDIBLE_HOME"] = str(home)
+    if not url.startswith("postgresql") and Path(url).exists():
+        return open_store(Settings.resolve(url, actor="bench"))
     store, _, _ = init_store(Settings.resolve(url, actor="bench"))
     for _ in import_manifest(store, data, actor="bench"):
         pass

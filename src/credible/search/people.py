@@ -9,6 +9,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Connection, Integer, and_, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
@@ -16,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from credible import names
 from credible.errors import InputError, Problem
 from credible.search import keys as _keys
+from credible.search.forms import Lexicon
 from credible.store import Store, latest_run, schema
 
 #: A record is a hit when the query's parts are found in its name at least this well:
@@ -148,12 +150,13 @@ def search_people(
     )
     with store.read() as conn:
         rows = conn.execute(stmt).all()
-        scored = []
-        for row in rows:
-            name = _keys.record_name(row.name, row.given_name, row.father_name, row.family_name)
-            score = names.name_containment(query, name) if name else 0.0
-            if score >= MATCH_THRESHOLD:
-                scored.append((score, row, name))
+        full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
+        keep = _matching(query, full)
+        scored = [
+            (names.name_containment(query, name), row, name)
+            for row, name, ok in zip(rows, full, keep, strict=True)
+            if ok
+        ]
         scored.sort(key=lambda t: (-t[0], t[1].id))
         scored = scored[:limit]
         people = _person_ids(conn, [row.id for _, row, _ in scored])
@@ -174,6 +177,39 @@ def search_people(
         )
         for score, row, name in scored
     ]
+
+
+@lru_cache(maxsize=1 << 16)
+def _parts(name: str) -> tuple[str, ...]:
+    return tuple(p for p in names.split_name(name) if p.strip())
+
+
+def _matching(query: str, full: list[str]) -> list[bool]:
+    """Which of the candidate names hold the name searched for: each part of the query
+    must be found among the name's parts as the same name (``forms``). A part that the
+    lexicon cannot place (a Chinese name written without a separator, a query that
+    resembles no candidate) is held to ``name_containment`` alone."""
+    parts = [_parts(n) for n in full]
+    lexicon = Lexicon(parts)
+    wanted = [(p, lexicon.query_group(p)) for p in _parts(query)]
+    out = []
+    for name, mine in zip(full, parts, strict=True):
+        if not name or names.name_containment(query, name) < MATCH_THRESHOLD:
+            out.append(False)
+            continue
+        out.append(all(_found(lexicon, qp, g, mine) for qp, g in wanted))
+    return out
+
+
+def _found(lexicon: Lexicon, query_part: str, wanted: str | None, parts: tuple[str, ...]) -> bool:
+    for part in parts:
+        placed = lexicon.own(part)
+        if wanted is None or placed is None:
+            if names.name_containment(query_part, part) >= MATCH_THRESHOLD:
+                return True
+        elif lexicon.matches(part, wanted):
+            return True
+    return False
 
 
 def _person_ids(conn: Connection, record_ids: list[int]) -> dict[int, int]:

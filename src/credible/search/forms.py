@@ -1,0 +1,153 @@
+"""Which written forms of a name part are the name searched for, and which are other names.
+
+``name_containment`` alone cannot tell a misspelt Memet (Memt) from Ehmet, a name of its
+own one letter away; nor, in Chinese characters, whose transcription keeps few sounds
+apart, 买买提 (Memet) from 买合木提 (Mahmut): both score alike against Memet. The store
+itself can: a spelling that many records write is a name, a rare one near a frequent
+one is a variant of it. So the forms of the candidate records are grouped by phonetic
+key (Memet, Mamat, مەمەت and Мәмәт share MAMAT), and:
+
+- a group as frequent as ``MIN_SHARE`` of its most frequent neighbour (a group whose
+  name it resembles as ``same_name`` would) stands as a name of its own; a rarer group
+  is a variant of the neighbour it is most like (its most frequent, on a tie);
+- a form in Chinese characters belongs to the Latin-key group whose key its readings
+  match most closely (买合木提 reads Mahmut: MAMUT), among the groups it resembles;
+- a part is the name searched for when it ends in the query's group.
+
+The query goes through the same steps, so a misspelt query finds the name it misspells.
+Frequencies come from the candidates, which hold every record of every group that
+shares a key with the query: the same spelling always gives the same keys.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from credible import names
+
+MIN_SHARE = 0.2
+"""A spelling written by at least this share of the records of the most frequent name
+it resembles is a name of its own. Misspellings and rare transliterations of a name
+fall well below (each of many possible slips is made in a few records in a hundred); a
+distinct name is rarely so much rarer than a neighbour that it drops under it."""
+
+HAN = "han"
+
+
+@lru_cache(maxsize=1 << 16)
+def is_han(form: str) -> bool:
+    return names.detect_script(form) == HAN
+
+
+@lru_cache(maxsize=1 << 16)
+def label(form: str) -> str:
+    """The phonetic key of a form written in letters: its full key (Tursunjan:
+    TURsUNJAN, not the stem TURsUN), which the spellings of one name share."""
+    keys = [k for k in names.name_keys(form) if not k.startswith("~")]
+    return max(keys, key=lambda k: (len(k), k)) if keys else form
+
+
+@lru_cache(maxsize=1 << 16)
+def readings(form: str) -> tuple[str, ...]:
+    """The keys of the likely readings of a form in Chinese characters."""
+    return tuple(dict.fromkeys(label(c) for c in names.romanize_candidates(form)))
+
+
+def _strict(form: str, key: str) -> float:
+    """How closely the readings of a Chinese form match a key, letter for letter."""
+    return max((Levenshtein.normalized_similarity(r, key) for r in readings(form)), default=0.0)
+
+
+EXACT = 0.999
+
+
+class Lexicon:
+    """The name-part forms of a set of candidate records, grouped into names."""
+
+    def __init__(self, parts_of_records: Iterable[Iterable[str]]) -> None:
+        df: Counter[str] = Counter()
+        for parts in parts_of_records:
+            df.update(set(parts))
+        self.group_df: Counter[str] = Counter()
+        self.rep: dict[str, str] = {}  # group -> its most frequent form
+        for form, n in df.most_common():
+            if is_han(form):
+                continue
+            g = label(form)
+            self.group_df[g] += n
+            self.rep.setdefault(g, form)
+        self._own: dict[str, str | None] = {}
+        self._target: dict[str, str] = {}
+
+    def _sim(self, form: str, g: str) -> float:
+        return names.name_containment(form, self.rep[g])
+
+    def _like(self, form: str) -> list[str]:
+        return [g for g in self.group_df if self._sim(form, g) >= names.SAME_NAME_THRESHOLD]
+
+    def _canonical(self, g: str) -> str:
+        """Groups whose keys differ but which are exactly the same name to
+        ``credible.names`` (Erlan, Ерлан read Yerlan) are one: the most frequent."""
+        same = [
+            h
+            for h in self._like(self.rep[g])
+            if min(self._sim(self.rep[g], h), self._sim(self.rep[h], g)) >= EXACT
+        ]
+        return max([g, *same], key=lambda h: (self.group_df[h], h))
+
+    def own(self, form: str) -> str | None:
+        """The group of a form: by its key, or for Chinese characters, the group whose
+        key its readings match most closely among those it resembles. ``None``: a
+        spelling no candidate writes, or characters that resemble no group."""
+        if form not in self._own:
+            if is_han(form):
+                like = self._like(form)
+                best = max(
+                    like, key=lambda h: (_strict(form, h), self.group_df[h], h), default=None
+                )
+                self._own[form] = None if best is None else self._canonical(best)
+            else:
+                g = label(form)
+                self._own[form] = self._canonical(g) if g in self.group_df else None
+        return self._own[form]
+
+    def target(self, g: str) -> str:
+        """The name a group is: itself, or, when it is much rarer than the names it
+        resembles, the one it is most like (followed on to more frequent groups)."""
+        if g in self._target:
+            return self._target[g]
+        seen, start = {g}, g
+        while True:
+            neighbours = [h for h in self._like(self.rep[g]) if self._canonical(h) != g]
+            if not neighbours or self.group_df[g] >= MIN_SHARE * max(
+                self.group_df[h] for h in neighbours
+            ):
+                break
+            bigger = [h for h in neighbours if self.group_df[h] > self.group_df[g]]
+            nxt = self._canonical(
+                max(bigger, key=lambda h: (self._sim(self.rep[g], h), self.group_df[h], h))
+            )
+            if nxt in seen:
+                break
+            seen.add(nxt)
+            g = nxt
+        self._target[start] = g
+        return g
+
+    def query_group(self, form: str) -> str | None:
+        """The name a query part asks for: its own group when candidates write it so
+        (a rare name is still asked for as itself), else the name it is a variant of."""
+        g = self.own(form)
+        if g is not None:
+            return g
+        like = self._like(form)
+        best = max(like, key=lambda h: (self._sim(form, h), self.group_df[h], h), default=None)
+        return None if best is None else self.target(self._canonical(best))
+
+    def matches(self, part: str, wanted: str) -> bool:
+        g = self.own(part)
+        return g is not None and (g == wanted or self.target(g) == wanted)
