@@ -63,12 +63,17 @@ def _strict(form: str, key: str) -> float:
 
 
 EXACT = 0.999
+#: Groups less like every query part than this are left out of the decision: a group
+#: that resembles a form like the query (>= SAME_NAME_THRESHOLD both) is far above it.
+NEAR = 0.5
 
 
 class Lexicon:
     """The name-part forms of a set of candidate records, grouped into names."""
 
-    def __init__(self, parts_of_records: Iterable[Iterable[str]]) -> None:
+    def __init__(self, parts_of_records: Iterable[Iterable[str]], focus: list[str]) -> None:
+        """``focus``: the query's parts. Only groups that look somewhat like one of them
+        (``NEAR``) can take part in deciding what a form like the query is."""
         df: Counter[str] = Counter()
         for parts in parts_of_records:
             df.update(set(parts))
@@ -80,14 +85,24 @@ class Lexicon:
             g = label(form)
             self.group_df[g] += n
             self.rep.setdefault(g, form)
+        groups = list(self.rep)
+        near: set[str] = set()
+        for part in focus:
+            sims = names.name_similarity_many([part] * len(groups), [self.rep[g] for g in groups])
+            near |= {g for g, s in zip(groups, sims.tolist(), strict=True) if s >= NEAR}
+        self.near = sorted(near)
         self._own: dict[str, str | None] = {}
         self._target: dict[str, str] = {}
+        self._sims: dict[tuple[str, str], float] = {}
 
     def _sim(self, form: str, g: str) -> float:
-        return names.name_containment(form, self.rep[g])
+        key = (form, g)
+        if key not in self._sims:
+            self._sims[key] = names.name_containment(form, self.rep[g])
+        return self._sims[key]
 
     def _like(self, form: str) -> list[str]:
-        return [g for g in self.group_df if self._sim(form, g) >= names.SAME_NAME_THRESHOLD]
+        return [g for g in self.near if self._sim(form, g) >= names.SAME_NAME_THRESHOLD]
 
     def _canonical(self, g: str) -> str:
         """Groups whose keys differ but which are exactly the same name to
@@ -112,7 +127,7 @@ class Lexicon:
                 self._own[form] = None if best is None else self._canonical(best)
             else:
                 g = label(form)
-                self._own[form] = self._canonical(g) if g in self.group_df else None
+                self._own[form] = self._canonical(g) if g in self.near else None
         return self._own[form]
 
     def target(self, g: str) -> str:

@@ -24,8 +24,9 @@ from credible.store import Store, UnitOfWork, schema
 
 KIND = "person_name"
 WATERMARK = "wmpersonname"
-#: Cross-script skeletons shorter than this (Guli: L) would gather half the store.
-MIN_CROSS_KEY = 2
+#: Cross-script skeletons shorter than this (Guli: L; Memet: NT) would gather a large
+#: share of the store for every query; the names' own keys and skeletons find those.
+MIN_CROSS_KEY = 3
 BATCH = 20_000
 
 pr = schema.person_records
