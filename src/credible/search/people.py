@@ -209,15 +209,20 @@ def _matching(query: str, full: list[str]) -> list[float]:
     sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
     lexicon = Lexicon(parts, list(query_parts))
     wanted = [lexicon.query_group(p) for p in query_parts]
-    out = []
-    for mine in parts:
+    out: list[float] = []
+    for name, mine in zip(full, parts, strict=True):
         ok = bool(mine)
         for g, sim in zip(wanted, sims, strict=True):
             like = [p for p in mine if sim[p] >= MATCH_THRESHOLD]
             if not any(g is None or lexicon.own(p) is None or lexicon.matches(p, g) for p in like):
                 ok = False
                 break
-        out.append(ok)
+        if not ok:
+            out.append(0.0)
+        elif len(query_parts) == 1:  # the containment of one part is its best match
+            out.append(max(sims[0][p] for p in mine))
+        else:
+            out.append(names.name_containment(query, name))
     return out
 
 
