@@ -27,6 +27,7 @@ WATERMARK = "wmpersonname"
 #: Cross-script skeletons shorter than this (Guli: L; Memet: NT) would gather a large
 #: share of the store for every query; the names' own keys and skeletons find those.
 MIN_CROSS_KEY = 3
+SHORT_CROSS_KEY = 2
 BATCH = 20_000
 
 pr = schema.person_records
@@ -44,29 +45,42 @@ def _token(prefix: str, key: str) -> str:
     return prefix + key.encode("utf-8").hex()
 
 
-def key_tokens(keys: Iterable[str]) -> list[str]:
+def key_tokens(keys: Iterable[str], han: bool, query: bool = False) -> list[str]:
     """The index tokens of a name's keys: each key, and the skeleton that survives
-    Chinese transcription (``credible.names.cross_script_key``)."""
+    Chinese transcription (``credible.names.cross_script_key``). A skeleton of two
+    letters (Memet: NT) says too little to look up among all names, but is what often
+    joins a name in Chinese characters to its other spellings; so it is kept by script
+    (``h``: of a name in Chinese characters, ``l``: in letters) and a query looks it up
+    among the names of the other kind only."""
     out = set()
     for key in keys:
         out.add(_token("k", key))
         cross = names.cross_script_key(key)
         if len(cross) >= MIN_CROSS_KEY:
             out.add(_token("c", cross))
+        elif len(cross) == SHORT_CROSS_KEY:
+            looked_up_han = han != query  # a query looks among the other kind
+            out.add(_token("h" if looked_up_han else "l", cross))
     return sorted(out)
 
 
-def name_tokens(name: str) -> list[str]:
-    return key_tokens(names.name_keys(name)) if name.strip() else []
+def name_tokens(name: str, query: bool = False) -> list[str]:
+    if not name.strip():
+        return []
+    return key_tokens(names.name_keys(name), names.detect_script(name) == "han", query)
 
 
 def _documents(rows: Sequence[Sequence[object]]) -> list[tuple[str, int, str, str]]:
     full = [record_name(*(None if v is None else str(v) for v in row[1:])) for row in rows]
     keys = names.name_keys_many(full)
     return [
-        (KIND, int(str(row[0])), "", " ".join(key_tokens(k)))
-        for row, k in zip(rows, keys, strict=True)
+        (KIND, int(str(row[0])), "", " ".join(key_tokens(k, _is_han(name))))
+        for row, name, k in zip(rows, full, keys, strict=True)
     ]
+
+
+def _is_han(name: str) -> bool:
+    return bool(name) and names.detect_script(name) == "han"
 
 
 def _write(conn: Connection, store: Store, ids: Sequence[int] | None, lo: int, hi: int) -> int:

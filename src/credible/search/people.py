@@ -125,7 +125,7 @@ def search_people(
     parts), best first; each with its person in the latest link run."""
     _check(query, limit)
     query = " ".join(query.split())
-    tokens = _keys.name_tokens(query)
+    tokens = _keys.name_tokens(query, query=True)
     if not tokens:
         return []
     where = _conditions(store, filters or SearchFilters())
