@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.hostile.test_hostile import run_cli
 
 LIST = (

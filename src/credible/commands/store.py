@@ -289,7 +289,7 @@ def search(
         str | None,
         typer.Option("--to", help="Only people detained on or before this date (YYYY[-MM[-DD]])."),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="Most hits to show.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Most hits to show.")] = 50,
     reveal_sensitive: Annotated[
         bool,
         typer.Option(

@@ -63,6 +63,7 @@ def _strict(form: str, key: str) -> float:
 
 
 EXACT = 0.999
+UNPLACED = "\x00"  # the group of a form that is no name the candidates write
 #: Groups less like every query part than this are left out of the decision: a group
 #: that resembles a form like the query (>= SAME_NAME_THRESHOLD both) is far above it.
 NEAR = 0.5
@@ -117,14 +118,22 @@ class Lexicon:
     def own(self, form: str) -> str | None:
         """The group of a form: by its key, or for Chinese characters, the group whose
         key its readings match most closely among those it resembles. ``None``: a
-        spelling no candidate writes, or characters that resemble no group."""
+        spelling no candidate writes, or characters that resemble no group; ``UNPLACED``:
+        characters whose readings spell none of the groups they resemble."""
         if form not in self._own:
             if is_han(form):
                 like = self._like(form)
                 best = max(
                     like, key=lambda h: (_strict(form, h), self.group_df[h], h), default=None
                 )
-                self._own[form] = None if best is None else self._canonical(best)
+                if best is None:
+                    self._own[form] = None
+                elif _strict(form, best) < names.SAME_NAME_THRESHOLD:
+                    # like it only through the loose skeletons of Chinese transcription,
+                    # and no reading spells it: a name the candidates do not write
+                    self._own[form] = UNPLACED
+                else:
+                    self._own[form] = self._canonical(best)
             else:
                 g = label(form)
                 self._own[form] = self._canonical(g) if g in self.near else None
@@ -133,6 +142,8 @@ class Lexicon:
     def target(self, g: str) -> str:
         """The name a group is: itself, or, when it is much rarer than the names it
         resembles, the one it is most like (followed on to more frequent groups)."""
+        if g == UNPLACED:
+            return g
         if g in self._target:
             return self._target[g]
         seen, start = {g}, g
@@ -157,6 +168,8 @@ class Lexicon:
         """The name a query part asks for: its own group when candidates write it so
         (a rare name is still asked for as itself), else the name it is a variant of."""
         g = self.own(form)
+        if g == UNPLACED:  # characters no candidate's spelling reads as: by likeness alone
+            return None
         if g is not None:
             return g
         like = self._like(form)
@@ -165,4 +178,4 @@ class Lexicon:
 
     def matches(self, part: str, wanted: str) -> bool:
         g = self.own(part)
-        return g is not None and (g == wanted or self.target(g) == wanted)
+        return g not in (None, UNPLACED) and (g == wanted or self.target(g) == wanted)
