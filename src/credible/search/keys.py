@@ -23,6 +23,7 @@ from credible import names
 from credible.store import Store, UnitOfWork, schema
 
 KIND = "person_name"
+IN_HAN, IN_LETTERS = "zhan", "zletters"
 WATERMARK = "wmpersonname"
 #: Cross-script skeletons shorter than this (Guli: L; Memet: NT) would gather a large
 #: share of the store for every query; the names' own keys and skeletons find those.
@@ -74,9 +75,20 @@ def _documents(rows: Sequence[Sequence[object]]) -> list[tuple[str, int, str, st
     full = [record_name(*(None if v is None else str(v) for v in row[1:])) for row in rows]
     keys = names.name_keys_many(full)
     return [
-        (KIND, int(str(row[0])), "", " ".join(key_tokens(k, _is_han(name))))
+        (KIND, int(str(row[0])), "", " ".join([*key_tokens(k, _is_han(name)), _kind(name)]))
         for row, name, k in zip(rows, full, keys, strict=True)
     ]
+
+
+def _kind(name: str) -> str:
+    """A token saying whether the name is written in Chinese characters or in letters."""
+    return IN_HAN if _is_han(name) else IN_LETTERS
+
+
+def letter_counts(conn: Connection, store: Store, keys: list[str]) -> dict[str, int]:
+    """How many records written in letters have each key, store-wide."""
+    pairs = [(_token("k", k), IN_LETTERS) for k in keys]
+    return dict(zip(keys, store.search.count_each(conn, pairs), strict=True))
 
 
 def _is_han(name: str) -> bool:

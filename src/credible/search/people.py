@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -23,7 +24,7 @@ from credible.store import Store, schema
 #: A record is a hit when the query's parts are found in its name at least this well:
 #: the threshold ``credible.names`` uses to call two names the same name.
 MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
-MAX_LIMIT = 1000
+MAX_LIMIT = 10_000
 CONFIDENTIAL = "confidential"
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
@@ -151,7 +152,7 @@ def search_people(
     with store.read() as conn:
         rows = conn.execute(stmt).all()
         full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
-        scores = _matching(query, full)
+        scores = _matching(query, full, lambda keys: _keys.letter_counts(conn, store, keys))
         scored = [
             (score, row, name)
             for row, name, score in zip(rows, full, scores, strict=True)
@@ -197,7 +198,9 @@ def _form_similarities(query_parts: tuple[str, ...], forms: list[str]) -> list[d
     return out
 
 
-def _matching(query: str, full: list[str]) -> list[float]:
+def _matching(
+    query: str, full: list[str], letter_counts: Callable[[list[str]], dict[str, int]]
+) -> list[float]:
     """The score of each candidate name, 0 unless it holds the name searched for: each
     part of the query must be found among the name's parts (``name_similarity`` at least
     MATCH_THRESHOLD) as the same name (``forms``). A part that the lexicon cannot place
@@ -207,7 +210,7 @@ def _matching(query: str, full: list[str]) -> list[float]:
     query_parts = _parts(query)
     forms = sorted({p for ps in parts for p in ps})
     sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
-    lexicon = Lexicon(parts, list(query_parts))
+    lexicon = Lexicon(parts, list(query_parts), letter_counts)
     wanted = [lexicon.query_group(p) for p in query_parts]
     out: list[float] = []
     for name, mine in zip(full, parts, strict=True):
