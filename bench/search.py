@@ -5,8 +5,9 @@ store (and, with --pg, into a PostgreSQL schema), draw given names at random wit
 seeded Generator, write each in every script the simulator renders names in, and search.
 A record *carries* a name when its person's given name is that name, or their father's
 name is and the record wrote the father's name down (the simulator drops it from some
-records), or their (Hui) family name is spelt so. Per query script x record script: recall (records carrying the name that
-were found), precision (hits that carry the name) and n (records carrying it); then the
+records), or their (Hui) family name is spelt so. Per query script x record script:
+recall (records carrying the name that were found), precision (hits that carry the
+name) and n (records carrying it); then the
 search's latency, timed in-process (server side), over every query.
 
     python bench/search.py --seeds 2022 31 --people 20000 --names 100 --pg

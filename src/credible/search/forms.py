@@ -22,7 +22,7 @@ shares a key with the query: the same spelling always gives the same keys.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -72,21 +72,9 @@ NEAR = 0.5
 class Lexicon:
     """The name-part forms of a set of candidate records, grouped into names."""
 
-    def __init__(
-        self,
-        parts_of_records: Iterable[Iterable[str]],
-        focus: list[str],
-        letter_counts: Callable[[list[str]], dict[str, int]] | None = None,
-    ) -> None:
+    def __init__(self, parts_of_records: Iterable[Iterable[str]], focus: list[str]) -> None:
         """``focus``: the query's parts. Only groups that look somewhat like one of them
-        (``NEAR``) can take part in deciding what a form like the query is.
-
-        ``letter_counts`` says how many records of the whole store write each key in
-        letters. The candidates hold every spelling that shares a key with the query,
-        but a form in Chinese characters may have come in through a loose skeleton,
-        without the name it reads as (买买提, Memet, found by Ehmet); the names its
-        readings spell are added as groups of their own, with their store-wide counts,
-        so that it is not taken for the only name it resembles among the candidates."""
+        (``NEAR``) can take part in deciding what a form like the query is."""
         df: Counter[str] = Counter()
         for parts in parts_of_records:
             df.update(set(parts))
@@ -98,18 +86,6 @@ class Lexicon:
             g = label(form)
             self.group_df[g] += n
             self.rep.setdefault(g, form)
-        if letter_counts is not None:
-            spelt: dict[str, str] = {}
-            for form in df:
-                if is_han(form):
-                    for reading in names.romanize_candidates(form)[:2]:
-                        key = label(reading)
-                        if key not in self.group_df:
-                            spelt.setdefault(key, reading)
-            for key, n in letter_counts(sorted(spelt)).items():
-                if n:
-                    self.group_df[key] = n
-                    self.rep[key] = spelt[key]
         groups = list(self.rep)
         near: set[str] = set()
         for part in focus:

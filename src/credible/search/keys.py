@@ -23,12 +23,12 @@ from credible import names
 from credible.store import Store, UnitOfWork, schema
 
 KIND = "person_name"
-IN_HAN, IN_LETTERS = "zhan", "zletters"
 WATERMARK = "wmpersonname"
 #: Cross-script skeletons shorter than this (Guli: L; Memet: NT) would gather a large
-#: share of the store for every query; the names' own keys and skeletons find those.
+#: share of the store for every query (measured on one seed: with them, Latin queries
+#: found 1-3 points more of the records in Chinese characters, at 6-8 points less
+#: precision there, and searches took longer).
 MIN_CROSS_KEY = 3
-SHORT_CROSS_KEY = 2
 BATCH = 20_000
 
 pr = schema.person_records
@@ -46,53 +46,30 @@ def _token(prefix: str, key: str) -> str:
     return prefix + key.encode("utf-8").hex()
 
 
-def key_tokens(keys: Iterable[str], han: bool, query: bool = False) -> list[str]:
+def key_tokens(keys: Iterable[str]) -> list[str]:
     """The index tokens of a name's keys: each key, and the skeleton that survives
-    Chinese transcription (``credible.names.cross_script_key``). A skeleton of two
-    letters (Memet: NT) says too little to look up among all names, but is what often
-    joins a name in Chinese characters to its other spellings; so it is kept by script
-    (``h``: of a name in Chinese characters, ``l``: in letters) and a query looks it up
-    among the names of the other kind only."""
+    Chinese transcription (``credible.names.cross_script_key``) when it has at least
+    ``MIN_CROSS_KEY`` letters."""
     out = set()
     for key in keys:
         out.add(_token("k", key))
         cross = names.cross_script_key(key)
         if len(cross) >= MIN_CROSS_KEY:
             out.add(_token("c", cross))
-        elif len(cross) == SHORT_CROSS_KEY:
-            looked_up_han = han != query  # a query looks among the other kind
-            out.add(_token("h" if looked_up_han else "l", cross))
     return sorted(out)
 
 
-def name_tokens(name: str, query: bool = False) -> list[str]:
-    if not name.strip():
-        return []
-    return key_tokens(names.name_keys(name), names.detect_script(name) == "han", query)
+def name_tokens(name: str) -> list[str]:
+    return key_tokens(names.name_keys(name)) if name.strip() else []
 
 
 def _documents(rows: Sequence[Sequence[object]]) -> list[tuple[str, int, str, str]]:
     full = [record_name(*(None if v is None else str(v) for v in row[1:])) for row in rows]
     keys = names.name_keys_many(full)
     return [
-        (KIND, int(str(row[0])), "", " ".join([*key_tokens(k, _is_han(name)), _kind(name)]))
-        for row, name, k in zip(rows, full, keys, strict=True)
+        (KIND, int(str(row[0])), "", " ".join(key_tokens(k)))
+        for row, k in zip(rows, keys, strict=True)
     ]
-
-
-def _kind(name: str) -> str:
-    """A token saying whether the name is written in Chinese characters or in letters."""
-    return IN_HAN if _is_han(name) else IN_LETTERS
-
-
-def letter_counts(conn: Connection, store: Store, keys: list[str]) -> dict[str, int]:
-    """How many records written in letters have each key, store-wide."""
-    pairs = [(_token("k", k), IN_LETTERS) for k in keys]
-    return dict(zip(keys, store.search.count_each(conn, pairs), strict=True))
-
-
-def _is_han(name: str) -> bool:
-    return bool(name) and names.detect_script(name) == "han"
 
 
 def _write(conn: Connection, store: Store, ids: Sequence[int] | None, lo: int, hi: int) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -126,7 +125,7 @@ def search_people(
     parts), best first; each with its person in the latest link run."""
     _check(query, limit)
     query = " ".join(query.split())
-    tokens = _keys.name_tokens(query, query=True)
+    tokens = _keys.name_tokens(query)
     if not tokens:
         return []
     where = _conditions(store, filters or SearchFilters())
@@ -152,7 +151,7 @@ def search_people(
     with store.read() as conn:
         rows = conn.execute(stmt).all()
         full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
-        scores = _matching(query, full, lambda keys: _keys.letter_counts(conn, store, keys))
+        scores = _matching(query, full)
         scored = [
             (score, row, name)
             for row, name, score in zip(rows, full, scores, strict=True)
@@ -198,9 +197,7 @@ def _form_similarities(query_parts: tuple[str, ...], forms: list[str]) -> list[d
     return out
 
 
-def _matching(
-    query: str, full: list[str], letter_counts: Callable[[list[str]], dict[str, int]]
-) -> list[float]:
+def _matching(query: str, full: list[str]) -> list[float]:
     """The score of each candidate name, 0 unless it holds the name searched for: each
     part of the query must be found among the name's parts (``name_similarity`` at least
     MATCH_THRESHOLD) as the same name (``forms``). A part that the lexicon cannot place
@@ -210,7 +207,7 @@ def _matching(
     query_parts = _parts(query)
     forms = sorted({p for ps in parts for p in ps})
     sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
-    lexicon = Lexicon(parts, list(query_parts), letter_counts)
+    lexicon = Lexicon(parts, list(query_parts))
     wanted = [lexicon.query_group(p) for p in query_parts]
     out: list[float] = []
     for name, mine in zip(full, parts, strict=True):

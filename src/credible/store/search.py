@@ -214,28 +214,6 @@ class SearchIndex:
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
         return "SELECT ref FROM search_fts WHERE search_fts MATCH :q", {"q": match}
 
-    def count_each(self, conn: Connection, pairs: list[tuple[str, str]]) -> list[int]:
-        """For each (token, token) pair, how many documents hold both (one round trip;
-        each count an index look-up)."""
-        if not pairs:
-            return []
-        params: dict[str, object] = {}
-        counts = []
-        for i, (a, b) in enumerate(pairs):
-            if self.dialect == "postgresql":
-                params[f"a{i}"], params[f"b{i}"] = a, b
-                counts.append(
-                    f"(SELECT count(*) FROM search_docs WHERE tsv @@ "
-                    f"(to_tsquery('simple', :a{i}) && to_tsquery('simple', :b{i})))"
-                )
-            else:
-                params[f"q{i}"] = (
-                    '"' + a.replace('"', '""') + '" AND "' + b.replace('"', '""') + '"'
-                )
-                counts.append(f"(SELECT count(*) FROM search_fts WHERE search_fts MATCH :q{i})")
-        row = conn.execute(text("SELECT " + ", ".join(counts)), params).one()
-        return [int(v) for v in row]
-
     def display_of(self, conn: Connection, token: str) -> str | None:
         """The display text of the document holding ``token`` (a watermark's)."""
         sql, params = self.refs_matching_sql([token])
