@@ -239,9 +239,18 @@ def _person_ids(conn: Connection, record_ids: list[int]) -> dict[int, int]:
     if run_id is None:
         return {}
     pm, persons = schema.person_members, schema.persons
-    stmt = (
-        select(pm.c.record_id, pm.c.person_id)
-        .join(persons, persons.c.id == pm.c.person_id)
-        .where(persons.c.run_id == run_id, pm.c.record_id.in_(record_ids))
-    )
-    return {int(r): int(p) for r, p in conn.execute(stmt)}
+    # By the records' own index first: joined, SQLite walks the run's persons instead.
+    members = conn.execute(
+        select(pm.c.record_id, pm.c.person_id).where(pm.c.record_id.in_(record_ids))
+    ).all()
+    if not members:
+        return {}
+    of_run = {
+        int(p)
+        for (p,) in conn.execute(
+            select(persons.c.id).where(
+                persons.c.id.in_({int(p) for _, p in members}), persons.c.run_id == run_id
+            )
+        )
+    }
+    return {int(r): int(p) for r, p in members if int(p) in of_run}
