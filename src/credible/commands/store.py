@@ -204,6 +204,16 @@ def audit_verify(
             "removed from it or added to it behind the store's back (a person deleted from "
             "the index is hidden from every search); `credible audit reindex` rebuilds it"
         )
+    from credible.search import check_name_index
+
+    unkeyed = check_name_index(store)
+    if unkeyed:
+        shown = ", ".join(str(r) for r in unkeyed[:5]) + (" and more" if len(unkeyed) > 5 else "")
+        raise IntegrityError(
+            f"the name keys of {len(unkeyed)} person record(s) ({shown}) are missing or "
+            "altered: they would be hidden from a search in another script; `credible audit "
+            "reindex` writes them again"
+        )
     console.print(
         f"audit chain intact: {report.entries} entries, {report.rows} rows checked, "
         f"every head signed by this store's key; search index matches the rows "

@@ -143,9 +143,11 @@ def rebuild(store: Store, actor: str = "search") -> int:
 
 
 def check(store: Store) -> list[int]:
-    """Records whose name-key document is missing or differs from what their names give
-    (a record not yet indexed counts as missing: ``refresh`` writes it)."""
+    """Records whose name-key document differs from what their names give, or is
+    missing though the watermark says it was written (a record beyond the watermark
+    is not yet indexed: the next search writes it)."""
     with store.read() as conn:
+        mark = _watermark(conn, store) or 0
         stored: dict[int, str] = {}
         for ref, body in conn.exec_driver_sql(
             f"SELECT ref, body FROM {store.search.table} WHERE kind = "
@@ -156,6 +158,7 @@ def check(store: Store) -> list[int]:
         rows = conn.execute(select(pr.c.id, *NAME_COLUMNS).order_by(pr.c.id)).all()
     bad = []
     for _kind, ref, _display, body in _documents(rows):
-        if stored.get(ref) != body:
+        have = stored.get(ref)
+        if (have is None and ref <= mark) or (have is not None and have != body):
             bad.append(ref)
     return bad
