@@ -165,13 +165,14 @@ class Lexicon:
         return g
 
     def query_group(self, form: str) -> str | None:
-        """The name a query part asks for: its own group when candidates write it so
-        (a rare name is still asked for as itself), else the name it is a variant of."""
+        """The name a query part asks for: its own group when candidates spell it so (a
+        rare name is still asked for as itself), else the name it is a variant of."""
         g = self.own(form)
         if g == UNPLACED:  # characters no candidate's spelling reads as: by likeness alone
             return None
         if g is not None:
-            return g
+            # characters are no spelling of their own: they ask for the name they read as
+            return self.target(g) if is_han(form) else g
         like = self._like(form)
         best = max(like, key=lambda h: (self._sim(form, h), self.group_df[h], h), default=None)
         return None if best is None else self.target(self._canonical(best))
