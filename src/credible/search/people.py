@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, or_, select, text
+from sqlalchemy import ARRAY, Connection, Integer, and_, any_, bindparam, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from credible import names
@@ -24,6 +25,7 @@ from credible.store import Store, schema
 #: the threshold ``credible.names`` uses to call two names the same name.
 MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
 MAX_LIMIT = 10_000
+ID_BATCH = 10_000  # ids bound in one statement (SQLite allows 32,766)
 CONFIDENTIAL = "confidential"
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
@@ -131,25 +133,34 @@ def search_people(
     where = _conditions(store, filters or SearchFilters())
     _keys.refresh(store)
     sql, params = store.search.refs_matching_sql(tokens)
-    found = text(sql).bindparams(**params).columns(ref=Integer)
-    stmt = (
-        select(
-            pr.c.id,
-            src.c.name.label("source"),
-            *_keys.NAME_COLUMNS,
-            pr.c.name_script,
-            pr.c.given_name_script,
-            pr.c.sex,
-            pr.c.birth_date,
-            pr.c.facility,
-            pr.c.detained,
-            pr.c.role,
-        )
-        .join(src, src.c.id == pr.c.source_id)
-        .where(and_(pr.c.id.in_(found), *where))
+    columns = (
+        pr.c.id,
+        src.c.name.label("source"),
+        *_keys.NAME_COLUMNS,
+        pr.c.name_script,
+        pr.c.given_name_script,
+        pr.c.sex,
+        pr.c.birth_date,
+        pr.c.facility,
+        pr.c.detained,
+        pr.c.role,
     )
     with store.read() as conn:
-        rows = conn.execute(stmt).all()
+        # The ids first, then the rows by primary key: one query joining the two lets
+        # PostgreSQL scan every record before it has statistics.
+        refs = sorted({int(r) for (r,) in conn.execute(text(sql), params)})
+        rows: list[Any] = []
+        for lo in range(0, len(refs), ID_BATCH):
+            ids = refs[lo : lo + ID_BATCH]
+            # PostgreSQL takes the ids as one array: a thousand bound values cost more
+            # to send and plan than the look-ups themselves
+            among = (
+                pr.c.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+                if store.dialect == "postgresql"
+                else pr.c.id.in_(ids)
+            )
+            stmt = select(*columns).join(src, src.c.id == pr.c.source_id).where(and_(among, *where))
+            rows += conn.execute(stmt).all()
         full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
         scores = _matching(query, full)
         scored = [
