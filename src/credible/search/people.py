@@ -162,7 +162,7 @@ def search_people(
             stmt = select(*columns).join(src, src.c.id == pr.c.source_id).where(and_(among, *where))
             rows += conn.execute(stmt).all()
         full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
-        scores = _matching(query, full)
+        scores = _matching_cached(query, tuple(full))
         scored = [
             (score, row, name)
             for row, name, score in zip(rows, full, scores, strict=True)
@@ -193,6 +193,19 @@ def search_people(
 @lru_cache(maxsize=1 << 16)
 def _parts(name: str) -> tuple[str, ...]:
     return tuple(p for p in names.split_name(name) if p.strip())
+
+
+@lru_cache(maxsize=256)
+def _matching_cached(query: str, full: tuple[str, ...]) -> tuple[float, ...]:
+    """``_matching``, remembered: it depends on nothing but the query and the names of
+    the candidates (the filters have chosen them), and a team repeats its searches."""
+    return tuple(_matching(query, list(full)))
+
+
+def clear_cache() -> None:
+    """Forget remembered matchings (a benchmark timing each backend afresh)."""
+    _matching_cached.cache_clear()
+    names.name_containment.cache_clear()
 
 
 def _form_similarities(query_parts: tuple[str, ...], forms: list[str]) -> list[dict[str, float]]:
