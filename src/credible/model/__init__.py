@@ -1,6 +1,6 @@
 """Domain types and controlled vocabularies. No I/O beyond reading packaged data."""
 
-from credible.model.fields import KINDS, Field
+from credible.model.fields import IDENTIFYING_FIELDS, KINDS, Field
 from credible.model.relatives import Relative, format_relatives, parse_relatives
 from credible.model.resident_id import IdCheck, Region
 from credible.model.resident_id import check as check_id_number
@@ -11,6 +11,7 @@ from credible.model.resident_id import xinjiang_regions
 from credible.model.vocab import VOCABULARIES, Term, Vocabulary, vocabulary
 
 __all__ = [
+    "IDENTIFYING_FIELDS",
     "KINDS",
     "VOCABULARIES",
     "Field",
