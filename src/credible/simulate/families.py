@@ -110,6 +110,7 @@ def make_family(
     chosen = np.flatnonzero(rng.random(n) < SIBLING_SHARE)
     key = county[chosen] * 3 + eth[chosen]
     chosen = chosen[np.lexsort((rng.random(chosen.size), key))]
+    key = county[chosen] * 3 + eth[chosen]
     i = 0
     while i < chosen.size - 1:
         size = int(rng.integers(2, 5))
@@ -131,7 +132,10 @@ def make_family(
                 mask = (g.ethnicity == g.ethnicity[given[j]]) & (g.sex == g.sex[given[j]])
                 given[j] = g.choose(mask, 1, rng)[0]
     spouse = _marry(population, household, rng)
-    wives = np.flatnonzero((spouse >= 0) & ~population.male)
+    # A wife lives in her husband's village, unless she is listed with her siblings
+    # (then the lists know her by her father's household).
+    alone = np.bincount(household, minlength=n)[household] == 1
+    wives = np.flatnonzero((spouse >= 0) & ~population.male & alone)
     township[wives], village[wives] = township[spouse[wives]], village[spouse[wives]]
     grandfather = _grandfathers(population, household, tables, rng)
     pop = Population(
@@ -260,5 +264,9 @@ def _relatives(
             mask = (g.ethnicity == name) & (g.sex == ("male" if is_male else "female"))
             kinds[these, 4] = CHILD
             rgiven[these, 4] = g.choose(mask, these.size, rng)
-            rfather[these, 4] = pop.given[these]
+            # A child is named by the father's given name: a mother's husband's.
+            husband = spouse[these]
+            rfather[these, 4] = np.where(
+                pop.male[these], pop.given[these], np.where(husband >= 0, pop.given[husband], -1)
+            )
     return kinds, rgiven, rfather, rperson

@@ -95,6 +95,8 @@ def id_numbers(
         hit = np.flatnonzero(given & (u >= lo) & (u < lo + rate))
         lo += rate
         for i in hit.tolist():
+            if kind == "fifteen" and str(out[i])[6:8] != "19":
+                continue  # only numbers of people born in the 1900s had 15 digits
             out[i] = _damage(str(out[i]), kind, rng)
             what[i] = kind
     return out, what
