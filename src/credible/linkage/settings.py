@@ -30,6 +30,9 @@ DEFAULT_BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("birth_ymd", "residence_county"),
     ("birth_ymd", "birthplace_county"),
     ("birth_ymd", "residence_key"),
+    # Region and birth date of an identity number: the same person under names too
+    # unlike to share a key (a Chinese transcription, a swapped order).
+    ("id_rb",),
 )
 
 
