@@ -119,6 +119,8 @@ def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
     # The same threshold as credible's default (LinkSettings.match_threshold).
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.8)
     out = clusters.as_pandas_dataframe()[["record_id", "cluster_id"]]
+    # Splink hands the ids back as text when they went in as a string column.
+    out["record_id"] = out["record_id"].astype(records["record_id"].dtype)
     return out.merge(records[["record_id", "source", "source_row"]], on="record_id")
 
 

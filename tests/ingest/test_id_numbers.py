@@ -23,7 +23,7 @@ LIST = (
     f"FICTIONAL 吐尔逊·买买提,male,1984-03-10,{VALID},博斯坦乡,3村,买买提·艾力 (父亲)\n"
     f"FICTIONAL 吐尔逊·买买提,,,{FULL_WIDTH},,,\n"
     f"FICTIONAL 吐尔逊·买买提,male,,{id_number_15(VALID)},,,\n"
-    f"FICTIONAL 艾力·买买提,male,1984,{BAD_CHECK},,,\"阿依古丽 (妻子, {VALID})\"\n"
+    f'FICTIONAL 艾力·买买提,male,1984,{BAD_CHECK},,,"阿依古丽 (妻子, {VALID})"\n'
     "FICTIONAL 阿依古丽·吐尔逊,female,1990,,,,\n"
 )
 

@@ -36,7 +36,9 @@ def items(tmp_path_factory: pytest.TempPathFactory) -> list:
 
 
 def test_review_shows_detention_date_and_notes(items: list) -> None:
-    lines = [dict(describe(i.record_l)) for i in items] + [dict(describe(i.record_r)) for i in items]
+    lines = [dict(describe(i.record_l)) for i in items] + [
+        dict(describe(i.record_r)) for i in items
+    ]
     assert all("detained" in d and "notes" in d for d in lines)
     assert any(d["detained"] for d in lines) and any("FICTIONAL" in d["notes"] for d in lines)
 

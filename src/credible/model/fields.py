@@ -45,7 +45,14 @@ PERSON_RECORD_FIELDS: tuple[Field, ...] = (
         description="resident identity number (GB 11643-1999) as written; checked and "
         "normalised, flagged when invalid (the row is kept); identifying: left out of "
         "public editions",
-        aliases=("id_card", "identity_number", "citizen_id", "身份证号", "身份证号码", "公民身份号码"),
+        aliases=(
+            "id_card",
+            "identity_number",
+            "citizen_id",
+            "身份证号",
+            "身份证号码",
+            "公民身份号码",
+        ),
     ),
     Field(
         "relatives",
