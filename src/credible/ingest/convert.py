@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 from credible.errors import InputError, Problem
 from credible.ingest.dates import DateValue, parse_date_column
 from credible.ingest.mapping import NAME_FIELDS, ColumnSpec, Mapping, resolve_column
-from credible.model.fields import ID_NUMBER_DERIVED, Field, looks_sensitive
 from credible.model import check_id_number
+from credible.model.fields import ID_NUMBER_DERIVED, Field, looks_sensitive
 from credible.model.vocab import vocabulary
 
 _INT = r"^[+-]?\d{1,18}(\.0*)?$"

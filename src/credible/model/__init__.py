@@ -2,12 +2,11 @@
 
 from credible.model.fields import IDENTIFYING_FIELDS, KINDS, Field
 from credible.model.relatives import Relative, format_relatives, parse_relatives
-from credible.model.resident_id import IdCheck, Region
+from credible.model.resident_id import IdCheck, Region, xinjiang_regions
 from credible.model.resident_id import check as check_id_number
 from credible.model.resident_id import check_digit as id_check_digit
 from credible.model.resident_id import generate as generate_id_number
 from credible.model.resident_id import to_15 as id_number_15
-from credible.model.resident_id import xinjiang_regions
 from credible.model.vocab import VOCABULARIES, Term, Vocabulary, vocabulary
 
 __all__ = [
@@ -21,10 +20,10 @@ __all__ = [
     "Term",
     "Vocabulary",
     "check_id_number",
+    "format_relatives",
     "generate_id_number",
     "id_check_digit",
     "id_number_15",
-    "format_relatives",
     "parse_relatives",
     "vocabulary",
     "xinjiang_regions",

@@ -32,13 +32,10 @@ from importlib import resources
 #: ISO 7064 MOD 11-2 weights of the first 17 digits (2^(17-i) mod 11).
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
+_PROVINCE_CODES: tuple[int, ...] = (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36)
+_PROVINCE_CODES += (37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82)
 #: Province-level prefixes of GB/T 2260 (the first two digits of every region code).
-PROVINCES = frozenset(
-    {
-        *"11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54"
-        " 61 62 63 64 65 71 81 82".split()
-    }
-)
+PROVINCES = frozenset(f"{code:02d}" for code in _PROVINCE_CODES)
 XINJIANG = "65"
 _SEPARATORS = re.compile(r"[\s\-‐-―_.·]+")
 #: Years of birth an identity number may carry: no one alive was born before 1880, and

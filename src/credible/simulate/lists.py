@@ -147,9 +147,10 @@ def _sex(spec: ListSpec, ctx: Context, people: np.ndarray) -> np.ndarray:
 
 def build_list(
     spec: ListSpec, ctx: Context, captured: np.ndarray
-) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any], dict[str, np.ndarray]]:
     """Records of one list: (person index of every row in order, header -> column,
-    mapping). ``captured`` holds the indices of the people the list documents."""
+    mapping, marks for the truth: ``rich`` columns per row, empty for the older
+    lists). ``captured`` holds the indices of the people the list documents."""
     rng, pop, t, fac = ctx.rng, ctx.population, ctx.tables, ctx.facilities
     extra = spec.rich if ctx.family is not None else None
     if extra is not None and extra.repeats:

@@ -5,6 +5,7 @@ names. FICTIONAL, like everything the simulator writes; sources in docs/simulati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -140,7 +141,7 @@ def places(
     return towns[town_idx], np.where(given, villages, "").astype(object)
 
 
-def _uly_renderer(script: str):  # type: ignore[no-untyped-def]
+def _uly_renderer(script: str) -> Callable[[str], str]:
     return {
         "uly": lambda s: s,
         "uey": translit.to_arabic,

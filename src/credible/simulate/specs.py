@@ -9,7 +9,6 @@ in ad hoc English. K>5 adds a second list of each kind in a variant form.
 from __future__ import annotations
 
 from credible.simulate import noise
-from credible.simulate.rich import RichSpec
 from credible.simulate.lists import (
     FICTIONAL_COLUMN,
     KAZAKH_NOTES,
@@ -20,6 +19,7 @@ from credible.simulate.lists import (
     english_notes,
     police_notes,
 )
+from credible.simulate.rich import RichSpec
 
 F = FICTIONAL_COLUMN
 P = noise
