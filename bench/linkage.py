@@ -35,7 +35,7 @@ METHODS = ("credible", "splink_plain", "recordlinkage")
 ALL_METHODS = (*METHODS, "credible_pairwise")
 
 
-def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def simulated(size: int, seed: int, id_numbers: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Person records from the simulator's files, read with the ingest reader.
 
     Linkage takes whole-number record ids; the reader's are ``source:row`` text. The
@@ -47,9 +47,11 @@ def simulated(size: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     from credible.ingest import read_lists
     from credible.simulate import simulate
 
-    out = CACHE / f"sim-{size}-{seed}"
+    # "rich": the lists with identity numbers (credible simulate's default since issue
+    # 17); "plain": --no-id-numbers, the lists every figure before it was measured on.
+    out = CACHE / f"sim-{size}-{seed}-{'rich' if id_numbers else 'plain'}"
     if not (out / "manifest.json").exists():
-        simulate(size, 5, seed=seed, out=out)
+        simulate(size, 5, seed=seed, out=out, id_numbers=id_numbers)
     records = read_lists(out)
     records["record_id"] = pd.factorize(records["record_id"], sort=True)[0]
     return records, pd.read_csv(out / "truth" / "records.csv")
@@ -117,6 +119,8 @@ def run_splink_plain(records: pd.DataFrame) -> pd.DataFrame:
     # The same threshold as credible's default (LinkSettings.match_threshold).
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.8)
     out = clusters.as_pandas_dataframe()[["record_id", "cluster_id"]]
+    # Splink hands the ids back as text when they went in as a string column.
+    out["record_id"] = out["record_id"].astype(records["record_id"].dtype)
     return out.merge(records[["record_id", "source", "source_row"]], on="record_id")
 
 
@@ -165,12 +169,12 @@ def score_cells(metrics: Metrics) -> list[str]:
     ]
 
 
-def one(method: str, dataset: str, size: int, seed: int) -> dict:
+def one(method: str, dataset: str, size: int, seed: int, id_numbers: bool = True) -> dict:
     """Run one method on one dataset in this process; return its scores and costs."""
     from credible.linkage import evaluate
 
     is_febrl = dataset.startswith("febrl")
-    records, truth = febrl(int(dataset[-1])) if is_febrl else simulated(size, seed)
+    records, truth = febrl(int(dataset[-1])) if is_febrl else simulated(size, seed, id_numbers)
     started = time.perf_counter()
     clusters = {
         "credible": run_credible,
@@ -202,14 +206,21 @@ def main() -> None:
     parser.add_argument("--no-febrl", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "DATASET", "SIZE"))
+    parser.add_argument(
+        "--no-id-numbers",
+        action="store_true",
+        help="simulate the older lists (credible simulate --no-id-numbers)",
+    )
     args = parser.parse_args()
     if args.one:
         method, dataset, size = args.one
-        print("RESULT " + json.dumps(one(method, dataset, int(size), args.seed)))
+        result = one(method, dataset, int(size), args.seed, not args.no_id_numbers)
+        print("RESULT " + json.dumps(result))
         return
     febrl_sets = [] if args.no_febrl else args.febrl
     jobs = [(m, f"febrl{n}", 0) for n in febrl_sets for m in args.febrl_methods]
-    jobs += [(m, "simulated", s) for s in args.sizes for m in args.methods]
+    name = "simulated" + ("_no_id" if args.no_id_numbers else "")
+    jobs += [(m, name, s) for s in args.sizes for m in args.methods]
     rows = []
     for method, dataset, size in jobs:
         proc = subprocess.run(
@@ -222,6 +233,7 @@ def main() -> None:
                 method,
                 dataset,
                 str(size),
+                *(["--no-id-numbers"] if args.no_id_numbers else []),
             ],
             capture_output=True,
             text=True,

@@ -33,6 +33,10 @@ def test_every_feature_is_of_the_kind_the_feature_table_says():
             "birth_date": ["1985-03-07", None],
             "residence": ["Shufu", None],
             "detained": ["2018-04-02", None],
+            "township": ["Bostan yézisi", None],
+            "village": ["3-kent", None],
+            "relatives": ["Tohti Ehmet (father)", None],
+            "id_number": ["11010519491231002X", None],
         }
     )
     out = prepare_records(df)

@@ -131,3 +131,13 @@ def test_the_report_command_writes_the_three_files(demo_case: DemoCase, tmp_path
         env={"CREDIBLE_HOME": str(demo_case.home)},
     )  # fmt: skip
     assert isinstance(bad.exception, ConfigError)
+
+
+def test_identity_numbers_and_relatives_are_dropped_whatever_the_policy_says(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "policy.yml"
+    path.write_text("name: x\nversion: 1\ndrop_fields: {person_records: [notes]}\n")
+    dropped = load_redaction(path).dropped("person_records")
+    assert {"id_number", "id_number_norm", "id_number_birth_date", "relatives"} <= dropped
+    assert "id_number" in load_redaction(None).dropped("person_records")

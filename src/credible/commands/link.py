@@ -193,6 +193,7 @@ def review(
         for (label, left), (_, right) in zip(describe(a), describe(b), strict=True):
             table.add_row(label, left, right)
         console.print(table)
+        console.print(item.standing())
         waterfall = item.waterfall()
         if waterfall is not None:
             console.print(waterfall.to_text())

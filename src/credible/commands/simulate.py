@@ -43,6 +43,16 @@ def simulate(
             min=0.0,
         ),
     ] = 1.0,
+    id_numbers: Annotated[
+        bool,
+        typer.Option(
+            "--id-numbers/--no-id-numbers",
+            help="Lists as rich as real ones: resident identity numbers (with real "
+            "errors), township and village, households and relatives, police records "
+            "repeated across sheets, a Zipf name inventory. --no-id-numbers writes the "
+            "older, poorer lists without any of these, for comparison.",
+        ),
+    ] = True,
 ) -> None:
     """Write a FICTIONAL investigation with known truth, for demos and tests.
 
@@ -70,6 +80,7 @@ def simulate(
             progress=report,
             heterogeneity=heterogeneity,
             dependence=dependence,
+            id_numbers=id_numbers,
         )
     table = Table("source", "file", "records", "people", title="FICTIONAL source lists")
     for entry in result.lists:

@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 from credible.errors import InputError, Problem
 from credible.ingest.dates import DateValue, parse_date_column
 from credible.ingest.mapping import NAME_FIELDS, ColumnSpec, Mapping, resolve_column
-from credible.model.fields import Field, looks_sensitive
+from credible.model import check_id_number
+from credible.model.fields import ID_NUMBER_DERIVED, Field, looks_sensitive
 from credible.model.vocab import vocabulary
 
 _INT = r"^[+-]?\d{1,18}(\.0*)?$"
@@ -153,6 +154,8 @@ class Converter:
             if p.field.type == "edtf":
                 out += [pa.field(p.field.name + "_min", pa.date32())]
                 out += [pa.field(p.field.name + "_max", pa.date32())]
+            if p.field.type == "id_number":
+                out += [pa.field(c, pa.string()) for c in ID_NUMBER_DERIVED]
         out += [pa.field(f + "_script", pa.string()) for f in self.name_fields]
         out.append(pa.field("extra", pa.string()))
         out.append(pa.field("extra_sealed", pa.string()))  # the importer seals it
@@ -223,6 +226,10 @@ class Converter:
                 extra_dates[name + "_min"] = parsed.lower
                 extra_dates[name + "_max"] = parsed.upper
                 values = parsed.normalised
+            elif kind == "id_number":
+                # Kept as written; an invalid number is flagged on its row, not refused:
+                # a list is evidence, and a mistyped number still links (by its parts).
+                extra_dates.update(id_number_columns(values))
             if p.field.required:
                 missing = np.nonzero(values.is_null().to_numpy(zero_copy_only=False))[0]
                 problems += self._report(
@@ -382,6 +389,24 @@ def _recode(values: pa.Array, table: dict[str, str], vocab: str | None) -> pa.Ar
 def _code_key(text: str) -> str:
     """``Detention center``, ``detention-center`` and ``detention_center`` are one code."""
     return "_".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def id_number_columns(values: pa.Array) -> dict[str, pa.Array]:
+    """The columns derived from written identity numbers (``ID_NUMBER_DERIVED``), one
+    check per distinct number."""
+    written = values.to_pylist()
+    checks = {v: check_id_number(v) for v in set(written) if v is not None}
+    out: dict[str, list[str | None]] = {c: [] for c in ID_NUMBER_DERIVED}
+    for v in written:
+        c = checks.get(v) if v is not None else None
+        ok = c is not None and c.valid
+        out["id_number_norm"].append(c.normalised if c else None)
+        out["id_number_problem"].append("; ".join(c.problems) if c and not ok else None)
+        out["id_number_birth_date"].append(c.birth.isoformat() if ok and c and c.birth else None)
+        male = c.male if ok and c else None
+        out["id_number_sex"].append(None if male is None else ("male" if male else "female"))
+        out["id_number_region"].append(c.normalised[:6] if ok and c and c.normalised else None)
+    return {k: pa.array(v, pa.string()) for k, v in out.items()}
 
 
 def _arrow_type(field: Field) -> pa.DataType:

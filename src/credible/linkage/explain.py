@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,37 @@ from credible.linkage.train import MODEL_COLUMNS
 
 #: The waterfall step that carries the other candidates of the list-aware model.
 RIVALS = "other candidates"
+
+#: What a reviewer reads for each comparison, instead of its internal column name.
+COMPARISON_LABELS = {
+    "name": "name",
+    "birth_date": "birth date",
+    "sex": "sex",
+    "birthplace_rom": "birthplace",
+    "where": "home county and facility",
+    "detained": "date detained",
+    "ethnicity_norm": "ethnicity",
+    "id_number": "ID number",
+    "village": "township and village",
+    "relatives": "relatives named",
+    "source": "same list",
+}
+#: The record fields shown as each comparison's values (joined with " / ").
+SHOWN_FIELDS = {
+    "sex": ("sex",),
+    "birthplace_rom": ("birthplace",),
+    "where": ("residence", "facility"),
+    "detained": ("detained",),
+    "ethnicity_norm": ("ethnicity",),
+    "id_number": ("id_number",),
+    "village": ("township", "village"),
+    "relatives": ("relatives",),
+    "source": ("source",),
+}
+
+
+def comparison_label(name: str) -> str:
+    return COMPARISON_LABELS.get(name, name.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -48,29 +80,50 @@ class Waterfall:
         bf = 2.0**self.match_weight
         return bf / (1 + bf) if math.isfinite(bf) else 1.0
 
-    def to_text(self) -> str:
-        """A fixed-width table: one line per comparison, the running total at the end."""
-        head = (
-            f"{'comparison':<16} {'level':<28} {'left':<20} {'right':<20} {'weight':>7} {'tf':>6}"
-        )
-        lines = [f"{self.record_id_l}  vs  {self.record_id_r}", head, "-" * len(head)]
-        lines.append(f"{'prior':<16} {'':<28} {'':<20} {'':<20} {self.prior_weight:>7.2f}")
+    def to_text(self, width: int = 80) -> str:
+        """One block per comparison, ``width`` columns wide (80: a terminal): its human
+        label and level in full, the weight and term-frequency adjustment at the right,
+        and the two records' values on lines of their own; the total at the end."""
+        numbers = 16  # "  weight      tf"
+        text = width - numbers
+        lines = [f"records {self.record_id_l} and {self.record_id_r}"]
+        lines.append(f"{'':<{text}}{'weight':>8}{'tf':>8}")
+
+        def row(label: str, weight: str, tf: str = "") -> None:
+            wrapped = textwrap.wrap(label, text - 1) or [""]
+            lines.extend(wrapped[:-1])
+            lines.append(f"{wrapped[-1]:<{text}}{weight:>8}{tf:>8}")
+
+        row("prior: how often two records of these lists match", f"{self.prior_weight:.2f}")
         for s in self.steps:
-            lines.append(
-                f"{s.comparison[:16]:<16} {s.level[:28]:<28} {s.value_l[:20]:<20} "
-                f"{s.value_r[:20]:<20} {s.match_weight:>7.2f} {s.tf_adjustment:>6.2f}"
+            row(
+                f"{comparison_label(s.comparison)}: {s.level}",
+                f"{s.match_weight:.2f}",
+                f"{s.tf_adjustment:.2f}" if s.tf_adjustment else "",
             )
-        lines.append("-" * len(head))
-        lines.append(
-            f"{'total':<16} {'':<28} {'':<20} {'':<20} {self.match_weight:>7.2f}"
-            f"   p = {self.match_probability:.4f}"
+            for side, value in (("A", s.value_l), ("B", s.value_r)):
+                if value:
+                    lines += textwrap.wrap(
+                        f"{side}: {value}",
+                        width,
+                        initial_indent="    ",
+                        subsequent_indent="       ",
+                    )
+        lines.append("-" * width)
+        row(f"total (match probability {self.match_probability:.4f})", f"{self.match_weight:.2f}")
+        lines += textwrap.wrap(
+            "weight: log2 of how much likelier the comparison's outcome is for one person "
+            "than for two; tf: the term-frequency adjustment, added to the weight: a name "
+            "or date few records share counts more than a common one.",
+            width,
         )
         return "\n".join(lines)
 
     def to_svg(self, path: str | Path) -> Path:
         """A waterfall chart as a self-contained SVG file (no plotting library needed)."""
         rows = [("prior", self.prior_weight)] + [
-            (f"{s.comparison}: {s.level}", s.match_weight + s.tf_adjustment) for s in self.steps
+            (f"{comparison_label(s.comparison)}: {s.level}", s.match_weight + s.tf_adjustment)
+            for s in self.steps
         ]
         running, bars = 0.0, []
         for label, w in rows:
@@ -149,6 +202,7 @@ def explain_pair(
     spec["retain_intermediate_calculation_columns"] = True
     linker = Linker(table, spec, log_level=None)
     scored = linker.inference.score_pair(rows[0], rows[1]).as_record_list()[0]
+    raw = [record_a, record_b]
     steps = []
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
@@ -161,8 +215,10 @@ def explain_pair(
             Step(
                 comparison=name,
                 level=level.get("label_for_charts", str(gamma)),
-                value_l=_show(scored.get(f"{name}_l", _first_input(comparison, scored, "l"))),
-                value_r=_show(scored.get(f"{name}_r", _first_input(comparison, scored, "r"))),
+                value_l=_shown(name, raw[0])
+                or _show(scored.get(f"{name}_l", _first_input(comparison, scored, "l"))),
+                value_r=_shown(name, raw[1])
+                or _show(scored.get(f"{name}_r", _first_input(comparison, scored, "r"))),
                 match_weight=float(scored.get(f"mw_{name}") or 0.0) if gamma != -1 else 0.0,
                 tf_adjustment=float(tf_adj),
                 m_probability=level.get("m_probability"),
@@ -225,9 +281,18 @@ def _level(comparison: dict[str, Any], gamma: int) -> dict[str, Any]:
     return levels[len(levels) - 1 - gamma]
 
 
+def _shown(comparison: str, record: Mapping[str, Any]) -> str:
+    """A comparison's values as the record wrote them, where the record has them."""
+    fields = SHOWN_FIELDS.get(comparison, ())
+    return " / ".join(_show(record.get(f)) for f in fields if _show(record.get(f)))
+
+
 def _first_input(comparison: dict[str, Any], scored: dict[str, Any], side: str) -> Any:
     if comparison["output_column_name"] == "name":
         return scored.get(f"name_display_{side}")
+    if comparison["output_column_name"] == "where":
+        parts = [_show(scored.get(f"{c}_{side}")) for c in ("residence_rom", "facility_key")]
+        return " / ".join(p for p in parts if p) or None
     if comparison["output_column_name"] == "birth_date":
         for col in ("birth_ymd", "birth_year"):
             if _plain(scored.get(f"{col}_{side}")) is not None:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from credible.errors import InputError, Problem
-from credible.linkage import _names
+from credible.linkage import _names, identity
 from credible.linkage.facilities import facility_keys
 from credible.linkage.places import county_ids
 
@@ -43,6 +43,10 @@ INPUT_COLUMNS = (
     "detained",
     "detained_min",
     "detained_max",
+    "id_number",
+    "township",
+    "village",
+    "relatives",
 )
 
 #: Every feature ``prepare_records`` returns, in order, with its kind: ``id`` (the record
@@ -96,6 +100,13 @@ FEATURES: dict[str, str] = {
     "detained_month": "int",
     "detained_lo": "int",
     "detained_hi": "int",
+    "id17": "string",
+    "id_rb": "string",
+    "id_sorted": "string",
+    "id_valid": "boolean",
+    "township_keys": "hashed keys",
+    "village_key": "string",
+    "rel_keys": "hashed keys",
 }
 
 #: Columns ``prepare_records`` returns, in order.
@@ -122,13 +133,31 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     ids = _check_ids(df)
     col = {c: _column(df, c, len(df)) for c in INPUT_COLUMNS}
     facilities = facility_keys(list(col["facility"]))
+    idf = identity.id_features(list(col["id_number"]))
+    # What a valid identity number says stands in for a birth date or sex the record
+    # does not state; never over one it does.
+    no_birth = [
+        not (_present(e) or _present(lo) or _present(hi))
+        for e, lo, hi in zip(
+            col["birth_date"], col["birth_date_min"], col["birth_date_max"], strict=True
+        )
+    ]
+    col["birth_date"] = pd.Series(
+        [
+            b if gap and b else e
+            for e, b, gap in zip(col["birth_date"], idf["id_birth"], no_birth, strict=True)
+        ],
+        dtype="object",
+    )
+    sex = [_SEX.get(str(v).strip().lower()) if _present(v) else None for v in col["sex"]]
+    sex = [s_ or i for s_, i in zip(sex, idf["id_sex"], strict=True)]
     out = pd.DataFrame(
         {
             "record_id": ids,
             "source": col["source"],
             "source_row": pd.to_numeric(col["source_row"]),
             **_name_features(col),
-            "sex": [_SEX.get(str(v).strip().lower()) if _present(v) else None for v in col["sex"]],
+            "sex": sex,
             **_birth_dates(col["birth_date"], col["birth_date_min"], col["birth_date_max"]),
             **_place_features(col, "birthplace"),
             **_place_features(col, "residence"),
@@ -138,6 +167,9 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "facility_key": [f.key if f else None for f in facilities],
             "facility_place": [f.place if f else None for f in facilities],
             **_detention_dates(col["detained"], col["detained_min"], col["detained_max"]),
+            **{k: v for k, v in idf.items() if k in FEATURES},
+            **identity.place_features(list(col["township"]), list(col["village"])),
+            "rel_keys": identity.relative_keys(list(col["relatives"])),
         }
     )
     hashes: dict[str, int] = {}

@@ -2,7 +2,9 @@
 simulator agree on.
 
 A field's ``type`` says how a raw cell is parsed and validated:
-``text``, ``int``, ``float``, ``edtf`` (a partial or uncertain date), or ``vocab:<name>``.
+``text``, ``int``, ``float``, ``edtf`` (a partial or uncertain date), ``vocab:<name>``,
+or ``id_number`` (a resident identity number, GB 11643-1999: kept as written, checked,
+normalised; see ``credible.model.resident_id``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,29 @@ PERSON_RECORD_FIELDS: tuple[Field, ...] = (
     Field("birth_date", "edtf", aliases=("dob", "date_of_birth", "born", "birthdate", "出生日期")),
     Field("birthplace", aliases=("place_of_birth", "birth_place")),
     Field("residence", aliases=("county", "home", "home_county", "address")),
+    Field("township", description="township (乡/镇) of residence", aliases=("town", "乡镇")),
+    Field("village", description="village (村) of residence", aliases=("村",)),
+    Field(
+        "id_number",
+        "id_number",
+        description="resident identity number (GB 11643-1999) as written; checked and "
+        "normalised, flagged when invalid (the row is kept); identifying: left out of "
+        "public editions",
+        aliases=(
+            "id_card",
+            "identity_number",
+            "citizen_id",
+            "身份证号",
+            "身份证号码",
+            "公民身份号码",
+        ),
+    ),
+    Field(
+        "relatives",
+        description="relatives named in the record: items separated by ';', each "
+        "'name (relation)' or 'name (relation, id number)'",
+        aliases=("family", "family_members", "家庭成员"),
+    ),
     Field("ethnicity", aliases=("ethnic_group", "nationality", "民族")),
     Field("role", "vocab:roles"),
     Field("facility", description="where detained, as written", aliases=("camp", "detained_at")),
@@ -128,6 +153,22 @@ ALLEGATION_FIELDS: tuple[Field, ...] = (
 )
 
 #: Name-bearing fields indexed for `credible search`, per kind, joined in this order.
+#: Columns the importer derives from ``id_number`` beside it (never over what the source
+#: wrote): the normalised number, why it is invalid (empty: valid), and, from a valid
+#: number only, the birth date, sex and county (GB/T 2260 code) it encodes.
+ID_NUMBER_DERIVED = (
+    "id_number_norm",
+    "id_number_problem",
+    "id_number_birth_date",
+    "id_number_sex",
+    "id_number_region",
+)
+
+#: Person-record fields that identify a person or their family as surely as a name
+#: does, and that the store keeps in clear for linkage: a public edition drops them
+#: (docs/security.md).
+IDENTIFYING_FIELDS = ("id_number", *ID_NUMBER_DERIVED, "relatives")
+
 SEARCH_FIELDS: dict[str, tuple[str, ...]] = {
     "person_record": ("name", "given_name", "father_name", "family_name"),
     "facility": ("name", "name_zh", "name_ug", "town", "county", "prefecture"),

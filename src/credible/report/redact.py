@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Table, select
 
 from credible.errors import ConfigError, InputError, Problem
-from credible.model import vocabulary
+from credible.model import IDENTIFYING_FIELDS, vocabulary
 from credible.report.collect import ReportData
 from credible.report.figures import Figure
 from credible.safeyaml import load_yaml
@@ -48,6 +48,10 @@ PUBLIC_TABLES: dict[str, Table] = {
 }
 #: Never in a public edition, whatever the policy: analysts' names.
 ALWAYS_DROPPED = {"actor"}
+#: Never in a public edition of person records, whatever the policy: the identity
+#: number and what it encodes (a full birth date and county the policy may coarsen or
+#: drop elsewhere) and the relatives a record names (docs/security.md).
+ALWAYS_DROPPED_RECORD_FIELDS = frozenset(IDENTIFYING_FIELDS)
 PERSON_NAME_FIELDS = ("name", "given_name", "father_name", "family_name")
 WITHHELD = "withheld"
 
@@ -73,7 +77,8 @@ class RedactionPolicy(BaseModel):
 
     def dropped(self, table: str) -> set[str]:
         sealed = schema.sealed_columns(PUBLIC_TABLES[table])
-        return set(self.drop_fields.get(table, [])) | sealed | ALWAYS_DROPPED
+        always = ALWAYS_DROPPED_RECORD_FIELDS if table == "person_records" else frozenset()
+        return set(self.drop_fields.get(table, [])) | sealed | ALWAYS_DROPPED | always
 
     def date_level(self, table: str, field: str) -> DateLevel:
         return self.dates.get(f"{table}.{field}", "day")

@@ -32,6 +32,7 @@ from credible.simulate.captures import (
     draw_latents,
     list_forms,
 )
+from credible.simulate.families import TOWNSHIP_STEMS, make_family
 from credible.simulate.lists import FICTIONAL, FICTIONAL_COLUMN, Context, build_list
 from credible.simulate.population import make_facilities, make_population
 from credible.simulate.specs import SPECS
@@ -113,11 +114,16 @@ def simulate(
     seed: int = 0,
     out: Path | str = Path("simulation"),
     progress: Progress | None = None,
+    id_numbers: bool = True,
     **options: Any,
 ) -> SimulationResult:
     """Simulate a FICTIONAL investigation of ``people`` detainees documented by ``lists``
     source lists and write it to ``out``. Byte-identical output for the same arguments.
-    ``options`` are capture-model options (see :class:`CaptureOptions`)."""
+    ``options`` are capture-model options (see :class:`CaptureOptions`).
+
+    ``id_numbers=False`` writes the older, poorer lists: no identity numbers, villages,
+    households or relatives, no repeated police records, the base name table (the same
+    files as before those were added, for the same seed)."""
     if people < 1:
         raise ConfigError(f"people must be at least 1, got {people}")
     out = Path(out)
@@ -154,10 +160,14 @@ def simulate(
     rng = np.random.default_rng(seed)
     latents = draw_latents(people, rng, opts)
     captures = capture_matrix(latents, forms, rng, opts)
-    tables = load_tables(rng)
+    tables = load_tables(rng, realistic=id_numbers)
     facilities = make_facilities(tables.counties, rng)
     population = make_population(latents, tables, facilities, rng)
-    ctx = Context(tables, population, facilities, rng)
+    family = None
+    if id_numbers:
+        # Its own stream, so that the draws of everything before stay as they were.
+        population, family = make_family(population, tables, np.random.default_rng([seed, 11643]))
+    ctx = Context(tables, population, facilities, rng, family)
     tick("population")
 
     result = SimulationResult(out=out, people=people, seed=seed, captures=captures)
@@ -166,7 +176,7 @@ def simulate(
     testimony: tuple[np.ndarray, np.ndarray] | None = None
     for k, form in enumerate(forms):
         spec = SPECS[form.key]
-        order, columns, mapping = build_list(spec, ctx, np.flatnonzero(captures[:, k]))
+        order, columns, mapping, marks = build_list(spec, ctx, np.flatnonzero(captures[:, k]))
         path = out / "lists" / spec.filename
         if spec.format == "xlsx":
             write_xlsx(path, columns)
@@ -185,9 +195,7 @@ def simulate(
         }
         manifest_lists.append(entry)
         result.lists.append({**entry, "records": len(order), "people": int(captures[:, k].sum())})
-        truth_chunks.append(
-            "".join(f"{spec.source},{r},{p + 1}\n" for r, p in enumerate(order.tolist(), 1))
-        )
+        truth_chunks.append(_truth_rows(spec.source, order, marks, family is not None))
         if spec.key == "testimony":
             testimony = (columns[spec.headers["external_id"]], order)
         tick(spec.source)
@@ -270,6 +278,24 @@ def _write_supporting(
     return entries, made
 
 
+#: Columns of truth/records.csv beyond source, row and person, with identity numbers.
+TRUTH_MARKS = ("repeat", "id_written", "relatives_named")
+
+
+def _truth_rows(source: str, order: np.ndarray, marks: dict[str, np.ndarray], rich: bool) -> str:
+    """Rows of truth/records.csv for one list: which person, and with identity numbers
+    which record of them this is in the list, what was done to the number ("absent",
+    "substituted", ...; empty: written right) and which relatives the record names."""
+    if not rich:
+        return "".join(f"{source},{r},{p + 1}\n" for r, p in enumerate(order.tolist(), 1))
+    n = len(order)
+    cols = [marks.get(c, np.full(n, "", dtype=object)) for c in TRUTH_MARKS]
+    return "".join(
+        f"{source},{r},{p + 1},{a},{b},{c}\n"
+        for r, (p, a, b, c) in enumerate(zip(order.tolist(), *cols, strict=True), 1)
+    )
+
+
 def _write_truth(
     out: Path,
     ctx: Context,
@@ -282,7 +308,8 @@ def _write_truth(
     made: Allegations,
 ) -> None:
     with (out / "truth" / "records.csv").open("w", encoding="utf-8", newline="") as fh:
-        fh.write("source,source_row,person_id\n")
+        marks = "," + ",".join(TRUTH_MARKS) if ctx.family is not None else ""
+        fh.write(f"source,source_row,person_id{marks}\n")
         for chunk in truth_chunks:
             fh.write(chunk)
     pop, t, fac = ctx.population, ctx.tables, ctx.facilities
@@ -316,6 +343,7 @@ def _write_truth(
                 "network": pop.latents.network[sel].astype(np.int8),
                 "leaked": pop.latents.leaked[sel].astype(np.int8),
                 "capture_history": history[sel].view(f"S{captures.shape[1]}").ravel().astype(str),
+                **_family_truth(ctx, sel),
                 FICTIONAL_COLUMN: FICTIONAL,
             }
         )
@@ -356,3 +384,18 @@ def _write_truth(
     (out / "truth" / "population.json").write_text(
         json.dumps(population, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
+
+
+def _family_truth(ctx: Context, sel: slice) -> dict[str, Any]:
+    """Columns of truth/people.csv from ``families``: none for the older lists."""
+    fam = ctx.family
+    if fam is None:
+        return {}
+    towns = np.array([u for u, _ in TOWNSHIP_STEMS], dtype=object)
+    return {
+        "id_number": fam.id_number[sel],
+        "township": towns[fam.township[sel]],
+        "village": fam.village[sel],
+        "household": fam.household[sel] + 1,  # the person_id of the first sibling
+        "spouse": np.where(fam.spouse[sel] >= 0, fam.spouse[sel] + 1, 0),
+    }

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from credible.simulate import noise, translit
+from credible.simulate import noise, rich, translit
+from credible.simulate.families import Family
 from credible.simulate.population import Facilities, Population
 from credible.simulate.tables import Tables
 
@@ -38,6 +39,7 @@ class Context:
     population: Population
     facilities: Facilities
     rng: np.random.Generator
+    family: Family | None = None  # None: the lists without identity numbers (old form)
 
 
 NotesFn = Callable[[Context, np.ndarray], np.ndarray]
@@ -71,6 +73,7 @@ class ListSpec:
     records_path: str | None = None  # JSON: dotted path of the array
     residence_with_prefecture: bool = False  # Chinese household registration style
     notes: NotesFn | None = None
+    rich: rich.RichSpec | None = None  # identity numbers, villages, relatives, repeats
 
 
 def _pick(options: list[str], n: int, rng: np.random.Generator) -> np.ndarray:
@@ -97,6 +100,15 @@ def _name_column(
         given = t.given.english[variant, gi]
         father = _where(fi >= 0, t.given.english[variant, np.maximum(fi, 0)], "")
         family = _where(ki >= 0, t.family.english[0, np.maximum(ki, 0)], "")
+    elif spec.script == "han" and ctx.family is not None and t.given.han is not None:
+        # Each list writes a person's name in one of the transcriptions in use, the same
+        # on every sheet of that list (from one registry), not always the usual one.
+        salt = sum(map(ord, spec.key))
+        variant = ((gi.astype(np.int64) * 7919 + people * 104729 + salt) % 10 < 3).astype(int)
+        given = t.given.han[variant, gi]
+        father_han = t.given.han[variant, np.maximum(fi, 0)]
+        father = _where(fi >= 0, father_han, "")
+        family = _where(ki >= 0, t.family.render[spec.script][np.maximum(ki, 0)], "")
     else:
         given = t.given.render[spec.script][gi]
         father = _where(fi >= 0, t.given.render[spec.script][np.maximum(fi, 0)], "")
@@ -135,15 +147,21 @@ def _sex(spec: ListSpec, ctx: Context, people: np.ndarray) -> np.ndarray:
 
 def build_list(
     spec: ListSpec, ctx: Context, captured: np.ndarray
-) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any], dict[str, np.ndarray]]:
     """Records of one list: (person index of every row in order, header -> column,
-    mapping). ``captured`` holds the indices of the people the list documents."""
+    mapping, marks for the truth: ``rich`` columns per row, empty for the older
+    lists). ``captured`` holds the indices of the people the list documents."""
     rng, pop, t, fac = ctx.rng, ctx.population, ctx.tables, ctx.facilities
-    dups = captured[rng.random(len(captured)) < spec.dup]
-    people = np.concatenate([captured, dups])
+    extra = spec.rich if ctx.family is not None else None
+    if extra is not None and extra.repeats:
+        people = np.repeat(captured, rich.repeat_counts(extra, len(captured), rng))
+    else:
+        dups = captured[rng.random(len(captured)) < spec.dup]
+        people = np.concatenate([captured, dups])
     people = people[rng.permutation(len(people))]
     n = len(people)
     cols: dict[str, np.ndarray] = {}
+    truth: dict[str, np.ndarray] = {}
     given, father, family = _name_column(spec, ctx, people)
     h = spec.headers
     if spec.full_name:
@@ -193,17 +211,55 @@ def build_list(
         ids = np.empty(n, dtype=object)
         ids[:] = [spec.id_format.format(i + 1) for i in range(n)]
         cols[h["external_id"]] = ids
+    if extra is not None and ctx.family is not None:
+        h = _rich_columns(spec, extra, ctx, people, cols, truth)
     cols[FICTIONAL_COLUMN] = np.full(n, FICTIONAL, dtype=object)
     order = [h[f] if f != FICTIONAL_COLUMN else f for f in h]
     ordered = {k: cols[k] for k in order if k in cols}
-    return people, ordered, mapping_for(spec)
+    return people, ordered, mapping_for(spec, h), truth
 
 
-def mapping_for(spec: ListSpec) -> dict[str, Any]:
+def _rich_columns(
+    spec: ListSpec,
+    extra: rich.RichSpec,
+    ctx: Context,
+    people: np.ndarray,
+    cols: dict[str, np.ndarray],
+    truth: dict[str, np.ndarray],
+) -> dict[str, str]:
+    """The columns of ``families`` this list carries; returns the headers, in order."""
+    assert ctx.family is not None
+    rng, fam, eh = ctx.rng, ctx.family, extra.headers
+    if "id_number" in eh:
+        cols[eh["id_number"]], truth["id_written"] = rich.id_numbers(extra, fam, people, rng)
+    if "township" in eh or "village" in eh:
+        town, village = rich.places(extra, spec.script, fam, people, rng)
+        if "township" in eh:
+            cols[eh["township"]] = town
+        if "village" in eh:
+            cols[eh["village"]] = village
+    if "relatives" in eh:
+        cells, named = rich.relatives(
+            extra, spec.script, fam, ctx.tables, ctx.population.male, people, rng
+        )
+        cols[eh["relatives"]], truth["relatives_named"] = cells, named
+    # Which record of the person this is in the list (1 = first), for the truth.
+    order = np.argsort(people, kind="stable")
+    sorted_people = people[order]
+    first = np.r_[0, np.flatnonzero(sorted_people[1:] != sorted_people[:-1]) + 1]
+    rank = np.arange(len(people)) - np.repeat(first, np.diff(np.r_[first, len(people)]))
+    repeat = np.empty(len(people), dtype=np.int64)
+    repeat[order] = rank + 1
+    truth["repeat"] = repeat
+    headers = {k: v for k, v in spec.headers.items() if k != FICTIONAL_COLUMN}
+    return {**headers, **eh, FICTIONAL_COLUMN: FICTIONAL_COLUMN}
+
+
+def mapping_for(spec: ListSpec, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """The mapping YAML (as a dict) that imports this list, per docs/mapping.md."""
     columns: dict[str, Any] = {}
     code = SCRIPT_CODES[spec.script]
-    for fld, header in spec.headers.items():
+    for fld, header in (headers or spec.headers).items():
         if fld == FICTIONAL_COLUMN:
             continue
         if fld in ("name", "given_name", "father_name", "family_name"):

@@ -19,9 +19,28 @@ from credible.simulate.lists import (
     english_notes,
     police_notes,
 )
+from credible.simulate.rich import RichSpec
 
 F = FICTIONAL_COLUMN
 P = noise
+
+# Identity numbers, places and relatives per list (docs/simulation.md has the sources).
+# Police files carry a number on nearly every row, typed from the registry (few
+# errors); testimony and Kazakhstan lists copy it from a relative's papers or memory
+# (more errors, the old 15-digit form, full-width digits typed on Chinese keyboards);
+# diaspora lists sometimes, media seldom.
+_POLICE_ERRORS = {"substituted": 0.01, "swapped": 0.005, "fifteen": 0.005, "no_check": 0.003}
+_COPIED_ERRORS = {
+    "substituted": 0.04,
+    "swapped": 0.02,
+    "fifteen": 0.04,
+    "full_width": 0.04,
+    "no_check": 0.02,
+}
+# kz1048 and cp1251 cannot hold full-width digits.
+_KAZAKH_ERRORS = {k: v for k, v in _COPIED_ERRORS.items() if k != "full_width"}
+# A cache of several sheets names one person 1 to 6 times.
+_POLICE_REPEATS = {1: 0.62, 2: 0.2, 3: 0.09, 4: 0.05, 5: 0.025, 6: 0.015}
 
 POLICE = ListSpec(
     key="police",
@@ -57,6 +76,21 @@ POLICE = ListSpec(
     id_format="XJ{:07d}",
     notes=police_notes,
     residence_with_prefecture=True,
+    rich=RichSpec(
+        headers={
+            "id_number": "身份证号",
+            "township": "乡镇",
+            "village": "村",
+            "relatives": "家庭成员",
+        },
+        id_share=0.98,
+        id_errors=_POLICE_ERRORS,
+        relatives="household",
+        relative_rate=0.7,
+        relative_ids=0.5,
+        village_share=0.97,
+        repeats=_POLICE_REPEATS,
+    ),
 )
 
 TESTIMONY = ListSpec(
@@ -88,6 +122,19 @@ TESTIMONY = ListSpec(
     facility_missing=0.25,
     id_format="T-{:06d}",
     notes=english_notes,
+    rich=RichSpec(
+        headers={
+            "id_number": "id_number",
+            "township": "township",
+            "village": "village",
+            "relatives": "testifier",
+        },
+        id_share=0.6,
+        id_errors=_COPIED_ERRORS,
+        relatives="testifier",
+        relative_rate=0.9,
+        village_share=0.6,
+    ),
 )
 
 DIASPORA = ListSpec(
@@ -120,6 +167,13 @@ DIASPORA = ListSpec(
     facility_missing=0.35,
     id_format="{:d}",
     notes=UYGHUR_NOTES,
+    rich=RichSpec(
+        headers={"id_number": "كىملىك نومۇرى", "township": "يېزىسى", "relatives": "تۇغقانلىرى"},
+        id_share=0.2,
+        id_errors=_COPIED_ERRORS,
+        relatives="testifier",
+        relative_rate=0.5,
+    ),
 )
 
 KAZAKH = ListSpec(
@@ -155,6 +209,19 @@ KAZAKH = ListSpec(
     facility_missing=0.4,
     id_format="{:d}",
     notes=KAZAKH_NOTES,
+    rich=RichSpec(
+        headers={
+            "id_number": "Жеке куәлік нөмірі",
+            "township": "Ауылдық округ",
+            "village": "Ауыл",
+            "relatives": "Туыстары",
+        },
+        id_share=0.55,
+        id_errors=_KAZAKH_ERRORS,
+        relatives="testifier",
+        relative_rate=0.8,
+        village_share=0.5,
+    ),
 )
 
 MEDIA = ListSpec(
@@ -185,6 +252,11 @@ MEDIA = ListSpec(
     facility_missing=0.5,
     id_format="M{:05d}",
     notes=MEDIA_NOTES,
+    rich=RichSpec(
+        headers={"id_number": "ID number"},
+        id_share=0.05,
+        id_errors=_COPIED_ERRORS,
+    ),
 )
 
 POLICE_B = ListSpec(
@@ -216,6 +288,16 @@ POLICE_B = ListSpec(
     sex_missing=0.01,
     facility_missing=0.05,
     id_format="B{:07d}",
+    rich=RichSpec(
+        headers={"id_number": "公民身份号码", "village": "现住址", "relatives": "亲属"},
+        id_share=0.95,
+        id_errors=_POLICE_ERRORS,
+        relatives="household",
+        relative_rate=0.5,
+        relative_ids=0.3,
+        village_share=0.9,
+        repeats=_POLICE_REPEATS,
+    ),
 )
 
 TESTIMONY_B = ListSpec(
@@ -245,6 +327,14 @@ TESTIMONY_B = ListSpec(
     id_format="TB{:05d}",
     records_path="data.people",
     notes=english_notes,
+    rich=RichSpec(
+        headers={"id_number": "id_card", "village": "village", "relatives": "informant"},
+        id_share=0.5,
+        id_errors=_COPIED_ERRORS,
+        relatives="testifier",
+        relative_rate=0.8,
+        village_share=0.5,
+    ),
 )
 
 DIASPORA_CYRILLIC = ListSpec(
@@ -273,6 +363,13 @@ DIASPORA_CYRILLIC = ListSpec(
     dup=0.06,
     facility_missing=0.6,
     id_format="{:d}",
+    rich=RichSpec(
+        headers={"id_number": "Кимлик номери", "relatives": "Туғқанлири"},
+        id_share=0.15,
+        id_errors=_KAZAKH_ERRORS,
+        relatives="testifier",
+        relative_rate=0.5,
+    ),
 )
 
 MEDIA_B = ListSpec(
@@ -302,6 +399,7 @@ MEDIA_B = ListSpec(
     sex_missing=0.2,
     facility_missing=0.6,
     notes=MEDIA_NOTES,
+    rich=RichSpec(headers={"id_number": "ID"}, id_share=0.03, id_errors=_COPIED_ERRORS),
 )
 
 KAZAKH_RUSSIAN = ListSpec(
@@ -334,6 +432,14 @@ KAZAKH_RUSSIAN = ListSpec(
     facility_missing=0.5,
     id_format="{:d}",
     notes=RUSSIAN_NOTES,
+    rich=RichSpec(
+        headers={"id_number": "Номер удостоверения", "village": "Аул", "relatives": "Родственники"},
+        id_share=0.5,
+        id_errors=_KAZAKH_ERRORS,
+        relatives="testifier",
+        relative_rate=0.7,
+        village_share=0.5,
+    ),
 )
 
 SPECS: dict[str, ListSpec] = {

@@ -43,6 +43,9 @@ class NameTable:
     weight: np.ndarray
     render: dict[str, np.ndarray]
     english: np.ndarray
+    #: (2, n): row 0 the usual Chinese rendering, row 1 another in use (one syllable
+    #: written with another character of the same sound: 买买提 and 麦麦提).
+    han: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.weight)
@@ -70,9 +73,61 @@ def _name_table(
     english = np.empty((ENGLISH_VARIANTS, len(uly)), dtype=object)
     for j, u in enumerate(uly):
         english[:, j] = translit.english_variants(u, ENGLISH_VARIANTS, rng)
+    han_rows = np.empty((2, len(han)), dtype=object)
+    han_rows[0, :] = list(han)
+    han_rows[1, :] = [second_transcription(h) for h in han]
     return NameTable(
-        _obj(list(eth)), _obj(list(sex)), np.array(weight, dtype=float), render, english
+        _obj(list(eth)), _obj(list(sex)), np.array(weight, dtype=float), render, english, han_rows
     )
+
+
+def second_transcription(han: str) -> str:
+    """Another Chinese rendering of a name in use: the last syllable that has a
+    same-sound character written with it (阿不都热依木 -> 阿不都热伊木), or the name
+    itself when none has."""
+    variants = translit.han_variants()
+    for j in range(len(han) - 1, -1, -1):
+        if han[j] in variants:
+            return han[:j] + variants[han[j]][0] + han[j + 1 :]
+    return han
+
+
+#: Zipf-Mandelbrot exponent and offset of the realistic given-name inventory: the
+#: weight of the name of rank r (1 = commonest) is 1 / (r + q)^s. Chosen, not fitted:
+#: no published frequency table of Uyghur or Kazakh given names was found to fit it to
+#: (docs/simulation.md). The offset keeps the commonest names from dwarfing the rest.
+ZIPF_S, ZIPF_Q = 1.0, 3.0
+
+
+def _with_compounds(
+    rows: list[tuple[str, str, str, str, str, float]],
+) -> list[tuple[str, str, str, str, str, float]]:
+    """The base names, compound names made with ``name_affixes.csv``, and Zipf weights
+    by rank within each ethnicity and sex (ranked by the base table's weights)."""
+    affixes = _read_csv("name_affixes.csv")
+    out = list(rows)
+    for eth, sex, uly, han, kk, weight in rows:
+        for a in affixes:
+            if (a["ethnicity"], a["sex"]) != (eth, sex) or uly.endswith(a["suffix_uly"]):
+                continue
+            if han.endswith(a["suffix_han"]):
+                continue
+            compound_kk = kk + a["suffix_kk"] if kk and a["suffix_kk"] else ""
+            out.append(
+                (
+                    eth,
+                    sex,
+                    uly + a["suffix_uly"],
+                    han + a["suffix_han"],
+                    compound_kk,
+                    weight * float(a["share"]),
+                )
+            )
+    ranked: list[tuple[str, str, str, str, str, float]] = []
+    for group in sorted({(r[0], r[1]) for r in out}):
+        members = sorted((r for r in out if (r[0], r[1]) == group), key=lambda r: -r[5])
+        ranked += [(*r[:5], 1.0 / (rank + ZIPF_Q) ** ZIPF_S) for rank, r in enumerate(members, 1)]
+    return ranked
 
 
 @dataclass(frozen=True)
@@ -140,12 +195,16 @@ class Tables:
     counties: Counties
 
 
-def load_tables(rng: np.random.Generator) -> Tables:
-    """Load the data tables; ``rng`` draws the ad hoc English spelling variants."""
+def load_tables(rng: np.random.Generator, realistic: bool = False) -> Tables:
+    """Load the data tables; ``rng`` draws the ad hoc English spelling variants.
+    ``realistic``: the Uyghur and Kazakh given names with their compounds, Zipf-weighted
+    (``_with_compounds``); otherwise the base table with its flat weights."""
     given_rows = [
         (r["ethnicity"], r["sex"], r["uly"], r["han"], r["kk"], float(r["weight"]))
         for r in _read_csv("given_names.csv")
     ]
+    if realistic:
+        given_rows = _with_compounds(given_rows)
     hui = _read_csv("hui_names.csv")
     given_rows += [
         ("hui", r["sex"], r["pinyin"], r["han"], "", float(r["weight"]))

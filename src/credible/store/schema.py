@@ -148,6 +148,16 @@ person_records = Table(
     Column("notes", Text),
     _sealed_extra(),
     Column("consent_to_publish", String(3)),  # yes | no; empty: not given
+    # Appended after consent_to_publish (migration 0008): empty on older rows.
+    Column("township", Text),
+    Column("village", Text),
+    Column("id_number", Text),  # as written
+    Column("id_number_norm", String(20)),
+    Column("id_number_problem", Text),  # empty: a valid number
+    Column("id_number_birth_date", String(10)),  # derived from a valid number
+    Column("id_number_sex", String(10)),
+    Column("id_number_region", String(6)),
+    Column("relatives", Text),
 )
 
 persons = Table(
