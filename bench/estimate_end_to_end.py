@@ -47,10 +47,19 @@ from credible.simulate import simulate
 from credible.store import init_store
 
 VARIANTS = ("fixed", "draws", "true links")
+#: LCMCR as bench/estimate_coverage.py runs it: shorter chains than the reference
+#: settings, so that a population takes a minute, not several (--lcmcr-reference for
+#: the package defaults). The drawn linkages get 1/K of these draws each.
+LCMCR_SETTINGS = {"burnin": 2000, "samples": 2000, "thinning": 5, "chains": 4}
 
 
 def one_population(
-    people: int, seed: int, draws: int, methods: list[str], workdir: Path
+    people: int,
+    seed: int,
+    draws: int,
+    methods: list[str],
+    workdir: Path,
+    lcmcr: dict[str, Any] | None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     data = workdir / "data"
@@ -63,7 +72,7 @@ def one_population(
         link = run_link(store, LinkSettings(), "bench")
         t_link = time.perf_counter()
         scored = scored_linkage(store)
-        run = estimate_with_draws(scored, draws, methods, seed=seed)
+        run = estimate_with_draws(scored, draws, methods, seed=seed, lcmcr_settings=lcmcr)
         t_est = time.perf_counter()
     finally:
         store.close()
@@ -75,7 +84,9 @@ def one_population(
     key = pd.MultiIndex.from_arrays([rows["source"], rows["source_row"].astype(str)])
     person_col = next(c for c in ("person_id", "person") if c in truth_records.columns)
     rows["person_id"] = by_row[person_col].reindex(key).to_numpy()
-    true_run = estimate_from_records(rows.dropna(subset=["person_id"]), methods, seed=seed)
+    true_run = estimate_from_records(
+        rows.dropna(subset=["person_id"]), methods, seed=seed, lcmcr_settings=lcmcr
+    )
     out: dict[str, Any] = {
         "people": people,
         "seed": seed,
@@ -174,6 +185,9 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=20)
     ap.add_argument("--methods", nargs="+", default=list(METHODS))
     ap.add_argument("--results", type=Path, default=Path("/tmp/estimate_end_to_end.jsonl"))
+    ap.add_argument(
+        "--lcmcr-reference", action="store_true", help="LCMCR's full reference settings"
+    )
     ap.add_argument("--summarise", type=Path, nargs="+", help="only summarise these files")
     args = ap.parse_args()
     if args.summarise:
@@ -189,7 +203,8 @@ def main() -> None:
     for people in args.people:
         for seed in range(args.seeds_from, args.seeds_from + args.populations):
             with tempfile.TemporaryDirectory(prefix="e2e-") as tmp:
-                r = one_population(people, seed, args.draws, args.methods, Path(tmp))
+                lcmcr = None if args.lcmcr_reference else LCMCR_SETTINGS
+                r = one_population(people, seed, args.draws, args.methods, Path(tmp), lcmcr)
             with args.results.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(r) + "\n")
             done.append(r)

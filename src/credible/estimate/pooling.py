@@ -194,11 +194,20 @@ def combine(fixed: Estimate, per_draw: Sequence[Estimate], distinct: int) -> Est
         estimate=float(combined["estimate"]),
         lower=lower,
         upper=upper,
-        converged=fixed.converged and all(e.converged for e in usable),
+        converged=fixed.converged and all(_mixed(e) for e in usable),
         warnings=warnings,
         diagnostics={**fixed.diagnostics, "linkage": info},
         draws=combined["draws"],
     )
+
+
+def _mixed(e: Estimate) -> bool:
+    """Converged, or a single chain (no R-hat) with an effective sample size of 100+."""
+    if e.converged:
+        return True
+    rhat, n_eff = e.diagnostics.get("rhat"), e.diagnostics.get("ess")
+    single = isinstance(rhat, float) and math.isnan(rhat)
+    return single and isinstance(n_eff, float | int) and n_eff >= 100
 
 
 def _same_as(a: Estimate, b: Estimate) -> bool:

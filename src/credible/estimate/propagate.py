@@ -31,15 +31,23 @@ REVIEW_SHOWN = 10
 
 
 def draw_lcmcr_settings(settings: dict[str, Any] | None, draws: int) -> dict[str, Any]:
-    """LCMCR's settings for one drawn linkage: one chain, with the run's burn-in and
-    thinning, and 1/K of the run's posterior draws (at least 200), so that the K
-    linkages together give about as many draws as one run on the stored linkage and
-    cost about K / chains runs' burn-in, not K runs."""
+    """LCMCR's settings for one drawn linkage: one chain, and 1/K of the run's posterior
+    draws (at least 200), so that the K linkages together give about as many draws as
+    one run on the stored linkage. Burn-in at most 5,000 sweeps and thinning at most 10:
+    the K chains start afresh on histories close to one another, and the reference
+    settings' 20,000-sweep burn-in K times over would cost K full runs. Mixing is
+    checked per chain by its effective sample size (one chain has no R-hat)."""
     from credible.estimate.lcmcr import DEFAULTS
 
     opts = {**DEFAULTS, **(settings or {})}
     total = int(opts["chains"]) * int(opts["samples"])
-    return {**opts, "chains": 1, "samples": max(200, -(-total // draws))}
+    return {
+        **opts,
+        "chains": 1,
+        "burnin": min(int(opts["burnin"]), 5000),
+        "thinning": min(int(opts["thinning"]), 10),
+        "samples": max(200, -(-total // draws)),
+    }
 
 
 def draw_seed(seed: int, k: int) -> int:
