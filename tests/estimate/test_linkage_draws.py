@@ -25,6 +25,7 @@ from credible.estimate import (
     estimate_in_store,
     estimate_with_draws,
     pooled_posterior,
+    render_html,
     rubin,
     scored_linkage,
 )
@@ -159,6 +160,25 @@ def test_rubins_rules_by_hand() -> None:
     assert (same["lower"], same["upper"], same["linkage_share"]) == pytest.approx((900, 1150, 0))
 
 
+@hsettings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(500, 5000), st.floats(1, 500), st.floats(1, 800)
+        ),  # estimate, distance down, distance up
+        min_size=2,
+        max_size=30,
+    )
+)
+def test_rubin_never_narrows_the_mean_interval(draws: list[tuple[float, float, float]]) -> None:
+    q = [d[0] for d in draws]
+    got = rubin(q, [d[0] - d[1] for d in draws], [d[0] + d[2] for d in draws], 0.95)
+    mean_width = float(np.mean([d[1] + d[2] for d in draws]))
+    assert got["upper"] - got["lower"] >= mean_width * (1 - 1e-9)
+    assert got["lower"] <= got["estimate"] <= got["upper"]
+    assert 0 <= got["linkage_share"] <= 1
+
+
 def test_pooled_posterior_is_the_mixture() -> None:
     rng = np.random.default_rng(0)
     a, b = rng.normal(1000, 10, 4000), rng.normal(1100, 10, 4000)
@@ -182,6 +202,12 @@ def test_uncertain_linkage_widens_the_interval() -> None:
     first = run.linkage["review"]["pairs"][0]
     assert 0 < first["probability"] < 1 and first["share_of_draws_differing"] > 0
     json.dumps(run.to_dict(), allow_nan=False)  # storable as it is
+    page = render_html(run)
+    assert "interval with linkage uncertainty" in page and "Review these pairs first" in page
+    fixed = run.overall()[0].diagnostics["linkage"]["fixed"]
+    assert f"{fixed['lower']:,.0f}–{fixed['upper']:,.0f}" in page
+    correction = run.linkage["bias_correction"]
+    assert correction["expected_false_links"] > 0 and correction["expected_missed_links"] > 0
 
 
 # ---- against a real store (SQLite and PostgreSQL) ------------------------------------------
