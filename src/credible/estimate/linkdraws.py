@@ -54,9 +54,14 @@ class ScoredLinkage:
     threshold: float
     decisions: Sequence[Decision] = ()
     link_run: int | None = None
-    #: filled in by __post_init__: positions of each pair's records, probability, kind
+    #: Draw only pairs whose probability lies in [low, high): those at or above ``high``
+    #: are linked in every draw, those below ``low`` in none. None: draw every pair.
+    band: tuple[float, float] | None = None
+    #: filled in by __post_init__: positions of each pair's records; the model's
+    #: probability (a reviewer's decision as 1 or 0) and the probability a draw uses
     left: np.ndarray = field(init=False, repr=False)
     right: np.ndarray = field(init=False, repr=False)
+    model_prob: np.ndarray = field(init=False, repr=False)
     prob: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +102,12 @@ class ScoredLinkage:
             prob = np.r_[prob, jval[new]]
         object.__setattr__(self, "left", lo.astype(np.int64))
         object.__setattr__(self, "right", hi.astype(np.int64))
+        object.__setattr__(self, "model_prob", prob)
+        if self.band is not None:
+            low, high = self.band
+            if not 0 <= low <= high <= 1:
+                raise CredibleError(f"linkage draws: band {self.band} is not 0 <= low <= high <= 1")
+            prob = np.where(prob >= high, 1.0, np.where(prob < low, 0.0, prob))
         object.__setattr__(self, "prob", prob)
 
     @property

@@ -32,6 +32,9 @@ from scipy import stats
 
 from credible.estimate.result import Estimate
 
+#: Effective sample size the linkages' single chains must add up to (see ``_mixed``).
+POOLED_ESS = 400
+
 
 def _finite(e: Estimate) -> bool:
     return e.model != "not run" and all(math.isfinite(v) for v in (e.estimate, e.lower, e.upper))
@@ -194,20 +197,30 @@ def combine(fixed: Estimate, per_draw: Sequence[Estimate], distinct: int) -> Est
         estimate=float(combined["estimate"]),
         lower=lower,
         upper=upper,
-        converged=fixed.converged and all(_mixed(e) for e in usable),
+        converged=fixed.converged and _mixed(usable, info),
         warnings=warnings,
         diagnostics={**fixed.diagnostics, "linkage": info},
         draws=combined["draws"],
     )
 
 
-def _mixed(e: Estimate) -> bool:
-    """Converged, or a single chain (no R-hat) with an effective sample size of 100+."""
-    if e.converged:
+def _mixed(usable: Sequence[Estimate], info: dict[str, Any]) -> bool:
+    """Every draw converged; or, for single chains (one per linkage, no R-hat), their
+    effective sample sizes add up to at least ``POOLED_ESS``: the pooled quantiles rest
+    on as much information as one four-chain run needs (100 per chain)."""
+    if all(e.converged for e in usable):
         return True
-    rhat, n_eff = e.diagnostics.get("rhat"), e.diagnostics.get("ess")
-    single = isinstance(rhat, float) and math.isnan(rhat)
-    return single and isinstance(n_eff, float | int) and n_eff >= 100
+    single = [e for e in usable if _single_chain(e)]
+    if len(single) < len(usable) - sum(e.converged for e in usable):
+        return False
+    total = float(sum(float(e.diagnostics.get("ess") or 0.0) for e in single))
+    info["pooled_ess"] = total
+    return total >= POOLED_ESS
+
+
+def _single_chain(e: Estimate) -> bool:
+    rhat = e.diagnostics.get("rhat")
+    return isinstance(rhat, float) and math.isnan(rhat)
 
 
 def _same_as(a: Estimate, b: Estimate) -> bool:

@@ -198,7 +198,7 @@ def two_list_correction(
     a, b = sorted(by_size[:2])
     n1, n2 = len(on[a]), len(on[b])
     m = len(on[a] & on[b])
-    left, right, p = scored.left, scored.right, scored.prob
+    left, right, p = scored.left, scored.right, scored.model_prob
     sl, sr = src[left], src[right]
     linked = fixed_labels[left] == fixed_labels[right]
     cross = ((sl == a) & (sr == b)) | ((sl == b) & (sr == a))
