@@ -161,20 +161,35 @@ def summarise(results: list[dict[str, Any]]) -> str:
                     for r in rs
                     if m in r["methods"] and r["methods"][m][v] is not None
                 ]
+                if m == "chapman" and v == "true links":
+                    lines += _row(m, "fixed, DF-corrected", _corrected(rs))
                 trip = [t for t in trip if all(x is not None for x in t[0])]
-                if not trip:
-                    continue
-                err = np.array([(t[0][0] - t[1]) / t[1] for t in trip]) * 100
-                cover = np.mean([t[0][1] <= t[1] <= t[0][2] for t in trip])
-                width = np.mean([(t[0][2] - t[0][1]) / t[1] for t in trip]) * 100
-                flagged = np.mean([t[2] for t in trip]) if v == "draws" else math.nan
-                lines.append(
-                    f"| {m} | {v} | {cover:.0%} | {err.mean():+.1f} | {np.median(err):+.1f} | "
-                    f"{math.sqrt(float(np.mean(err**2))):.1f} | {width:.1f} | "
-                    + ("" if math.isnan(flagged) else f"{flagged:.0%}")
-                    + " |"
-                )
+                lines += _row(m, v, trip)
     return "\n".join(lines)
+
+
+def _corrected(rs: list[dict[str, Any]]) -> list[tuple[list[float], int, bool]]:
+    """Chapman with the Ding–Fienberg style correction, as (estimate, lower, upper)."""
+    out = []
+    for r in rs:
+        c = (r.get("bias_correction") or {}).get("chapman_corrected")
+        if c:
+            out.append(([c["estimate"], c["lower"], c["upper"]], r["true_n"], False))
+    return out
+
+
+def _row(method: str, variant: str, trip: list[Any]) -> list[str]:
+    trip = [t for t in trip if all(x is not None for x in t[0])]
+    if not trip:
+        return []
+    err = np.array([(t[0][0] - t[1]) / t[1] for t in trip]) * 100
+    cover = np.mean([t[0][1] <= t[1] <= t[0][2] for t in trip])
+    width = np.mean([(t[0][2] - t[0][1]) / t[1] for t in trip]) * 100
+    flagged = f"{np.mean([t[2] for t in trip]):.0%}" if variant == "draws" else ""
+    return [
+        f"| {method} | {variant} | {cover:.0%} | {err.mean():+.1f} | {np.median(err):+.1f} | "
+        f"{math.sqrt(float(np.mean(err**2))):.1f} | {width:.1f} | {flagged} |"
+    ]
 
 
 def main() -> None:
