@@ -210,6 +210,20 @@ def test_uncertain_linkage_widens_the_interval() -> None:
     assert correction["expected_false_links"] > 0 and correction["expected_missed_links"] > 0
 
 
+def test_stratified_draws_combine_each_stratum_and_total() -> None:
+    scored = _uncertain(13)
+    records = scored.records.copy()
+    records["region"] = np.where(records["person_id"] % 2 == 0, "north", "south")
+    strat = ScoredLinkage(records, scored.pairs, 0.4)
+    run = estimate_with_draws(strat, 4, ["chapman", "dga"], by="region", seed=1)
+    slots = {(e.method, e.stratum, e.of_strata) for e in run.estimates}
+    assert ("dga", "north", False) in slots and ("dga", None, True) in slots
+    for e in run.estimates:
+        info = e.diagnostics["linkage"]
+        assert info["draws"] == 4 and info["usable_draws"] >= 1
+        assert e.lower <= e.estimate <= e.upper
+
+
 # ---- against a real store (SQLite and PostgreSQL) ------------------------------------------
 
 

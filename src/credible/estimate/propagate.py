@@ -13,7 +13,9 @@ style correction of the two-list estimate from the model's expected false links.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +24,7 @@ import pandas as pd
 from credible.estimate.histories import HistorySet, histories_from_records
 from credible.estimate.linkdraws import ScoredLinkage, draw_linkages, togetherness
 from credible.estimate.pooling import combine
-from credible.estimate.result import EstimationRun
+from credible.estimate.result import Estimate, EstimationRun
 from credible.estimate.run import run_estimation
 from credible.estimate.twolist import chapman_values
 
@@ -91,10 +93,17 @@ def estimate_with_draws(
             cache[key] = run_estimation(hs, methods, draw_seed(seed, k), level, per_draw)
         runs.append(cache[key])
     distinct = len({id(r) for r in runs})
-    combined = []
-    for i, est in enumerate(fixed.estimates):
-        combined.append(combine(est, [r.estimates[i] for r in runs], distinct))
-    fixed.estimates = combined
+    # Matched by method and stratum: a drawn linkage can lose a stratum (its only person
+    # merged into someone else's), and then has no estimate for it.
+    by_key = [{_slot(e): e for e in r.estimates} for r in runs]
+    fixed.estimates = [
+        combine(
+            est,
+            [d.get(_slot(est)) or _missing(est) for d in by_key],
+            distinct,
+        )
+        for est in fixed.estimates
+    ]
     persons = labels.max(axis=1) + 1
     fixed_labels = scored.fixed_labels()
     summary: dict[str, Any] = {
@@ -123,6 +132,17 @@ def estimate_with_draws(
     fixed.settings["linkage_draws"] = draws
     fixed.linkage = summary
     return fixed
+
+
+def _slot(e: Estimate) -> tuple[str, str | None, bool]:
+    return (e.method, e.stratum, e.of_strata)
+
+
+def _missing(e: Estimate) -> Estimate:
+    """A drawn linkage's estimate for a stratum it does not have: none."""
+    return replace(
+        e, model="not run", estimate=math.nan, lower=math.nan, upper=math.nan, draws=None
+    )
 
 
 def review_priorities(
