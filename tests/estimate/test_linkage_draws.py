@@ -16,6 +16,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from credible.cli import app
+from credible.config import Settings
 from credible.errors import CredibleError
 from credible.estimate import (
     Decision,
@@ -239,7 +240,9 @@ def _linked(store: Store, sim: Path) -> None:
     run_link(store, LinkSettings(threads=1, max_pairs=1e5), "tester")
 
 
-def test_draws_from_a_stored_link_run(store: Store, sim: Path) -> None:
+def test_draws_from_a_stored_link_run(
+    store: Store, sim: Path, settings: Settings, tmp_path: Path
+) -> None:
     _linked(store, sim)
     scored = scored_linkage(store)
     assert scored.uncertain().sum() > 0
@@ -272,6 +275,21 @@ def test_draws_from_a_stored_link_run(store: Store, sim: Path) -> None:
         assert set(e["diagnostics"]["linkage"]["fixed"]) == {"estimate", "lower", "upper"}
     held, _ = estimate_in_store(store, "tester", ["chapman"], seed=5, linkage_draws=0)
     assert held.linkage == {} and "linkage" not in held.estimates[0].diagnostics
+
+    out = tmp_path / "cli"
+    res = CliRunner().invoke(
+        app,
+        [
+            *("--db", settings.db_url, "estimate", "--method", "Mt"),
+            *("--linkage-draws", "3", "--out", str(out)),
+        ],
+        terminal_width=200,
+    )
+    assert res.exit_code == 0, res.output
+    assert "3 linkages drawn" in res.output
+    assert "2 decided by reviewers held fixed" in res.output
+    page = (out / "estimate.html").read_text()
+    assert "What the linkage" in page
 
 
 def test_cli_rejects_draws_without_a_link_run(tmp_path: Path) -> None:
