@@ -118,6 +118,8 @@ def combine(fixed: Estimate, per_draw: Sequence[Estimate], distinct: int) -> Est
     ``upper`` carry the linkage uncertainty; ``diagnostics["linkage"]`` keeps the
     fixed-linkage figures beside them.
     """
+    if fixed.model == "not run":  # not applicable to these lists: no linkage changes that
+        return fixed
     k = len(per_draw)
     usable = [e for e in per_draw if _finite(e)]
     info: dict[str, Any] = {
