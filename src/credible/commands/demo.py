@@ -77,6 +77,7 @@ def demo(
             "model",
             "estimate",
             "95% interval",
+            "linkage held fixed",
             title=f"How many people? {run.n_observed:,} linked persons observed on "
             f"{len(run.lists)} lists; FICTIONAL truth: {summary.true_people:,}",
         )
@@ -84,8 +85,12 @@ def demo(
             interval = (
                 "-" if e.lower != e.lower else f"{count_text(e.lower)} to {count_text(e.upper)}"
             )
-            est.add_row(e.method, e.model[:40], count_text(e.estimate), interval)
+            fixed = e.diagnostics.get("linkage", {}).get("fixed")
+            held = f"{count_text(fixed['lower'])} to {count_text(fixed['upper'])}" if fixed else ""
+            est.add_row(e.method, e.model[:40], count_text(e.estimate), interval, held)
         console.print(est)
+        if summary.estimation_note:
+            console.print(f"how: {summary.estimation_note}")
         metrics = summary.link_metrics
         if metrics is not None and metrics.predicted_persons > metrics.true_persons:
             warn(

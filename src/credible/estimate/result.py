@@ -96,6 +96,10 @@ class EstimationRun:
     by: str | None = None
     strata: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: With linkage draws: how the linkages were drawn, how much they varied, which
+    #: pairs a reviewer should decide first, the two-list bias correction. Empty when
+    #: the linkage was held fixed.
+    linkage: dict[str, Any] = field(default_factory=dict)
 
     def overall(self) -> list[Estimate]:
         """The estimates over everyone at once (not by stratum, not summed over strata)."""
@@ -131,4 +135,5 @@ class EstimationRun:
             "by": self.by,
             "strata": _jsonable(self.strata),
             "warnings": list(self.warnings),
+            "linkage": _jsonable(self.linkage),
         }

@@ -26,8 +26,11 @@ def _pair_counts(h: CaptureHistories, a: int, b: int) -> tuple[int, int, int]:
     return n1, n2, m
 
 
-def chapman_values(n1: int, n2: int, m: int, level: float = 0.95) -> tuple[float, float, float]:
-    """Chapman estimate with Chao's (1987) log-transformed interval for the unseen part."""
+def chapman_values(
+    n1: float, n2: float, m: float, level: float = 0.95
+) -> tuple[float, float, float]:
+    """Chapman estimate with Chao's (1987) log-transformed interval for the unseen part
+    (counts may be expectations, as in a correction for linkage errors)."""
     est = (n1 + 1) * (n2 + 1) / (m + 1) - 1
     r = n1 + n2 - m
     var = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))

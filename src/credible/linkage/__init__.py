@@ -7,7 +7,8 @@ Against the store (``credible link``, ``credible review``, the demo):
 
 - ``make_settings(**options)`` -> ``LinkSettings``; ``run_link(store, settings, actor)``
   -> ``LinkRunSummary``: link every person record and store the run;
-  ``recluster(store, actor)``: a new run from the stored scores and the judgements.
+  ``recluster(store, actor)``: a new run from the stored scores and the judgements;
+  ``stored_scores(conn, run_id)``: a run's scored pairs (for estimation's linkage draws).
 - ``review_items(store)`` -> ``ReviewItem``s; ``decide(store, actor, a, b, decision)``;
   ``describe(record)``; ``explain(store, a, b)`` -> ``Waterfall``.
 - ``evaluate_latest(store, truth_dir)`` -> (run id, ``Metrics``);
@@ -39,7 +40,13 @@ from credible.linkage.explain import Step, Waterfall, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
 from credible.linkage.results import evaluate_latest, export_links
 from credible.linkage.review import ReviewItem, decide, describe, explain, review_items
-from credible.linkage.service import LinkRunSummary, make_settings, recluster, run_link
+from credible.linkage.service import (
+    LinkRunSummary,
+    make_settings,
+    recluster,
+    run_link,
+    stored_scores,
+)
 from credible.linkage.settings import LinkSettings
 from credible.linkage.train import (
     LinkageError,
@@ -83,5 +90,6 @@ __all__ = [
     "review_items",
     "review_queue",
     "run_link",
+    "stored_scores",
     "train_and_predict",
 ]

@@ -148,6 +148,24 @@ def estimation_data(figs: Figures, run: RunInfo) -> dict[str, Any]:
             ],
             "assumption": METHOD_ASSUMPTIONS.get(e["method"], ""),
         }
+        # With linkage draws the headline interval carries the linkage's uncertainty; the
+        # interval with the linkage held fixed and the share it adds are figures too.
+        drawn = (e.get("diagnostics") or {}).get("linkage")
+        if drawn and drawn.get("fixed"):
+            fixed = drawn["fixed"]
+            row["linkage"] = {
+                "fixed_estimate": fig(f"{tag}.fixed.estimate", fixed.get("estimate")),
+                "fixed_lower": fig(f"{tag}.fixed.lower", fixed.get("lower")),
+                "fixed_upper": fig(f"{tag}.fixed.upper", fixed.get("upper")),
+                "share": fig(
+                    f"{tag}.linkage_share",
+                    drawn.get("linkage_share"),
+                    text=None
+                    if drawn.get("linkage_share") is None
+                    else f"{drawn['linkage_share']:.0%}",
+                ),
+                "width_added": fig(f"{tag}.width_added", drawn.get("width_added")),
+            }
         row["own_warnings"] = [
             fig(f"{tag}.warning.{i}", w, text=str(w)) for i, w in enumerate(row["warnings"])
         ]
@@ -171,6 +189,12 @@ def estimation_data(figs: Figures, run: RunInfo) -> dict[str, Any]:
     out["warnings"] = [
         fig(f"warning.{i}", w, text=str(w)) for i, w in enumerate(res.get("warnings") or [])
     ]
+    linkage = res.get("linkage") or {}
+    out["linkage_draws"] = (
+        fig("linkage.draws", int(linkage["draws"]), text=str(linkage["draws"]))
+        if linkage.get("draws")
+        else None
+    )
     out["strata"] = [
         {
             "name": name,

@@ -1,0 +1,237 @@
+"""Coverage and bias of every estimator end to end: simulate → import → link → estimate.
+
+For each FICTIONAL population (the simulator's default lists, one seed each) the
+script imports the lists into a fresh SQLite store, links them with the default
+settings, and estimates N three ways:
+
+* **fixed**: on the stored linkage, as if it were the truth;
+* **draws**: with ``--draws`` linkages drawn from the run's match probabilities and the
+  results combined (``credible estimate --linkage-draws K``);
+* **true links**: on the simulator's true persons (the histories a perfect linkage
+  would give), to separate the linkage's error from the estimator's.
+
+Coverage is the share of populations whose 95% interval contains the true number of
+people; bias and RMSE are in % of it. Each population's result is appended to a JSON
+lines file (``--results``) as soon as it is done, so a long study can be run in pieces
+(different ``--seeds-from``) and summarised together (``--summarise FILE ...``).
+
+    .venv/bin/python bench/estimate_end_to_end.py --people 3000 --populations 100
+    .venv/bin/python bench/estimate_end_to_end.py --people 20000 --populations 100 \\
+        --seeds-from 1001
+    .venv/bin/python bench/estimate_end_to_end.py --summarise /tmp/e2e-3000.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credible.config import Settings
+from credible.estimate import (
+    METHODS,
+    estimate_from_records,
+    estimate_with_draws,
+    scored_linkage,
+)
+from credible.ingest import import_manifest
+from credible.linkage import LinkSettings, run_link
+from credible.simulate import simulate
+from credible.store import init_store
+
+VARIANTS = ("fixed", "draws", "true links")
+#: LCMCR as bench/estimate_coverage.py runs it: shorter chains than the reference
+#: settings, so that a population takes a minute, not several (--lcmcr-reference for
+#: the package defaults). The drawn linkages get 1/K of these draws each.
+LCMCR_SETTINGS = {"burnin": 2000, "samples": 2000, "thinning": 5, "chains": 4}
+
+
+def one_population(
+    people: int,
+    seed: int,
+    draws: int,
+    methods: list[str],
+    workdir: Path,
+    lcmcr: dict[str, Any] | None,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    data = workdir / "data"
+    simulate(people=people, seed=seed, out=data)
+    settings = Settings.resolve(str(workdir / "credible.db"), actor="bench")
+    store, _, _ = init_store(settings)
+    try:
+        list(import_manifest(store, data, actor="bench", lists_only=True))
+        t_import = time.perf_counter()
+        link = run_link(store, LinkSettings(), "bench")
+        t_link = time.perf_counter()
+        scored = scored_linkage(store)
+        run = estimate_with_draws(scored, draws, methods, seed=seed, lcmcr_settings=lcmcr)
+        t_est = time.perf_counter()
+    finally:
+        store.close()
+    truth_records = pd.read_csv(data / "truth" / "records.csv")
+    true_n = int(json.loads((data / "truth" / "population.json").read_text())["people"])
+    # the same records under their true persons
+    by_row = truth_records.set_index(["source", truth_records["source_row"].astype(str)])
+    rows = _source_rows(store_path=workdir / "credible.db", settings=settings)
+    key = pd.MultiIndex.from_arrays([rows["source"], rows["source_row"].astype(str)])
+    person_col = next(c for c in ("person_id", "person") if c in truth_records.columns)
+    rows["person_id"] = by_row[person_col].reindex(key).to_numpy()
+    true_run = estimate_from_records(
+        rows.dropna(subset=["person_id"]), methods, seed=seed, lcmcr_settings=lcmcr
+    )
+    out: dict[str, Any] = {
+        "people": people,
+        "seed": seed,
+        "true_n": true_n,
+        "records": link.records,
+        "persons_linked": link.persons,
+        "persons_true": int(rows["person_id"].nunique()),
+        "persons_drawn_mean": run.linkage.get("persons_drawn", {}).get("mean"),
+        "seconds": {
+            "import": round(t_import - started, 1),
+            "link": round(t_link - t_import, 1),
+            "estimate_with_draws": round(t_est - t_link, 1),
+        },
+        "methods": {},
+    }
+    truth_by_method = {e.method: e for e in true_run.overall()}
+    for e in run.overall():
+        fixed = e.diagnostics.get("linkage", {}).get("fixed")
+        t = truth_by_method[e.method]
+        out["methods"][e.method] = {
+            "fixed": [fixed["estimate"], fixed["lower"], fixed["upper"]] if fixed else None,
+            "draws": [e.estimate, e.lower, e.upper],
+            "true links": [t.estimate, t.lower, t.upper],
+            "linkage_share": e.diagnostics.get("linkage", {}).get("linkage_share"),
+            "flagged": not e.converged,
+        }
+    out["bias_correction"] = run.linkage.get("bias_correction")
+    return out
+
+
+def _source_rows(store_path: Path, settings: Settings) -> pd.DataFrame:
+    """Every person record's source and row, to pair it with the simulator's truth."""
+    from sqlalchemy import select
+
+    from credible.store import open_store, schema
+
+    store = open_store(settings, label="bench")
+    try:
+        pr, src = schema.person_records, schema.sources
+        with store.read() as conn:
+            stmt = select(pr.c.id, src.c.name, pr.c.source_row).join(
+                src, src.c.id == pr.c.source_id
+            )
+            frame = pd.DataFrame(
+                conn.execute(stmt).all(), columns=["record_id", "source", "source_row"]
+            )
+    finally:
+        store.close()
+    return frame
+
+
+def summarise(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for people in sorted({r["people"] for r in results}):
+        rs = [r for r in results if r["people"] == people]
+        secs = [r["seconds"]["estimate_with_draws"] for r in rs]
+        lines.append(
+            f"\n{people:,} people, {len(rs)} populations (seeds "
+            f"{min(r['seed'] for r in rs)}–{max(r['seed'] for r in rs)}); persons after "
+            f"linkage {np.mean([r['persons_linked'] / r['persons_true'] - 1 for r in rs]):+.1%} "
+            f"vs the true persons; estimation with draws {np.median(secs):.0f} s median"
+        )
+        lines.append(
+            "| method | linkage | coverage | bias % | median error % | RMSE % | "
+            "mean width % | flagged |"
+        )
+        lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        for m in METHODS:
+            for v in VARIANTS:
+                trip = [
+                    (r["methods"][m][v], r["true_n"], r["methods"][m]["flagged"])
+                    for r in rs
+                    if m in r["methods"] and r["methods"][m][v] is not None
+                ]
+                if m == "chapman" and v == "true links":
+                    lines += _row(m, "fixed, DF-corrected", _corrected(rs))
+                trip = [t for t in trip if all(x is not None for x in t[0])]
+                lines += _row(m, v, trip)
+    return "\n".join(lines)
+
+
+def _corrected(rs: list[dict[str, Any]]) -> list[tuple[list[float], int, bool]]:
+    """Chapman with the Ding–Fienberg style correction, as (estimate, lower, upper)."""
+    out = []
+    for r in rs:
+        c = (r.get("bias_correction") or {}).get("chapman_corrected")
+        if c:
+            out.append(([c["estimate"], c["lower"], c["upper"]], r["true_n"], False))
+    return out
+
+
+def _row(method: str, variant: str, trip: list[Any]) -> list[str]:
+    trip = [t for t in trip if all(x is not None for x in t[0])]
+    if not trip:
+        return []
+    err = np.array([(t[0][0] - t[1]) / t[1] for t in trip]) * 100
+    cover = np.mean([t[0][1] <= t[1] <= t[0][2] for t in trip])
+    width = np.mean([(t[0][2] - t[0][1]) / t[1] for t in trip]) * 100
+    flagged = f"{np.mean([t[2] for t in trip]):.0%}" if variant == "draws" else ""
+    return [
+        f"| {method} | {variant} | {cover:.0%} | {err.mean():+.1f} | {np.median(err):+.1f} | "
+        f"{math.sqrt(float(np.mean(err**2))):.1f} | {width:.1f} | {flagged} |"
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--people", type=int, nargs="+", default=[3000])
+    ap.add_argument("--populations", type=int, default=20)
+    ap.add_argument("--seeds-from", type=int, default=101)
+    ap.add_argument("--draws", type=int, default=20)
+    ap.add_argument("--methods", nargs="+", default=list(METHODS))
+    ap.add_argument("--results", type=Path, default=Path("/tmp/estimate_end_to_end.jsonl"))
+    ap.add_argument(
+        "--lcmcr-reference", action="store_true", help="LCMCR's full reference settings"
+    )
+    ap.add_argument("--summarise", type=Path, nargs="+", help="only summarise these files")
+    args = ap.parse_args()
+    if args.summarise:
+        results = [
+            json.loads(line)
+            for f in args.summarise
+            for line in f.read_text().splitlines()
+            if line.strip()
+        ]
+        print(summarise(results))
+        return
+    done = []
+    for people in args.people:
+        for seed in range(args.seeds_from, args.seeds_from + args.populations):
+            with tempfile.TemporaryDirectory(prefix="e2e-") as tmp:
+                lcmcr = None if args.lcmcr_reference else LCMCR_SETTINGS
+                r = one_population(people, seed, args.draws, args.methods, Path(tmp), lcmcr)
+            with args.results.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(r) + "\n")
+            done.append(r)
+            lc = r["methods"].get("lcmcr", {})
+            print(
+                f"{people} seed {seed}: N={r['true_n']} persons {r['persons_linked']} "
+                f"(true {r['persons_true']}) lcmcr fixed {lc.get('fixed')} draws "
+                f"{lc.get('draws')} [{r['seconds']}]",
+                flush=True,
+            )
+    print(summarise(done))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""Estimates that carry the linkage's uncertainty: estimate on K drawn linkages, combine.
+
+The stored linkage is estimated as before (the *fixed* figures). Then K linkages are
+drawn from the run's match probabilities (``linkdraws``), each one's capture histories
+are estimated with every method, and each method's K results are combined
+(``pooling``). Draws that give the same histories as one already estimated reuse its
+result (an estimate depends only on the histories, the settings and the seed).
+
+Also computed here, from the same draws: which undecided pairs a reviewer should look
+at first (the pairs whose resolution the draws disagree on most), and a Ding–Fienberg
+style correction of the two-list estimate from the model's expected false links.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credible.estimate.histories import HistorySet, histories_from_records
+from credible.estimate.linkdraws import ScoredLinkage, draw_linkages, togetherness
+from credible.estimate.pooling import combine
+from credible.estimate.result import Estimate, EstimationRun
+from credible.estimate.run import run_estimation
+from credible.estimate.twolist import chapman_values
+
+#: Pairs listed in the review suggestions.
+REVIEW_SHOWN = 10
+
+
+def draw_lcmcr_settings(settings: dict[str, Any] | None, draws: int) -> dict[str, Any]:
+    """LCMCR's settings for one drawn linkage: one chain, and 1/K of the run's posterior
+    draws (at least 200), so that the K linkages together give about as many draws as
+    one run on the stored linkage. Burn-in at most 5,000 sweeps and thinning at most 10:
+    the K chains start afresh on histories close to one another, and the reference
+    settings' 20,000-sweep burn-in K times over would cost K full runs. Mixing is
+    checked per chain by its effective sample size (one chain has no R-hat)."""
+    from credible.estimate.lcmcr import DEFAULTS
+
+    opts = {**DEFAULTS, **(settings or {})}
+    total = int(opts["chains"]) * int(opts["samples"])
+    return {
+        **opts,
+        "chains": 1,
+        "burnin": min(int(opts["burnin"]), 5000),
+        "thinning": min(int(opts["thinning"]), 10),
+        "samples": max(200, -(-total // draws)),
+    }
+
+
+def draw_seed(seed: int, k: int) -> int:
+    """The estimators' seed on the k-th drawn linkage: its own stream, reproducible."""
+    return int(np.random.SeedSequence([seed, k]).generate_state(1, np.uint32)[0])
+
+
+def _key(hs: HistorySet) -> tuple[str, ...]:
+    return (hs.overall.fingerprint(), *(f"{k}={v.fingerprint()}" for k, v in hs.strata.items()))
+
+
+def estimate_with_draws(
+    scored: ScoredLinkage,
+    draws: int,
+    methods: Sequence[str] | None = None,
+    by: str | None = None,
+    seed: int = 0,
+    level: float = 0.95,
+    lcmcr_settings: dict[str, Any] | None = None,
+) -> EstimationRun:
+    """Every method on the stored linkage and on ``draws`` drawn ones, combined.
+
+    With ``draws`` = 0 the run is the stored linkage's alone.
+    """
+    fixed_hs = histories_from_records(scored.records, by)
+    fixed = run_estimation(fixed_hs, methods, seed, level, lcmcr_settings)
+    if draws == 0:
+        fixed.settings["linkage_draws"] = 0
+        return fixed
+    rng = np.random.default_rng([seed, 0x11AC])
+    labels = draw_linkages(scored, draws, rng)
+    cache: dict[tuple[str, ...], EstimationRun] = {_key(fixed_hs): fixed}
+    runs: list[EstimationRun] = []
+    per_draw = draw_lcmcr_settings(lcmcr_settings, draws)
+    for k, row in enumerate(labels):
+        hs = histories_from_records(scored.with_labels(row), by)
+        key = _key(hs)
+        # The same histories give the same answer: estimated once, counted as often as
+        # they are drawn (the stored linkage's among them).
+        if key not in cache:
+            cache[key] = run_estimation(hs, methods, draw_seed(seed, k), level, per_draw)
+        runs.append(cache[key])
+    distinct = len({id(r) for r in runs})
+    # Matched by method and stratum: a drawn linkage can lose a stratum (its only person
+    # merged into someone else's), and then has no estimate for it.
+    by_key = [{_slot(e): e for e in r.estimates} for r in runs]
+    fixed.estimates = [
+        combine(
+            est,
+            [d.get(_slot(est)) or _missing(est) for d in by_key],
+            distinct,
+        )
+        for est in fixed.estimates
+    ]
+    persons = labels.max(axis=1) + 1
+    fixed_labels = scored.fixed_labels()
+    summary: dict[str, Any] = {
+        "draws": draws,
+        "seed": seed,
+        "link_run": scored.link_run,
+        "scheme": (
+            "each undecided pair linked at random with its match probability; the linked "
+            "pairs clustered by the link run's rule (average linkage at threshold "
+            f"{scored.threshold:g}); reviewers' decisions fixed"
+        ),
+        "pairs": len(scored.prob),
+        "uncertain_pairs": int(scored.uncertain().sum()),
+        "decided_pairs": len(scored.decisions),
+        "persons_fixed": int(fixed_labels.max() + 1) if len(fixed_labels) else 0,
+        "persons_drawn": {
+            "min": int(persons.min()),
+            "mean": float(persons.mean()),
+            "max": int(persons.max()),
+        },
+        "distinct_histories": distinct,
+        "lcmcr_per_draw": {k: per_draw[k] for k in ("chains", "burnin", "samples", "thinning")},
+        "review": review_priorities(scored, labels, fixed_labels),
+        "bias_correction": two_list_correction(scored, fixed_labels, level),
+    }
+    fixed.settings["linkage_draws"] = draws
+    fixed.linkage = summary
+    return fixed
+
+
+def _slot(e: Estimate) -> tuple[str, str | None, bool]:
+    return (e.method, e.stratum, e.of_strata)
+
+
+def _missing(e: Estimate) -> Estimate:
+    """A drawn linkage's estimate for a stratum it does not have: none."""
+    return replace(
+        e, model="not run", estimate=math.nan, lower=math.nan, upper=math.nan, draws=None
+    )
+
+
+def review_priorities(
+    scored: ScoredLinkage, labels: np.ndarray, fixed_labels: np.ndarray
+) -> dict[str, Any]:
+    """The undecided pairs whose review would narrow the estimate most, best first.
+
+    A pair matters to the count when the draws disagree about it and when deciding it
+    changes a capture history. Its score is p(1 − p), the model's own uncertainty,
+    times the share of draws in which the pair's two records are (or are not) one
+    Person where the stored linkage says otherwise. Pairs whose records are on
+    different lists change a history's pattern; pairs within one list change only how
+    many people there are: both are counted, the kind shown.
+    """
+    unc = np.flatnonzero(scored.uncertain())
+    if len(unc) == 0:
+        return {"pairs": [], "candidates": 0, "for_half": 0, "for_90_percent": 0}
+    left, right, p = scored.left[unc], scored.right[unc], scored.prob[unc]
+    together = togetherness(labels, left, right)
+    fixed_together = fixed_labels[left] == fixed_labels[right]
+    flips = (together != fixed_together[None, :]).mean(axis=0)
+    score = p * (1 - p) * flips
+    order = np.argsort(-score, kind="stable")
+    order = order[score[order] > 0]
+    total = float(score.sum())
+    cumulative = np.cumsum(score[order]) / total if total > 0 else np.zeros(0)
+    ids = scored.records["record_id"].to_numpy(np.int64)
+    src = scored.records["source"].astype(str).to_numpy()
+    shown = []
+    for j in order[:REVIEW_SHOWN]:
+        a, b = int(left[j]), int(right[j])
+        shown.append(
+            {
+                "record_l": int(ids[a]),
+                "record_r": int(ids[b]),
+                "sources": [str(src[a]), str(src[b])],
+                "probability": float(p[j]),
+                "linked_in_stored_run": bool(fixed_together[j]),
+                "share_of_draws_differing": float(flips[j]),
+                "score": float(score[j]),
+                "changes_pattern": bool(src[a] != src[b]),
+            }
+        )
+    return {
+        "pairs": shown,
+        "candidates": len(order),
+        "for_half": int(np.searchsorted(cumulative, 0.5) + 1) if len(order) else 0,
+        "for_90_percent": int(np.searchsorted(cumulative, 0.9) + 1) if len(order) else 0,
+    }
+
+
+def two_list_correction(
+    scored: ScoredLinkage, fixed_labels: np.ndarray, level: float = 0.95
+) -> dict[str, Any] | None:
+    """Chapman's estimate from the two largest lists, with and without a correction of
+    its counts for the linkage model's own expected errors (Ding and Fienberg 1994).
+
+    Under the stored linkage, n1 and n2 people are on the two lists and m on both. The
+    model expects Σ (1 − p) of the linked cross-list pairs to be false links and Σ p of
+    the unlinked ones to be missed links (p the stored probability; a reviewer's
+    decision counts as certain). The corrected overlap is m − false + missed; each
+    list's own count loses the expected missed within-list duplicates and gains the
+    expected false ones. Pairs the model never scored (below what the run keeps) add
+    nothing: a link that blocking never proposed is beyond this correction.
+    """
+    src = scored.records["source"].astype(str).to_numpy()
+    lists = np.unique(src)
+    if len(lists) < 2:
+        return None
+    frame = pd.DataFrame({"person": fixed_labels, "source": src})
+    on = frame.drop_duplicates().groupby("source")["person"].apply(set)
+    by_size = sorted(lists, key=lambda s: (-len(on[s]), s))
+    a, b = sorted(by_size[:2])
+    n1, n2 = len(on[a]), len(on[b])
+    m = len(on[a] & on[b])
+    left, right, p = scored.left, scored.right, scored.model_prob
+    sl, sr = src[left], src[right]
+    linked = fixed_labels[left] == fixed_labels[right]
+    cross = ((sl == a) & (sr == b)) | ((sl == b) & (sr == a))
+    false_links = float(((1 - p) * (cross & linked)).sum())
+    missed_links = float((p * (cross & ~linked)).sum())
+
+    def within(s: str) -> float:
+        same = (sl == s) & (sr == s)
+        return float((p * (same & ~linked)).sum()) - float(((1 - p) * (same & linked)).sum())
+
+    n1c = max(n1 - within(a), 0.0)
+    n2c = max(n2 - within(b), 0.0)
+    mc = min(max(m - false_links + missed_links, 0.0), min(n1c, n2c))
+    est, lo, hi = chapman_values(n1, n2, m, level)
+    cest, clo, chi = chapman_values(n1c, n2c, mc, level)
+    return {
+        "lists": [str(a), str(b)],
+        "n1": n1,
+        "n2": n2,
+        "m": m,
+        "expected_false_links": false_links,
+        "expected_missed_links": missed_links,
+        "n1_corrected": n1c,
+        "n2_corrected": n2c,
+        "m_corrected": mc,
+        "chapman": {"estimate": est, "lower": lo, "upper": hi},
+        "chapman_corrected": {"estimate": cest, "lower": clo, "upper": chi},
+    }
