@@ -20,6 +20,10 @@ CAPABILITIES = {
     "assess",
     "report",
     "simulate",
+    "accounts",
+    "catalog",
+    "jobs",
+    "search",
 }
 FRONTS = {"cli", "commands", "web", "demo"}
 SHARED = {"errors", "config", "safeyaml", "__init__"}  # leaf modules every layer may use

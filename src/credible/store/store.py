@@ -152,6 +152,19 @@ class Store:
                 uow.undo_outside_effects()
             raise
 
+    @contextmanager
+    def working(self) -> Iterator[Connection]:
+        """A transaction on the web's working tables (sessions, sign-in attempts, jobs,
+        review leases): state of the service, not of the record, so not in the audit
+        chain. SQLite takes its write lock up front, as ``write`` does."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(credible_write=True)
+                with conn.begin():
+                    yield conn
+        except DBAPIError as exc:
+            raise StoreError(f"the store refused the change: {_short(exc)}") from exc
+
     def _lock_postgres(self, conn: Connection, actor: str) -> None:
         # One writer at a time keeps the audit chain linear. The name is what another
         # writer, kept waiting, is told.
