@@ -185,10 +185,14 @@ def review_next(request: Request, p: Reviewer) -> Any:
     queue is empty."""
     from credible.linkage import next_pair
 
-    pair = next_pair(store_of(request), p.name)
+    store = store_of(request)
+    pair = next_pair(store, p.name)
     if pair is None:
         return {"pair_id": None, "remaining": 0}
-    return _out(p, dataclasses.asdict(pair))
+    body = dataclasses.asdict(pair)
+    for side in ("record_l", "record_r"):
+        body[side] = catalog.record(store, int(body[side]["record_id"]))
+    return _out(p, body)
 
 
 @router.post(f"{V1}/review/{{pair_id}}/decision", response_model=m.Decided, tags=["review"])

@@ -68,7 +68,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         p = identify(request)
     except CredibleError:
         p = None
-    return render(request, "error.html", p, status, status=status, message=message)
+    return render(request, "error.html", p, status, code=status, message=message)
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -358,8 +358,11 @@ def _report_dir(request: Request, p: Principal) -> Path:
 
 @router.post("/report/build")
 def build_report_page(
-    request: Request, p: Annotated[Principal, Depends(csrf_checked("analyst"))]
+    request: Request,
+    p: Annotated[Principal, Depends(csrf_checked("analyst"))],
+    confirm: Annotated[str, Form(pattern="^yes$")],
 ) -> Response:
+    """Render both editions of the report from the stored runs (no PDF)."""
     from credible.report import build_report
 
     root = _report_root(request)
