@@ -25,6 +25,7 @@ from credible.ingest.manifest import manifest_entries
 from credible.ingest.reader import ParsedFile, load_mapping, open_file
 from credible.model import KINDS, vocabulary
 from credible.model.fields import sensitive_fields
+from credible.search import index_new_records
 from credible.store import Store, UnitOfWork, file_sha256, now, schema
 
 #: What a mapping records in place of a sealed value.
@@ -138,6 +139,8 @@ def import_file(
             )
             if rows.problems:
                 raise rows.refusal(path.name)
+            if table is schema.person_records:
+                index_new_records(uow, first_id, count)
             if rows.kept:
                 _store_kept(uow, import_id, rows.kept)
             if count == 0:

@@ -9,6 +9,7 @@ The public API (linkage and the rest of the project use only these names)::
     name_keys(name) -> list[str]               # blocking keys
     cross_script_key(key) -> str               # coarse skeleton of a key (Chinese-proof)
     name_similarity(a, b) -> float             # [0, 1], any two scripts
+    name_containment(query, name) -> float     # [0, 1]: query's parts found in name
     same_name(a, b) -> bool                    # name_similarity >= SAME_NAME_THRESHOLD
     romanize_many / name_keys_many / name_similarity_many / same_name_many  # batched
     explain(name) / compare(a, b)              # what the CLI shows
@@ -35,7 +36,7 @@ from credible.names.api import (
 from credible.names.latin import cross_script_key
 from credible.names.parts import split_name
 from credible.names.script import SCRIPTS, detect_script
-from credible.names.similarity import name_similarity, name_similarity_many
+from credible.names.similarity import name_containment, name_similarity, name_similarity_many
 from credible.names.uyghur import uey_to_uly, uly_to_uey, uly_to_usy, usy_to_uly
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "cross_script_key",
     "detect_script",
     "explain",
+    "name_containment",
     "name_keys",
     "name_keys_many",
     "name_similarity",

@@ -146,6 +146,29 @@ def name_similarity(a: str, b: str) -> float:
     return float(min(1.0, max(0.0, best)))
 
 
+@lru_cache(maxsize=1 << 18)
+def name_containment(query: str, name: str) -> float:
+    """How fully the parts of ``query`` are found in ``name``, in [0, 1], any scripts.
+
+    What a search needs, where ``name_similarity`` is what linkage needs: a query of one
+    part (Tursun) is not made less like Tursun Ahmat by the part it did not type. The
+    parts are matched one-to-one in the best order, as in ``name_similarity``; the sum is
+    divided by the query's parts, so that a query part the name lacks counts 0. A name
+    written as one word (Chinese without the middle dot) is also compared with the
+    query's parts written together.
+    """
+    cq, cn = compiled(query), compiled(name)
+    best = 0.0
+    for rq in cq:
+        for rn in cn:
+            if rq and rn:
+                sim = [[part_similarity(pq, pn) for pn in rn] for pq in rq]
+                best = max(best, _assignment(sim) / len(rq))
+    if len(cn[0]) == 1 and len(cq[0]) >= 2:
+        best = max(best, _joined_similarity(name, query))
+    return float(min(1.0, max(0.0, best)))
+
+
 def name_similarity_many(a_names: Sequence[str], b_names: Sequence[str]) -> np.ndarray:
     """``name_similarity`` of each pair ``(a_names[i], b_names[i])``, as a float64 array."""
     from credible.names._batch import similarity_many

@@ -8,11 +8,13 @@ same model, for estimation work.
 
 from credible.simulate.captures import CaptureOptions, list_forms, simulate_captures
 from credible.simulate.core import Progress, SimulationResult, simulate
+from credible.simulate.tables import given_name_forms
 
 __all__ = [
     "CaptureOptions",
     "Progress",
     "SimulationResult",
+    "given_name_forms",
     "list_forms",
     "simulate",
     "simulate_captures",

@@ -158,3 +158,32 @@ def load_tables(rng: np.random.Generator) -> Tables:
         if r["part"] == "family"
     ]
     return Tables(_name_table(given_rows, rng), _name_table(family_rows, rng), _counties())
+
+
+#: The scripts ``given_name_forms`` renders, by code of the ``scripts`` vocabulary.
+NAME_FORM_SCRIPTS = {
+    "uyghur_latin": "uly",
+    "uyghur_arabic": "uey",
+    "uyghur_cyrillic": "usy",
+    "kazakh_cyrillic": "kk",
+    "russian_cyrillic": "ru",
+    "han": "han",
+    "latin": "en",
+}
+
+
+def given_name_forms() -> dict[str, dict[str, str]]:
+    """Each given name of the tables (keyed as ``truth/people.csv`` writes it, in
+    Uyghur Latin) as the simulator writes it in every script, by ``scripts`` code; the
+    English form is the commonest ad hoc spelling. For benchmarks of cross-script search."""
+    t = load_tables(np.random.default_rng(0))  # the rng draws only the rarer English forms
+    out: dict[str, dict[str, str]] = {}
+    for i, uly in enumerate(t.given.render["uly"]):
+        forms = {
+            code: str(t.given.render[key][i])
+            for code, key in NAME_FORM_SCRIPTS.items()
+            if key != "en"
+        }
+        forms["latin"] = str(t.given.english[0, i])
+        out.setdefault(str(uly), forms)
+    return out

@@ -36,6 +36,14 @@ if TYPE_CHECKING:
 #: The kind under which sealed text is indexed (its documents carry no display text).
 SEALED_KINDS = frozenset({"evidence"})
 
+#: Documents a capability derives from the rows of a kind with code the store cannot run
+#: (the store imports no capability): a person record's name keys, which credible.search
+#: writes. Their bodies are opaque tokens; ref 0 is the kind's watermark, whose display
+#: says up to which row id every row has its document. The store drops a row's derived
+#: documents and the watermark whenever the row changes, and a rebuild drops them all;
+#: credible.search writes them again, and ``check_index`` holds each to a row.
+DERIVED_KINDS: dict[str, str] = {"person_name": "person_record"}
+
 _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df])")
 _SEPARATORS = re.compile(r"[·•・‧]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -196,6 +204,28 @@ class SearchIndex:
             out.append(Hit(hit.kind, hit.ref, shown))
         return out
 
+    def refs_matching_sql(self, tokens: list[str]) -> tuple[str, dict[str, object]]:
+        """SQL selecting the ``ref`` of every document holding any of ``tokens`` (plain
+        alphanumeric tokens, as derived documents are made of), with its parameters."""
+        if self.dialect == "postgresql":
+            params: dict[str, object] = {f"t{i}": t for i, t in enumerate(tokens)}
+            query = " || ".join(f"to_tsquery('simple', :t{i})" for i in range(len(tokens)))
+            return f"SELECT ref FROM search_docs WHERE tsv @@ ({query})", params
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+        return "SELECT ref FROM search_fts WHERE search_fts MATCH :q", {"q": match}
+
+    def display_of(self, conn: Connection, token: str) -> str | None:
+        """The display text of the document holding ``token`` (a watermark's)."""
+        sql, params = self.refs_matching_sql([token])
+        sql = sql.replace("SELECT ref", "SELECT display", 1)
+        row = conn.execute(text(sql + " LIMIT 1"), params).first()
+        return None if row is None else str(row[0])
+
+    def refs(self, conn: Connection, kind: str) -> set[int]:
+        mark = "%s" if self.dialect == "postgresql" else "?"
+        rows = conn.exec_driver_sql(f"SELECT ref FROM {self.table} WHERE kind = {mark}", (kind,))
+        return {int(r) for (r,) in rows}
+
     def documents(self, conn: Connection) -> Iterator[Document]:
         """The index as stored, in (kind, ref, body) order."""
         rows = conn.exec_driver_sql(
@@ -208,6 +238,13 @@ class SearchIndex:
         mark = "%s" if self.dialect == "postgresql" else "?"
         conn.exec_driver_sql(
             f"DELETE FROM {self.table} WHERE kind = {mark} AND ref = {mark}", (kind, ref)
+        )
+
+    def remove_kind(self, conn: Connection, kind: str) -> int:
+        mark = "%s" if self.dialect == "postgresql" else "?"
+        return int(
+            conn.exec_driver_sql(f"DELETE FROM {self.table} WHERE kind = {mark}", (kind,)).rowcount
+            or 0
         )
 
     def clear(self, conn: Connection) -> int:

@@ -35,7 +35,7 @@ from credible.store.schema import (
     audit_signatures,
     sealed_columns,
 )
-from credible.store.search import SearchIndex, search_text
+from credible.store.search import DERIVED_KINDS, SearchIndex, search_text
 from credible.store.vault import Vault
 
 #: How long a writer waits for another writer before it gives up and says who holds the lock.
@@ -260,6 +260,10 @@ class UnitOfWork:
         if kind is None or kind not in SEARCH_FIELDS:
             return
         self.store.search.remove(self.conn, kind, row_id)
+        for derived, parent in DERIVED_KINDS.items():
+            if parent == kind:  # written again by the capability that derives them
+                self.store.search.remove(self.conn, derived, row_id)
+                self.store.search.remove(self.conn, derived, 0)
         if not deleted:
             fields = SEARCH_FIELDS[kind]
             row = self.conn.execute(

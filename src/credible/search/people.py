@@ -1,0 +1,191 @@
+"""One search for people across scripts: the query's name keys are looked up in the
+name-key index, and the records found are ranked by how fully they hold the name
+typed (``credible.names.name_containment``); filters by source, facility, detention
+date and confidentiality are applied in the database."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, Integer, and_, or_, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from credible import names
+from credible.errors import InputError, Problem
+from credible.search import keys as _keys
+from credible.store import Store, latest_run, schema
+
+#: A record is a hit when the query's parts are found in its name at least this well:
+#: the threshold ``credible.names`` uses to call two names the same name.
+MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
+MAX_LIMIT = 1000
+CONFIDENTIAL = "confidential"
+
+pr, src, fac = schema.person_records, schema.sources, schema.facilities
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    source: str | None = None  # source name
+    facility: str | None = None  # facility external_id or name
+    date_from: str | None = None  # ISO date (or YYYY / YYYY-MM), against the detention date
+    date_to: str | None = None
+    exclude_confidential: bool = False  # drop records of sources marked confidential
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    record_id: int
+    source: str
+    name: str  # as written
+    script: str
+    romanised: str
+    person_id: int | None  # in the latest link run, if any
+    score: float  # how fully the query's name parts are found in the record's name
+    sex: str | None
+    birth_date: str | None
+    facility: str | None
+    detained: str | None
+    role: str | None
+
+
+def _bad(field: str, expected: str, value: object) -> InputError:
+    return InputError(
+        [Problem("search", None, field, expected, value, field=field)], "cannot search"
+    )
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def date_bounds(value: str, field: str) -> tuple[date, date]:
+    """The first and last day a partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) covers."""
+    m = _DATE.match(value.strip())
+    try:
+        if m is None:
+            raise ValueError(value)
+        y, mo, d = int(m[1]), m[2], m[3]
+        if mo is None:
+            return date(y, 1, 1), date(y, 12, 31)
+        if d is None:
+            last = calendar.monthrange(y, int(mo))[1]
+            return date(y, int(mo), 1), date(y, int(mo), last)
+        day = date(y, int(mo), int(d))
+        return day, day
+    except ValueError:
+        expected = "an ISO date: YYYY, YYYY-MM or YYYY-MM-DD"
+        raise _bad(field, expected, value) from None
+
+
+def _facility_names(store: Store, value: str) -> set[str]:
+    """``value`` and every name and id of the facilities it names."""
+    wanted = {value.strip()}
+    cols = (fac.c.external_id, fac.c.name, fac.c.name_zh, fac.c.name_ug)
+    with store.read() as conn:
+        for row in conn.execute(select(*cols).where(or_(*(c == value.strip() for c in cols)))):
+            wanted |= {str(v) for v in row if v}
+    return wanted
+
+
+def _conditions(store: Store, f: SearchFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.source:
+        where.append(src.c.name == f.source)
+    if f.exclude_confidential:
+        where.append(src.c.confidentiality != CONFIDENTIAL)
+    if f.facility:
+        where.append(pr.c.facility.in_(sorted(_facility_names(store, f.facility))))
+    if f.date_from:
+        lo, _ = date_bounds(f.date_from, "date_from")
+        where.append(pr.c.detained_max >= lo)
+    if f.date_to:
+        _, hi = date_bounds(f.date_to, "date_to")
+        where.append(pr.c.detained_min <= hi)
+    return where
+
+
+def _check(query: str, limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        expected = f"a limit from 1 to {MAX_LIMIT}"
+        raise _bad("limit", expected, limit)
+    if len(query) > 500:
+        expected = "a query of at most 500 characters"
+        raise _bad("query", expected, f"{len(query)} characters")
+
+
+def search_people(
+    store: Store, query: str, filters: SearchFilters | None = None, limit: int = 50
+) -> list[PersonHit]:
+    """Person records whose name holds the name ``query`` (any script, any order of
+    parts), best first; each with its person in the latest link run."""
+    _check(query, limit)
+    query = " ".join(query.split())
+    tokens = _keys.name_tokens(query)
+    if not tokens:
+        return []
+    where = _conditions(store, filters or SearchFilters())
+    _keys.refresh(store)
+    sql, params = store.search.refs_matching_sql(tokens)
+    found = text(sql).bindparams(**params).columns(ref=Integer)
+    stmt = (
+        select(
+            pr.c.id,
+            src.c.name.label("source"),
+            *_keys.NAME_COLUMNS,
+            pr.c.name_script,
+            pr.c.given_name_script,
+            pr.c.sex,
+            pr.c.birth_date,
+            pr.c.facility,
+            pr.c.detained,
+            pr.c.role,
+        )
+        .join(src, src.c.id == pr.c.source_id)
+        .where(and_(pr.c.id.in_(found), *where))
+    )
+    with store.read() as conn:
+        rows = conn.execute(stmt).all()
+        scored = []
+        for row in rows:
+            name = _keys.record_name(row.name, row.given_name, row.father_name, row.family_name)
+            score = names.name_containment(query, name) if name else 0.0
+            if score >= MATCH_THRESHOLD:
+                scored.append((score, row, name))
+        scored.sort(key=lambda t: (-t[0], t[1].id))
+        scored = scored[:limit]
+        people = _person_ids(conn, [row.id for _, row, _ in scored])
+    return [
+        PersonHit(
+            record_id=int(row.id),
+            source=row.source,
+            name=name,
+            script=row.name_script or row.given_name_script or names.detect_script(name),
+            romanised=names.romanize(name),
+            person_id=people.get(int(row.id)),
+            score=round(float(score), 4),
+            sex=row.sex,
+            birth_date=row.birth_date,
+            facility=row.facility,
+            detained=row.detained,
+            role=row.role,
+        )
+        for score, row, name in scored
+    ]
+
+
+def _person_ids(conn: Connection, record_ids: list[int]) -> dict[int, int]:
+    if not record_ids:
+        return {}
+    run = latest_run(conn, "link")
+    if run is None:
+        return {}
+    pm, persons = schema.person_members, schema.persons
+    stmt = (
+        select(pm.c.record_id, pm.c.person_id)
+        .join(persons, persons.c.id == pm.c.person_id)
+        .where(persons.c.run_id == run.id, pm.c.record_id.in_(record_ids))
+    )
+    return {int(r): int(p) for r, p in conn.execute(stmt)}

@@ -1,0 +1,143 @@
+"""Cross-script person search on real stores (SQLite file and PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credible.errors import InputError
+from credible.ingest import import_file
+from credible.search import (
+    SearchFilters,
+    check_name_index,
+    rebuild_name_index,
+    refresh_name_index,
+    search_people,
+)
+from credible.store import Store, reindex, schema
+
+# FICTIONAL people, each written in several scripts by different lists.
+LIST_A = (
+    "fictional,given_name,father_name,sex,facility,detained\n"
+    "FICTIONAL,Tursun,Ehmet,male,F-0001,2018-03\n"
+    "FICTIONAL,Gülnar,Memet,female,Kashgar Detention Centre No. 1,2017\n"
+    "FICTIONAL,Memet,Tohti,male,,2019-11-02\n"
+    "FICTIONAL,Abdurehim,Heyit,male,F-0002,\n"
+)
+LIST_B = (
+    "fictional,name,sex,facility,detained\n"
+    "FICTIONAL,تۇرسۇن ئەھمەت,male,,2018\n"
+    "FICTIONAL,吐尔逊·艾合买提,male,喀什地区第一看守所,2018-03-05\n"
+    "FICTIONAL,Гүлнар Мәмәт,female,,\n"
+    "FICTIONAL,阿不都热依木·艾依提,male,,2016\n"
+)
+FACILITIES = (
+    "fictional,external_id,name,name_zh\n"
+    "FICTIONAL,F-0001,Kashgar Detention Centre No. 1,喀什地区第一看守所\n"
+    "FICTIONAL,F-0002,Hotan Prison,和田监狱\n"
+)
+
+
+def _import(store: Store, tmp_path: Path, name: str, text: str, source: str, kind=None) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    import_file(store, path, source=source, actor="tester", kind=kind)
+
+
+@pytest.fixture
+def people(store: Store, tmp_path: Path) -> Store:
+    _import(store, tmp_path, "fac.csv", FACILITIES, "FICTIONAL survey", kind="facility")
+    _import(store, tmp_path, "a.csv", LIST_A, "FICTIONAL archive")
+    _import(store, tmp_path, "b.csv", LIST_B, "FICTIONAL diaspora")
+    return store
+
+
+def _names(hits: list) -> set[str]:
+    return {h.name for h in hits}
+
+
+TURSUN = {"Tursun Ehmet", "تۇرسۇن ئەھمەت", "吐尔逊·艾合买提"}
+
+
+@pytest.mark.parametrize("query", ["Tursun", "Турсун", "تۇرسۇن", "吐尔逊", "tursun"])
+def test_a_name_in_any_script_finds_it_in_every_script(people: Store, query: str) -> None:
+    assert _names(search_people(people, query)) == TURSUN
+
+
+def test_two_parts_in_either_order(people: Store) -> None:
+    assert _names(search_people(people, "Ehmet Tursun")) == TURSUN
+    assert _names(search_people(people, "Gülnar Memet")) == {"Gülnar Memet", "Гүлнар Мәмәт"}
+
+
+def test_hits_carry_the_record(people: Store) -> None:
+    (hit,) = search_people(people, "吐尔逊", SearchFilters(source="FICTIONAL diaspora"), limit=1)
+    assert hit.source == "FICTIONAL diaspora"
+    assert hit.script in ("han", "uyghur_arabic")
+    assert hit.person_id is None  # no link run yet
+    assert 0.75 <= hit.score <= 1.0
+    best = search_people(people, "Tursun Ehmet")[0]
+    assert best.romanised.lower().startswith("tursun") and best.score == 1.0
+
+
+def test_filters(people: Store) -> None:
+    by_source = search_people(people, "Tursun", SearchFilters(source="FICTIONAL archive"))
+    assert _names(by_source) == {"Tursun Ehmet"}
+    # the facility as written, and through the facilities table (its id, its other names)
+    for facility in ("F-0001", "Kashgar Detention Centre No. 1", "喀什地区第一看守所"):
+        hits = search_people(people, "Tursun", SearchFilters(facility=facility))
+        assert _names(hits) == {"Tursun Ehmet", "吐尔逊·艾合买提"}, facility
+    dated = search_people(people, "Tursun", SearchFilters(date_from="2018-03", date_to="2018-03"))
+    # 2018 (a year) may hold March 2018; a record with no date is left out
+    assert _names(dated) == TURSUN
+    assert _names(search_people(people, "Tursun", SearchFilters(date_from="2018-04"))) == {
+        "تۇرسۇن ئەھمەت"
+    }
+    assert search_people(people, "Tursun", SearchFilters(date_to="2017-12-31")) == []
+
+
+def test_confidential_sources_left_out(people: Store) -> None:
+    with people.read() as conn:
+        from sqlalchemy import select
+
+        sid = conn.execute(
+            select(schema.sources.c.id).where(schema.sources.c.name == "FICTIONAL diaspora")
+        ).scalar_one()
+    with people.write("tester") as uow:
+        uow.update(schema.sources, sid, confidentiality="confidential")
+    hits = search_people(people, "Tursun", SearchFilters(exclude_confidential=True))
+    assert _names(hits) == {"Tursun Ehmet"}
+    assert len(search_people(people, "Tursun")) == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("date_from", "2018-13"), ("date_to", "March 2018"), ("date_from", "18")]
+)
+def test_a_bad_date_is_named(people: Store, field: str, value: str) -> None:
+    with pytest.raises(InputError, match=field):
+        search_people(people, "Tursun", SearchFilters(**{field: value}))
+
+
+def test_limits_and_empty_queries(people: Store) -> None:
+    assert search_people(people, "   ") == []
+    assert search_people(people, "·-*") == []
+    assert len(search_people(people, "Tursun", limit=1)) == 1
+    with pytest.raises(InputError, match="limit"):
+        search_people(people, "Tursun", limit=0)
+
+
+def test_the_key_index_is_rebuilt_after_a_reindex(people: Store) -> None:
+    reindex(people, "tester")  # drops every document, the name keys among them
+    assert check_name_index(people) != []
+    assert _names(search_people(people, "Турсун")) == TURSUN  # the search puts it right
+    assert check_name_index(people) == []
+    assert refresh_name_index(people) == 0
+    assert rebuild_name_index(people) == 8
+
+
+def test_a_changed_name_is_searched_as_it_now_is(people: Store) -> None:
+    hit = search_people(people, "Abdurehim", SearchFilters(source="FICTIONAL archive"))[0]
+    with people.write("tester") as uow:
+        uow.update(schema.person_records, hit.record_id, given_name="Qurban")
+    assert _names(search_people(people, "Abdurehim")) == {"阿不都热依木·艾依提"}
+    assert _names(search_people(people, "库尔班")) == {"Qurban Heyit"}
