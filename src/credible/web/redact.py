@@ -19,7 +19,7 @@ IDENTITY = frozenset(
     {
         "name", "written", "romanised", "given_name", "father_name", "family_name",
         "birth_date", "birthplace", "residence", "notes", "external_id", "value_l",
-        "value_r", "source_row",
+        "value_r",
     }
 )  # fmt: skip
 #: Never shown to a viewer, whoever it belongs to.
