@@ -99,7 +99,7 @@ def build_case(root: Path, backend: str, db: str) -> WebCase:
 @pytest.fixture(
     scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebCase]:
+def wcase(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebCase]:
     root = tmp_path_factory.mktemp(f"web-{request.param}")
     saved = {k: os.environ.get(k) for k in ("CREDIBLE_HOME", "CREDIBLE_KEY_FILE", "CREDIBLE_DB")}
     os.environ["CREDIBLE_HOME"] = str(root / "home")
@@ -130,10 +130,10 @@ def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
-def app(case: WebCase):  # type: ignore[no-untyped-def]
+def app(wcase: WebCase):  # type: ignore[no-untyped-def]
     from credible.web import WebSettings, create_app
 
-    return create_app(case.settings, WebSettings(jobs=False), store=case.store)
+    return create_app(wcase.settings, WebSettings(jobs=False), store=wcase.store)
 
 
 @pytest.fixture
@@ -144,8 +144,8 @@ def client(app):  # type: ignore[no-untyped-def]
         yield c
 
 
-def bearer(case: WebCase, role: str | None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {case.tokens[role]}"} if role else {}
+def bearer(wcase: WebCase, role: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {wcase.tokens[role]}"} if role else {}
 
 
 def login(client, role: str) -> str:  # type: ignore[no-untyped-def]

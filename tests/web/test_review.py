@@ -13,24 +13,24 @@ from credible.store import schema
 from tests.web.conftest import WebCase
 
 
-def _judgements(case: WebCase) -> list[tuple[int, int, str, str]]:
+def _judgements(wcase: WebCase) -> list[tuple[int, int, str, str]]:
     j = schema.judgements
-    with case.store.read() as conn:
+    with wcase.store.read() as conn:
         return [
             (r.record_l, r.record_r, r.decision, r.actor)
             for r in conn.execute(select(j).order_by(j.c.id))
         ]
 
 
-def test_two_reviewers_never_get_the_same_pair(case: WebCase, app: Any) -> None:
-    before = len(_judgements(case))
+def test_two_reviewers_never_get_the_same_pair(wcase: WebCase, app: Any) -> None:
+    before = len(_judgements(wcase))
     decided: dict[str, list[tuple[str, str]]] = {"reviewer": [], "analyst": []}
     held: dict[str, list[str]] = {"reviewer": [], "analyst": []}
     errors: list[str] = []
     barrier = threading.Barrier(2)
 
     def work(role: str) -> None:
-        headers = {"Authorization": f"Bearer {case.tokens[role]}"}
+        headers = {"Authorization": f"Bearer {wcase.tokens[role]}"}
         with TestClient(app) as client:
             barrier.wait()
             for i in range(12):
@@ -64,7 +64,7 @@ def test_two_reviewers_never_get_the_same_pair(case: WebCase, app: Any) -> None:
     theirs = {p for p, _ in decided["analyst"]}
     assert not mine & theirs  # never the same pair
     assert not set(held["reviewer"]) & set(held["analyst"])
-    stored = _judgements(case)[before:]
+    stored = _judgements(wcase)[before:]
     # Every decision made is stored once, under the reviewer's name; nothing else was.
     want = sorted(
         (p, {"accept": "positive", "reject": "negative", "unsure": "unsure"}[d], f"{role}1")
@@ -75,8 +75,8 @@ def test_two_reviewers_never_get_the_same_pair(case: WebCase, app: Any) -> None:
     assert got == want
 
 
-def test_a_pair_is_decided_once_even_when_posted_twice_at_once(case: WebCase, app: Any) -> None:
-    headers = {"Authorization": f"Bearer {case.tokens['admin']}"}
+def test_a_pair_is_decided_once_even_when_posted_twice_at_once(wcase: WebCase, app: Any) -> None:
+    headers = {"Authorization": f"Bearer {wcase.tokens['admin']}"}
     with TestClient(app) as client:
         pair = client.get("/api/v1/review/next", headers=headers).json()["pair_id"]
     if pair is None:
@@ -100,15 +100,15 @@ def test_a_pair_is_decided_once_even_when_posted_twice_at_once(case: WebCase, ap
     assert sorted(statuses) == [200, 409]
     lo, hi = (int(x) for x in pair.split("-"))
     j = schema.judgements
-    with case.store.read() as conn:
+    with wcase.store.read() as conn:
         n = conn.execute(
             select(func.count()).where(j.c.record_l == lo, j.c.record_r == hi)
         ).scalar_one()
     assert n == 1
 
 
-def test_a_decision_without_the_lease_is_refused(case: WebCase, app: Any) -> None:
-    headers = {"Authorization": f"Bearer {case.tokens['reviewer']}"}
+def test_a_decision_without_the_lease_is_refused(wcase: WebCase, app: Any) -> None:
+    headers = {"Authorization": f"Bearer {wcase.tokens['reviewer']}"}
     with TestClient(app) as client:
         r = client.post("/api/v1/review/1-2/decision", headers=headers, json={"decision": "accept"})
         assert r.status_code == 409

@@ -93,10 +93,10 @@ def test_every_route_has_an_entry(app: Any) -> None:
     assert app_routes(app) == set(TABLE)
 
 
-def _ids(case: WebCase) -> dict[str, str]:
+def _ids(wcase: WebCase) -> dict[str, str]:
     """Ids of things a viewer may see (not of a confidential source)."""
     s, pr, a = schema.sources, schema.person_records, schema.acts
-    with case.store.read() as conn:
+    with wcase.store.read() as conn:
         open_ = select(s.c.id).where(s.c.confidentiality != "confidential")
         record = conn.execute(select(pr.c.id).where(pr.c.source_id.in_(open_)).limit(1)).scalar()
         act = conn.execute(select(a.c.id).where(a.c.source_id.in_(open_)).limit(1)).scalar()
@@ -109,7 +109,7 @@ def _ids(case: WebCase) -> dict[str, str]:
         facility = conn.execute(
             select(schema.facilities.c.id).where(schema.facilities.c.source_id.in_(open_))
         ).scalar()
-    job = submit_job(case.store, "tester", "assess", {})
+    job = submit_job(wcase.store, "tester", "assess", {})
     return {
         "record_id": str(record), "act_id": str(act), "source_id": str(source),
         "person_id": str(person), "facility_id": str(facility), "job_id": str(job),
@@ -133,10 +133,10 @@ def _request(client: Any, method: str, path: str, headers: dict[str, str], csrf:
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_role_matrix(case: WebCase, app: Any, role: str | None) -> None:
+def test_role_matrix(wcase: WebCase, app: Any, role: str | None) -> None:
     from fastapi.testclient import TestClient
 
-    ids = _ids(case)
+    ids = _ids(wcase)
     failures = []
     with TestClient(app, follow_redirects=False) as client:
         csrf = ""
@@ -153,7 +153,7 @@ def test_role_matrix(case: WebCase, app: Any, role: str | None) -> None:
         ):
             path = template.format(**ids)
             api = path.startswith("/api/") or path == "/openapi.json"
-            headers = {"Authorization": f"Bearer {case.tokens[role]}"} if (role and api) else {}
+            headers = {"Authorization": f"Bearer {wcase.tokens[role]}"} if (role and api) else {}
             r = _request(client, method, path, headers, csrf)
             if needed is None:
                 want: tuple[int, ...] = admitted

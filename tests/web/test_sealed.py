@@ -17,8 +17,8 @@ from tests.web.test_roles import TABLE
 MAX_PAGES = 400
 
 
-def _all_ids(case: WebCase) -> dict[str, list[int]]:
-    with case.store.read() as conn:
+def _all_ids(wcase: WebCase) -> dict[str, list[int]]:
+    with wcase.store.read() as conn:
         records = [r[0] for r in conn.execute(select(schema.person_records.c.id))]
         witness_records = [
             r[0]
@@ -48,12 +48,12 @@ def _all_ids(case: WebCase) -> dict[str, list[int]]:
     }
 
 
-def _secrets(case: WebCase) -> list[str]:
-    return case.witness_names + case.contacts + case.confidential_names
+def _secrets(wcase: WebCase) -> list[str]:
+    return wcase.witness_names + wcase.contacts + wcase.confidential_names
 
 
-def _urls(case: WebCase) -> list[str]:
-    ids = _all_ids(case)
+def _urls(wcase: WebCase) -> list[str]:
+    ids = _all_ids(wcase)
     urls = []
     for (method, template), (needed, _) in TABLE.items():
         if method != "GET" or needed not in (None, "viewer"):
@@ -93,36 +93,36 @@ def _login(client: TestClient, role: str) -> None:
     assert r.status_code == 303
 
 
-def test_no_viewer_response_holds_a_sealed_value(case: WebCase, app: Any) -> None:
+def test_no_viewer_response_holds_a_sealed_value(wcase: WebCase, app: Any) -> None:
     with TestClient(app, follow_redirects=False) as client:
         _login(client, "viewer")
-        pages = _crawl(client, _urls(case), {"Authorization": f"Bearer {case.tokens['viewer']}"})
+        pages = _crawl(client, _urls(wcase), {"Authorization": f"Bearer {wcase.tokens['viewer']}"})
     assert len(pages) > 100
-    leaks = [(url, s) for url, body in pages.items() for s in _secrets(case) if s in body]
+    leaks = [(url, s) for url, body in pages.items() for s in _secrets(wcase) if s in body]
     assert leaks == []
 
 
-def test_an_analyst_sees_what_the_viewer_may_not(case: WebCase, app: Any) -> None:
+def test_an_analyst_sees_what_the_viewer_may_not(wcase: WebCase, app: Any) -> None:
     """The positive control: the same crawl as an analyst finds every seeded value."""
     with TestClient(app, follow_redirects=False) as client:
         _login(client, "analyst")
-        pages = _crawl(client, _urls(case), {"Authorization": f"Bearer {case.tokens['analyst']}"})
-    found = {s for body in pages.values() for s in _secrets(case) if s in body}
-    assert found == set(_secrets(case))
+        pages = _crawl(client, _urls(wcase), {"Authorization": f"Bearer {wcase.tokens['analyst']}"})
+    found = {s for body in pages.values() for s in _secrets(wcase) if s in body}
+    assert found == set(_secrets(wcase))
 
 
-def test_a_viewer_is_told_a_witness_contact_is_withheld(case: WebCase, app: Any) -> None:
-    with case.store.read() as conn:
+def test_a_viewer_is_told_a_witness_contact_is_withheld(wcase: WebCase, app: Any) -> None:
+    with wcase.store.read() as conn:
         rid = conn.execute(
             select(schema.person_records.c.id).where(
                 schema.person_records.c.external_id == "X1"
             )
         ).scalar_one()
-    headers = {"Authorization": f"Bearer {case.tokens['viewer']}"}
+    headers = {"Authorization": f"Bearer {wcase.tokens['viewer']}"}
     with TestClient(app) as client:
         body = client.get(f"/api/v1/records/{rid}", headers=headers).json()
         assert body["withheld"] is True
         assert body["contact"] == "[withheld]" and body["name"] == "[withheld]"
-        headers = {"Authorization": f"Bearer {case.tokens['reviewer']}"}
+        headers = {"Authorization": f"Bearer {wcase.tokens['reviewer']}"}
         body = client.get(f"/api/v1/records/{rid}", headers=headers).json()
         assert "+49 30 5550003" in body["contact"]

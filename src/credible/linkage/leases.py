@@ -55,7 +55,7 @@ def parse_pair_id(value: str) -> tuple[int, int]:
         raise InputError(
             [Problem("pair_id", None, None, "two record ids joined by '-', e.g. 12-34", value)]
         ) from None
-    if a == b or a < 0 or b < 0:
+    if a == b or not (0 < a < 2**31 and 0 < b < 2**31):
         raise InputError([Problem("pair_id", None, None, "two different record ids", value)])
     lo, hi = sorted((a, b))
     return lo, hi

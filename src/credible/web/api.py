@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 
 from credible import __version__, catalog
 from credible.errors import NotFoundError
@@ -24,6 +24,8 @@ Analyst = Annotated[Principal, Depends(api_role("analyst"))]
 Admin = Annotated[Principal, Depends(api_role("admin"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+#: A row id: a 32-bit integer, as the store's columns are.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def _out(p: Principal, data: Any) -> Any:
@@ -83,7 +85,7 @@ def records(request: Request, p: Viewer, limit: Limit = 100, offset: Offset = 0)
 
 
 @router.get(f"{V1}/records/{{record_id}}", response_model=m.Record, tags=["people"])
-def record(request: Request, p: Viewer, record_id: int) -> Any:
+def record(request: Request, p: Viewer, record_id: Id) -> Any:
     return _out(p, catalog.record(store_of(request), record_id))
 
 
@@ -93,7 +95,7 @@ def persons(request: Request, p: Viewer, limit: Limit = 100, offset: Offset = 0)
 
 
 @router.get(f"{V1}/persons/{{person_id}}", response_model=m.Person, tags=["people"])
-def person(request: Request, p: Viewer, person_id: int) -> Any:
+def person(request: Request, p: Viewer, person_id: Id) -> Any:
     return _out(p, catalog.person(store_of(request), person_id))
 
 
@@ -103,7 +105,7 @@ def sources(request: Request, p: Viewer) -> Any:
 
 
 @router.get(f"{V1}/sources/{{source_id}}", response_model=m.SourceDetail, tags=["sources"])
-def source(request: Request, p: Viewer, source_id: int) -> Any:
+def source(request: Request, p: Viewer, source_id: Id) -> Any:
     return _out(p, catalog.source(store_of(request), source_id))
 
 
@@ -123,7 +125,7 @@ def facilities(
 
 
 @router.get(f"{V1}/facilities/{{facility_id}}", response_model=m.FacilityDetail, tags=["facilities"])
-def facility(request: Request, p: Viewer, facility_id: int) -> Any:
+def facility(request: Request, p: Viewer, facility_id: Id) -> Any:
     return _out(p, catalog.facility(store_of(request), facility_id))
 
 
@@ -148,7 +150,7 @@ def acts(
 
 
 @router.get(f"{V1}/acts/{{act_id}}", response_model=m.ActDetail, tags=["acts"])
-def act(request: Request, p: Viewer, act_id: int) -> Any:
+def act(request: Request, p: Viewer, act_id: Id) -> Any:
     return _out(p, catalog.act(store_of(request), act_id))
 
 
@@ -223,7 +225,7 @@ def jobs(request: Request, p: Analyst) -> Any:
 
 
 @router.get(f"{V1}/jobs/{{job_id}}", response_model=m.Job, tags=["jobs"])
-def job(request: Request, p: Analyst, job_id: int) -> Any:
+def job(request: Request, p: Analyst, job_id: Id) -> Any:
     from credible.jobs import get_job
 
     return dataclasses.asdict(get_job(store_of(request), job_id))

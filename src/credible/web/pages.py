@@ -23,6 +23,7 @@ from credible.accounts import (
 )
 from credible.errors import CredibleError, NotFoundError
 from credible.web import charts
+from credible.web.api import Id
 from credible.web.auth import COOKIE, Principal, csrf_checked, identify, page_role, store_of
 from credible.web.i18n import translations
 from credible.web.redact import WITHHELD, redact, sees_everything
@@ -189,7 +190,7 @@ def _explanations(request: Request, person: dict[str, Any]) -> list[dict[str, An
 
 
 @router.get("/persons/{person_id}")
-def person_page(request: Request, p: Viewer, person_id: int) -> HTMLResponse:
+def person_page(request: Request, p: Viewer, person_id: Id) -> HTMLResponse:
     person = catalog.person(store_of(request), person_id)
     return render(
         request, "person.html", p, person=person, explanations=_explanations(request, person)
@@ -197,7 +198,7 @@ def person_page(request: Request, p: Viewer, person_id: int) -> HTMLResponse:
 
 
 @router.get("/records/{record_id}")
-def record_page(request: Request, p: Viewer, record_id: int) -> Response:
+def record_page(request: Request, p: Viewer, record_id: Id) -> Response:
     rec = redact(p.role, catalog.record(store_of(request), record_id))
     if rec.get("person_id"):
         return _see_other(f"/persons/{rec['person_id']}")
@@ -211,7 +212,7 @@ def sources_page(request: Request, p: Viewer) -> HTMLResponse:
 
 
 @router.get("/sources/{source_id}")
-def source_page(request: Request, p: Viewer, source_id: int) -> HTMLResponse:
+def source_page(request: Request, p: Viewer, source_id: Id) -> HTMLResponse:
     return render(request, "source.html", p, source=catalog.source(store_of(request), source_id))
 
 
@@ -226,7 +227,7 @@ def facilities_page(request: Request, p: Viewer) -> HTMLResponse:
 
 
 @router.get("/facilities/{facility_id}")
-def facility_page(request: Request, p: Viewer, facility_id: int) -> HTMLResponse:
+def facility_page(request: Request, p: Viewer, facility_id: Id) -> HTMLResponse:
     facility = catalog.facility(store_of(request), facility_id)
     return render(
         request, "facility.html", p,
@@ -299,7 +300,7 @@ def acts_page(
 
 
 @router.get("/acts/{act_id}")
-def act_page(request: Request, p: Viewer, act_id: int) -> HTMLResponse:
+def act_page(request: Request, p: Viewer, act_id: Id) -> HTMLResponse:
     return render(request, "act.html", p, act=catalog.act(store_of(request), act_id))
 
 
