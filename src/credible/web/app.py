@@ -36,6 +36,7 @@ from credible.errors import (
 )
 from credible.store import Store, open_store
 from credible.web.auth import LoginRequired, identify
+from credible.web.i18n import _
 from credible.web.redact import Withheld
 
 log = logging.getLogger("credible.web")
@@ -91,7 +92,7 @@ async def _gate(request: Request) -> Response | None:
         return None
     if _wants_json(request):
         return JSONResponse(
-            {"detail": "sign in or send Authorization: Bearer TOKEN"},
+            {"detail": _("sign in or send Authorization: Bearer TOKEN")},
             401,
             headers={"WWW-Authenticate": "Bearer"},
         )
@@ -137,7 +138,8 @@ def create_app(
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > web.max_upload_mb * 1024 * 1024:
             return JSONResponse(
-                {"detail": f"the request is larger than {web.max_upload_mb} MB"}, 413
+                {"detail": _("the request is larger than %(mb)s MB") % {"mb": web.max_upload_mb}},
+                413,
             )
         refused = await _gate(request)
         response = refused or await call_next(request)
@@ -188,13 +190,13 @@ def create_app(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()[:50]
         ]
-        return JSONResponse({"detail": "invalid request", "problems": problems}, 422)
+        return JSONResponse({"detail": _("invalid request"), "problems": problems}, 422)
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> Response:
         # The trace goes to the server's log only, never to the client.
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"detail": "internal error; the server's log has the details"}, 500)
+        return JSONResponse({"detail": _("internal error; the server's log has the details")}, 500)
 
     static = resources.files("credible.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

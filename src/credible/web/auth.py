@@ -15,6 +15,7 @@ from fastapi import Depends, Form, HTTPException, Request
 
 from credible.accounts import User, role_allows, session_user, user_for_token
 from credible.store import Store
+from credible.web.i18n import _
 
 COOKIE = "credible_session"
 
@@ -66,7 +67,7 @@ def _check_header_csrf(request: Request, p: Principal) -> None:
     if p.csrf is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.headers.get("x-csrf-token", "")
         if not secrets.compare_digest(sent.encode(), p.csrf.encode()):
-            raise HTTPException(403, "missing or wrong X-CSRF-Token header")
+            raise HTTPException(403, _("missing or wrong X-CSRF-Token header"))
 
 
 def api_role(role: str) -> Callable[[Request], Principal]:
@@ -74,11 +75,11 @@ def api_role(role: str) -> Callable[[Request], Principal]:
         p = identify(request)
         if p is None:
             raise HTTPException(
-                401, "sign in or send Authorization: Bearer TOKEN",
+                401, _("sign in or send Authorization: Bearer TOKEN"),
                 headers={"WWW-Authenticate": "Bearer"},
             )  # fmt: skip
         if not role_allows(p.role, role):
-            raise HTTPException(403, f"this needs the {role} role")
+            raise HTTPException(403, _("this needs the %(role)s role") % {"role": role})
         _check_header_csrf(request, p)
         return p
 
@@ -91,7 +92,7 @@ def page_role(role: str) -> Callable[[Request], Principal]:
         if p is None or p.csrf is None:
             raise LoginRequired
         if not role_allows(p.role, role):
-            raise HTTPException(403, f"this page needs the {role} role")
+            raise HTTPException(403, _("this page needs the %(role)s role") % {"role": role})
         return p
 
     return dependency
@@ -107,7 +108,7 @@ def csrf_checked(role: str) -> Callable[..., Principal]:
     ) -> Principal:
         assert p.csrf is not None
         if not secrets.compare_digest(csrf_token.encode(), p.csrf.encode()):
-            raise HTTPException(403, "the form's security token is missing or out of date")
+            raise HTTPException(403, _("the form's security token is missing or out of date"))
         return p
 
     return dependency

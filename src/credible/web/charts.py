@@ -63,8 +63,9 @@ def timeline(observations: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not dated:
         return None
     years = [int(str(o["observed_min"])[:4]) + int(str(o["observed_min"])[5:7]) / 12 for o in dated]
-    lo, hi = min(years), max(years)
-    span = (hi - lo) or 1.0
+    # Whole years on the axis, so that every dot sits between two labelled ticks.
+    lo, hi = float(int(min(years))), float(int(max(years)) + 1)
+    span = hi - lo
     left, right = 40, WIDTH - 40
     dots = [
         {
@@ -76,6 +77,6 @@ def timeline(observations: list[dict[str, Any]]) -> dict[str, Any] | None:
     ]
     ticks = [
         {"x": round(left + (yr - lo) / span * (right - left), 1), "year": yr}
-        for yr in range(int(lo) + (lo > int(lo)), int(hi) + 1)
+        for yr in range(int(lo), int(hi) + 1)
     ]
     return {"dots": dots, "ticks": ticks, "width": WIDTH, "left": left, "right": right}
