@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test test-fast lint typecheck install bench clean system-packages
+.PHONY: demo test test-fast lint typecheck install bench clean system-packages messages
 
 # What the report needs from Debian: Pango for WeasyPrint's PDF (and HarfBuzz's subsetter
 # for its fonts), Noto fonts for names in every script, poppler for the tests that read
@@ -39,6 +39,11 @@ test: $(STAMP) system-packages lint typecheck
 # The quick loop while working: every test not marked slow.
 test-fast: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# The web's message catalogue, from its templates and code (Babel).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o src/credible/web/locale/messages.pot \
+		--no-location --sort-output --omit-header src/credible/web
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -99,7 +99,9 @@ def build_case(root: Path, backend: str, db: str) -> WebCase:
 @pytest.fixture(
     scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def wcase(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebCase]:
+def wcase(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebCase]:
     root = tmp_path_factory.mktemp(f"web-{request.param}")
     saved = {k: os.environ.get(k) for k in ("CREDIBLE_HOME", "CREDIBLE_KEY_FILE", "CREDIBLE_DB")}
     os.environ["CREDIBLE_HOME"] = str(root / "home")
@@ -158,4 +160,3 @@ def login(client, role: str) -> str:  # type: ignore[no-untyped-def]
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert found, page.text[:500]
     return found.group(1)
-

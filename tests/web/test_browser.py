@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.web.conftest import PASSWORD, WebCase
 
 from credible.store import schema
-from tests.web.conftest import PASSWORD, WebCase
 
 CHROMIUM = os.environ.get("CREDIBLE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -77,7 +77,11 @@ def _page(browser: Any, server: str, role: str) -> Any:
 
 
 def _record_links(page: Any) -> set[str]:
-    return set(page.eval_on_selector_all("table.hits a[href^='/records/']", "els => els.map(e => e.getAttribute('href'))"))
+    return set(
+        page.eval_on_selector_all(
+            "table.hits a[href^='/records/']", "els => els.map(e => e.getAttribute('href'))"
+        )
+    )
 
 
 def test_search_in_three_scripts_finds_the_same_records(browser: Any, server: str) -> None:

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.test_cli import run
 
 pytestmark = pytest.mark.slow  # a dozen real processes of the CLI
-
-from tests.test_cli import run
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_the_catalogue_holds_every_string() -> None:
     with (WEB / "locale" / "messages.pot").open("rb") as f:
         catalogue = {m.id for m in read_po(f) if m.id}
     missing = _extracted() - catalogue
-    assert missing == set(), "run: pybabel extract -F babel.cfg -o src/credible/web/locale/messages.pot --no-location --sort-output --omit-header src/credible/web"
+    assert missing == set(), "rebuild the catalogue: make messages"
     assert len(catalogue) > 100
 
 
@@ -37,7 +37,9 @@ def test_no_template_text_outside_the_catalogue() -> None:
 
     bad = []
     for path in (WEB / "templates").glob("*.html"):
-        for tag, text in re.findall(r"<(h1|h2|h3|th|button|label|dt)[^>]*>([^<{]*[A-Za-z][^<{]*)<", path.read_text()):
+        for tag, text in re.findall(
+            r"<(h1|h2|h3|th|button|label|dt)[^>]*>([^<{]*[A-Za-z][^<{]*)<", path.read_text()
+        ):
             if text.strip() and not text.strip().startswith(("#",)):
                 bad.append(f"{path.name}: <{tag}>{text.strip()}")
     assert bad == []

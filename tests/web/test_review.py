@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.web.conftest import WebCase
 
 from credible.store import schema
-from tests.web.conftest import WebCase
 
 
 def _judgements(wcase: WebCase) -> list[tuple[int, int, str, str]]:

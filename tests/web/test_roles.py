@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from starlette.routing import Route
 from sqlalchemy import select
+from starlette.routing import Route
+from tests.web.conftest import PASSWORD, ROLES, WebCase
 
 from credible.jobs import submit_job
 from credible.store import schema
-from tests.web.conftest import PASSWORD, ROLES, WebCase
 
 LEVEL = {None: -1, **{r: i for i, r in enumerate(ROLES)}}
 
@@ -165,7 +165,11 @@ def test_role_matrix(wcase: WebCase, app: Any, role: str | None) -> None:
                 want = admitted
             if r.status_code not in want:
                 failures.append(f"{method} {path} as {role}: {r.status_code}, wanted {want}")
-            elif role is None and not api and needed is not None:
-                if not r.headers["location"].startswith("/login"):
-                    failures.append(f"{method} {path}: redirected elsewhere")
+            elif (
+                role is None
+                and not api
+                and needed is not None
+                and not r.headers["location"].startswith("/login")
+            ):
+                failures.append(f"{method} {path}: redirected elsewhere")
     assert failures == []

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
 from tests.web.conftest import WebCase
 
 pytestmark = pytest.mark.slow

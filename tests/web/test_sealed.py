@@ -9,10 +9,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-
-from credible.store import schema
 from tests.web.conftest import PASSWORD, WebCase
 from tests.web.test_roles import TABLE
+
+from credible.store import schema
 
 MAX_PAGES = 400
 
@@ -23,9 +23,7 @@ def _all_ids(wcase: WebCase) -> dict[str, list[int]]:
         witness_records = [
             r[0]
             for r in conn.execute(
-                select(schema.person_records.c.id).where(
-                    schema.person_records.c.role == "witness"
-                )
+                select(schema.person_records.c.id).where(schema.person_records.c.role == "witness")
             )
         ]
         persons = [
@@ -114,9 +112,7 @@ def test_an_analyst_sees_what_the_viewer_may_not(wcase: WebCase, app: Any) -> No
 def test_a_viewer_is_told_a_witness_contact_is_withheld(wcase: WebCase, app: Any) -> None:
     with wcase.store.read() as conn:
         rid = conn.execute(
-            select(schema.person_records.c.id).where(
-                schema.person_records.c.external_id == "X1"
-            )
+            select(schema.person_records.c.id).where(schema.person_records.c.external_id == "X1")
         ).scalar_one()
     headers = {"Authorization": f"Bearer {wcase.tokens['viewer']}"}
     with TestClient(app) as client:

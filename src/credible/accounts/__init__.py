@@ -19,7 +19,13 @@ from credible.accounts.sessions import (
     session_user,
     start_session,
 )
-from credible.accounts.tokens import TokenInfo, create_token, list_tokens, revoke_token, user_for_token
+from credible.accounts.tokens import (
+    TokenInfo,
+    create_token,
+    list_tokens,
+    revoke_token,
+    user_for_token,
+)
 from credible.accounts.users import (
     ROLES,
     User,

@@ -52,8 +52,9 @@ def authenticate(store: Store, name: str, password: str, client: str) -> User:
     u = schema.users
     with store.read() as conn:
         row = conn.execute(
-            select(u.c.id, u.c.name, u.c.role, u.c.disabled, u.c.created_at, u.c.password_hash)
-            .where(u.c.name == name)
+            select(
+                u.c.id, u.c.name, u.c.role, u.c.disabled, u.c.created_at, u.c.password_hash
+            ).where(u.c.name == name)
         ).first()
     ok = verify_password(row.password_hash if row is not None else None, password)
     ok = ok and row is not None and not row.disabled

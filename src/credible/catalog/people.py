@@ -56,7 +56,9 @@ def _persons_of(conn: Connection, run_id: int | None, ids: list[int]) -> dict[in
     return {int(a): int(b) for a, b in conn.execute(stmt)}
 
 
-def records(store: Store, ids: list[int] | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def records(
+    store: Store, ids: list[int] | None = None, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
     stmt = select(*_COLUMNS).join(S, S.c.id == PR.c.source_id).order_by(PR.c.id)
     stmt = stmt.where(PR.c.id.in_(ids)) if ids is not None else stmt.limit(limit).offset(offset)
     with store.read() as conn:
@@ -91,7 +93,9 @@ def persons(store: Store, limit: int = 100, offset: int = 0) -> list[dict[str, A
 def person(store: Store, person_id: int) -> dict[str, Any]:
     """A Person: its records side by side, and the scored pairs between them."""
     with store.read() as conn:
-        row = conn.execute(select(P.c.id, P.c.label, P.c.size, P.c.run_id).where(P.c.id == person_id)).first()
+        row = conn.execute(
+            select(P.c.id, P.c.label, P.c.size, P.c.run_id).where(P.c.id == person_id)
+        ).first()
         if row is None:
             raise NotFoundError(f"no person with id {person_id}")
         members = conn.execute(
@@ -107,7 +111,9 @@ def person(store: Store, person_id: int) -> dict[str, Any]:
             .order_by(ms.c.match_probability.desc())
             .limit(50)
         ).all()
-        n = conn.execute(select(func.count()).select_from(PM).where(PM.c.person_id == person_id)).scalar_one()
+        n = conn.execute(
+            select(func.count()).select_from(PM).where(PM.c.person_id == person_id)
+        ).scalar_one()
     recs = records(store, ids)
     how = {int(m.record_id): (m.match_probability, m.decided_by) for m in members}
     for r in recs:

@@ -14,10 +14,24 @@ F, FO, S = schema.facilities, schema.facility_observations, schema.sources
 A, AL = schema.acts, schema.allegations
 
 _FACILITY = (
-    F.c.id, F.c.external_id, F.c.name, F.c.name_zh, F.c.name_ug, F.c.kind, F.c.latitude,
-    F.c.longitude, F.c.town, F.c.county, F.c.prefecture, F.c.security_tier, F.c.first_seen,
-    F.c.last_seen, F.c.capacity_estimate, S.c.name.label("source"), S.c.confidentiality,
-)  # fmt: skip
+    F.c.id,
+    F.c.external_id,
+    F.c.name,
+    F.c.name_zh,
+    F.c.name_ug,
+    F.c.kind,
+    F.c.latitude,
+    F.c.longitude,
+    F.c.town,
+    F.c.county,
+    F.c.prefecture,
+    F.c.security_tier,
+    F.c.first_seen,
+    F.c.last_seen,
+    F.c.capacity_estimate,
+    S.c.name.label("source"),
+    S.c.confidentiality,
+)
 
 
 def _conf(r: dict[str, Any]) -> dict[str, Any]:
@@ -41,12 +55,21 @@ def facility(store: Store, facility_id: int) -> dict[str, Any]:
         out["observations"] = [
             _conf(plain(r))
             for r in conn.execute(
-                select(FO.c.id, FO.c.observed, FO.c.observed_min, FO.c.imagery, FO.c.features,
-                       FO.c.change, FO.c.notes, S.c.name.label("source"), S.c.confidentiality)
+                select(
+                    FO.c.id,
+                    FO.c.observed,
+                    FO.c.observed_min,
+                    FO.c.imagery,
+                    FO.c.features,
+                    FO.c.change,
+                    FO.c.notes,
+                    S.c.name.label("source"),
+                    S.c.confidentiality,
+                )
                 .join(S, S.c.id == FO.c.source_id)
                 .where(FO.c.facility_id == facility_id)
                 .order_by(FO.c.observed_min, FO.c.id)
-            )  # fmt: skip
+            )
         ]
     return out
 
@@ -70,13 +93,27 @@ def facilities_geojson(store: Store) -> dict[str, Any]:
 
 
 _ACT = (
-    A.c.id, A.c.external_id, A.c.type, A.c.victim_record_id, A.c.victim, A.c.facility_id,
-    A.c.facility, A.c.place, A.c.date, A.c.status, S.c.name.label("source"), S.c.confidentiality,
-)  # fmt: skip
+    A.c.id,
+    A.c.external_id,
+    A.c.type,
+    A.c.victim_record_id,
+    A.c.victim,
+    A.c.facility_id,
+    A.c.facility,
+    A.c.place,
+    A.c.date,
+    A.c.status,
+    S.c.name.label("source"),
+    S.c.confidentiality,
+)
 
 
-def acts(store: Store, limit: int = 100, offset: int = 0, type_: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(*_ACT).join(S, S.c.id == A.c.source_id).order_by(A.c.id).limit(limit).offset(offset)
+def acts(
+    store: Store, limit: int = 100, offset: int = 0, type_: str | None = None
+) -> list[dict[str, Any]]:
+    stmt = (
+        select(*_ACT).join(S, S.c.id == A.c.source_id).order_by(A.c.id).limit(limit).offset(offset)
+    )
     if type_:
         stmt = stmt.where(A.c.type == type_)
     with store.read() as conn:
@@ -115,11 +152,18 @@ def act(store: Store, act_id: int) -> dict[str, Any]:
         out["allegations"] = [
             _conf(plain(r))
             for r in conn.execute(
-                select(AL.c.id, AL.c.excerpt, AL.c.credibility, AL.c.stance,
-                       S.c.name.label("source"), S.c.confidentiality, S.c.reliability)
+                select(
+                    AL.c.id,
+                    AL.c.excerpt,
+                    AL.c.credibility,
+                    AL.c.stance,
+                    S.c.name.label("source"),
+                    S.c.confidentiality,
+                    S.c.reliability,
+                )
                 .join(S, S.c.id == AL.c.source_id)
                 .where(AL.c.act_id == act_id)
                 .order_by(AL.c.id)
-            )  # fmt: skip
+            )
         ]
     return out

@@ -16,7 +16,8 @@ S = schema.sources
 def confidential_sources(store: Store) -> set[str]:
     with store.read() as conn:
         return {
-            r[0] for r in conn.execute(select(S.c.name).where(S.c.confidentiality == "confidential"))
+            r[0]
+            for r in conn.execute(select(S.c.name).where(S.c.confidentiality == "confidential"))
         }
 
 
@@ -26,13 +27,19 @@ def sources(store: Store) -> list[dict[str, Any]]:
     parent = S.alias("parent")
     stmt = (
         select(
-            S.c.id, S.c.name, S.c.kind, S.c.reliability, S.c.confidentiality, S.c.description,
-            parent.c.name.label("derived_from"), func.coalesce(n.c.records, 0).label("records"),
+            S.c.id,
+            S.c.name,
+            S.c.kind,
+            S.c.reliability,
+            S.c.confidentiality,
+            S.c.description,
+            parent.c.name.label("derived_from"),
+            func.coalesce(n.c.records, 0).label("records"),
         )
         .outerjoin(parent, parent.c.id == S.c.derived_from_id)
         .outerjoin(n, n.c.source_id == S.c.id)
         .order_by(S.c.name)
-    )  # fmt: skip
+    )
     with store.read() as conn:
         return [
             {**plain(r), "confidential": r.confidentiality == "confidential"}
@@ -50,21 +57,35 @@ def source(store: Store, source_id: int) -> dict[str, Any]:
         out["imports"] = [
             plain(r)
             for r in conn.execute(
-                select(imp.c.id, imp.c.kind, imp.c.rows, imp.c.at, imp.c.actor,
-                       ev.c.original_name, ev.c.sha256)
+                select(
+                    imp.c.id,
+                    imp.c.kind,
+                    imp.c.rows,
+                    imp.c.at,
+                    imp.c.actor,
+                    ev.c.original_name,
+                    ev.c.sha256,
+                )
                 .join(ev, ev.c.id == imp.c.evidence_id)
                 .where(imp.c.source_id == source_id)
                 .order_by(imp.c.id)
-            )  # fmt: skip
+            )
         ]
         evidence = [
             plain(r)
             for r in conn.execute(
-                select(ev.c.id, ev.c.sha256, ev.c.size, ev.c.media_type, ev.c.original_name,
-                       ev.c.acquired_at, ev.c.acquired_by)
+                select(
+                    ev.c.id,
+                    ev.c.sha256,
+                    ev.c.size,
+                    ev.c.media_type,
+                    ev.c.original_name,
+                    ev.c.acquired_at,
+                    ev.c.acquired_by,
+                )
                 .where(ev.c.source_id == source_id)
                 .order_by(ev.c.id)
-            )  # fmt: skip
+            )
         ]
         for e in evidence:
             e["custody"] = [

@@ -14,10 +14,21 @@ R = schema.runs
 
 
 def runs(store: Store, stage: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    stmt = select(
-        R.c.id, R.c.stage, R.c.method, R.c.started_at, R.c.finished_at, R.c.status, R.c.actor,
-        R.c.seed, R.c.results,
-    ).order_by(R.c.id.desc()).limit(limit)  # fmt: skip
+    stmt = (
+        select(
+            R.c.id,
+            R.c.stage,
+            R.c.method,
+            R.c.started_at,
+            R.c.finished_at,
+            R.c.status,
+            R.c.actor,
+            R.c.seed,
+            R.c.results,
+        )
+        .order_by(R.c.id.desc())
+        .limit(limit)
+    )
     if stage:
         stmt = stmt.where(R.c.stage == stage)
     with store.read() as conn:
@@ -51,9 +62,19 @@ def assessment(store: Store) -> dict[str, Any] | None:
         judgements = [
             plain(r)
             for r in conn.execute(
-                select(ej.c.id, ej.c.element, ej.c.met, ej.c.standard, ej.c.rationale,
-                       ej.c.actor, ej.c.at, ej.c.run_id).order_by(ej.c.id.desc()).limit(200)
-            )  # fmt: skip
+                select(
+                    ej.c.id,
+                    ej.c.element,
+                    ej.c.met,
+                    ej.c.standard,
+                    ej.c.rationale,
+                    ej.c.actor,
+                    ej.c.at,
+                    ej.c.run_id,
+                )
+                .order_by(ej.c.id.desc())
+                .limit(200)
+            )
         ]
     if info is None:
         return None

@@ -30,7 +30,9 @@ def user_add(
     name: Annotated[str, typer.Argument(help="The user's sign-in name.")],
     role: Annotated[
         str,
-        typer.Option(help="admin, analyst, reviewer or viewer (viewer sees no witness or contact)."),
+        typer.Option(
+            help="admin, analyst, reviewer or viewer (viewer sees no witness or contact)."
+        ),
     ],
     password_stdin: Annotated[
         bool,
@@ -129,7 +131,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL for more than 1).")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (PostgreSQL for more than 1).")
+    ] = 1,
     secure_cookies: Annotated[
         bool,
         typer.Option(

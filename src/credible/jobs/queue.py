@@ -57,14 +57,16 @@ def _job(row: Any) -> Job:
     )
 
 
-_ALLOWED = {
+_ALLOWED: dict[str, dict[str, type]] = {
     "link": {"threshold": float, "seed": int},
     "estimate": {"seed": int, "by": str},
     "assess": {"standard": str},
 }
 
 
-def submit_job(store: Store, actor: str, kind: str, parameters: dict[str, Any] | None = None) -> int:
+def submit_job(
+    store: Store, actor: str, kind: str, parameters: dict[str, Any] | None = None
+) -> int:
     if kind not in JOB_KINDS:
         raise InputError([Problem("job", None, "kind", "one of " + ", ".join(JOB_KINDS), kind)])
     params = dict(parameters or {})

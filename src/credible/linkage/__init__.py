@@ -39,7 +39,6 @@ from credible.linkage.clustering import (
 from credible.linkage.evaluate import Metrics, evaluate, load_truth
 from credible.linkage.explain import Step, Waterfall, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
-from credible.linkage.results import evaluate_latest, export_links
 from credible.linkage.leases import (
     ReviewPair,
     decide_leased,
@@ -48,6 +47,7 @@ from credible.linkage.leases import (
     parse_pair_id,
     release_leases,
 )
+from credible.linkage.results import evaluate_latest, export_links
 from credible.linkage.review import ReviewItem, decide, describe, explain, review_items
 from credible.linkage.service import LinkRunSummary, make_settings, recluster, run_link
 from credible.linkage.settings import LinkSettings

@@ -74,13 +74,11 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
     leases = schema.review_leases
     with store.read() as conn:
         queue = review_queue(stored_scores(conn, run.id), settings, store_judgements(conn))
-    candidates = [
-        (pair, float(p), float(w))
-        for pair, p, w in zip(
-            (
-                tuple(sorted((int(a), int(b))))
-                for a, b in zip(queue["record_id_l"], queue["record_id_r"], strict=True)
-            ),
+    candidates: list[tuple[tuple[int, int], float, float]] = [
+        ((min(int(a), int(b)), max(int(a), int(b))), float(p), float(w))
+        for a, b, p, w in zip(
+            queue["record_id_l"],
+            queue["record_id_r"],
             queue["match_probability"],
             queue["match_weight"],
             strict=True,
@@ -109,7 +107,9 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
                 with conn.begin_nested():
                     conn.execute(
                         leases.insert().values(
-                            record_l=pair[0], record_r=pair[1], reviewer=reviewer,
+                            record_l=pair[0],
+                            record_r=pair[1],
+                            reviewer=reviewer,
                             expires_at=expires,
                         )
                     )
@@ -133,9 +133,7 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
     )
 
 
-def decide_leased(
-    store: Store, reviewer: str, pair: str, decision: str, note: str = ""
-) -> int:
+def decide_leased(store: Store, reviewer: str, pair: str, decision: str, note: str = "") -> int:
     """Record ``reviewer``'s decision on a pair they hold, and release it. A pair held by
     someone else, or by nobody (expired, or never handed out), is refused: ask
     ``next_pair`` again."""

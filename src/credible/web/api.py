@@ -114,9 +114,7 @@ def source(request: Request, p: Viewer, source_id: Id) -> Any:
     response_model=list[m.Facility] | m.GeoJSON,
     tags=["facilities"],
 )
-def facilities(
-    request: Request, p: Viewer, format: Literal["json", "geojson"] = "json"
-) -> Any:
+def facilities(request: Request, p: Viewer, format: Literal["json", "geojson"] = "json") -> Any:
     """Facilities; ``format=geojson`` gives a FeatureCollection for the map."""
     store = store_of(request)
     if format == "geojson":
@@ -124,7 +122,9 @@ def facilities(
     return _out(p, catalog.facilities(store))
 
 
-@router.get(f"{V1}/facilities/{{facility_id}}", response_model=m.FacilityDetail, tags=["facilities"])
+@router.get(
+    f"{V1}/facilities/{{facility_id}}", response_model=m.FacilityDetail, tags=["facilities"]
+)
 def facility(request: Request, p: Viewer, facility_id: Id) -> Any:
     return _out(p, catalog.facility(store_of(request), facility_id))
 

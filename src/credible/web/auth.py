@@ -44,9 +44,9 @@ def store_of(request: Request) -> Store:
 
 
 def identify(request: Request) -> Principal | None:
-    cached = getattr(request.state, "principal", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
     store = store_of(request)
     principal = None
     header = request.headers.get("authorization", "")

@@ -221,9 +221,7 @@ def source_page(request: Request, p: Viewer, source_id: Id) -> HTMLResponse:
 
 @router.get("/facilities")
 def facilities_page(request: Request, p: Viewer) -> HTMLResponse:
-    return render(
-        request, "facilities.html", p, facilities=catalog.facilities(store_of(request))
-    )
+    return render(request, "facilities.html", p, facilities=catalog.facilities(store_of(request)))
 
 
 @router.get("/facilities/{facility_id}")
@@ -250,9 +248,7 @@ def review_page(request: Request, p: Reviewer) -> HTMLResponse:
     lines = None
     chart = None
     if pair is not None:
-        lines = list(
-            zip(describe(pair.record_l), describe(pair.record_r), strict=True)
-        )
+        lines = list(zip(describe(pair.record_l), describe(pair.record_r), strict=True))
         from credible.linkage import explain
 
         try:
@@ -326,7 +322,11 @@ def runs_page(request: Request, p: Viewer) -> HTMLResponse:
     from credible.jobs import list_jobs
 
     store = store_of(request)
-    jobs = [dataclasses.asdict(j) for j in list_jobs(store, 20)] if role_allows(p.role, "analyst") else []
+    jobs = (
+        [dataclasses.asdict(j) for j in list_jobs(store, 20)]
+        if role_allows(p.role, "analyst")
+        else []
+    )
     return render(
         request, "runs.html", p,
         runs=catalog.runs(store), jobs=jobs, report=_report_dir(request, p).exists(),

@@ -55,9 +55,7 @@ def _walk(value: Any) -> Any:
         witness = value.get("role") == "witness"
         out: dict[str, Any] = {}
         for k, v in value.items():
-            if k in CONTACT:
-                out[k] = None if v is None else WITHHELD
-            elif witness and k in IDENTITY:
+            if k in CONTACT or (witness and k in IDENTITY):
                 out[k] = None if v is None else WITHHELD
             else:
                 w = _walk(v)
