@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.web.conftest import WebCase
 
 from credible.store import schema, verify
 from credible.web import WebSettings, create_app
-from tests.web.conftest import WebCase
 
 CSV = "name,sex,birth_date\nFICTIONAL Nurbiye Tohti,female,1980\nFICTIONAL Ilham Yasin,male,1975\n"
 
@@ -99,8 +99,9 @@ def test_a_viewer_cannot_upload(client: Any, wcase: WebCase) -> None:
 
 
 def test_sign_in_is_rate_limited(client: Any, wcase: WebCase) -> None:
-    from credible.accounts import add_user
     from tests.web.conftest import PASSWORD
+
+    from credible.accounts import add_user
 
     add_user(wcase.store, "tester", "guessed1", "viewer", PASSWORD)
     for _ in range(5):
