@@ -116,3 +116,37 @@ def test_a_decision_without_the_lease_is_refused(wcase: WebCase, app: Any) -> No
         assert r.status_code == 422
         r = client.post("/api/v1/review/1-2/decision", headers=headers, json={"decision": "yes"})
         assert r.status_code == 422
+
+
+def test_the_queue_in_sql_is_the_queue_the_linkage_computes(wcase: WebCase) -> None:
+    from credible.linkage.leases import _queue
+    from credible.linkage.service import (
+        latest_link_run,
+        run_settings,
+        store_judgements,
+        stored_scores,
+    )
+    from credible.linkage.train import review_queue
+
+    from credible.store import live_judgements, retract_judgement
+
+    # Reopen the pairs decided so far (appended retractions): the queue is not empty, and
+    # a retracted decision no longer keeps its pair out of it.
+    with wcase.store.read() as conn:
+        live = [j.id for j in live_judgements(conn)]
+    with wcase.store.write("tester") as uow:
+        for jid in live[: max(1, len(live) // 2)]:
+            retract_judgement(uow, jid, "reopened by the test")
+    run = latest_link_run(wcase.store)
+    settings = run_settings(run)
+    with wcase.store.read() as conn:
+        in_sql = [
+            (int(r.lo), int(r.hi))
+            for r in conn.execute(_queue(run.id, settings.review_lower, settings.review_upper))
+        ]
+        frame = review_queue(stored_scores(conn, run.id), settings, store_judgements(conn))
+    in_memory = [
+        (min(int(a), int(b)), max(int(a), int(b)))
+        for a, b in zip(frame["record_id_l"], frame["record_id_r"], strict=True)
+    ]
+    assert in_sql and sorted(in_sql) == sorted(in_memory)

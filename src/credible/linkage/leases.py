@@ -13,19 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import Select, and_, case, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 
 from credible.errors import ConflictError, InputError, Problem
 from credible.linkage.review import _TO_STORE, _plain_record
-from credible.linkage.service import (
-    latest_link_run,
-    load_records,
-    run_settings,
-    store_judgements,
-    stored_scores,
-)
-from credible.linkage.train import review_queue
+from credible.linkage.service import MODEL_DECISION, latest_link_run, load_records, run_settings
 from credible.store import Store, add_judgement, schema
 
 LEASE_MINUTES = 15
@@ -65,6 +58,36 @@ def _iso(t: datetime) -> str:
     return t.isoformat(timespec="seconds")
 
 
+def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
+    """The review queue in SQL (what ``review_queue`` computes in memory): the run's
+    pairs in the review band that no live judgement has decided, most uncertain first.
+    Read a few rows at a time, it costs milliseconds on a large run."""
+    ms, j = schema.match_scores, schema.judgements
+    lo = case((ms.c.record_l < ms.c.record_r, ms.c.record_l), else_=ms.c.record_r)
+    hi = case((ms.c.record_l < ms.c.record_r, ms.c.record_r), else_=ms.c.record_l)
+    retraction = schema.judgements.alias("retraction")
+    live = (
+        select(j.c.id)
+        .where(
+            j.c.record_l == lo,
+            j.c.record_r == hi,
+            j.c.decision.in_(tuple(MODEL_DECISION)),
+            ~exists().where(retraction.c.retracts == j.c.id),
+        )
+        .exists()
+    )
+    return (
+        select(lo.label("lo"), hi.label("hi"), ms.c.match_probability, ms.c.match_weight)
+        .where(
+            ms.c.run_id == run_id,
+            ms.c.match_probability >= lower,
+            ms.c.match_probability < upper,
+            ~live,
+        )
+        .order_by(func.abs(ms.c.match_weight), ms.c.id)
+    )
+
+
 def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> ReviewPair | None:
     """The pair this reviewer holds, else the most uncertain unleased pair, leased to
     them; None when the queue is empty (or every pair is held by someone else)."""
@@ -72,18 +95,7 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
     settings = run_settings(run)
     now = datetime.now(UTC)
     leases = schema.review_leases
-    with store.read() as conn:
-        queue = review_queue(stored_scores(conn, run.id), settings, store_judgements(conn))
-    candidates: list[tuple[tuple[int, int], float, float]] = [
-        ((min(int(a), int(b)), max(int(a), int(b))), float(p), float(w))
-        for a, b, p, w in zip(
-            queue["record_id_l"],
-            queue["record_id_r"],
-            queue["match_probability"],
-            queue["match_weight"],
-            strict=True,
-        )
-    ]
+    queue = _queue(run.id, settings.review_lower, settings.review_upper)
     chosen = None
     with store.working() as conn:
         conn.execute(delete(leases).where(leases.c.expires_at < _iso(now)))
@@ -91,9 +103,33 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
             (int(r.record_l), int(r.record_r)): r.reviewer
             for r in conn.execute(select(leases.c.record_l, leases.c.record_r, leases.c.reviewer))
         }
-        mine = [c for c in candidates if held.get(c[0]) == reviewer]
-        free = [c for c in candidates if c[0] not in held]
-        for pair, p, w in mine[:1] or free:
+        remaining = int(
+            conn.execute(select(func.count()).select_from(queue.subquery())).scalar_one()
+        )
+        mine = [pair for pair, who in held.items() if who == reviewer]
+        # Past the pairs others hold, the first free one: read in pages, not all.
+        candidates: list[tuple[tuple[int, int], float, float]] = []
+        if mine:
+            q = queue.where(
+                or_(
+                    *(
+                        and_(queue.selected_columns.lo == a, queue.selected_columns.hi == b)
+                        for a, b in mine[:1]
+                    )
+                )
+            )
+            candidates = [
+                ((int(r.lo), int(r.hi)), float(r.match_probability), float(r.match_weight))
+                for r in conn.execute(q.limit(1))
+            ]
+        if not candidates:
+            page = len(held) + 20
+            candidates = [
+                ((int(r.lo), int(r.hi)), float(r.match_probability), float(r.match_weight))
+                for r in conn.execute(queue.limit(page))
+                if (int(r.lo), int(r.hi)) not in held
+            ]
+        for pair, p, w in candidates:
             expires = _iso(now + timedelta(minutes=minutes))
             if held.get(pair) == reviewer:
                 conn.execute(
@@ -107,12 +143,10 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
                 with conn.begin_nested():
                     conn.execute(
                         leases.insert().values(
-                            record_l=pair[0],
-                            record_r=pair[1],
-                            reviewer=reviewer,
+                            record_l=pair[0], record_r=pair[1], reviewer=reviewer,
                             expires_at=expires,
                         )
-                    )
+                    )  # fmt: skip
             except DBIntegrityError:
                 continue  # another reviewer took it a moment ago
             chosen = (pair, p, w, expires)
@@ -129,7 +163,7 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
         match_weight=w,
         run_id=run.id,
         lease_expires=expires,
-        remaining=len(candidates),
+        remaining=remaining,
     )
 
 
