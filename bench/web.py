@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -247,8 +248,12 @@ def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
         since = last_judgement()
         lat, errors, decided, elapsed = asyncio.run(load(base, tokens, qs, n_users, seconds))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     ok, n_decided, n_stored = check_decisions(decided, since)
     total = sum(len(v) for v in lat.values())
     print(f"\n{workers} worker(s), {n_users} users ({n_reviewers} reviewing), {elapsed:.0f} s")
