@@ -120,9 +120,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+THINK = 1.0  # seconds a user pauses between actions, on average (--think)
+
+
+async def _pause(rng: random.Random) -> None:
+    if THINK > 0:
+        await asyncio.sleep(rng.uniform(0.5 * THINK, 1.5 * THINK))
+
+
 async def _searcher(client, token, qs, stop, lat, errors, rng):  # type: ignore[no-untyped-def]
     headers = {"Authorization": f"Bearer {token}"}
     while time.monotonic() < stop:
+        await _pause(rng)
         q = rng.choice(qs)
         t = time.monotonic()
         try:
@@ -138,7 +147,9 @@ async def _searcher(client, token, qs, stop, lat, errors, rng):  # type: ignore[
 async def _reviewer(client, name, token, stop, lat, errors, decided):  # type: ignore[no-untyped-def]
     headers = {"Authorization": f"Bearer {token}"}
     i = 0
+    rng = random.Random(name)
     while time.monotonic() < stop:
+        await _pause(rng)
         t = time.monotonic()
         try:
             r = await client.get("/api/v1/review/next", headers=headers)
@@ -256,7 +267,10 @@ def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
             server.wait()
     ok, n_decided, n_stored = check_decisions(decided, since)
     total = sum(len(v) for v in lat.values())
-    print(f"\n{workers} worker(s), {n_users} users ({n_reviewers} reviewing), {elapsed:.0f} s")
+    print(
+        f"\n{workers} worker(s), {n_users} users ({n_reviewers} reviewing), "
+        f"think time {THINK:g} s, {elapsed:.0f} s"
+    )
     print(f"{'route':<42}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for route, values in sorted(lat.items()):
         print(
@@ -277,7 +291,13 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--reviewers", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=90)
+    ap.add_argument(
+        "--think", type=float, default=1.0,
+        help="mean pause of a user between actions, s (0: back to back, a stress test)",
+    )  # fmt: skip
     a = ap.parse_args()
+    global THINK
+    THINK = a.think
     build_store(a.people)
     for w in a.workers:
         run(w, a.users, a.reviewers, a.seconds)

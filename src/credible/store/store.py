@@ -42,9 +42,17 @@ from credible.store.vault import Vault
 LOCK_TIMEOUT_SECONDS = 60.0
 
 
+#: Connections one process keeps open, and may open beyond that under load: enough for
+#: the web server's request threads (``credible.web`` runs at most WEB_THREADS at once).
+POOL_SIZE = 8
+POOL_OVERFLOW = 16
+
+
 def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, future=True, connect_args={"timeout": lock_timeout})
+        in_memory = url.rstrip("/") == "sqlite:" or ":memory:" in url
+        pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        engine = create_engine(url, future=True, connect_args={"timeout": lock_timeout}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -64,7 +72,9 @@ def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(
+        url, future=True, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+    )
 
 
 def _short(exc: SQLAlchemyError) -> str:

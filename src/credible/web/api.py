@@ -12,7 +12,7 @@ from credible import __version__, catalog
 from credible.errors import NotFoundError
 from credible.web import models as m
 from credible.web.auth import Principal, api_role, store_of
-from credible.web.redact import redact
+from credible.web.redact import redact, sees_everything
 from credible.web.uploads import import_upload
 
 router = APIRouter()
@@ -55,6 +55,9 @@ def search_hits(request: Request, p: Principal, q: str, source: str | None,
         facility=facility or None,
         date_from=date_from or None,
         date_to=date_to or None,
+        # Dropped by the redaction step anyway; asked for here so they take no place
+        # among a viewer's hits.
+        exclude_confidential=not sees_everything(p.role),
     )
     confidential = catalog.confidential_sources(store)
     hits = [dataclasses.asdict(h) for h in search_people(store, q, filters, limit=limit)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -51,6 +52,8 @@ STATUS: tuple[tuple[type[CredibleError], int], ...] = (
     (RateLimitError, 429),
     (StoreError, 503),
 )
+
+WEB_THREADS = 16
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -108,6 +111,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Fewer request threads than the store's connections (POOL_SIZE + POOL_OVERFLOW):
+        # under load, requests queue for a thread instead of timing out on the pool.
+        to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
         worker = None
         if web.jobs:
             from credible.jobs import JobWorker
