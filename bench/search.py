@@ -29,8 +29,8 @@ from sqlalchemy import create_engine, select, text
 
 from credible.config import Settings
 from credible.ingest import import_manifest
-from credible.names import name_containment, split_name
-from credible.search import MATCH_THRESHOLD, search_people
+from credible.names import split_name
+from credible.search import MATCH_THRESHOLD, clear_search_cache, search_people
 from credible.simulate import given_name_forms, simulate
 from credible.store import Store, init_store, open_store, schema
 
@@ -205,7 +205,7 @@ def main() -> None:
             backends.append(("postgresql", pg_store))
         try:
             for backend, st in backends:
-                name_containment.cache_clear()  # the other backend's queries were the same
+                clear_search_cache()  # the other backend's queries were the same
                 cells, lat, truncated = measure(st, carry, source_of, script_of, drawn)
                 if backend == "sqlite":
                     table(cells)

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, or_, select, text
+from sqlalchemy import ARRAY, Connection, Integer, and_, any_, bindparam, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from credible import names
@@ -24,6 +25,7 @@ from credible.store import Store, schema
 #: the threshold ``credible.names`` uses to call two names the same name.
 MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
 MAX_LIMIT = 10_000
+ID_BATCH = 10_000  # ids bound in one statement (SQLite allows 32,766)
 CONFIDENTIAL = "confidential"
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
@@ -131,27 +133,36 @@ def search_people(
     where = _conditions(store, filters or SearchFilters())
     _keys.refresh(store)
     sql, params = store.search.refs_matching_sql(tokens)
-    found = text(sql).bindparams(**params).columns(ref=Integer)
-    stmt = (
-        select(
-            pr.c.id,
-            src.c.name.label("source"),
-            *_keys.NAME_COLUMNS,
-            pr.c.name_script,
-            pr.c.given_name_script,
-            pr.c.sex,
-            pr.c.birth_date,
-            pr.c.facility,
-            pr.c.detained,
-            pr.c.role,
-        )
-        .join(src, src.c.id == pr.c.source_id)
-        .where(and_(pr.c.id.in_(found), *where))
+    columns = (
+        pr.c.id,
+        src.c.name.label("source"),
+        *_keys.NAME_COLUMNS,
+        pr.c.name_script,
+        pr.c.given_name_script,
+        pr.c.sex,
+        pr.c.birth_date,
+        pr.c.facility,
+        pr.c.detained,
+        pr.c.role,
     )
     with store.read() as conn:
-        rows = conn.execute(stmt).all()
+        # The ids first, then the rows by primary key: one query joining the two lets
+        # PostgreSQL scan every record before it has statistics.
+        refs = sorted({int(r) for (r,) in conn.execute(text(sql), params)})
+        rows: list[Any] = []
+        for lo in range(0, len(refs), ID_BATCH):
+            ids = refs[lo : lo + ID_BATCH]
+            # PostgreSQL takes the ids as one array: a thousand bound values cost more
+            # to send and plan than the look-ups themselves
+            among = (
+                pr.c.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+                if store.dialect == "postgresql"
+                else pr.c.id.in_(ids)
+            )
+            stmt = select(*columns).join(src, src.c.id == pr.c.source_id).where(and_(among, *where))
+            rows += conn.execute(stmt).all()
         full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
-        scores = _matching(query, full)
+        scores = _matching_cached(query, tuple(full))
         scored = [
             (score, row, name)
             for row, name, score in zip(rows, full, scores, strict=True)
@@ -182,6 +193,19 @@ def search_people(
 @lru_cache(maxsize=1 << 16)
 def _parts(name: str) -> tuple[str, ...]:
     return tuple(p for p in names.split_name(name) if p.strip())
+
+
+@lru_cache(maxsize=256)
+def _matching_cached(query: str, full: tuple[str, ...]) -> tuple[float, ...]:
+    """``_matching``, remembered: it depends on nothing but the query and the names of
+    the candidates (the filters have chosen them), and a team repeats its searches."""
+    return tuple(_matching(query, list(full)))
+
+
+def clear_cache() -> None:
+    """Forget remembered matchings (a benchmark timing each backend afresh)."""
+    _matching_cached.cache_clear()
+    names.name_containment.cache_clear()
 
 
 def _form_similarities(query_parts: tuple[str, ...], forms: list[str]) -> list[dict[str, float]]:

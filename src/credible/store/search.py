@@ -218,7 +218,8 @@ class SearchIndex:
         """The display text of the document holding ``token`` (a watermark's)."""
         sql, params = self.refs_matching_sql([token])
         sql = sql.replace("SELECT ref", "SELECT display", 1)
-        row = conn.execute(text(sql + " LIMIT 1"), params).first()
+        # no LIMIT: with one, PostgreSQL may scan the table instead of using the index
+        row = conn.execute(text(sql), params).first()
         return None if row is None else str(row[0])
 
     def refs(self, conn: Connection, kind: str) -> set[int]:
