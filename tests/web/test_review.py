@@ -127,7 +127,6 @@ def test_the_queue_in_sql_is_the_queue_the_linkage_computes(wcase: WebCase) -> N
         stored_scores,
     )
     from credible.linkage.train import review_queue
-
     from credible.store import live_judgements, retract_judgement
 
     # Reopen the pairs decided so far (appended retractions): the queue is not empty, and
