@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
@@ -120,6 +120,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+KINDS: Counter[str] = Counter()  # what the errors were: a status, or the client's exception
 THINK = 1.0  # seconds a user pauses between actions, on average (--think)
 
 
@@ -134,14 +135,16 @@ async def _searcher(client, token, qs, stop, lat, errors, rng):  # type: ignore[
         await _pause(rng)
         q = rng.choice(qs)
         t = time.monotonic()
+        r, why = None, ""
         try:
             r = await client.get("/api/v1/search", params={"q": q, "limit": 50}, headers=headers)
             ok = r.status_code == 200
-        except httpx.HTTPError:
-            ok = False
+        except httpx.HTTPError as exc:
+            ok, why = False, type(exc).__name__
         lat["GET /api/v1/search"].append(time.monotonic() - t)
         if not ok:
             errors["GET /api/v1/search"] += 1
+            KINDS[str(r.status_code) if r is not None else why] += 1
 
 
 async def _reviewer(client, name, token, stop, lat, errors, decided):  # type: ignore[no-untyped-def]
@@ -240,10 +243,11 @@ def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
     qs = queries()
     port = _free_port()
     env = dict(os.environ, CREDIBLE_HOME=str(CACHE / "home"))
+    log = CACHE / f"serve-{workers}.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "credible.cli", "--db", _db(), "serve", "--port", str(port),
          "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -278,6 +282,11 @@ def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
             f"{pct(values, 50):>9.0f}{pct(values, 95):>9.0f}{pct(values, 99):>9.0f}"
         )
     print(f"throughput {total / elapsed:.1f} requests/s; errors {sum(errors.values())}")
+    if KINDS:
+        print("errors: " + ", ".join(f"{k} x{n}" for k, n in KINDS.most_common()))
+    logged = [line for line in log.read_text().splitlines() if "Error" in line][-3:]
+    if logged:
+        print("the server logged: " + " | ".join(logged))
     print(
         f"review: {n_decided} decisions answered 200, {n_stored} stored; "
         f"no pair decided twice and none lost: {'yes' if ok else 'NO'}"
