@@ -21,7 +21,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from credible.errors import NotFoundError, StoreError
+from credible.errors import CredibleError, InputError, NotFoundError, Problem, StoreError
 from credible.model.fields import SEARCH_FIELDS
 from credible.store import audit as audit_log
 from credible.store import bulk
@@ -85,6 +85,17 @@ def _short(exc: SQLAlchemyError) -> str:
     return text_.splitlines()[0] if text_ else type(exc).__name__
 
 
+def _refused(exc: SQLAlchemyError, what: str) -> CredibleError:
+    """A database error as the user's: a value PostgreSQL cannot hold (a NUL character in
+    text) is bad input, not a store that is down."""
+    if "NUL (0x00)" in _short(exc):
+        return InputError(
+            [Problem("input", None, None, "text without NUL (0x00) characters")],
+            summary=f"{what}: a value holds a NUL character",
+        )
+    return StoreError(f"{what}: {_short(exc)}")
+
+
 class Store:
     def __init__(
         self,
@@ -118,7 +129,7 @@ class Store:
             with self.engine.connect() as conn:
                 yield conn
         except DBAPIError as exc:
-            raise StoreError(f"cannot read the store: {_short(exc)}") from exc
+            raise _refused(exc, "cannot read the store") from exc
 
     def table(self, name: str) -> Table:
         try:
@@ -154,9 +165,7 @@ class Store:
         except SQLAlchemyError as exc:
             if uow is not None:
                 uow.undo_outside_effects()
-            raise StoreError(
-                f"the store refused the write, nothing was written: {_short(exc)}"
-            ) from exc
+            raise _refused(exc, "the store refused the write, nothing was written") from exc
         except BaseException:
             if uow is not None:
                 uow.undo_outside_effects()
@@ -173,7 +182,7 @@ class Store:
                 with conn.begin():
                     yield conn
         except DBAPIError as exc:
-            raise StoreError(f"the store refused the change: {_short(exc)}") from exc
+            raise _refused(exc, "the store refused the change") from exc
 
     def _lock_postgres(self, conn: Connection, actor: str) -> None:
         # One writer at a time keeps the audit chain linear. The name is what another
