@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from importlib import resources
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +18,17 @@ from credible.store import Store
 
 FORMS = given_name_forms()
 GIVEN = sorted(FORMS)[::5]  # a spread of the table: Uyghur, Kazakh and Hui names
+
+
+def _uyghur_names() -> set[str]:
+    text = (resources.files("credible.simulate") / "data" / "given_names.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["uly"].replace("'", "") for r in rows if r["ethnicity"] == "uyghur"}
+
+
+#: Uyghur names: the three Uyghur alphabets write them letter for letter (a Chinese name
+#: in pinyin, put into Uyghur Arabic or Cyrillic letters by the simulator, is not)
+UYGHUR = _uyghur_names()
 SCRIPTS = sorted(next(iter(FORMS.values())))
 LETTER_FOR_LETTER = {"uyghur_latin", "uyghur_arabic", "uyghur_cyrillic"}
 
@@ -48,7 +60,7 @@ def test_a_record_is_found_by_its_own_name_in_any_script(store: Store, tmp_path:
         scores = [h.score for h in hits]
         assert scores == sorted(scores, reverse=True) and all(0.75 <= s <= 1 for s in scores)
         # the Uyghur alphabets are letter for letter: each finds what the others find
-        if {written_in, searched_in} <= LETTER_FOR_LETTER:
+        if {written_in, searched_in} <= LETTER_FOR_LETTER and given_ in UYGHUR:
             again = search_people(store, FORMS[given_][searched_in], limit=1000)
             assert {h.record_id for h in again} == {h.record_id for h in hits}, given_
 

@@ -159,10 +159,17 @@ def boundaries() -> Boundaries | None:
     )
 
 
-def _polygon(ring: np.ndarray) -> list[list[list[float]]]:
-    coords = [[round(float(x), 3), round(float(y), 3)] for x, y in ring]
+def _polygon(ring: np.ndarray) -> list[list[list[float]]] | None:
+    """A GeoJSON polygon of one ring; None for a ring that clipping has flattened."""
+    coords: list[list[float]] = []
+    for x, y in ring:
+        point = [round(float(x), 3), round(float(y), 3)]
+        if not coords or point != coords[-1]:
+            coords.append(point)
     if coords[0] != coords[-1]:
         coords.append(coords[0])  # GeoJSON rings are closed
+    if len({tuple(p) for p in coords}) < 3:
+        return None
     return [coords]
 
 
@@ -188,10 +195,11 @@ def base_map_geojson() -> dict[str, object]:
         {
             "type": "Feature",
             "properties": {"layer": layer},
-            "geometry": {"type": "Polygon", "coordinates": _polygon(ring)},
+            "geometry": {"type": "Polygon", "coordinates": polygon},
         }
         for layer, rings in layers
-        for ring in rings
+        for polygon in map(_polygon, rings)
+        if polygon is not None
     ]
     return {
         "type": "FeatureCollection",
