@@ -5,13 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test test-fast lint typecheck install bench clean system-packages
+.PHONY: demo test test-fast lint typecheck install bench clean system-packages messages
 
 # What the report needs from Debian: Pango for WeasyPrint's PDF (and HarfBuzz's subsetter
 # for its fonts), Noto fonts for names in every script, poppler for the tests that read
-# the PDF back. Installed as root with apt-get; elsewhere, say what to install.
+# the PDF back; Chromium for the web's browser tests. Installed as root with apt-get; elsewhere, say what to install.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-	fonts-noto-core fonts-noto-cjk poppler-utils
+	fonts-noto-core fonts-noto-cjk poppler-utils chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "credible needs Python 3.11 or newer, found " + sys.version' 
@@ -39,6 +39,11 @@ test: $(STAMP) system-packages lint typecheck
 # The quick loop while working: every test not marked slow.
 test-fast: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# The web's message catalogue, from its templates and code (Babel).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o src/credible/web/locale/messages.pot \
+		--no-location --sort-output --omit-header src/credible/web
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

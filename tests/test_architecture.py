@@ -20,6 +20,9 @@ CAPABILITIES = {
     "assess",
     "report",
     "simulate",
+    "accounts",
+    "catalog",
+    "jobs",
     "search",
 }
 FRONTS = {"cli", "commands", "web", "demo"}

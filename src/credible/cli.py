@@ -22,6 +22,7 @@ from credible.commands import (  # noqa: F401 - importing registers the commands
     assess,
     report,
     names,
+    web,
     demo,
 )
 

@@ -39,6 +39,32 @@ class IntegrityError(CredibleError):
     exit_code = 5
 
 
+class AuthError(CredibleError):
+    """Who is asking is not known: no session or token, a wrong password, a disabled
+    account. The message never says which of these it was."""
+
+    exit_code = 7
+
+
+class AccessError(CredibleError):
+    """Who is asking is known, but their role does not allow this."""
+
+    exit_code = 7
+
+
+class RateLimitError(CredibleError):
+    """Too many attempts in too short a time (sign-in)."""
+
+    exit_code = 7
+
+
+class ConflictError(CredibleError):
+    """The request contradicts the current state: a review pair leased to someone else,
+    a name already taken."""
+
+    exit_code = 1
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located precisely enough to fix it.

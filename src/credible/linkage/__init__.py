@@ -9,7 +9,9 @@ Against the store (``credible link``, ``credible review``, the demo):
   -> ``LinkRunSummary``: link every person record and store the run;
   ``recluster(store, actor)``: a new run from the stored scores and the judgements;
   ``stored_scores(conn, run_id)``: a run's scored pairs (for estimation's linkage draws).
-- ``review_items(store)`` -> ``ReviewItem``s; ``decide(store, actor, a, b, decision)``;
+- ``next_pair(store, reviewer)`` -> ``ReviewPair`` (leased to one reviewer at a time),
+  ``decide_leased(store, reviewer, pair_id, decision, note)``;
+  ``review_items(store)`` -> ``ReviewItem``s; ``decide(store, actor, a, b, decision)``;
   ``describe(record)``; ``explain(store, a, b)`` -> ``Waterfall``.
 - ``evaluate_latest(store, truth_dir)`` -> (run id, ``Metrics``);
   ``export_links(store, fmt, out)``.
@@ -38,6 +40,14 @@ from credible.linkage.clustering import (
 from credible.linkage.evaluate import Metrics, evaluate, load_truth
 from credible.linkage.explain import Step, Waterfall, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
+from credible.linkage.leases import (
+    ReviewPair,
+    decide_leased,
+    next_pair,
+    pair_id,
+    parse_pair_id,
+    release_leases,
+)
 from credible.linkage.results import evaluate_latest, export_links
 from credible.linkage.review import ReviewItem, decide, describe, explain, review_items
 from credible.linkage.service import (
@@ -69,12 +79,14 @@ __all__ = [
     "LinkageError",
     "Metrics",
     "ReviewItem",
+    "ReviewPair",
     "Step",
     "Waterfall",
     "apply_model",
     "cluster_changes",
     "cluster_pairs",
     "decide",
+    "decide_leased",
     "describe",
     "evaluate",
     "evaluate_latest",
@@ -85,8 +97,12 @@ __all__ = [
     "live_decisions",
     "load_truth",
     "make_settings",
+    "next_pair",
+    "pair_id",
+    "parse_pair_id",
     "prepare_records",
     "recluster",
+    "release_leases",
     "review_items",
     "review_queue",
     "run_link",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -104,6 +105,10 @@ class _Registry:
     MAX_ROWS = 1 << 23
 
     def __init__(self) -> None:
+        # Held while rows are handed out and the arrays read: the web server calls from
+        # several threads, and a row added by one must not be read by another before
+        # its arrays have grown (nor after a clear).
+        self.lock = threading.Lock()
         self.clear()
 
     def clear(self) -> None:
@@ -288,8 +293,9 @@ def similarity_many(
             ]
         )
     n = len(a_names)
-    ia, ib = _registry.rows(a_names, b_names)
-    ids, counts, simple = _registry.ids, _registry.counts, _registry.simple
+    with _registry.lock:
+        ia, ib = _registry.rows(a_names, b_names)
+        ids, counts, simple = _registry.ids, _registry.counts, _registry.simple
     ca, cb = counts[ia], counts[ib]
     fast = simple[ia] & simple[ib] & ((ca == 1) == (cb == 1))
     out = np.zeros(n, dtype=np.float64)

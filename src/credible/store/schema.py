@@ -399,6 +399,92 @@ audit = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# ---- the web's accounts and working tables (migration 0007) ------------------------
+
+#: ``Column.info`` of a secret kept only as a hash (a password's, a token's): like a
+#: sealed column, it never appears in the audit detail.
+SECRET = {"sealed": True}
+
+# The people who may sign in to the web application, with their role. Audited: who was
+# given which role, and who disabled an account, is part of the record.
+users = Table(
+    "users",
+    metadata,
+    _pk(),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),  # admin | analyst | reviewer | viewer
+    Column("password_hash", Text, nullable=False, info=SECRET),  # argon2id
+    Column("disabled", Integer, nullable=False, server_default="0"),
+    Column("created_at", Text, nullable=False),
+)
+
+# API tokens for scripts: only the SHA-256 of the token is kept; the token is shown once.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _pk(),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("label", Text),
+    Column("token_hash", String(64), nullable=False, unique=True, info=SECRET),
+    Column("created_at", Text, nullable=False),
+    Column("revoked_at", Text),
+)
+
+# Browser sessions, kept server-side so that signing out or disabling a user ends them.
+# The cookie holds a random id; the table holds its hash and the CSRF token.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    _pk(),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+)
+
+# Sign-in attempts, for rate limiting across every worker process.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    _pk(),
+    Column("name", String(100), nullable=False, index=True),
+    Column("client", String(100), nullable=False, index=True),
+    Column("ok", Integer, nullable=False),
+    Column("at", Text, nullable=False),
+)
+
+# Long runs (link, estimate, assess) started from the web, done by a background worker.
+web_jobs = Table(
+    "web_jobs",
+    metadata,
+    _pk(),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),  # queued | running | done | failed
+    Column("progress", Float, nullable=False, server_default="0"),
+    Column("stage", Text),
+    Column("parameters", Text),
+    Column("message", Text),
+    Column("run_id", Integer),
+    Column("actor", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("started_at", Text),
+    Column("finished_at", Text),
+)
+
+# A pair of the review queue handed to one reviewer until the lease expires: the unique
+# pair is what keeps two reviewers from getting the same pair at once.
+review_leases = Table(
+    "review_leases",
+    metadata,
+    _pk(),
+    Column("record_l", Integer, nullable=False),
+    Column("record_r", Integer, nullable=False),
+    Column("reviewer", String(100), nullable=False, index=True),
+    Column("expires_at", Text, nullable=False),
+    UniqueConstraint("record_l", "record_r"),
+)
+
 # Tables whose rows the audit chain vouches for, in the order verification reads them.
 AUDITED_TABLES: tuple[Table, ...] = (
     sources,
@@ -420,6 +506,8 @@ AUDITED_TABLES: tuple[Table, ...] = (
     act_judgements,
     element_judgements,
     import_problems,
+    users,
+    api_tokens,
 )
 
 # The table each importable kind of row goes to.

@@ -21,7 +21,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from credible.errors import NotFoundError, StoreError
+from credible.errors import CredibleError, InputError, NotFoundError, Problem, StoreError
 from credible.model.fields import SEARCH_FIELDS
 from credible.store import audit as audit_log
 from credible.store import bulk
@@ -42,9 +42,17 @@ from credible.store.vault import Vault
 LOCK_TIMEOUT_SECONDS = 60.0
 
 
+#: Connections one process keeps open, and may open beyond that under load: enough for
+#: the web server's request threads (``credible.web`` runs at most WEB_THREADS at once).
+POOL_SIZE = 8
+POOL_OVERFLOW = 16
+
+
 def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, future=True, connect_args={"timeout": lock_timeout})
+        in_memory = url.rstrip("/") == "sqlite:" or ":memory:" in url
+        pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        engine = create_engine(url, future=True, connect_args={"timeout": lock_timeout}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -64,7 +72,9 @@ def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(
+        url, future=True, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+    )
 
 
 def _short(exc: SQLAlchemyError) -> str:
@@ -73,6 +83,17 @@ def _short(exc: SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None)
     text_ = str(orig if orig is not None else exc).strip()
     return text_.splitlines()[0] if text_ else type(exc).__name__
+
+
+def _refused(exc: SQLAlchemyError, what: str) -> CredibleError:
+    """A database error as the user's: a value PostgreSQL cannot hold (a NUL character in
+    text) is bad input, not a store that is down."""
+    if "NUL (0x00)" in _short(exc):
+        return InputError(
+            [Problem("input", None, None, "text without NUL (0x00) characters")],
+            summary=f"{what}: a value holds a NUL character",
+        )
+    return StoreError(f"{what}: {_short(exc)}")
 
 
 class Store:
@@ -108,7 +129,7 @@ class Store:
             with self.engine.connect() as conn:
                 yield conn
         except DBAPIError as exc:
-            raise StoreError(f"cannot read the store: {_short(exc)}") from exc
+            raise _refused(exc, "cannot read the store") from exc
 
     def table(self, name: str) -> Table:
         try:
@@ -144,13 +165,24 @@ class Store:
         except SQLAlchemyError as exc:
             if uow is not None:
                 uow.undo_outside_effects()
-            raise StoreError(
-                f"the store refused the write, nothing was written: {_short(exc)}"
-            ) from exc
+            raise _refused(exc, "the store refused the write, nothing was written") from exc
         except BaseException:
             if uow is not None:
                 uow.undo_outside_effects()
             raise
+
+    @contextmanager
+    def working(self) -> Iterator[Connection]:
+        """A transaction on the web's working tables (sessions, sign-in attempts, jobs,
+        review leases): state of the service, not of the record, so not in the audit
+        chain. SQLite takes its write lock up front, as ``write`` does."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(credible_write=True)
+                with conn.begin():
+                    yield conn
+        except DBAPIError as exc:
+            raise _refused(exc, "the store refused the change") from exc
 
     def _lock_postgres(self, conn: Connection, actor: str) -> None:
         # One writer at a time keeps the audit chain linear. The name is what another

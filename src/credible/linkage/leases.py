@@ -1,0 +1,201 @@
+"""The review queue shared by a team: each pair handed to one reviewer at a time.
+
+``next_pair`` leases the most uncertain pair that nobody holds; the lease is a row whose
+pair is unique, so two reviewers asking at the same moment cannot both get it (the
+database refuses the second insert). ``decide_leased`` records a decision only from the
+reviewer holding the pair's lease, and releases it, so no pair is decided twice by two
+people working the queue and no decision is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, delete, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
+
+from credible.errors import ConflictError, InputError, Problem
+from credible.linkage.review import _TO_STORE, _plain_record
+from credible.linkage.service import MODEL_DECISION, latest_link_run, load_records, run_settings
+from credible.store import Store, add_judgement, schema
+
+LEASE_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class ReviewPair:
+    pair_id: str  # "LOW-HIGH": the two record ids
+    record_l: dict[str, Any]
+    record_r: dict[str, Any]
+    match_probability: float
+    match_weight: float
+    run_id: int
+    lease_expires: str
+    remaining: int  # pairs still in the queue, this one included
+
+
+def pair_id(a: int, b: int) -> str:
+    lo, hi = sorted((int(a), int(b)))
+    return f"{lo}-{hi}"
+
+
+def parse_pair_id(value: str) -> tuple[int, int]:
+    try:
+        a, b = (int(x) for x in value.split("-"))
+    except ValueError:
+        raise InputError(
+            [Problem("pair_id", None, None, "two record ids joined by '-', e.g. 12-34", value)]
+        ) from None
+    if a == b or not (0 < a < 2**31 and 0 < b < 2**31):
+        raise InputError([Problem("pair_id", None, None, "two different record ids", value)])
+    lo, hi = sorted((a, b))
+    return lo, hi
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat(timespec="seconds")
+
+
+def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
+    """The review queue in SQL (what ``review_queue`` computes in memory): the run's
+    pairs in the review band that no live judgement has decided, most uncertain first.
+    Read a few rows at a time, it costs milliseconds on a large run."""
+    ms, j = schema.match_scores, schema.judgements
+    lo = case((ms.c.record_l < ms.c.record_r, ms.c.record_l), else_=ms.c.record_r)
+    hi = case((ms.c.record_l < ms.c.record_r, ms.c.record_r), else_=ms.c.record_l)
+    retraction = schema.judgements.alias("retraction")
+    live = (
+        select(j.c.id)
+        .where(
+            j.c.record_l == lo,
+            j.c.record_r == hi,
+            j.c.decision.in_(tuple(MODEL_DECISION)),
+            ~exists().where(retraction.c.retracts == j.c.id),
+        )
+        .exists()
+    )
+    return (
+        select(lo.label("lo"), hi.label("hi"), ms.c.match_probability, ms.c.match_weight)
+        .where(
+            ms.c.run_id == run_id,
+            ms.c.match_probability >= lower,
+            ms.c.match_probability < upper,
+            ~live,
+        )
+        .order_by(func.abs(ms.c.match_weight), ms.c.id)
+    )
+
+
+def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> ReviewPair | None:
+    """The pair this reviewer holds, else the most uncertain unleased pair, leased to
+    them; None when the queue is empty (or every pair is held by someone else)."""
+    run = latest_link_run(store)
+    settings = run_settings(run)
+    now = datetime.now(UTC)
+    leases = schema.review_leases
+    queue = _queue(run.id, settings.review_lower, settings.review_upper)
+    chosen = None
+    with store.working() as conn:
+        conn.execute(delete(leases).where(leases.c.expires_at < _iso(now)))
+        held = {
+            (int(r.record_l), int(r.record_r)): r.reviewer
+            for r in conn.execute(select(leases.c.record_l, leases.c.record_r, leases.c.reviewer))
+        }
+        remaining = int(
+            conn.execute(select(func.count()).select_from(queue.subquery())).scalar_one()
+        )
+        mine = [pair for pair, who in held.items() if who == reviewer]
+        # Past the pairs others hold, the first free one: read in pages, not all.
+        candidates: list[tuple[tuple[int, int], float, float]] = []
+        if mine:
+            q = queue.where(
+                or_(
+                    *(
+                        and_(queue.selected_columns.lo == a, queue.selected_columns.hi == b)
+                        for a, b in mine[:1]
+                    )
+                )
+            )
+            candidates = [
+                ((int(r.lo), int(r.hi)), float(r.match_probability), float(r.match_weight))
+                for r in conn.execute(q.limit(1))
+            ]
+        if not candidates:
+            page = len(held) + 20
+            candidates = [
+                ((int(r.lo), int(r.hi)), float(r.match_probability), float(r.match_weight))
+                for r in conn.execute(queue.limit(page))
+                if (int(r.lo), int(r.hi)) not in held
+            ]
+        for pair, p, w in candidates:
+            expires = _iso(now + timedelta(minutes=minutes))
+            if held.get(pair) == reviewer:
+                conn.execute(
+                    leases.update()
+                    .where(and_(leases.c.record_l == pair[0], leases.c.record_r == pair[1]))
+                    .values(expires_at=expires)
+                )
+                chosen = (pair, p, w, expires)
+                break
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        leases.insert().values(
+                            record_l=pair[0], record_r=pair[1], reviewer=reviewer,
+                            expires_at=expires,
+                        )
+                    )  # fmt: skip
+            except DBIntegrityError:
+                continue  # another reviewer took it a moment ago
+            chosen = (pair, p, w, expires)
+            break
+    if chosen is None:
+        return None
+    (lo, hi), p, w, expires = chosen
+    recs = load_records(store, [lo, hi]).set_index("record_id", drop=False)
+    return ReviewPair(
+        pair_id=pair_id(lo, hi),
+        record_l=_plain_record(recs.loc[lo]),
+        record_r=_plain_record(recs.loc[hi]),
+        match_probability=p,
+        match_weight=w,
+        run_id=run.id,
+        lease_expires=expires,
+        remaining=remaining,
+    )
+
+
+def decide_leased(store: Store, reviewer: str, pair: str, decision: str, note: str = "") -> int:
+    """Record ``reviewer``'s decision on a pair they hold, and release it. A pair held by
+    someone else, or by nobody (expired, or never handed out), is refused: ask
+    ``next_pair`` again."""
+    lo, hi = parse_pair_id(pair)
+    if decision not in _TO_STORE:
+        raise InputError(
+            [Problem("review", None, "decision", "accept, reject or unsure", decision)]
+        )
+    leases = schema.review_leases
+    mine = and_(
+        leases.c.record_l == lo,
+        leases.c.record_r == hi,
+        leases.c.reviewer == reviewer,
+        leases.c.expires_at >= _iso(datetime.now(UTC)),
+    )
+    with store.write(reviewer) as uow:
+        # Releasing the lease and appending the judgement are one transaction: of two
+        # requests deciding one pair, only the one that removes the lease writes.
+        released = uow.conn.execute(delete(leases).where(mine)).rowcount
+        if released != 1:
+            raise ConflictError(
+                f"pair {lo}-{hi} is not leased to {reviewer} (it expired, was decided, or "
+                "is held by another reviewer): ask for the next pair"
+            )
+        return add_judgement(uow, lo, hi, _TO_STORE[decision], note or None)
+
+
+def release_leases(store: Store, reviewer: str) -> None:
+    leases = schema.review_leases
+    with store.working() as conn:
+        conn.execute(delete(leases).where(leases.c.reviewer == reviewer))

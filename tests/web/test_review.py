@@ -1,0 +1,151 @@
+"""The review queue shared by two reviewers: never the same pair at once, no decision
+lost, no pair decided twice."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from tests.web.conftest import WebCase
+
+from credible.store import schema
+
+
+def _judgements(wcase: WebCase) -> list[tuple[int, int, str, str]]:
+    j = schema.judgements
+    with wcase.store.read() as conn:
+        return [
+            (r.record_l, r.record_r, r.decision, r.actor)
+            for r in conn.execute(select(j).order_by(j.c.id))
+        ]
+
+
+def test_two_reviewers_never_get_the_same_pair(wcase: WebCase, app: Any) -> None:
+    before = len(_judgements(wcase))
+    decided: dict[str, list[tuple[str, str]]] = {"reviewer": [], "analyst": []}
+    held: dict[str, list[str]] = {"reviewer": [], "analyst": []}
+    errors: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def work(role: str) -> None:
+        headers = {"Authorization": f"Bearer {wcase.tokens[role]}"}
+        with TestClient(app) as client:
+            barrier.wait()
+            for i in range(12):
+                r = client.get("/api/v1/review/next", headers=headers)
+                if r.status_code != 200:
+                    errors.append(f"next: {r.status_code} {r.text}")
+                    return
+                pair = r.json()["pair_id"]
+                if pair is None:
+                    return
+                held[role].append(pair)
+                decision = ("accept", "reject", "unsure")[i % 3]
+                r = client.post(
+                    f"/api/v1/review/{pair}/decision",
+                    headers=headers,
+                    json={"decision": decision, "note": f"by {role}"},
+                )
+                if r.status_code != 200:
+                    errors.append(f"decision: {r.status_code} {r.text}")
+                    return
+                decided[role].append((pair, decision))
+
+    threads = [threading.Thread(target=work, args=(role,)) for role in decided]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert decided["reviewer"] and decided["analyst"]
+    mine = {p for p, _ in decided["reviewer"]}
+    theirs = {p for p, _ in decided["analyst"]}
+    assert not mine & theirs  # never the same pair
+    assert not set(held["reviewer"]) & set(held["analyst"])
+    stored = _judgements(wcase)[before:]
+    # Every decision made is stored once, under the reviewer's name; nothing else was.
+    want = sorted(
+        (p, {"accept": "positive", "reject": "negative", "unsure": "unsure"}[d], f"{role}1")
+        for role, items in decided.items()
+        for p, d in items
+    )
+    got = sorted((f"{a}-{b}", d, who) for a, b, d, who in stored)
+    assert got == want
+
+
+def test_a_pair_is_decided_once_even_when_posted_twice_at_once(wcase: WebCase, app: Any) -> None:
+    headers = {"Authorization": f"Bearer {wcase.tokens['admin']}"}
+    with TestClient(app) as client:
+        pair = client.get("/api/v1/review/next", headers=headers).json()["pair_id"]
+    if pair is None:
+        return  # the queue was emptied by the test before
+    statuses: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def post() -> None:
+        with TestClient(app) as client:
+            barrier.wait()
+            r = client.post(
+                f"/api/v1/review/{pair}/decision", headers=headers, json={"decision": "accept"}
+            )
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200, 409]
+    lo, hi = (int(x) for x in pair.split("-"))
+    j = schema.judgements
+    with wcase.store.read() as conn:
+        n = conn.execute(
+            select(func.count()).where(j.c.record_l == lo, j.c.record_r == hi)
+        ).scalar_one()
+    assert n == 1
+
+
+def test_a_decision_without_the_lease_is_refused(wcase: WebCase, app: Any) -> None:
+    headers = {"Authorization": f"Bearer {wcase.tokens['reviewer']}"}
+    with TestClient(app) as client:
+        r = client.post("/api/v1/review/1-2/decision", headers=headers, json={"decision": "accept"})
+        assert r.status_code == 409
+        r = client.post("/api/v1/review/x/decision", headers=headers, json={"decision": "accept"})
+        assert r.status_code == 422
+        r = client.post("/api/v1/review/1-2/decision", headers=headers, json={"decision": "yes"})
+        assert r.status_code == 422
+
+
+def test_the_queue_in_sql_is_the_queue_the_linkage_computes(wcase: WebCase) -> None:
+    from credible.linkage.leases import _queue
+    from credible.linkage.service import (
+        latest_link_run,
+        run_settings,
+        store_judgements,
+        stored_scores,
+    )
+    from credible.linkage.train import review_queue
+    from credible.store import live_judgements, retract_judgement
+
+    # Reopen the pairs decided so far (appended retractions): the queue is not empty, and
+    # a retracted decision no longer keeps its pair out of it.
+    with wcase.store.read() as conn:
+        live = [j.id for j in live_judgements(conn)]
+    with wcase.store.write("tester") as uow:
+        for jid in live[: max(1, len(live) // 2)]:
+            retract_judgement(uow, jid, "reopened by the test")
+    run = latest_link_run(wcase.store)
+    settings = run_settings(run)
+    with wcase.store.read() as conn:
+        in_sql = [
+            (int(r.lo), int(r.hi))
+            for r in conn.execute(_queue(run.id, settings.review_lower, settings.review_upper))
+        ]
+        frame = review_queue(stored_scores(conn, run.id), settings, store_judgements(conn))
+    in_memory = [
+        (min(int(a), int(b)), max(int(a), int(b)))
+        for a, b in zip(frame["record_id_l"], frame["record_id_r"], strict=True)
+    ]
+    assert in_sql and sorted(in_sql) == sorted(in_memory)
