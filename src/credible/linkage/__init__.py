@@ -38,7 +38,7 @@ from credible.linkage.clustering import (
     live_decisions,
 )
 from credible.linkage.evaluate import Metrics, evaluate, load_truth
-from credible.linkage.explain import Step, Waterfall, explain_pair
+from credible.linkage.explain import Step, Waterfall, comparison_label, explain_pair
 from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_records
 from credible.linkage.leases import (
     ReviewPair,
@@ -85,6 +85,7 @@ __all__ = [
     "apply_model",
     "cluster_changes",
     "cluster_pairs",
+    "comparison_label",
     "decide",
     "decide_leased",
     "describe",

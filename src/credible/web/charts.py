@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-WIDTH, ROW = 560, 22
+from credible.linkage import comparison_label
+
+# Two text lines a row: the comparison, then its level in full (levels run to 60 letters).
+WIDTH, ROW = 640, 36
 
 
 def waterfall(wf: Any) -> dict[str, Any]:
@@ -13,7 +16,13 @@ def waterfall(wf: Any) -> dict[str, Any]:
     term-frequency adjustment), as running totals on a shared scale."""
     steps = [("prior", "", "", "", float(wf.prior_weight))]
     steps += [
-        (s.comparison, s.level, s.value_l, s.value_r, float(s.match_weight + s.tf_adjustment))
+        (
+            comparison_label(s.comparison),
+            s.level,
+            s.value_l,
+            s.value_r,
+            float(s.match_weight + s.tf_adjustment),
+        )
         for s in wf.steps
     ]
     totals, running = [], 0.0
@@ -23,7 +32,7 @@ def waterfall(wf: Any) -> dict[str, Any]:
     lo = min(0.0, *(min(a, b) for a, b in totals))
     hi = max(0.0, *(max(a, b) for a, b in totals))
     span = (hi - lo) or 1.0
-    label_w = 200
+    label_w = 330
     scale = (WIDTH - label_w - 60) / span
 
     def x(v: float) -> float:
