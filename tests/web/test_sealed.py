@@ -122,3 +122,49 @@ def test_a_viewer_is_told_a_witness_contact_is_withheld(wcase: WebCase, app: Any
         headers = {"Authorization": f"Bearer {wcase.tokens['reviewer']}"}
         body = client.get(f"/api/v1/records/{rid}", headers=headers).json()
         assert "+49 30 5550003" in body["contact"]
+
+
+def _pages(client: TestClient, url: str, token: str, limit: int) -> list[list[dict[str, Any]]]:
+    pages, offset = [], 0
+    while True:
+        page = client.get(
+            f"{url}?limit={limit}&offset={offset}", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        if not page:
+            return pages
+        pages.append(page)
+        offset += limit
+
+
+def _open_ids(wcase: WebCase, table: Any) -> list[int]:
+    s = schema.sources
+    with wcase.store.read() as conn:
+        stmt = (
+            select(table.c.id)
+            .join(s, s.c.id == table.c.source_id)
+            .where(s.c.confidentiality != "confidential")
+            .order_by(table.c.id)
+        )
+        return [int(i) for (i,) in conn.execute(stmt)]
+
+
+def test_a_viewers_pages_are_full_and_skip_nothing_it_may_see(wcase: WebCase, app: Any) -> None:
+    """Confidential rows are left out before paging: every page but the last is full, and
+    the pages together hold exactly the rows of the other sources, in order."""
+    limit = 7
+    with TestClient(app) as client:
+        for url, table in (
+            ("/api/v1/records", schema.person_records),
+            ("/api/v1/acts", schema.acts),
+        ):
+            seen = _pages(client, url, wcase.tokens["viewer"], limit)
+            assert all(len(p) == limit for p in seen[:-1]), url
+            assert [r["id"] for p in seen for r in p] == _open_ids(wcase, table), url
+    with wcase.store.read() as conn:  # the check has something to leave out
+        s, pr = schema.sources, schema.person_records
+        hidden = conn.execute(
+            select(pr.c.id)
+            .join(s, s.c.id == pr.c.source_id)
+            .where(s.c.confidentiality == "confidential")
+        ).all()
+    assert hidden

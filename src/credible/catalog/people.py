@@ -57,9 +57,19 @@ def _persons_of(conn: Connection, run_id: int | None, ids: list[int]) -> dict[in
 
 
 def records(
-    store: Store, ids: list[int] | None = None, limit: int = 100, offset: int = 0
+    store: Store,
+    ids: list[int] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    *,
+    exclude_confidential: bool = False,
 ) -> list[dict[str, Any]]:
+    """Person records by id, or a page of them. A page for a role that may not see
+    confidential sources leaves them out in SQL, so that the page is full and offsets
+    count what that role sees (dropping them afterwards would leave short or empty pages)."""
     stmt = select(*_COLUMNS).join(S, S.c.id == PR.c.source_id).order_by(PR.c.id)
+    if exclude_confidential:
+        stmt = stmt.where(S.c.confidentiality != "confidential")
     stmt = stmt.where(PR.c.id.in_(ids)) if ids is not None else stmt.limit(limit).offset(offset)
     with store.read() as conn:
         rows = conn.execute(stmt).all()

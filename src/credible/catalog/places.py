@@ -109,11 +109,19 @@ _ACT = (
 
 
 def acts(
-    store: Store, limit: int = 100, offset: int = 0, type_: str | None = None
+    store: Store,
+    limit: int = 100,
+    offset: int = 0,
+    type_: str | None = None,
+    *,
+    exclude_confidential: bool = False,
 ) -> list[dict[str, Any]]:
+    """A page of acts; see ``records`` for why confidential sources are left out in SQL."""
     stmt = (
         select(*_ACT).join(S, S.c.id == A.c.source_id).order_by(A.c.id).limit(limit).offset(offset)
     )
+    if exclude_confidential:
+        stmt = stmt.where(S.c.confidentiality != "confidential")
     if type_:
         stmt = stmt.where(A.c.type == type_)
     with store.read() as conn:

@@ -84,7 +84,15 @@ def search(
 
 @router.get(f"{V1}/records", response_model=list[m.Record], tags=["people"])
 def records(request: Request, p: Viewer, limit: Limit = 100, offset: Offset = 0) -> Any:
-    return _out(p, catalog.records(store_of(request), limit=limit, offset=offset))
+    return _out(
+        p,
+        catalog.records(
+            store_of(request),
+            limit=limit,
+            offset=offset,
+            exclude_confidential=not sees_everything(p.role),
+        ),
+    )
 
 
 @router.get(f"{V1}/records/{{record_id}}", response_model=m.Record, tags=["people"])
@@ -149,7 +157,16 @@ def acts(
     offset: Offset = 0,
     type: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Any:
-    return _out(p, catalog.acts(store_of(request), limit, offset, type))
+    return _out(
+        p,
+        catalog.acts(
+            store_of(request),
+            limit,
+            offset,
+            type,
+            exclude_confidential=not sees_everything(p.role),
+        ),
+    )
 
 
 @router.get(f"{V1}/acts/{{act_id}}", response_model=m.ActDetail, tags=["acts"])

@@ -290,7 +290,10 @@ def acts_page(
     store = store_of(request)
     return render(
         request, "acts.html", p,
-        acts=catalog.acts(store, 100, offset, type or None), assessment=catalog.assessment(store),
+        acts=catalog.acts(
+            store, 100, offset, type or None, exclude_confidential=not sees_everything(p.role)
+        ),
+        assessment=catalog.assessment(store),
         offset=offset, type=type,
     )  # fmt: skip
 
