@@ -117,18 +117,24 @@ def _reading_similarity(ra: tuple[Part, ...], rb: tuple[Part, ...]) -> float:
 
 
 def _joined_similarity(single: str, multi: str) -> float:
-    """A one-part name against the parts of another written together, in any order."""
-    one = compiled(single)[0]
+    """A one-part name (or a one-part reading of a name: pinyin written syllable by
+    syllable) against the parts of another written together, in any order."""
+    ones = [r[0] for r in compiled(single) if len(r) == 1]
     n = len(_parts.readings(multi)[0].parts)
-    if not one or n < 2 or n > 4:
+    if not ones or n < 2 or n > 4:
         return 0.0
     best = 0.0
     for order in itertools.permutations(range(n)):
         key = _joined_key(multi, order)
-        for k, pen in one[0]:
-            if k != HAN_MARK:
-                best = max(best, Levenshtein.normalized_similarity(k, key) - pen)
+        for one in ones:
+            for k, pen in one:
+                if k != HAN_MARK:
+                    best = max(best, Levenshtein.normalized_similarity(k, key) - pen)
     return best
+
+
+def _has_one_part(name: str) -> bool:
+    return any(len(r) == 1 for r in compiled(name))
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -139,9 +145,9 @@ def name_similarity(a: str, b: str) -> float:
         for rb in cb:
             best = max(best, _reading_similarity(ra, rb))
     na, nb = len(ca[0]), len(cb[0])
-    if na == 1 and nb >= 2:
+    if nb >= 2 and (na == 1 or (len(ca) > 1 and _has_one_part(a))):
         best = max(best, _joined_similarity(a, b))
-    elif nb == 1 and na >= 2:
+    if na >= 2 and (nb == 1 or (len(cb) > 1 and _has_one_part(b))):
         best = max(best, _joined_similarity(b, a))
     return float(min(1.0, max(0.0, best)))
 
