@@ -67,7 +67,7 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
     if arabic.needs_compounds([p[0] for p in options[0] if p]):
         return None  # Abd al-Rahman, ibn ...: the whole name is read together
     for part in options[0]:
-        if part[0] in aff["suffixes"] or part[0].endswith(aff["patronymic_suffixes"]):
+        if part[0] in aff["suffixes"] or _p.is_patronymic(part[0]):
             return None
         comp = _p.comparable(part)
         if comp:
@@ -87,6 +87,7 @@ def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
             and _p.surname_join(tokens[0], tokens[1]) is not None
         )
         or (len(tokens) >= 2 and _p.syllable_run(tokens))
+        or (len(tokens) >= 3 and _p.all_pinyin(tokens))
     ):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
         return tuple(_intern(p) for p in readings[0]), False

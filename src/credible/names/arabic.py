@@ -102,7 +102,7 @@ def read_arabic(word: str) -> str:
         elif ch in "وي" and prev == "vowel" and not last:
             latin, kind = ("w" if ch == "و" else "y"), "consonant"
         if ch == "ه" and last and out:
-            latin, kind = "e", "final"
+            latin, kind = "a", "final"
         if kind == "consonant" and prev == "consonant":
             out.append("a")
         if kind == "consonant" and prev == "silent" and i == 1:

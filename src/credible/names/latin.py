@@ -47,6 +47,8 @@ def canonical_latin(text: str) -> str:
     # str.lower() turns the Turkish capital İ into i + a combining dot (U+0307), which
     # no table knows: fold it first (ABDURREHİM HEYİT -> abdurrehim heyit)
     text = text.replace("İ", "i").replace("\u0307", "")
+    if "é" in text or "É" in text:
+        text = _pinyin_e(text)
     while text != prev:
         prev = text
         text = "".join(_LETTERS.get(ch, ch) for ch in text.lower())
@@ -57,6 +59,19 @@ def canonical_latin(text: str) -> str:
         text = _NOT_NAME.sub(" ", text).replace("_", " ")
         text = _SPACES.sub(" ", text).strip(" -'")
     return text
+
+
+# Pinyin tone marks other than é: a word with one of them is pinyin, and its é is the
+# vowel e with the second tone, not ULY's é (Hézhuō).
+_PINYIN_TONES = frozenset("āǎàēěèīíǐìōóǒòūúǔùǖǘǚǜĀÁǍÀĒĚÈĪÍǏÌŌÓǑÒŪÚǓÙ")
+
+
+def _pinyin_e(text: str) -> str:
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        if ("é" in word or "É" in word) and any(ch in _PINYIN_TONES for ch in word):
+            words[i] = word.replace("é", "e").replace("É", "E")
+    return " ".join(words)
 
 
 # Letters that ULY itself writes with a diacritic: kept as they are.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -129,6 +128,7 @@ def _pinyin_part(word: str) -> tuple[str, ...]:
     return (word, *cands[:_PINYIN_CANDIDATES], han.HAN_MARK)
 
 
+@lru_cache(maxsize=1 << 16)
 def _syllable(token: str) -> bool:
     """Whether a written token is one pinyin syllable of the transcription table (tone
     marks and a tone number allowed): Mai, Mài, mai3."""
@@ -136,15 +136,55 @@ def _syllable(token: str) -> bool:
         return False
     if han.is_pinyin_syllable(token):
         return True
-    if token.isascii() and token.isalpha():
+    if token.isascii():
+        return token[-1:] in "12345" and han.is_pinyin_syllable(token.rstrip("12345"))
+    if script.blocks(token) != {"latin"}:
         return False
     return han.is_pinyin_syllable(canonical_latin(token).rstrip("12345"))
 
 
 def syllable_run(tokens: list[str]) -> bool:
     """Whether two neighbouring tokens are single pinyin syllables (Mai Mai Ti)."""
-    flags = [_syllable(t) for t in tokens]
-    return any(a and b for a, b in itertools.pairwise(flags))
+    prev = False
+    for token in tokens:
+        cur = _syllable(token)
+        if cur and prev:
+            return True
+        prev = cur
+    return False
+
+
+@lru_cache(maxsize=1 << 16)
+def _pinyin_word(token: str) -> bool:
+    if not token[:1].isalpha() or script.blocks(token) != {"latin"}:
+        return False
+    word = token.lower() if token.isascii() else canonical_latin(token)
+    return _syllable(token) or bool(han.from_pinyin(word))
+
+
+def all_pinyin(tokens: list[str]) -> bool:
+    """Whether a name of 3 to 6 words is pinyin in all words but at most one (Pati Guli
+    Tuerhong: 洪 hong is not a table character)."""
+    if not 3 <= len(tokens) <= 6:
+        return False
+    misses = 0
+    for token in tokens:
+        if not _pinyin_word(token):
+            misses += 1
+            if misses > 1:
+                return False
+    return True
+
+
+def _pinyin_groupings(tokens: list[str]) -> list[tuple[tuple[str, ...], ...]]:
+    """A name written all in pinyin, in words that need not be its parts (帕提古丽·吐尔洪
+    as Pati Guli Tuerhong): read as two parts at every cut between words."""
+    out = []
+    for cut in range(1, len(tokens)):
+        head = "".join(canonical_latin(t) for t in tokens[:cut])
+        tail = "".join(canonical_latin(t) for t in tokens[cut:])
+        out.append((_pinyin_part(head), _pinyin_part(tail)))
+    return out
 
 
 def _joined_runs(tokens: list[str], code: str | None) -> tuple[tuple[str, ...], ...] | None:
@@ -215,6 +255,8 @@ def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
         runs = _joined_runs(tokens, code)
         if runs:
             out.append(Reading(_tidy(runs)))
+    if code is None and not dotted and all_pinyin(tokens):
+        out += [Reading(_tidy(g)) for g in _pinyin_groupings(tokens)]
     if "-" in name:
         split = _hyphens_split(out[0].parts)
         if split != out[0].parts:
@@ -255,6 +297,15 @@ def _compounds(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...
     return tuple(out)
 
 
+def is_patronymic(word: str) -> bool:
+    """A word made of a name and a patronymic suffix (Äbishuly, Abishevich); the name
+    before the suffix has at least three letters (Guli is not Gul + -i)."""
+    suffixes = affixes()["patronymic_suffixes"]
+    if not word.endswith(suffixes):  # the common case, in C
+        return False
+    return any(word.endswith(s) and len(word) - len(s) >= _MIN_STEM for s in suffixes)
+
+
 def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     """Join a suffix written apart (Ahmet Jan -> Ahmetjan); drop middle patronymics."""
     aff = affixes()
@@ -266,8 +317,7 @@ def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
         else:
             out.append(part)
     if len(out) >= 3:
-        pats = aff["patronymic_suffixes"]
-        middle = [p for p in out[1:-1] if not p[0].endswith(pats)]
+        middle = [p for p in out[1:-1] if not is_patronymic(p[0])]
         out = [out[0], *middle, out[-1]]
     return tuple(out)
 
