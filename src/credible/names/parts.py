@@ -179,7 +179,7 @@ def all_pinyin(tokens: list[str]) -> bool:
 def _pinyin_groupings(tokens: list[str]) -> list[tuple[tuple[str, ...], ...]]:
     """A name written all in pinyin, in words that need not be its parts (帕提古丽·吐尔洪
     as Pati Guli Tuerhong): read as two parts at every cut between words."""
-    out = []
+    out: list[tuple[tuple[str, ...], ...]] = []
     for cut in range(1, len(tokens)):
         head = "".join(canonical_latin(t) for t in tokens[:cut])
         tail = "".join(canonical_latin(t) for t in tokens[cut:])
