@@ -90,4 +90,4 @@ def test_third_round_dev_quality_floor() -> None:
     pred = name_similarity_many([p.a for p in pairs], [p.b for p in pairs]) >= SAME_NAME_THRESHOLD
     precision = (pred & truth).sum() / pred.sum()
     recall = (pred & truth).sum() / truth.sum()
-    assert precision >= 0.97 and recall >= 0.75, (precision, recall)
+    assert precision >= 0.97 and recall >= 0.70, (precision, recall)

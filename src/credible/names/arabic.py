@@ -16,7 +16,6 @@ Two things differ from Uyghur and its Latin forms:
 
 from __future__ import annotations
 
-import itertools
 import re
 from functools import cache, lru_cache
 from importlib import resources
@@ -25,9 +24,10 @@ import yaml
 
 from credible.errors import ConfigError
 
-# Letters that only Arabic/Persian orthography uses, or Uyghur's own vowel letters: a word
-# with one of the first and none of the second is read as Arabic-language orthography.
-_ARABIC_ONLY = frozenset("حعصضطظثذةأإآٱءؤیک")
+# Letters that only Arabic orthography uses: Uyghur writes ھ, خ, س, ز, ت for them.
+# (Not ی, ک, ي or ه, which Uyghur typed on an Arabic or Persian keyboard uses for ى, ك,
+# ى and ە, nor a hamza, typed for ئ.)
+_ARABIC_ONLY = frozenset("حعصضطظثذة")
 _UYGHUR_VOWELS = frozenset("ەۇۆۈېىئ")
 _ARABIC_VOWEL_LETTERS = frozenset("اويىی")
 _PERSIAN_ONLY = frozenset("پچژگڭ")
@@ -57,16 +57,15 @@ def names_table() -> dict[str, frozenset[str]]:
 
 def is_arabic_orthography(word: str) -> bool:
     """Whether an Arabic-script word is written the Arabic/Persian way (short vowels left
-    out) rather than in the Uyghur alphabet, which writes every vowel."""
+    out) rather than in the Uyghur alphabet, which writes every vowel: it has a letter
+    only Arabic uses, or no vowel letter at all (محمد; ه counts as one: Uyghur typed on an
+    Arabic keyboard writes it for ە, مهمهت Memet). Consonants that meet are not
+    enough: Uyghur has clusters too (ساتتارجان Sattarjan, دىلشات Dilshat)."""
     chars = set(word)
     if chars & _ARABIC_ONLY:
         return True
-    if chars & _UYGHUR_VOWELS:
-        return False
-    # only ا و ي for vowels: Arabic-style when two consonants meet with no vowel letter
-    # between them (محمد), which Uyghur spelling never leaves
-    kinds = [ch in _ARABIC_VOWEL_LETTERS for ch in word if "\u0600" <= ch <= "\u06ff"]
-    return any(not a and not b for a, b in itertools.pairwise(kinds))
+    letters = [ch for ch in word if "\u0600" <= ch <= "\u06ff"]
+    return len(letters) >= 3 and not chars & (_ARABIC_VOWEL_LETTERS | _UYGHUR_VOWELS | {"ه"})
 
 
 @lru_cache(maxsize=1 << 14)

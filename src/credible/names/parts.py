@@ -121,10 +121,10 @@ def _pinyin_part(word: str) -> tuple[str, ...]:
     it can be the pinyin of a Chinese rendering (Maimaiti -> memet). Tone numbers
     (mai3mai4ti2) mark syllable ends and are not part of the word."""
     cands = [c for c in han.pinyin_readings(word) if c != word]
+    if not cands:
+        return (word,)
     if any(ch.isdigit() for ch in word):
         word = "".join(ch for ch in word if not ch.isdigit())
-    if not cands:
-        return (word,) if word else ()
     return (word, *cands[:_PINYIN_CANDIDATES], han.HAN_MARK)
 
 
@@ -143,14 +143,18 @@ def _syllable(token: str) -> bool:
     return han.is_pinyin_syllable(canonical_latin(token).rstrip("12345"))
 
 
+_MIN_RUN = 3
+"""Syllables written apart are joined from three on (Mai Mai Ti): two may be a Han name
+(Ma Jun), which is read as surname and given name."""
+
+
 def syllable_run(tokens: list[str]) -> bool:
-    """Whether two neighbouring tokens are single pinyin syllables (Mai Mai Ti)."""
-    prev = False
+    """Whether three neighbouring tokens are single pinyin syllables (Mai Mai Ti)."""
+    run = 0
     for token in tokens:
-        cur = _syllable(token)
-        if cur and prev:
+        run = run + 1 if _syllable(token) else 0
+        if run >= _MIN_RUN:
             return True
-        prev = cur
     return False
 
 
@@ -163,22 +167,16 @@ def _pinyin_word(token: str) -> bool:
 
 
 def all_pinyin(tokens: list[str]) -> bool:
-    """Whether a name of 3 to 6 words is pinyin in all words but at most one (Pati Guli
-    Tuerhong: 洪 hong is not a table character)."""
-    if not 3 <= len(tokens) <= 6:
+    """Whether a name of 3 to 6 words is pinyin in every word, one of them a single
+    syllable (Pati Gu Li, Mai Mai Tijiang): its words need not be its parts."""
+    if not 3 <= len(tokens) <= 6 or not any(_syllable(t) for t in tokens):
         return False
-    misses = 0
-    for token in tokens:
-        if not _pinyin_word(token):
-            misses += 1
-            if misses > 1:
-                return False
-    return True
+    return all(_pinyin_word(t) for t in tokens)
 
 
 def _pinyin_groupings(tokens: list[str]) -> list[tuple[tuple[str, ...], ...]]:
-    """A name written all in pinyin, in words that need not be its parts (帕提古丽·吐尔洪
-    as Pati Guli Tuerhong): read as two parts at every cut between words."""
+    """A name written all in pinyin, in words that need not be its parts (帕提古丽·吐尔逊
+    as Pati Gu Li Tuerxun): read as two parts at every cut between words."""
     out: list[tuple[tuple[str, ...], ...]] = []
     for cut in range(1, len(tokens)):
         head = "".join(canonical_latin(t) for t in tokens[:cut])
@@ -198,7 +196,7 @@ def _joined_runs(tokens: list[str], code: str | None) -> tuple[tuple[str, ...], 
         j = i
         while j < len(tokens) and flags[j]:
             j += 1
-        if j - i >= 2:
+        if j - i >= _MIN_RUN:
             word = "".join(canonical_latin(t) for t in tokens[i:j])
             parts.append(_pinyin_part(word))
             joined = True

@@ -121,8 +121,7 @@ def _reading_similarity(ra: tuple[Part, ...], rb: tuple[Part, ...]) -> float:
 
 
 def _joined_similarity(single: str, multi: str) -> float:
-    """A one-part name (or a one-part reading of a name: pinyin written syllable by
-    syllable) against the parts of another written together, in any order."""
+    """A one-part name against the parts of another written together, in any order."""
     ones = [r[0] for r in compiled(single) if len(r) == 1]
     n = len(_parts.readings(multi)[0].parts)
     if not ones or n < 2 or n > 4:
@@ -137,10 +136,6 @@ def _joined_similarity(single: str, multi: str) -> float:
     return best
 
 
-def _has_one_part(name: str) -> bool:
-    return any(len(r) == 1 for r in compiled(name))
-
-
 def name_similarity(a: str, b: str) -> float:
     """Similarity in [0, 1] of two names in any scripts; symmetric; order of parts ignored."""
     ca, cb = compiled(a), compiled(b)
@@ -149,9 +144,9 @@ def name_similarity(a: str, b: str) -> float:
         for rb in cb:
             best = max(best, _reading_similarity(ra, rb))
     na, nb = len(ca[0]), len(cb[0])
-    if nb >= 2 and (na == 1 or (len(ca) > 1 and _has_one_part(a))):
+    if na == 1 and nb >= 2:
         best = max(best, _joined_similarity(a, b))
-    if na >= 2 and (nb == 1 or (len(cb) > 1 and _has_one_part(b))):
+    elif nb == 1 and na >= 2:
         best = max(best, _joined_similarity(b, a))
     return float(min(1.0, max(0.0, best)))
 
