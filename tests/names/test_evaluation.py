@@ -37,13 +37,16 @@ def test_enough_pairs_and_every_script_pair() -> None:
     assert expected <= cross
 
 
-def test_quality_floor() -> None:
-    """A regression guard, well below the measured figures (docs/names.md)."""
-    pairs = load_pairs(DATA)
+def _precision_recall(path: Path) -> tuple[float, float]:
+    pairs = load_pairs(path)
     truth = np.array([p.same for p in pairs])
     pred = name_similarity_many([p.a for p in pairs], [p.b for p in pairs]) >= SAME_NAME_THRESHOLD
-    precision = (pred & truth).sum() / pred.sum()
-    recall = (pred & truth).sum() / truth.sum()
+    return float((pred & truth).sum() / pred.sum()), float((pred & truth).sum() / truth.sum())
+
+
+def test_quality_floor() -> None:
+    """A regression guard, well below the measured figures (docs/names.md)."""
+    precision, recall = _precision_recall(DATA)
     assert precision >= 0.97 and recall >= 0.90, (precision, recall)
 
 
@@ -85,9 +88,5 @@ def test_third_round_is_cited_split_by_the_fixed_rule_and_new() -> None:
 
 def test_third_round_dev_quality_floor() -> None:
     """A regression guard for the dev half (figures in docs/names.md)."""
-    pairs = load_pairs(NEW)
-    truth = np.array([p.same for p in pairs])
-    pred = name_similarity_many([p.a for p in pairs], [p.b for p in pairs]) >= SAME_NAME_THRESHOLD
-    precision = (pred & truth).sum() / pred.sum()
-    recall = (pred & truth).sum() / truth.sum()
+    precision, recall = _precision_recall(NEW)
     assert precision >= 0.97 and recall >= 0.70, (precision, recall)
