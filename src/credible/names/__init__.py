@@ -10,8 +10,11 @@ The public API (linkage and the rest of the project use only these names)::
     cross_script_key(key) -> str               # coarse skeleton of a key (Chinese-proof)
     name_similarity(a, b) -> float             # [0, 1], any two scripts
     name_containment(query, name) -> float     # [0, 1]: query's parts found in name
+    name_subset_similarity(a, b) -> float      # [0, 1]: the shorter found, in order, in the longer
+    name_match_level(a, b) -> str              # "same" | "part" | "different" (MATCH_LEVELS)
     same_name(a, b) -> bool                    # name_similarity >= SAME_NAME_THRESHOLD
-    romanize_many / name_keys_many / name_similarity_many / same_name_many  # batched
+    romanize_many / name_keys_many / name_similarity_many / same_name_many
+    name_match_level_many                      # batched; index into MATCH_LEVELS
     explain(name) / compare(a, b)              # what the CLI shows
 
 See docs/names.md for the method and its measured accuracy.
@@ -36,10 +39,21 @@ from credible.names.api import (
 from credible.names.latin import cross_script_key
 from credible.names.parts import split_name
 from credible.names.script import SCRIPTS, detect_script
-from credible.names.similarity import name_containment, name_similarity, name_similarity_many
+from credible.names.similarity import (
+    MATCH_LEVELS,
+    PART_NAME_THRESHOLD,
+    name_containment,
+    name_match_level,
+    name_match_level_many,
+    name_similarity,
+    name_similarity_many,
+    name_subset_similarity,
+)
 from credible.names.uyghur import uey_to_uly, uly_to_uey, uly_to_usy, usy_to_uly
 
 __all__ = [
+    "MATCH_LEVELS",
+    "PART_NAME_THRESHOLD",
     "SAME_NAME_THRESHOLD",
     "SCRIPTS",
     "Comparison",
@@ -51,8 +65,11 @@ __all__ = [
     "name_containment",
     "name_keys",
     "name_keys_many",
+    "name_match_level",
+    "name_match_level_many",
     "name_similarity",
     "name_similarity_many",
+    "name_subset_similarity",
     "romanize",
     "romanize_candidates",
     "romanize_many",

@@ -21,6 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from credible.errors import InputError, Problem
+from credible.names import arabic
 from credible.names import parts as _p
 from credible.names._tables import affixes
 from credible.names.han import HAN_MARK, is_pinyin_syllable
@@ -63,8 +64,10 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
         return None
     aff = affixes()
     out = []
+    if arabic.needs_compounds([p[0] for p in options[0] if p]):
+        return None  # Abd al-Rahman, ibn ...: the whole name is read together
     for part in options[0]:
-        if part[0] in aff["suffixes"] or part[0].endswith(aff["patronymic_suffixes"]):
+        if part[0] in aff["suffixes"] or _p.is_patronymic(part[0]):
             return None
         comp = _p.comparable(part)
         if comp:
@@ -76,10 +79,15 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
 def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
     ids: tuple[int, ...] = ()
     tokens = _p.split_name(name)
-    if ("-" in name and len(compiled(name)) > 1) or (
-        len(tokens) >= 2
-        and is_pinyin_syllable(tokens[0])  # cheap test first: most names stop here
-        and _p.surname_join(tokens[0], tokens[1]) is not None
+    if (
+        ("-" in name and len(compiled(name)) > 1)
+        or (
+            len(tokens) >= 2
+            and is_pinyin_syllable(tokens[0])  # cheap test first: most names stop here
+            and _p.surname_join(tokens[0], tokens[1]) is not None
+        )
+        or (len(tokens) >= 2 and _p.syllable_run(tokens))
+        or (len(tokens) >= 3 and _p.all_pinyin(tokens))
     ):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
         return tuple(_intern(p) for p in readings[0]), False

@@ -14,16 +14,12 @@ from credible.names import script as _script
 from credible.names.han import HAN_MARK
 from credible.names.latin import canonical_latin
 from credible.names.similarity import (
+    SAME_NAME_THRESHOLD,
     compiled,
     name_similarity,
     name_similarity_many,
     part_similarity,
 )
-
-SAME_NAME_THRESHOLD = 0.75
-"""``same_name`` is true when ``name_similarity >= SAME_NAME_THRESHOLD``. Chosen on the
-labelled evaluation set in tests/data/names (see docs/names.md for how and the
-precision/recall it gives)."""
 
 
 def _title(word: str) -> str:

@@ -138,6 +138,8 @@ class Report:
     results: list[MethodResult]
     misses: list[tuple[str, str, float]]
     false_hits: list[tuple[str, str, float]]
+    # credible.names match levels (MATCH_LEVELS): counts of positive and negative pairs
+    levels: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _pr(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
@@ -191,7 +193,14 @@ def evaluate(pairs: list[Pair], threshold: float | None = None) -> Report:
     false_hits = [
         (p.a, p.b, float(s)) for p, s in zip(pairs, ours, strict=True) if not p.same and s >= t
     ]
-    return Report(int(truth.sum()), int((~truth).sum()), results, misses, false_hits)
+    from credible.names import MATCH_LEVELS, name_match_level_many
+
+    level = name_match_level_many(a, b, t)
+    levels = {
+        name: (int((truth & (level == i)).sum()), int((~truth & (level == i)).sum()))
+        for i, name in enumerate(MATCH_LEVELS)
+    }
+    return Report(int(truth.sum()), int((~truth).sum()), results, misses, false_hits, levels)
 
 
 def format_report(report: Report, show_errors: bool = True) -> str:
@@ -210,6 +219,10 @@ def format_report(report: Report, show_errors: bool = True) -> str:
             p, rc, _, _ = r.by_forms[f]
             cells.append(f"{rc:>6.2f} ({p:>5.2f})")
         lines.append(f"{f:<18}{f'{npos}/{nneg}':>8}  " + "  ".join(f"{c:>15}" for c in cells))
+    if report.levels:
+        lines.append("")
+        lines.append("credible.names match level: positive / negative pairs")
+        lines += [f"  {name:<10}{p:>6} / {n}" for name, (p, n) in report.levels.items()]
     if not show_errors:
         return "\n".join(lines)
     lines.append("")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from functools import lru_cache
+from typing import Any
 
 from credible.names._tables import han_names, han_syllables, han_traditional
 from credible.names.script import HAN_SEPARATORS
@@ -51,9 +53,25 @@ def split_han(name: str) -> list[str]:
 
 
 def simplified(text: str) -> str:
-    """Traditional characters of the transcription tables replaced by simplified ones."""
+    """Traditional characters replaced by simplified ones: first the characters of the
+    transcription tables (han_traditional.csv), then any other by OpenCC's traditional
+    -> simplified character table (Hong Kong and Taiwan write 買買提 for 买买提)."""
     table = han_traditional()
-    return "".join(table.get(ch, ch) for ch in text)
+    return "".join(table.get(ch) or _opencc_simplified(ch) for ch in text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _opencc_simplified(ch: str) -> str:
+    if ch in han_syllables() or not ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):
+        return ch
+    return str(_converter().convert(ch)) or ch
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    from opencc import OpenCC  # imported on first use: it loads its dictionaries
+
+    return OpenCC("t2s")
 
 
 # Pinyin initials -> the Uyghur Latin (ULY) letters they write in transcriptions: pinyin
@@ -126,6 +144,8 @@ def transcription_candidates(part: str) -> tuple[str, ...]:
     """Ranked Latin readings (lower case) of one transcribed name part."""
     pieces = _pieces(part)
     lexicon = han_names()
+    if len(pieces) >= 3 and pieces[-1] in lexicon and lexicon[pieces[-1]][0] in _honorifics():
+        pieces = pieces[:-1]  # 沙比提大毛拉: Sabit + the title Damolla
     beams: list[tuple[int, str]] = [(0, "")]
     for i, piece in enumerate(pieces):
         nxt = pieces[i + 1][0] if i + 1 < len(pieces) else None
@@ -140,6 +160,12 @@ def transcription_candidates(part: str) -> tuple[str, ...]:
         if text not in out:
             out.append(text)
     return tuple(out[:MAX_CANDIDATES])
+
+
+def _honorifics() -> frozenset[str]:
+    from credible.names._tables import affixes
+
+    return frozenset(affixes()["honorifics"])
 
 
 _MAX_SEGMENTATIONS = 2
@@ -221,7 +247,8 @@ def from_pinyin(word: str) -> tuple[str, ...]:
     recovers the Uyghur sounds. Empty unless the whole word splits into at least two
     table syllables (an apostrophe, as in Ku'erban, marks a syllable boundary).
     """
-    pieces = [p for p in word.lower().split("'") if p]
+    # an apostrophe or a tone number (mai3mai4ti2) ends a syllable
+    pieces = [p for p in re.split(r"['1-5]", word.lower()) if p]
     per_piece = [_segmentations(p) for p in pieces]
     if not pieces or not all(per_piece):
         return ()

@@ -24,6 +24,14 @@ _LETTERS = {
     "ǚ": "ü", "ǜ": "ü", "ұ": "u",
     "ğ": "gh", "ş": "sh", "ș": "sh", "ç": "ch", "ñ": "ng", "ž": "zh", "š": "sh",
     "č": "ch", "ⱨ": "h", "ⱪ": "q", "ⱬ": "zh", "ß": "ss", "ý": "y", "ÿ": "y",
+    # Esperanto (Ŝokan Valiĥanov), Kazakh Latin of 2018 (ǵ, ń), Czech/Slovak (ř).
+    "ĥ": "x", "ŝ": "sh", "ĉ": "ch", "ĝ": "j", "ĵ": "zh", "ŭ": "u", "ǵ": "gh", "ń": "n",
+    "ř": "r", "ǧ": "gh",
+    # Scholarly transliteration of Arabic and Persian (DIN 31635, ALA-LC, EI): the dot
+    # or line under a letter marks an Arabic consonant that Turkic names pronounce as
+    # the plain one; ʿayn and hamza are not written in the Turkic forms at all.
+    "ḥ": "h", "ḫ": "x", "ẖ": "x", "ṣ": "s", "ṭ": "t", "ḍ": "d", "ẓ": "z", "ż": "z",
+    "ġ": "gh", "ṯ": "s", "ḏ": "z", "ḳ": "q", "ʿ": "", "ʾ": "", "ʽ": "",
 }  # fmt: skip
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'", "´": "'", "ʻ": "'"})
 # Ad hoc digraphs -> ULY. Applied until nothing changes, so the result is a fixed point.
@@ -39,14 +47,49 @@ def canonical_latin(text: str) -> str:
     # str.lower() turns the Turkish capital İ into i + a combining dot (U+0307), which
     # no table knows: fold it first (ABDURREHİM HEYİT -> abdurrehim heyit)
     text = text.replace("İ", "i").replace("\u0307", "")
+    if "é" in text or "É" in text:
+        text = _pinyin_e(text)
     while text != prev:
         prev = text
         text = "".join(_LETTERS.get(ch, ch) for ch in text.lower())
+        if not text.isascii():
+            text = _strip_marks(text)
         for old, new in _DIGRAPHS:
             text = text.replace(old, new)
         text = _NOT_NAME.sub(" ", text).replace("_", " ")
         text = _SPACES.sub(" ", text).strip(" -'")
     return text
+
+
+# Pinyin tone marks other than é: a word with one of them is pinyin, and its é is the
+# vowel e with the second tone, not ULY's é (Hézhuō).
+_PINYIN_TONES = frozenset("āǎàēěèīíǐìōóǒòūúǔùǖǘǚǜĀÁǍÀĒĚÈĪÍǏÌŌÓǑÒŪÚǓÙ")
+
+
+def _pinyin_e(text: str) -> str:
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        if ("é" in word or "É" in word) and any(ch in _PINYIN_TONES for ch in word):
+            words[i] = word.replace("é", "e").replace("É", "E")
+    return " ".join(words)
+
+
+# Letters that ULY itself writes with a diacritic: kept as they are.
+_ULY_LETTERS = frozenset("éöü")
+
+
+def _strip_marks(text: str) -> str:
+    """Any other Latin letter with a diacritic (tone marks of pinyin, macrons and dots of
+    scholarly transliteration the tables do not list) falls back to its base letter."""
+    out = []
+    for ch in text:
+        if ch.isascii() or ch in _ULY_LETTERS or not ch.isalpha():
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFD", ch)
+        stripped = "".join(c for c in base if not unicodedata.combining(c))
+        out.append(stripped if stripped.isascii() and stripped else ch)
+    return "".join(out)
 
 
 _KEY_DIGRAPHS = (
@@ -60,7 +103,9 @@ _KEY_LETTERS = str.maketrans({
     "l": "L", "m": "M", "n": "N", "r": "R", "'": "", "-": "",
 })  # fmt: skip
 _VOWELS = frozenset("AIU")
-_FINAL_DEVOICE = {"D": "T", "B": "P", "G": "K", "Z": "s"}
+# Final devoicing; final v is devoiced too (Russian -ов/-ев is said -of/-ef, and written
+# so in older English and French spellings, Abbasoff, and in Chinese, 库纳耶夫 Kunayef).
+_FINAL_DEVOICE = {"D": "T", "B": "P", "G": "K", "Z": "s", "V": "P"}
 
 
 @lru_cache(maxsize=1 << 18)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from credible.names import han, script
+from credible.names import arabic, han, script
 from credible.names._tables import affixes, cyrillic_latin
 from credible.names.latin import canonical_latin, phonetic_key
 from credible.names.uyghur import normalize_uey, uey_to_uly, usy_to_uly
@@ -60,7 +61,11 @@ def latin_of(token: str, code: str | None = None) -> str:
     """One non-Chinese token (or run of tokens) in canonical Latin, lower case."""
     code = code or script.detect_script(token)
     if code == script.UYGHUR_ARABIC:
-        text = uey_to_uly(normalize_uey(token))
+        folded = unicodedata.normalize("NFKC", token)
+        if arabic.is_arabic_orthography(folded):
+            text = " ".join(arabic.read_arabic(w) for w in folded.split())
+        else:
+            text = uey_to_uly(normalize_uey(token))
     elif code == script.UYGHUR_CYRILLIC:
         text = usy_to_uly(token)
     elif code in (script.KAZAKH_CYRILLIC, script.RUSSIAN_CYRILLIC):
@@ -93,9 +98,17 @@ def token_readings(
         return tuple(tuple(r) for r in han.readings(token, dotted))
     latin = latin_of(token, token_code)
     parts: list[tuple[str, ...]] = []
+    # Arabic-language spelling leaves short vowels out: compare on consonants too
+    vowelless = token_code == script.UYGHUR_ARABIC and arabic.is_arabic_orthography(
+        unicodedata.normalize("NFKC", token)
+    )
     for word in latin.split():
-        pinyin = token_code in (script.LATIN, None)
-        parts.append(_pinyin_part(word) if pinyin else (word,))
+        if vowelless:
+            parts.append((word, han.HAN_MARK))
+        elif token_code in (script.LATIN, None):
+            parts.append(_pinyin_part(word))
+        else:
+            parts.append((word,))
     return (tuple(parts),)
 
 
@@ -105,11 +118,93 @@ _PINYIN_CANDIDATES = 4
 @lru_cache(maxsize=1 << 18)
 def _pinyin_part(word: str) -> tuple[str, ...]:
     """A Latin word as written, plus its readings through the transcription table when
-    it can be the pinyin of a Chinese rendering (Maimaiti -> memet)."""
+    it can be the pinyin of a Chinese rendering (Maimaiti -> memet). Tone numbers
+    (mai3mai4ti2) mark syllable ends and are not part of the word."""
     cands = [c for c in han.pinyin_readings(word) if c != word]
     if not cands:
         return (word,)
+    if any(ch.isdigit() for ch in word):
+        word = "".join(ch for ch in word if not ch.isdigit())
     return (word, *cands[:_PINYIN_CANDIDATES], han.HAN_MARK)
+
+
+@lru_cache(maxsize=1 << 16)
+def _syllable(token: str) -> bool:
+    """Whether a written token is one pinyin syllable of the transcription table (tone
+    marks and a tone number allowed): Mai, Mài, mai3."""
+    if len(token) > 7 or not token[:1].isalpha():
+        return False
+    if han.is_pinyin_syllable(token):
+        return True
+    if token.isascii():
+        return token[-1:] in "12345" and han.is_pinyin_syllable(token.rstrip("12345"))
+    if script.blocks(token) != {"latin"}:
+        return False
+    return han.is_pinyin_syllable(canonical_latin(token).rstrip("12345"))
+
+
+_MIN_RUN = 3
+"""Syllables written apart are joined from three on (Mai Mai Ti): two may be a Han name
+(Ma Jun), which is read as surname and given name."""
+
+
+def syllable_run(tokens: list[str]) -> bool:
+    """Whether three neighbouring tokens are single pinyin syllables (Mai Mai Ti)."""
+    run = 0
+    for token in tokens:
+        run = run + 1 if _syllable(token) else 0
+        if run >= _MIN_RUN:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1 << 16)
+def _pinyin_word(token: str) -> bool:
+    if not token[:1].isalpha() or script.blocks(token) != {"latin"}:
+        return False
+    word = token.lower() if token.isascii() else canonical_latin(token)
+    return _syllable(token) or bool(han.from_pinyin(word))
+
+
+def all_pinyin(tokens: list[str]) -> bool:
+    """Whether a name of 3 to 6 words is pinyin in every word, one of them a single
+    syllable (Pati Gu Li, Mai Mai Tijiang): its words need not be its parts."""
+    if not 3 <= len(tokens) <= 6 or not any(_syllable(t) for t in tokens):
+        return False
+    return all(_pinyin_word(t) for t in tokens)
+
+
+def _pinyin_groupings(tokens: list[str]) -> list[tuple[tuple[str, ...], ...]]:
+    """A name written all in pinyin, in words that need not be its parts (帕提古丽·吐尔逊
+    as Pati Gu Li Tuerxun): read as two parts at every cut between words."""
+    out: list[tuple[tuple[str, ...], ...]] = []
+    for cut in range(1, len(tokens)):
+        head = "".join(canonical_latin(t) for t in tokens[:cut])
+        tail = "".join(canonical_latin(t) for t in tokens[cut:])
+        out.append((_pinyin_part(head), _pinyin_part(tail)))
+    return out
+
+
+def _joined_runs(tokens: list[str], code: str | None) -> tuple[tuple[str, ...], ...] | None:
+    """The name read with every run of single-syllable words joined into one part:
+    pinyin written syllable by syllable (Mai Mai Ti, Gu Li Na Zha) is one name part."""
+    flags = [_syllable(t) for t in tokens]
+    parts: list[tuple[str, ...]] = []
+    i = 0
+    joined = False
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and flags[j]:
+            j += 1
+        if j - i >= _MIN_RUN:
+            word = "".join(canonical_latin(t) for t in tokens[i:j])
+            parts.append(_pinyin_part(word))
+            joined = True
+            i = j
+            continue
+        parts.extend(token_readings(tokens[i], code)[0])
+        i += 1
+    return tuple(p for p in parts if p) if joined else None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -154,6 +249,12 @@ def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
     if joined is not None:
         rest = tuple(p for t in tokens[2:] for p in token_readings(t, code, dotted)[0])
         out.append(Reading(_tidy((joined, *rest))))
+    if len(tokens) >= 2 and code is None and not dotted and syllable_run(tokens):
+        runs = _joined_runs(tokens, code)
+        if runs:
+            out.append(Reading(_tidy(runs)))
+    if code is None and not dotted and all_pinyin(tokens):
+        out += [Reading(_tidy(g)) for g in _pinyin_groupings(tokens)]
     if "-" in name:
         split = _hyphens_split(out[0].parts)
         if split != out[0].parts:
@@ -174,9 +275,39 @@ def _hyphens_split(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...],
     return tuple(out)
 
 
+def _compounds(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """Arabic compound names (Abd al-Rahman -> Abdurahman) and the article (al-Kashgari
+    -> Kashgari); a father's name after ibn/bin is dropped when two parts remain."""
+    words = [p[0] for p in parts]
+    if not arabic.needs_compounds(words):
+        return parts
+    out: list[tuple[str, ...]] = []
+    made = arabic.compound_words(words)
+    keep_fathers = sum(not father for _, _, father in made) < 2
+    for word, sources, father in made:
+        if father and not keep_fathers:
+            continue
+        if len(sources) == 1 and word == words[sources[0]]:
+            out.append(parts[sources[0]])
+            continue
+        mark = any(han.HAN_MARK in parts[i] for i in sources)
+        out.append((word, han.HAN_MARK) if mark else (word,))
+    return tuple(out)
+
+
+def is_patronymic(word: str) -> bool:
+    """A word made of a name and a patronymic suffix (Äbishuly, Abishevich); the name
+    before the suffix has at least three letters (Guli is not Gul + -i)."""
+    suffixes = affixes()["patronymic_suffixes"]
+    if not word.endswith(suffixes):  # the common case, in C
+        return False
+    return any(word.endswith(s) and len(word) - len(s) >= _MIN_STEM for s in suffixes)
+
+
 def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     """Join a suffix written apart (Ahmet Jan -> Ahmetjan); drop middle patronymics."""
     aff = affixes()
+    parts = _compounds(parts)
     out: list[tuple[str, ...]] = []
     for part in parts:
         if out and part[0] in aff["suffixes"] and part[0] not in aff["kinship"]:
@@ -184,8 +315,7 @@ def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
         else:
             out.append(part)
     if len(out) >= 3:
-        pats = aff["patronymic_suffixes"]
-        middle = [p for p in out[1:-1] if not p[0].endswith(pats)]
+        middle = [p for p in out[1:-1] if not is_patronymic(p[0])]
         out = [out[0], *middle, out[-1]]
     return tuple(out)
 

@@ -24,6 +24,10 @@ from rapidfuzz.distance import Levenshtein
 from credible.names import parts as _parts
 from credible.names.han import HAN_MARK
 
+SAME_NAME_THRESHOLD = 0.75
+"""``same_name`` is true when ``name_similarity >= SAME_NAME_THRESHOLD``. Chosen on the
+labelled evaluation set in tests/data/names (see docs/names.md for how and the
+precision/recall it gives)."""
 EXTRA_PART_WEIGHT = 0.4
 MIN_SKELETON = 3
 """Consonant skeletons shorter than this (Simayi: SM) say too little to match on."""
@@ -118,16 +122,17 @@ def _reading_similarity(ra: tuple[Part, ...], rb: tuple[Part, ...]) -> float:
 
 def _joined_similarity(single: str, multi: str) -> float:
     """A one-part name against the parts of another written together, in any order."""
-    one = compiled(single)[0]
+    ones = [r[0] for r in compiled(single) if len(r) == 1]
     n = len(_parts.readings(multi)[0].parts)
-    if not one or n < 2 or n > 4:
+    if not ones or n < 2 or n > 4:
         return 0.0
     best = 0.0
     for order in itertools.permutations(range(n)):
         key = _joined_key(multi, order)
-        for k, pen in one[0]:
-            if k != HAN_MARK:
-                best = max(best, Levenshtein.normalized_similarity(k, key) - pen)
+        for one in ones:
+            for k, pen in one:
+                if k != HAN_MARK:
+                    best = max(best, Levenshtein.normalized_similarity(k, key) - pen)
     return best
 
 
@@ -174,3 +179,81 @@ def name_similarity_many(a_names: Sequence[str], b_names: Sequence[str]) -> np.n
     from credible.names._batch import similarity_many
 
     return similarity_many(a_names, b_names)
+
+
+PART_NAME_THRESHOLD = 0.85
+"""``name_match_level`` is "part" when the shorter name's parts are all found, in order,
+among the longer name's with a mean part similarity of at least this."""
+MATCH_LEVELS = ("different", "part", "same")
+"""The levels of ``name_match_level``, weakest first (``name_match_level_many`` returns
+their index)."""
+_PART_PREFILTER = 0.4
+"""A pair whose ``name_similarity`` is below this cannot reach PART_NAME_THRESHOLD: one
+part of three found alone already scores 1 / (1 + 2 * EXTRA_PART_WEIGHT) = 0.56."""
+
+
+def _in_order(sim: list[list[float]]) -> float:
+    """Largest sum of a matching of every row to a distinct column, the columns in the
+    rows' order (a dynamic programme over rows x columns)."""
+    n, m = len(sim), len(sim[0])
+    neg = float("-inf")
+    best = [0.0] * (m + 1)  # best[j]: rows so far placed among the first j columns
+    for i in range(n):
+        new = [neg] * (m + 1)
+        for j in range(i + 1, m + 1):
+            new[j] = max(new[j - 1], best[j - 1] + sim[i][j - 1])
+        best = new
+    return best[m]
+
+
+@lru_cache(maxsize=1 << 16)
+def name_subset_similarity(a: str, b: str) -> float:
+    """How fully the shorter of two names is found, in order, within the longer, in [0, 1].
+
+    The parts of the name with fewer parts are matched to distinct parts of the other in
+    the same order (or the reverse order: sources put the father's name first or last),
+    and the mean of the matched part similarities is returned. A name and the same name
+    with a father's or grandfather's name added, or a title the tables do not know,
+    scores about 1; so does a Chinese rendering with and without the middle dot.
+    """
+    best = 0.0
+    for ra in compiled(a):
+        for rb in compiled(b):
+            short, long_ = (ra, rb) if len(ra) <= len(rb) else (rb, ra)
+            if not short:
+                continue
+            sim = [[part_similarity(ps, pl) for pl in long_] for ps in short]
+            rev = [row[::-1] for row in sim]
+            best = max(best, max(_in_order(sim), _in_order(rev)) / len(short))
+    ca, cb = compiled(a), compiled(b)
+    if len(ca[0]) == 1 and len(cb[0]) >= 2:
+        best = max(best, _joined_similarity(a, b))
+    elif len(cb[0]) == 1 and len(ca[0]) >= 2:
+        best = max(best, _joined_similarity(b, a))
+    return float(min(1.0, max(0.0, best)))
+
+
+def name_match_level(a: str, b: str, threshold: float = SAME_NAME_THRESHOLD) -> str:
+    """ "same" when ``name_similarity >= threshold`` (SAME_NAME_THRESHOLD); "part" when not,
+    but one name is the other with parts left out (``name_subset_similarity >=
+    PART_NAME_THRESHOLD``: Ilham / Ilham Tohti, Sabit Damolla / Sabit Damolla Abdulbaqi);
+    "different" otherwise. A "part" match is weaker evidence than "same": a given name
+    alone is shared by many people."""
+    score = name_similarity(a, b)
+    if score >= threshold:
+        return "same"
+    if score >= _PART_PREFILTER and name_subset_similarity(a, b) >= PART_NAME_THRESHOLD:
+        return "part"
+    return "different"
+
+
+def name_match_level_many(
+    a_names: Sequence[str], b_names: Sequence[str], threshold: float = SAME_NAME_THRESHOLD
+) -> np.ndarray:
+    """``name_match_level`` of each pair as an index into MATCH_LEVELS (int8 array)."""
+    scores = name_similarity_many(a_names, b_names)
+    out = np.where(scores >= threshold, 2, 0).astype(np.int8)
+    for i in np.flatnonzero((scores >= _PART_PREFILTER) & (scores < threshold)).tolist():
+        if name_subset_similarity(a_names[i], b_names[i]) >= PART_NAME_THRESHOLD:
+            out[i] = 1
+    return out

@@ -1,0 +1,218 @@
+"""Kinds of spelling seen in real lists (issue 19), on FICTIONAL names built from common
+name parts: pinyin in Latin letters, parts added or left out, traditional characters,
+Arabic and Persian forms, Turkic Latin alphabets and Russian-style suffixes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from credible.names import (
+    MATCH_LEVELS,
+    SAME_NAME_THRESHOLD,
+    name_match_level,
+    name_match_level_many,
+    name_similarity,
+    name_similarity_many,
+    name_subset_similarity,
+    romanize,
+    same_name,
+)
+from credible.names.arabic import compound_words, is_arabic_orthography, read_arabic
+from credible.names.han import simplified
+
+
+# --- 1. pinyin written in Latin letters -------------------------------------------------
+@pytest.mark.parametrize(
+    "pinyin",
+    [
+        "Maimaiti Tuerxun",  # joined syllables
+        "Màimàití Tǔ'ěrxùn",  # tone marks, apostrophe
+        "mai3mai4ti2 tu3er3xun4",  # tone numbers
+        "Mai Mai Ti Tu Er Xun",  # every syllable apart
+        "Tuerxun Maimaiti",  # surname first
+    ],
+)
+def test_pinyin_spellings_meet_the_uyghur_name(pinyin: str) -> None:
+    assert same_name(pinyin, "Memet Tursun")
+    assert same_name(pinyin, "مەمەت تۇرسۇن")
+    assert same_name(pinyin, "买买提·吐尔逊")
+    assert not same_name(pinyin, "Memet Tohti")
+
+
+def test_pinyin_e_with_tone_is_not_uly_e() -> None:
+    # é of pinyin (second tone) beside other tone marks is e; ULY's é stays
+    assert romanize("Āpàkè Hézhuō") == "Apake Hezhuo"
+    assert romanize("Tashpolat Téyip") == "Tashpolat Téyip"
+
+
+def test_pinyin_words_that_are_not_the_name_parts() -> None:
+    assert same_name("Pati Gu Li Tuerxun", "Patigul Tursun")
+
+
+def test_a_uyghur_latin_name_that_is_also_pinyin_keeps_its_own_reading() -> None:
+    # "Ali" and "Nur" parse as pinyin too; the reading as written still counts
+    assert name_similarity("Ali Nur", "Ali Nur") == 1.0
+    assert same_name("Ali Nur", "ئەلى نۇر")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["Maimaiti", "Tuerxun", "Aili", "Abula", "Yiming"]), st.data())
+def test_tone_marks_and_numbers_do_not_change_the_reading(word: str, data) -> None:
+    marks = {"a": "āáǎà", "i": "īíǐì", "e": "ēéěè", "u": "ūúǔù", "o": "ōóǒò"}
+    chars = list(word)
+    for i, ch in enumerate(chars):
+        if ch in marks and data.draw(st.booleans()):
+            chars[i] = data.draw(st.sampled_from(marks[ch]))
+    marked = "".join(chars)
+    assert name_similarity(f"{marked} Tohti", f"{word} Tohti") == 1.0
+
+
+# --- 2. parts added or left out ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("Ilham", "Ilham Tohti"),
+        ("Sabit Rozi", "Sabit Rozi Abdulla"),
+        ("Tursun Memet", "Tursun Memet Ali"),
+    ],
+)
+def test_a_name_with_a_part_left_out_is_a_part_match(short: str, long: str) -> None:
+    assert name_match_level(short, long) in ("part", "same")
+    assert name_subset_similarity(short, long) == pytest.approx(1.0)
+    assert name_similarity(short, long) < 1.0  # below a full match
+
+
+def test_levels_order_same_part_different() -> None:
+    assert name_match_level("Ilham Tohti", "Tohti Ilham") == "same"
+    assert name_match_level("Ilham", "Ilham Tohti") == "part"
+    assert name_match_level("Memet Tursun", "Memet Tohti") == "different"
+    assert MATCH_LEVELS == ("different", "part", "same")
+
+
+def test_honorifics_and_the_middle_dot() -> None:
+    for title in ("Haji", "Hajim", "Molla", "Damolla", "Damulla", "Ustaz", "Beg", "Batyr"):
+        assert name_similarity(f"Sabit {title} Rozi", "Sabit Rozi") == 1.0, title
+    assert name_similarity("阿不都·热合曼", "阿不都热合曼") == 1.0
+    assert name_similarity("沙比提大毛拉·肉孜", "Sabit Rozi") >= SAME_NAME_THRESHOLD
+
+
+def test_match_levels_in_bulk_equal_one_by_one() -> None:
+    a = ["Ilham", "Ilham Tohti", "Memet Tursun", "Sabit Rozi", "阿不都·热合曼"]
+    b = ["Ilham Tohti", "Tohti Ilham", "Memet Tohti", "Sabit Rozi Abdulla", "阿不都热合曼"]
+    levels = name_match_level_many(a, b)
+    assert [MATCH_LEVELS[i] for i in levels] == [
+        name_match_level(x, y) for x, y in zip(a, b, strict=True)
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Ilham", "Tohti", "Memet", "Rozi", "Aynur", "Sabit", "Gulnar"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    st.sampled_from(["Abdulla", "Tursun", "Heyit"]),
+)
+def test_adding_a_part_never_makes_a_name_different(parts: list[str], extra: str) -> None:
+    short = " ".join(parts)
+    long = " ".join([*parts, extra]) if extra not in parts else short
+    assert name_subset_similarity(short, long) == pytest.approx(1.0)
+    assert name_match_level(short, long) != "different"
+    assert name_subset_similarity(short, long) == name_subset_similarity(long, short)
+
+
+# --- 3. traditional characters -----------------------------------------------------------
+def test_traditional_characters_are_simplified_before_reading() -> None:
+    assert simplified("買買提·吐爾遜") == "买买提·吐尔逊"
+    assert simplified("艾薩") == "艾萨"  # not in the names' own table: OpenCC's
+    assert name_similarity("買買提·吐爾遜", "买买提·吐尔逊") == 1.0
+    assert same_name("艾薩·玉素甫", "Eysa Yüsüp")
+
+
+# --- 4. Arabic and Persian forms --------------------------------------------------------
+def test_arabic_orthography_is_told_from_uyghur() -> None:
+    assert is_arabic_orthography("محمد")
+    assert is_arabic_orthography("عبد")
+    assert not is_arabic_orthography("مەمەت")
+    assert not is_arabic_orthography("خان")
+    assert read_arabic("يوسف").startswith("yus")
+
+
+@pytest.mark.parametrize(
+    ("scholarly", "turkic"),
+    [
+        ("ʿAbd al-Raḥmān Yūsuf", "Abdurahman Yusup"),  # sun letter: the article assimilates
+        ("ʿAbd al-Karīm Yūsuf", "Abdulkerim Yusup"),  # moon letter: it stays
+        ("Nūr al-Dīn Yūsuf", "Nurdin Yusup"),
+        ("Abd ar-Rahman Yusuf", "Abdurahman Yusup"),
+        ("Abdul Rahman Yusuf", "Abdurahman Yusup"),
+        ("Yūsuf ibn Aḥmad al-Kāshgharī", "Yusup Kashgari"),
+    ],
+)
+def test_arabic_scholarly_forms(scholarly: str, turkic: str) -> None:
+    assert same_name(scholarly, turkic)
+
+
+def test_compound_words() -> None:
+    assert [w for w, _, _ in compound_words(["abd", "al-rahman"])] == ["abdurahman"]
+    assert [w for w, _, _ in compound_words(["abd", "al-karim"])] == ["abdulkarim"]
+    assert [w for w, _, _ in compound_words(["nur", "al-din"])] == ["nurdin"]
+    made = compound_words(["yusuf", "ibn", "ahmad", "al-kashgari"])
+    assert [(w, father) for w, _, father in made] == [
+        ("yusuf", False),
+        ("ahmad", True),
+        ("kashgari", False),
+    ]
+
+
+def test_arabic_script_without_short_vowels() -> None:
+    assert same_name("محمد يوسف", "Muhemmet Yusup")
+    assert same_name("عبد الرحمن يوسف", "ئابدۇراخمان يۈسۈپ")
+
+
+# --- 5. Turkic Latin alphabets and Russian-style surnames ----------------------------------
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Abdülkerim Abbas", "Abdukerim Abbasov"),
+        ("Abdukerim Abbasoff", "Abdukerim Abbas"),
+        ("Ⱪurban Tursun", "Qurban Tursun"),
+        ("Qurban Tursunow", "Qurban Tursun"),
+        ("Kenesary Kasymov", "Kenesary Qasymuly"),
+        ("Nursultan Nazarbayev", "Nursultan Nazarbayuly"),
+        ("Ŝokan Valiĥanov", "Shokan Valikhanov"),
+        ("Mehmet Tursunoğlu", "Mehmet Tursun"),
+        ("Gulnar Tursunova", "Gulnar Tursun"),
+    ],
+)
+def test_turkic_alphabets_and_surname_suffixes(a: str, b: str) -> None:
+    assert same_name(a, b)
+
+
+def test_the_bulk_path_matches_the_one_pair_path_on_these_spellings() -> None:
+    a = [
+        "Mai Mai Ti Tu Er Xun",
+        "Pati Gu Li Tuerxun",
+        "ʿAbd al-Raḥmān Yūsuf",
+        "Yūsuf ibn Aḥmad al-Kāshgharī",
+        "محمد يوسف",
+        "mai3mai4ti2 tu3er3xun4",
+        "Abdülkerim Abbas",
+    ]
+    b = [
+        "Memet Tursun",
+        "Patigul Tursun",
+        "Abdurahman Yusup",
+        "Yusup Kashgari",
+        "Muhemmet Yusup",
+        "Memet Tursun",
+        "Abdukerim Abbasov",
+    ]
+    bulk = name_similarity_many(a, b)
+    one = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
+    assert np.allclose(bulk, one)
