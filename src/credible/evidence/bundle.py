@@ -6,7 +6,10 @@ OpenSSL and coreutils alone)::
     manifest.json              what the bundle holds, item by item
     SHA256SUMS                 every other file's SHA-256, as ``sha256sum -c`` reads it
     SHA256SUMS.sig             Ed25519 signature (64 raw bytes) of SHA256SUMS
-    keys/<fingerprint>.pem     the organisation's public key(s), PEM
+    key.pem                    the organisation's public key that signs SHA256SUMS, PEM
+    keys/<fingerprint>.pem     every public key the custody events name (the same key,
+                               unless the store's key was rotated since an event)
+    items/<id>/sha256          the file's SHA-256 (hex): what its chain and tokens are for
     items/<id>/file            the evidence file (absent with --hash-only)
     items/<id>/custody.jsonl   its custody chain, one event per line
     items/<id>/custody/NNNN.msg  the bytes event NNNN's signature covers
@@ -48,6 +51,7 @@ FORMAT = "credible evidence bundle 1"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 SUMS_SIG = "SHA256SUMS.sig"
+KEY = "key.pem"
 
 
 @dataclass(frozen=True)
@@ -137,10 +141,11 @@ def _write(
         "created_at": now(),
         "created_by": uow.actor,
         "hash_only": hash_only,
-        "key": {"fingerprint": bundle_key, "file": key_files[bundle_key]},
+        "key": {"fingerprint": bundle_key, "file": KEY},
         "keys": key_files,
         "items": items,
     }
+    _put(tmp / KEY, public_key_pem(keys[bundle_key]))
     _put(tmp / MANIFEST, _json(manifest, indent=2).encode("utf-8") + b"\n")
     sums = _sums(tmp)
     _put(tmp / SUMS, sums)
@@ -155,10 +160,11 @@ def _write_item(
     base = f"items/{row.id}"
     folder = tmp / base
     folder.mkdir(parents=True)
+    _put(folder / "sha256", f"{row.sha256}\n".encode("ascii"))
     file_name = None
     if not hash_only:
         file_name = f"{base}/file"
-        _copy_out(uow.store, row.sha256, tmp / file_name)
+        copy_out(uow.store, row.sha256, tmp / file_name)
     sha, events = custody_chain(uow.conn, row.id)
     lines = []
     for ev in events:
@@ -167,7 +173,7 @@ def _write_item(
         lines.append(_json(ev.as_dict()))
     _put(folder / "custody.jsonl", "".join(x + "\n" for x in lines).encode("utf-8"))
     tokens = _write_tokens(uow.conn, row.id, folder, base)
-    audit_lines = [_json(entry) for entry in _audit_entries(uow.conn, row, events)]
+    audit_lines = [_json(entry) for entry in _audit_entries(uow.conn, row)]
     _put(folder / "audit.jsonl", "".join(x + "\n" for x in audit_lines).encode("utf-8"))
     item = {
         "id": row.id,
@@ -189,7 +195,7 @@ def _write_item(
     return item, len(events), len(tokens), {ev.key_fingerprint for ev in events}
 
 
-def _copy_out(store: Store, sha256: str, dest: Path) -> None:
+def copy_out(store: Store, sha256: str, dest: Path) -> None:
     """The file out of the vault, checked against its SHA-256 as it is written."""
     h = hashlib.sha256()
     with dest.open("wb") as fh:
@@ -198,7 +204,7 @@ def _copy_out(store: Store, sha256: str, dest: Path) -> None:
             fh.write(chunk)
     if h.hexdigest() != sha256:
         raise IntegrityError(
-            f"the vault's copy of {sha256} no longer has this SHA-256; no bundle was written"
+            f"the vault's copy of {sha256} no longer has this SHA-256; nothing was written"
         )
 
 
@@ -224,7 +230,7 @@ def _write_tokens(conn: Connection, evidence_id: int, folder: Path, base: str) -
     return out
 
 
-def _audit_entries(conn: Connection, row: Any, events: list[Any]) -> list[dict[str, Any]]:
+def _audit_entries(conn: Connection, row: Any) -> list[dict[str, Any]]:
     """The audit entries about the item: its own row, its custody rows, its tokens, and
     the imports that read it (whose entries name its SHA-256)."""
     a, c, t, imp = schema.audit, schema.custody_events, schema.timestamps, schema.imports

@@ -106,6 +106,7 @@ def _manifest(root: Path) -> dict[str, Any]:
         and isinstance(manifest.get("items"), list)
         and isinstance(manifest.get("keys"), dict)
         and isinstance(manifest.get("key"), dict)
+        and isinstance(manifest["key"].get("fingerprint"), str)
         and all(isinstance(i, dict) for i in manifest["items"])
     )
     if not ok:
@@ -128,7 +129,8 @@ def _inside(root: Path, rel: object) -> Path | None:
 
 def _keys(root: Path, manifest: dict[str, Any], report: BundleReport) -> dict[str, bytes]:
     keys = {}
-    for fp, rel in manifest["keys"].items():
+    named = {**manifest["keys"], manifest["key"].get("fingerprint"): manifest["key"].get("file")}
+    for fp, rel in named.items():
         path = _inside(root, rel)
         try:
             raw = public_key_from_pem(path.read_bytes()) if path else None

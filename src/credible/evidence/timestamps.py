@@ -142,19 +142,18 @@ def check_token(
     this SHA-256 (and with ``nonce``, when it answers a request just made)."""
     try:
         resp = _decoded(token)
-    except ValueError as exc:
-        return TokenCheck(f"it is not a timestamp response ({exc})")
-    try:
-        status = PKIStatus(resp.status)
-    except ValueError:
-        status = None
-    if status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        text = "; ".join(resp.status_string) or f"status {resp.status}"
-        return TokenCheck(f"the TSA refused the request: {text}")
-    info = resp.tst_info
-    found = TokenCheck(
-        None, info.gen_time.isoformat(), format(info.serial_number, "x"), _tsa_name(resp)
-    )
+        status = resp.status
+        if status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+            text = "; ".join(resp.status_string) or f"status {status}"
+            return TokenCheck(f"the TSA refused the request: {text}")
+        info = resp.tst_info
+        found = TokenCheck(
+            None, info.gen_time.isoformat(), format(info.serial_number, "x"), _tsa_name(resp)
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        # rfc3161-client and asn1crypto say "malformed" as ValueError (and, for the
+        # latter, sometimes as TypeError or KeyError).
+        return TokenCheck(f"it is not a well-formed timestamp response ({exc})")
     if info.message_imprint.hash_algorithm.dotted_string != SHA256_OID:
         return TokenCheck("its imprint is not a SHA-256", *_rest(found))
     if not roots:
