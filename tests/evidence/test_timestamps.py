@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tests.evidence.local_tsa import Authority, LocalTsa, free_port, make_ca, tsa, tsa_ca
+from tests.test_cli import run
 
 from credible.errors import ConfigError, InputError, NotFoundError
 from credible.evidence import (
@@ -20,8 +22,6 @@ from credible.evidence import (
 )
 from credible.evidence.timestamps import parse_roots
 from credible.store import Store, now, schema, verify
-from tests.evidence.local_tsa import Authority, LocalTsa, free_port, make_ca, tsa, tsa_ca
-from tests.test_cli import run
 
 __all__ = ["tsa", "tsa_ca"]  # fixtures, imported for pytest
 
