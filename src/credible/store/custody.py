@@ -300,7 +300,7 @@ def check_chain(
     bundle's manifest), events cut from the end."""
     problems: list[ChainProblem] = []
     position = {e.hash: i for i, e in enumerate(events)}
-    prev = GENESIS
+    prev, prev_seq = GENESIS, 0
     for i, e in enumerate(events):
         if not e.signature:
             problems.append(
@@ -340,15 +340,16 @@ def check_chain(
             )
         if e.prev_hash != prev:
             problems.append(_link_problem(e, i, events, position, prev))
-        elif e.seq != i + 1:
+        elif e.seq != prev_seq + 1:
             problems.append(
                 ChainProblem(
                     e.seq,
                     "edited",
-                    f"event {i + 1} says it is event {e.seq}: its number was changed",
+                    f"the event after event {prev_seq} says it is event {e.seq}: its number "
+                    "was changed",
                 )
             )
-        prev = e.hash
+        prev, prev_seq = e.hash, e.seq
     linked = not any(p.kind in ("removed", "reordered") for p in problems)
     if expect_count is not None and len(events) != expect_count and linked:
         fewer = len(events) < expect_count
