@@ -4,7 +4,8 @@ The key file holds a Fernet key (32 random bytes, URL-safe base64) and lives out
 database. From it come:
 - the field cipher that seals sensitive values (Fernet: AES-128-CBC + HMAC-SHA256);
 - the vault key for evidence files (HKDF-SHA256 over the file's bytes, as before);
-- an Ed25519 signing key that signs the audit chain's head at every write;
+- an Ed25519 signing key that signs the audit chain's head at every write, each custody
+  event (store/custody.py) and each bundle's list of files;
 - an HMAC key for the keyed search index of sealed text.
 
 A store records the fingerprint of the key it was made with (the SHA-256 of the Ed25519
