@@ -7,6 +7,7 @@ import tsa, tsa_ca``).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from credible.evidence import add_evidence
+from credible.store import Store, now, schema
 
 OPENSSL = shutil.which("openssl")
 
@@ -170,3 +174,32 @@ def tsa(tsa_ca: Path) -> Iterator[Authority]:
     url = server.start()
     yield Authority(url, server.roots, server)
     server.stop()
+
+
+# ---- evidence to timestamp, custody and bundle (shared by the evidence tests) ----------
+
+
+def fictional_evidence(
+    store: Store, tmp_path: Path, content: bytes, note: str | None = None
+) -> int:
+    """A FICTIONAL file added as evidence of a FICTIONAL source (made on first use)."""
+    with store.write("tester") as uow:
+        if store.count(schema.sources) == 0:
+            uow.insert(schema.sources, name="FICTIONAL testimony", created_at=now())
+    path = tmp_path / f"e-{hashlib.sha256(content).hexdigest()[:8]}.bin"
+    path.write_bytes(content)
+    return add_evidence(store, path, source="FICTIONAL testimony", actor="tester", note=note).id
+
+
+def cli_store_with_file(tmp_path: Path, home: Path, content: bytes) -> str:
+    """A store made by the CLI, holding one FICTIONAL file as evidence 1; its --db."""
+    from tests.test_cli import run
+
+    db = str(tmp_path / "cli.db")
+    run("--db", db, "init", env_home=home)
+    run("--db", db, "source", "add", "FICTIONAL testimony", "--kind", "testimony",
+        "--reliability", "B", env_home=home)  # fmt: skip
+    f = tmp_path / "notes.txt"
+    f.write_bytes(content)
+    run("--db", db, "evidence", "add", str(f), "--source", "FICTIONAL testimony", env_home=home)
+    return db

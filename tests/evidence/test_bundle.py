@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.evidence.local_tsa import Authority, tsa, tsa_ca
+from tests.evidence.local_tsa import Authority, cli_store_with_file, tsa, tsa_ca
 from tests.test_cli import run
 
 from credible.errors import ConfigError, InputError, NotFoundError
@@ -232,13 +232,7 @@ def test_check_refuses_what_is_not_a_bundle(tmp_path: Path) -> None:
 def test_cli_bundle_check_and_custody_exit_codes_and_messages(
     tmp_path: Path, home: Path, tsa: Authority
 ) -> None:
-    db = str(tmp_path / "cli.db")
-    run("--db", db, "init", env_home=home)
-    run("--db", db, "source", "add", "FICTIONAL leak", "--kind", "leaked_document",
-        "--reliability", "C", env_home=home)  # fmt: skip
-    f = tmp_path / "notes.txt"
-    f.write_text("FICTIONAL notes on the eastern gate\n", encoding="utf-8")
-    run("--db", db, "evidence", "add", str(f), "--source", "FICTIONAL leak", env_home=home)
+    db = cli_store_with_file(tmp_path, home, b"FICTIONAL notes on the eastern gate\n")
     found = run("--db", db, "search", "eastern", "--reveal-sensitive", env_home=home)
     assert "eastern" in found.stdout
     custody = run("--db", db, "evidence", "custody", "1", env_home=home)

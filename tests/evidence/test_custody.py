@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text, update
+from tests.evidence.local_tsa import fictional_evidence
 
 from credible.config import Settings
 from credible.evidence import add_evidence, custody_report, export_file, transfer
@@ -24,7 +25,6 @@ from credible.store import (
     export_table,
     init_store,
     make_engine,
-    now,
     rotate_key,
     schema,
     verify,
@@ -38,20 +38,14 @@ CONTENT = b"FICTIONAL photograph bytes \x00\x01\x02"
 
 
 def _evidence(store: Store, tmp_path: Path, content: bytes = CONTENT) -> int:
-    with store.write("tester") as uow:
-        if store.count(schema.sources) == 0:
-            uow.insert(schema.sources, name="FICTIONAL testimony", created_at=now())
-    path = tmp_path / f"photo-{hashlib.sha256(content).hexdigest()[:6]}.jpg"
-    path.write_bytes(content)
-    return add_evidence(
-        store, path, source="FICTIONAL testimony", actor="tester", note="handed over by hand"
-    ).id
+    return fictional_evidence(store, tmp_path, content, note="handed over by hand")
 
 
 def _four_events(store: Store, tmp_path: Path) -> int:
     eid = _evidence(store, tmp_path)
-    add_evidence(store, tmp_path / "photo-" f"{hashlib.sha256(CONTENT).hexdigest()[:6]}.jpg",
-                 source="FICTIONAL testimony", actor="second")  # fmt: skip
+    again = tmp_path / "again.jpg"
+    again.write_bytes(CONTENT)
+    add_evidence(store, again, source="FICTIONAL testimony", actor="second")
     transfer(store, [eid], "FICTIONAL partner NGO", "for their archive", "tester")
     export_file(store, eid, tmp_path / "out.jpg", reason="expert review", actor="reviewer")
     return eid

@@ -9,32 +9,35 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.evidence.local_tsa import Authority, LocalTsa, free_port, make_ca, tsa, tsa_ca
+from tests.evidence.local_tsa import (
+    Authority,
+    LocalTsa,
+    cli_store_with_file,
+    fictional_evidence,
+    free_port,
+    make_ca,
+    tsa,
+    tsa_ca,
+)
 from tests.test_cli import run
 
 from credible.errors import ConfigError, InputError, NotFoundError
 from credible.evidence import (
-    add_evidence,
     check_token,
     custody_report,
     read_roots,
     timestamp_evidence,
 )
 from credible.evidence.timestamps import parse_roots
-from credible.store import Store, now, schema, verify
+from credible.store import Store, schema, verify
 
 __all__ = ["tsa", "tsa_ca"]  # fixtures, imported for pytest
 
 CONTENT = b"FICTIONAL interview notes, for a timestamp\n"
 
 
-def _evidence(store: Store, tmp_path: Path, content: bytes = CONTENT) -> int:
-    with store.write("tester") as uow:
-        if store.count(schema.sources) == 0:
-            uow.insert(schema.sources, name="FICTIONAL testimony", created_at=now())
-    path = tmp_path / f"e{hashlib.sha256(content).hexdigest()[:8]}.txt"
-    path.write_bytes(content)
-    return add_evidence(store, path, source="FICTIONAL testimony", actor="tester").id
+def _evidence(store: Store, tmp_path: Path) -> int:
+    return fictional_evidence(store, tmp_path, CONTENT)
 
 
 def _token(store: Store, evidence_id: int) -> bytes:
@@ -171,13 +174,8 @@ def test_bad_requests_are_refused_before_anything_is_sent(
 def test_cli_timestamp_and_its_errors_are_clean(
     tmp_path: Path, home: Path, tsa: Authority, tsa_ca: Path
 ) -> None:
-    db = str(tmp_path / "cli.db")
-    run("--db", db, "init", env_home=home)
-    run("--db", db, "source", "add", "FICTIONAL testimony", "--kind", "testimony",
-        "--reliability", "B", env_home=home)  # fmt: skip
-    f = tmp_path / "note.txt"
-    f.write_bytes(CONTENT)
-    run("--db", db, "evidence", "add", str(f), "--source", "FICTIONAL testimony", env_home=home)
+    db = cli_store_with_file(tmp_path, home, CONTENT)
+    f = tmp_path / "notes.txt"
     ok = run(
         "--db", db, "evidence", "timestamp", "1", "--tsa", tsa.url,
         "--tsa-root", str(tsa.roots), env_home=home,

@@ -40,6 +40,7 @@ from credible.store import (
     Store,
     UnitOfWork,
     custody_chain,
+    file_sha256,
     now,
     public_key_pem,
     record_custody,
@@ -279,8 +280,4 @@ def _sums(root: Path) -> bytes:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_sha256(path)[0]

@@ -9,7 +9,6 @@ does it for them).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,6 +21,7 @@ from credible.store import (
     CustodyEvent,
     check_chain,
     entry_hash,
+    file_sha256,
     public_key_fingerprint,
     public_key_from_pem,
     verify_signature,
@@ -331,8 +331,4 @@ def _check_audit(root: Path, rel: object, problem: Any) -> None:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_sha256(path)[0]

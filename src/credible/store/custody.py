@@ -148,29 +148,12 @@ def _sha256_of(conn: Connection, evidence_id: int) -> str:
     return str(sha)
 
 
-def _signed(
-    uow: UnitOfWork,
-    evidence_id: int,
-    at: str,
-    actor: str,
-    action: str,
-    reason: str | None,
-    details: str | None,
-    signed_at: str,
-) -> dict[str, Any]:
-    """The chain columns of the next event of ``evidence_id``, signed."""
+def _signed(uow: UnitOfWork, evidence_id: int, content: dict[str, Any]) -> dict[str, Any]:
+    """The chain columns of the next event of ``evidence_id``, signed. ``content``: the
+    event's at, actor, action, reason, details and signed_at."""
     seq, prev = _chain_end(uow.conn, evidence_id)
-    message = custody_message(
-        _sha256_of(uow.conn, evidence_id),
-        seq + 1,
-        at,
-        actor,
-        action,
-        reason,
-        details,
-        signed_at,
-        prev,
-    )
+    sha = _sha256_of(uow.conn, evidence_id)
+    message = custody_message(sha, seq + 1, prev_hash=prev, **content)
     keys = uow.store.keys
     return {
         "seq": seq + 1,
@@ -178,7 +161,7 @@ def _signed(
         "hash": hashlib.sha256(message).hexdigest(),
         "signature": keys.sign(message).hex(),
         "key_fingerprint": keys.fingerprint,
-        "signed_at": signed_at,
+        "signed_at": content["signed_at"],
     }
 
 
@@ -196,17 +179,9 @@ def record_custody(
         raise ValueError(f"unknown custody action {action!r}")
     at = now()
     body = json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None
-    chain = _signed(uow, evidence_id, at, uow.actor, action, reason, body, signed_at=at)
-    return uow.insert(
-        custody_events,
-        evidence_id=evidence_id,
-        at=at,
-        actor=uow.actor,
-        action=action,
-        details=body,
-        reason=reason,
-        **chain,
-    )
+    content = {"at": at, "actor": uow.actor, "action": action, "reason": reason, "details": body}
+    chain = _signed(uow, evidence_id, {**content, "signed_at": at})
+    return uow.insert(custody_events, evidence_id=evidence_id, **content, **chain)
 
 
 def sign_unsigned_custody(store: Store, actor: str) -> int:
@@ -225,8 +200,11 @@ def sign_unsigned_custody(store: Store, actor: str) -> int:
     with store.write(actor) as uow:
         signed_at = now()
         for row in todo:
+            content = {"at": row.at, "actor": row.actor, "action": row.action}
             chain = _signed(
-                uow, row.evidence_id, row.at, row.actor, row.action, None, row.details, signed_at
+                uow,
+                row.evidence_id,
+                {**content, "reason": None, "details": row.details, "signed_at": signed_at},
             )
             uow.update(custody_events, row.id, **chain)
     return len(todo)
