@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from credible.commands._common import app, console, context, styled, warn
 from credible.errors import IntegrityError
@@ -139,16 +139,23 @@ def evidence_custody(
     store = open_store(context(ctx).settings(), label="evidence custody")
     r = custody_report(store, evidence_id)
     console.print(f"evidence {r.evidence_id} ({r.original_name or 'no name'}), sha256 {r.sha256}")
-    table = Table("#", "when", "who", "action", "why", "details", "signature")
+    table = Table("#", Column("when (UTC)", no_wrap=True), "who", "action", "why", "details",
+                  "signature")  # fmt: skip
     for ev in r.events:
         problems = r.problems_of(ev.seq)
-        state = "; ".join(p.message for p in problems) if problems else "holds"
+        state = "FAILS: " + ", ".join(p.kind for p in problems) if problems else "holds"
         if ev.signed_late and not problems:
             state = f"holds (signed at upgrade, {ev.signed_at[:10]})"
         if ev.key_fingerprint and ev.key_fingerprint != r.key_fingerprint:
             state += f", key {short(ev.key_fingerprint)}"
         table.add_row(
-            str(ev.seq), ev.at, ev.actor, ev.action, ev.reason or "", ev.details or "", state
+            str(ev.seq),
+            ev.at[:19].replace("T", " "),
+            ev.actor,
+            ev.action,
+            ev.reason or "",
+            ev.details or "",
+            state,
         )
     console.print(table)
     if r.tokens:
@@ -161,9 +168,8 @@ def evidence_custody(
                 token.tsa_name or token.tsa_url, token.gen_time or "", token.state, verdict
             )
         console.print(tokens)
-    unbound = [p for p in r.problems if p.seq is None or p.seq == 0]
-    for p in unbound:
-        warn(p.message, "chain:")
+    for p in r.problems:
+        console.print(styled("FAILS", "red", f" {p.message}"))
     if not r.ok:
         n = len(r.problems) + sum(1 for t, c in r.tokens if t.state == "granted" and not c.ok)
         raise IntegrityError(f"the custody of evidence {evidence_id} does not hold: {n} problem(s)")
