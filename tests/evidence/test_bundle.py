@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.evidence.local_tsa import Authority, cli_store_with_file, tsa, tsa_ca
+from tests.evidence.local_tsa import Authority, cli_store_with_file, make_ca, tsa, tsa_ca
 from tests.test_cli import run
 
 from credible.errors import ConfigError, InputError, NotFoundError
@@ -201,6 +201,14 @@ def test_a_hash_only_bundle_carries_no_file_and_records_no_export(
     report = check_bundle(tmp_path / "h")
     assert report.ok and report.files == 0, [str(p) for p in report.problems]
     assert _openssl_check(tmp_path / "h").returncode == 0
+    # Roots the checker brings instead of the bundle's: the TSA's own pass, others fail.
+    assert check_bundle(tmp_path / "h", tsa_roots=tsa.roots.read_text()).ok
+    stranger = make_ca(tmp_path / "other", "FICTIONAL other TSA")
+    foreign = check_bundle(tmp_path / "h", tsa_roots=(stranger / "ca.pem").read_text())
+    assert {(p.where, p.kind) for p in foreign.problems} == {
+        ("evidence 1", "token"),
+        ("evidence 2", "token"),
+    }
 
 
 def test_a_refused_bundle_leaves_nothing(store: Store, tmp_path: Path, tsa: Authority) -> None:
