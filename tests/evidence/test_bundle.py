@@ -264,3 +264,24 @@ def test_cli_bundle_check_and_custody_exit_codes_and_messages(
         proc = run(*args, env_home=home, check=False)
         assert proc.returncode == code, proc.stdout + proc.stderr
         assert "Traceback" not in proc.stderr and proc.stderr.strip()
+
+
+def test_a_hostile_manifest_is_reported_never_followed(
+    store: Store, tmp_path: Path, tsa: Authority
+) -> None:
+    ids = _store_with_items(store, tmp_path, tsa)
+    bundle = write_bundle(store, ids, tmp_path / "b", actor="clerk", hash_only=True).out
+    outside = tmp_path / "outside.txt"
+    outside.write_text("FICTIONAL file outside the bundle")
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["items"][0]["file"] = "../outside.txt"
+    manifest["items"][0]["audit"] = "/etc/passwd"
+    manifest["items"][1]["custody"] = "not an object"
+    manifest["items"].append({"id": 3, "timestamps": 7})
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    report = check_bundle(bundle)
+    found = {(p.where, p.kind) for p in report.problems}
+    assert ("evidence 1", "file") in found and ("evidence 1", "audit") in found
+    assert ("bundle", "manifest") in found
+    assert ("bundle", "file") in found  # manifest.json no longer matches SHA256SUMS
+    assert report.files == 0  # nothing outside the bundle was read as its file

@@ -196,3 +196,18 @@ def test_cli_timestamp_and_its_errors_are_clean(
         assert words in proc.stderr and "Traceback" not in proc.stderr
     custody = run("--db", db, "evidence", "custody", "1", env_home=home)
     assert "holds" in custody.stdout and "queued" in custody.stdout
+
+
+def test_tsas_and_roots_can_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    from credible.config import Settings
+
+    monkeypatch.setenv("CREDIBLE_TSA", "http://tsa.one.invalid/ , http://tsa.two.invalid/")
+    monkeypatch.setenv("CREDIBLE_TSA_ROOTS", "/r/one.pem:/r/two.pem")
+    s = Settings.resolve("x.db")
+    assert s.tsa_urls == ("http://tsa.one.invalid/", "http://tsa.two.invalid/")
+    assert s.tsa_roots == (Path("/r/one.pem"), Path("/r/two.pem"))
+    monkeypatch.delenv("CREDIBLE_TSA")
+    monkeypatch.delenv("CREDIBLE_TSA_ROOTS")
+    assert Settings.resolve("x.db").tsa_urls == () == Settings.resolve("x.db").tsa_roots

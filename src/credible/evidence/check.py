@@ -77,8 +77,14 @@ def check_bundle(
             )
     _check_sums(root, keys.get(bundle_key), report)
     roots = parse_roots(tsa_roots, "--tsa-root") if tsa_roots else None
-    for item in manifest["items"]:
-        _check_item(root, item, keys, roots, report)
+    for n, item in enumerate(manifest["items"], 1):
+        try:
+            _check_item(root, item, keys, roots, report)
+        except (TypeError, AttributeError, KeyError, ValueError):
+            # A manifest written by hand or altered: say which item, never a traceback.
+            report.problems.append(
+                BundleProblem("bundle", "manifest", f"item {n} of {MANIFEST} is malformed")
+            )
     return report
 
 
