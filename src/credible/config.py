@@ -62,6 +62,11 @@ class Settings:
     actor: str
     key_file: Path = field(default=Path())
     lock_timeout: float = 60.0  # seconds a writer waits for another before giving up
+    # RFC 3161 timestamping: the TSAs to ask ($CREDIBLE_TSA, URLs separated by spaces or
+    # commas) and the root certificates their tokens must chain to ($CREDIBLE_TSA_ROOTS,
+    # PEM files separated by the path separator).
+    tsa_urls: tuple[str, ...] = ()
+    tsa_roots: tuple[Path, ...] = ()
 
     @classmethod
     def resolve(cls, db: str | None = None, actor: str | None = None) -> Settings:
@@ -80,12 +85,16 @@ class Settings:
             )
         if key is not None and not key.strip():
             raise ConfigError("CREDIBLE_KEY_FILE is set but empty: give the key file's path")
+        tsa_urls = os.environ.get("CREDIBLE_TSA", "").replace(",", " ").split()
+        roots = os.environ.get("CREDIBLE_TSA_ROOTS", "").split(os.pathsep)
         return cls(
             db_url=url,
             home=home,
             actor=who,
             key_file=Path(key).expanduser() if key else home / "key",
             lock_timeout=lock_timeout,
+            tsa_urls=tuple(tsa_urls),
+            tsa_roots=tuple(Path(r).expanduser() for r in roots if r.strip()),
         )
 
     @property

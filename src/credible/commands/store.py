@@ -314,7 +314,7 @@ def search(
     --facility, --from and --to narrow the people found, and leave out the other hits.
     """
     from credible.search import SearchFilters, search_people
-    from credible.store import open_store
+    from credible.store import open_store, record_custody
 
     settings = context(ctx).settings()
     store = open_store(settings, label="search")
@@ -328,6 +328,15 @@ def search(
     if reveal_sensitive and any(h.kind == "evidence" for h in hits):
         with store.write(settings.actor) as uow:
             uow.log("reveal", "evidence", {"search": True, "hits": len(hits)})
+            for hit in hits:
+                if hit.kind == "evidence":  # a passage of the file's text, read in clear
+                    record_custody(
+                        uow,
+                        hit.ref,
+                        "accessed",
+                        reason="search --reveal-sensitive",
+                        details={"search": True},
+                    )
     if not people and not hits:
         err_console.print(f"no match for {query!r}")
         raise typer.Exit(1)

@@ -16,7 +16,7 @@ from charset_normalizer import from_bytes
 from sqlalchemy import select
 
 from credible.errors import InputError, NotFoundError, Problem
-from credible.store import Store, file_sha256, now, schema
+from credible.store import Store, file_sha256, now, record_custody, schema
 
 TEXT_SUFFIXES = {".txt", ".md", ".csv", ".tsv", ".json", ".jsonl", ".html", ".htm", ".xml"}
 MAX_TEXT_BYTES = 20 << 20  # larger text files are preserved but not indexed
@@ -81,13 +81,12 @@ def add_evidence(
                 uow.index_sealed_for_search("evidence", evidence_id, text)
         else:
             evidence_id = int(held)
-        uow.insert(
-            schema.custody_events,
-            evidence_id=evidence_id,
-            at=now(),
-            actor=actor,
-            action="acquired" if held is None else "acquired_again",
-            details=json.dumps({"original_name": path.name, "note": note}, ensure_ascii=False),
+        record_custody(
+            uow,
+            evidence_id,
+            "acquired" if held is None else "acquired_again",
+            reason=note,
+            details={"original_name": path.name},
         )
     return EvidenceResult(evidence_id, sha256, size, held is not None, len(text or ""))
 

@@ -26,7 +26,7 @@ from credible.ingest.reader import ParsedFile, load_mapping, open_file
 from credible.model import KINDS, vocabulary
 from credible.model.fields import sensitive_fields
 from credible.search import index_new_records
-from credible.store import Store, UnitOfWork, file_sha256, now, schema
+from credible.store import Store, UnitOfWork, file_sha256, now, record_custody, schema
 
 #: What a mapping records in place of a sealed value.
 SEALED_MARK = "[sealed]"
@@ -149,13 +149,8 @@ def import_file(
                     f"{path.name} has no data rows; nothing was written",
                 )
             uow.update(schema.imports, import_id, rows=count)
-            uow.insert(
-                schema.custody_events,
-                evidence_id=evidence_id,
-                at=now(),
-                actor=actor,
-                action="imported",
-                details=json.dumps({"import_id": import_id, "rows": count}),
+            record_custody(
+                uow, evidence_id, "imported", details={"import_id": import_id, "rows": count}
             )
     except _AlreadyImported as done:
         return ImportResult(path, source, parsed.kind, done.rows, sha256, already_imported=True)
@@ -306,14 +301,7 @@ def _evidence_id(
         acquired_at=now(),
         acquired_by=actor,
     )
-    uow.insert(
-        schema.custody_events,
-        evidence_id=evidence_id,
-        at=now(),
-        actor=actor,
-        action="acquired",
-        details=json.dumps({"original_name": path.name}),
-    )
+    record_custody(uow, evidence_id, "acquired", details={"original_name": path.name})
     return evidence_id
 
 

@@ -6,11 +6,37 @@ Other stages use only these names.
 from __future__ import annotations
 
 from credible.store import schema
-from credible.store.audit import PublishedHead, VerifyReport, now, signed_head, verify
+from credible.store.audit import (
+    PublishedHead,
+    VerifyReport,
+    entry_hash,
+    now,
+    signed_head,
+    verify,
+)
 from credible.store.crypto import FieldCipher
+from credible.store.custody import (
+    ACTIONS as CUSTODY_ACTIONS,
+)
+from credible.store.custody import (
+    ChainProblem,
+    CustodyEvent,
+    check_chain,
+    custody_chain,
+    record_custody,
+    sign_unsigned_custody,
+    signing_keys,
+)
 from credible.store.export import EXPORT_FORMATS, check_table, export_table, write_rows
 from credible.store.index import IndexReport, check_index, rebuild_index, reindex
-from credible.store.keys import Keyring, short
+from credible.store.keys import (
+    Keyring,
+    public_key_fingerprint,
+    public_key_from_pem,
+    public_key_pem,
+    short,
+    verify_signature,
+)
 from credible.store.lifecycle import init_store, open_store, vault_dir
 from credible.store.linked import linked_records
 from credible.store.rotation import KeyCheck, RotationResult, check_key, rotate_key
@@ -31,7 +57,10 @@ from credible.store.store import Store, UnitOfWork, make_engine
 from credible.store.vault import Vault, file_sha256
 
 __all__ = [
+    "CUSTODY_ACTIONS",
     "EXPORT_FORMATS",
+    "ChainProblem",
+    "CustodyEvent",
     "FieldCipher",
     "Hit",
     "IndexReport",
@@ -46,9 +75,12 @@ __all__ = [
     "Vault",
     "VerifyReport",
     "add_judgement",
+    "check_chain",
     "check_index",
     "check_key",
     "check_table",
+    "custody_chain",
+    "entry_hash",
     "export_table",
     "file_sha256",
     "finish_run",
@@ -60,7 +92,11 @@ __all__ = [
     "make_engine",
     "now",
     "open_store",
+    "public_key_fingerprint",
+    "public_key_from_pem",
+    "public_key_pem",
     "rebuild_index",
+    "record_custody",
     "reindex",
     "retract_judgement",
     "rotate_key",
@@ -68,9 +104,12 @@ __all__ = [
     "schema",
     "search_text",
     "short",
+    "sign_unsigned_custody",
     "signed_head",
+    "signing_keys",
     "start_run",
     "vault_dir",
     "verify",
+    "verify_signature",
     "write_rows",
 ]

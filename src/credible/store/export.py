@@ -17,7 +17,8 @@ from sqlalchemy import Table, select
 
 from credible.errors import ConfigError
 from credible.store.audit import canonical_value
-from credible.store.schema import EXPORTABLE, sealed_columns
+from credible.store.custody import record_custody
+from credible.store.schema import EXPORTABLE, evidence, sealed_columns
 from credible.store.store import Store
 
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -88,6 +89,18 @@ def export_table(
         # Recorded before the first value is read, so that an interrupted export is too.
         with store.write(actor) as uow:
             uow.log("reveal", table.name, {"export": fmt})
+            if table is evidence:
+                # Each file's text read in clear is a custody event of that file.
+                for (evidence_id,) in uow.conn.execute(
+                    select(evidence.c.id).order_by(evidence.c.id)
+                ):
+                    record_custody(
+                        uow,
+                        evidence_id,
+                        "accessed",
+                        reason="export evidence --reveal-sensitive",
+                        details={"export": fmt, "text": "revealed"},
+                    )
     return write_rows(
         [c.name for c in table.c],
         iter_rows(store, table, reveal),

@@ -4,7 +4,8 @@ The key file holds a Fernet key (32 random bytes, URL-safe base64) and lives out
 database. From it come:
 - the field cipher that seals sensitive values (Fernet: AES-128-CBC + HMAC-SHA256);
 - the vault key for evidence files (HKDF-SHA256 over the file's bytes, as before);
-- an Ed25519 signing key that signs the audit chain's head at every write;
+- an Ed25519 signing key that signs the audit chain's head at every write, each custody
+  event (store/custody.py) and each bundle's list of files;
 - an HMAC key for the keyed search index of sealed text.
 
 A store records the fingerprint of the key it was made with (the SHA-256 of the Ed25519
@@ -18,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +34,10 @@ from credible.errors import ConfigError
 from credible.store.crypto import FieldCipher
 
 SIGNATURE_CONTEXT = b"credible audit head v1\n"
+#: What a signed custody event's bytes start with (store/custody.py).
+CUSTODY_CONTEXT = b"credible custody event v1\n"
+# A bundle's list of files, as ``sha256sum`` writes and checks it: nothing else matches.
+_SUMS_LINE = re.compile(rb"[0-9a-f]{64}  [^\n]+")
 
 
 def _derive(secret: bytes, label: bytes) -> bytes:
@@ -49,6 +55,30 @@ def short(fingerprint: str) -> str:
 
 def head_message(entry_id: int, entry_hash: str) -> bytes:
     return SIGNATURE_CONTEXT + f"{entry_id}\n{entry_hash}".encode("ascii")
+
+
+def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` (64 raw bytes) signs ``message`` with ``public_key``."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def public_key_pem(public_key: bytes) -> bytes:
+    """The raw Ed25519 public key as PEM (SubjectPublicKeyInfo), as OpenSSL reads it."""
+    return Ed25519PublicKey.from_public_bytes(public_key).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def public_key_from_pem(pem: bytes) -> bytes:
+    """The raw 32 bytes of an Ed25519 public key in PEM; ValueError for anything else."""
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def verify_head(public_key: bytes, entry_id: int, entry_hash: str, signature: str) -> bool:
@@ -144,6 +174,18 @@ class Keyring:
 
     def sign_head(self, entry_id: int, entry_hash: str) -> str:
         return self._signing_key.sign(head_message(entry_id, entry_hash)).hex()
+
+    def sign(self, message: bytes) -> bytes:
+        """Sign a custody event or a bundle's list of file hashes (the two other kinds of
+        message the key signs). Anything else is refused, so that no signature made here
+        can be passed off as an audit head's or as another kind's."""
+        lines = message.rstrip(b"\n").split(b"\n")
+        if not (
+            message.startswith(CUSTODY_CONTEXT)
+            or (message.endswith(b"\n") and all(_SUMS_LINE.fullmatch(x) for x in lines))
+        ):
+            raise ValueError("the organisation's key signs custody events and file lists only")
+        return self._signing_key.sign(message)
 
     @cached_property
     def _index_key(self) -> bytes:

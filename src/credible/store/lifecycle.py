@@ -17,6 +17,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from credible.config import Settings
 from credible.errors import ConfigError, StoreError
 from credible.store import migrate
+from credible.store.custody import sign_unsigned_custody
 from credible.store.keys import Keyring, short
 from credible.store.schema import person_records, store_meta
 from credible.store.store import Store, UnitOfWork, make_engine
@@ -141,6 +142,7 @@ def init_store(settings: Settings) -> tuple[Store, str | None, str]:
             _record_key(store, settings.actor, store_id)
         _seal_clear_evidence_text(store, settings.actor)
         after = migrate.upgrade(engine, "head")[1] if not is_new else migrate.head_revision()
+        sign_unsigned_custody(store, settings.actor)
     except BaseException:
         engine.dispose()
         raise

@@ -98,6 +98,10 @@ evidence = Table(
     Column("extracted_text", LargeBinary, info=SEALED),  # an interview's words: sealed
 )
 
+# Each evidence file's custody is a chain: event ``seq`` signs the hash of event
+# ``seq - 1`` (store/custody.py). The chain's columns were appended by migration 0009;
+# events older than that are signed by ``credible init`` when it upgrades the store
+# (``signed_at`` later than ``at`` says so).
 custody_events = Table(
     "custody_events",
     metadata,
@@ -107,6 +111,34 @@ custody_events = Table(
     Column("actor", Text, nullable=False),
     Column("action", String(40), nullable=False),
     Column("details", Text),
+    Column("seq", Integer),
+    Column("reason", Text),
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
+    Column("signature", String(128)),
+    Column("key_fingerprint", String(64)),
+    Column("signed_at", Text),
+    UniqueConstraint("evidence_id", "seq"),
+)
+
+# RFC 3161 timestamp tokens over an evidence file's SHA-256, one per TSA asked. A request
+# that could not be sent (no network) waits as ``queued`` until a later run sends it.
+timestamps = Table(
+    "timestamps",
+    metadata,
+    _pk(),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False),
+    Column("tsa_url", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("requested_at", Text, nullable=False),
+    Column("token", LargeBinary),
+    Column("gen_time", Text),
+    Column("serial", Text),
+    Column("tsa_name", Text),
+    Column("roots", Text),
+    Column("checked_at", Text),
+    Column("problem", Text),
 )
 
 imports = Table(
@@ -508,6 +540,7 @@ AUDITED_TABLES: tuple[Table, ...] = (
     import_problems,
     users,
     api_tokens,
+    timestamps,
 )
 
 # The table each importable kind of row goes to.
@@ -526,6 +559,7 @@ EXPORTABLE: dict[str, Table] = {
     "sources": sources,
     "evidence": evidence,
     "custody": custody_events,
+    "timestamps": timestamps,
     "imports": imports,
     "person_records": person_records,
     "persons": persons,
