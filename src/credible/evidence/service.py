@@ -1,8 +1,9 @@
 """Adding evidence files: preserved in the vault, recorded with custody, text indexed.
 
-Text is extracted from plain-text formats (the encoding detected as for imports); other
-formats are preserved and hashed but not yet read. The text is an interview's words:
-it is sealed at rest and indexed blind (``store.search``), never written in clear.
+Text and metadata are read by ``credible.evidence.extract`` (PDF, OCR of images and
+scans, DOCX, HTML, e-mail, plain text) and kept as the file's first text version
+(``texts``). The text is an interview's words: it is sealed at rest and indexed blind
+(``store.search``), never written in clear.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 from sqlalchemy import select
 
 from credible.errors import InputError, NotFoundError, Problem
+from credible.evidence.extract import DEFAULT_OCR_LANG, Extraction, check_languages, read_file
+from credible.evidence.texts import evidence_values, record_extraction
 from credible.store import Store, file_sha256, now, schema
-
-TEXT_SUFFIXES = {".txt", ".md", ".csv", ".tsv", ".json", ".jsonl", ".html", ".htm", ".xml"}
-MAX_TEXT_BYTES = 20 << 20  # larger text files are preserved but not indexed
 
 
 @dataclass(frozen=True)
@@ -29,40 +28,53 @@ class EvidenceResult:
     size: int
     already_held: bool
     text_chars: int  # characters of text indexed by this call (0 when already held)
+    method: str = "none"  # how the text was read (see Extraction.method)
+    problem: str | None = None  # what could not be read, and why
 
 
-def extract_text(path: Path) -> str | None:
-    if path.suffix.lower() not in TEXT_SUFFIXES or path.stat().st_size > MAX_TEXT_BYTES:
-        return None
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        return str(best) if best is not None else None
+def extract_text(path: Path, ocr_lang: str = DEFAULT_OCR_LANG) -> str | None:
+    """The text of a file, however it has to be read; None when none could be."""
+    found = read_file(Path(path), ocr_lang)
+    return found.text if found.has_text else None
+
+
+def _no_source(source: str) -> NotFoundError:
+    return NotFoundError(
+        f"no source named {source!r}: add it with `credible source add` "
+        "(or import a file under that name)"
+    )
 
 
 def add_evidence(
-    store: Store, path: Path, *, source: str, actor: str, note: str | None = None
+    store: Store,
+    path: Path,
+    *,
+    source: str,
+    actor: str,
+    note: str | None = None,
+    ocr_lang: str = DEFAULT_OCR_LANG,
 ) -> EvidenceResult:
     """Preserve a file as evidence of ``source`` (which must exist); a file already held is
     not added twice, but the new acquisition is recorded in its custody log."""
     path = Path(path)
     if not path.is_file():
         raise InputError([Problem(str(path), None, None, "a readable file")], "cannot add evidence")
+    check_languages(ocr_lang)
     sha256, size = file_sha256(path)
     e, s = schema.evidence, schema.sources
-    text = None
+    with store.read() as conn:
+        known = conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
+        if conn.execute(select(s.c.id).where(s.c.name == source)).scalar() is None:
+            raise _no_source(source)
+    # Read (OCR may take minutes) before the write lock is taken; a file already held
+    # is not read again (`credible evidence extract` does that on request).
+    found = read_file(path, ocr_lang) if known is None else Extraction(None, "none")
     with store.write(actor) as uow:
         source_id = uow.conn.execute(select(s.c.id).where(s.c.name == source)).scalar()
         if source_id is None:
-            raise NotFoundError(
-                f"no source named {source!r}: add it with `credible source add` "
-                "(or import a file under that name)"
-            )
+            raise _no_source(source)
         held = uow.conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
         if held is None:
-            text = extract_text(path)
             if store.vault.put(path, sha256):
                 uow.on_rollback(lambda: store.vault.discard(sha256))
             evidence_id = uow.insert(
@@ -74,11 +86,9 @@ def add_evidence(
                 source_id=source_id,
                 acquired_at=now(),
                 acquired_by=actor,
-                extracted_text=store.cipher.encrypt(text),
-                metadata=json.dumps({"note": note} if note else {}),
+                **evidence_values(store, found, json.dumps({"note": note} if note else {}), None),
             )
-            if text:
-                uow.index_sealed_for_search("evidence", evidence_id, text)
+            record_extraction(uow, evidence_id, found, actor, row_is_current=True)
         else:
             evidence_id = int(held)
         uow.insert(
@@ -89,7 +99,10 @@ def add_evidence(
             action="acquired" if held is None else "acquired_again",
             details=json.dumps({"original_name": path.name, "note": note}, ensure_ascii=False),
         )
-    return EvidenceResult(evidence_id, sha256, size, held is not None, len(text or ""))
+    chars = len(found.text or "") if held is None and found.has_text else 0
+    return EvidenceResult(
+        evidence_id, sha256, size, held is not None, chars, found.method, found.problem
+    )
 
 
 @dataclass(frozen=True)

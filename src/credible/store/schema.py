@@ -96,6 +96,27 @@ evidence = Table(
     Column("acquired_by", Text, nullable=False),
     Column("metadata", Text),
     Column("extracted_text", LargeBinary, info=SEALED),  # an interview's words: sealed
+    Column("phash", String(16)),  # perceptual hash of an image (appended by 0010)
+)
+
+# Every reading of an evidence file's text, kept: a better OCR later adds a version and
+# the old ones stay. ``evidence.extracted_text`` holds a copy of the newest, which is
+# what the search index holds.
+evidence_texts = Table(
+    "evidence_texts",
+    metadata,
+    _pk(),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("tools", Text),  # JSON: tool -> version
+    Column("ocr_lang", String(80)),
+    Column("chars", Integer, nullable=False),
+    Column("problem", Text),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("text", LargeBinary, info=SEALED),
+    UniqueConstraint("evidence_id", "version"),
 )
 
 custody_events = Table(
@@ -508,6 +529,7 @@ AUDITED_TABLES: tuple[Table, ...] = (
     import_problems,
     users,
     api_tokens,
+    evidence_texts,
 )
 
 # The table each importable kind of row goes to.
@@ -526,6 +548,7 @@ EXPORTABLE: dict[str, Table] = {
     "sources": sources,
     "evidence": evidence,
     "custody": custody_events,
+    "evidence_texts": evidence_texts,
     "imports": imports,
     "person_records": person_records,
     "persons": persons,
