@@ -24,7 +24,7 @@ from credible.evidence.texts import (
     text_versions,
     version_text,
 )
-from credible.evidence.words import find_evidence_words, refresh_word_index
+from credible.evidence.words import cross_script_hits, find_evidence_words, refresh_word_index
 from credible.store import Vault, file_sha256
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Vault",
     "VaultReport",
     "add_evidence",
+    "cross_script_hits",
     "derived_from_suggestions",
     "extract_evidence",
     "extract_text",

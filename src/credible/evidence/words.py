@@ -118,3 +118,17 @@ def find_evidence_words(store: Store, query: str, limit: int = 50) -> list[int]:
             if not found:
                 return []
     return sorted(found or ())[:limit]
+
+
+def cross_script_hits(
+    store: Store, query: str, limit: int = 50, skip: frozenset[int] = frozenset()
+) -> list[tuple[int, str]]:
+    """(evidence id, file name) of the files ``find_evidence_words`` finds, less ``skip``
+    (those the ordinary search found already)."""
+    ids = [i for i in find_evidence_words(store, query, limit + len(skip)) if i not in skip]
+    if not ids:
+        return []
+    e = schema.evidence
+    with store.read() as conn:
+        rows = dict(conn.execute(select(e.c.id, e.c.original_name).where(e.c.id.in_(ids))).all())
+    return [(i, str(rows.get(i) or "")) for i in ids[:limit]]
