@@ -61,6 +61,7 @@ class DerivedSuggestion:
     derived_from: str
     pairs: tuple[tuple[int, int], ...]  # (evidence in source, evidence in derived_from)
     reason: str
+    against: int = 0  # pairs whose copy points the other way
 
 
 def _images(store: Store) -> list[_Image]:
@@ -148,14 +149,15 @@ def derived_from_suggestions(
     store: Store, pairs: Sequence[NearDuplicate]
 ) -> list[DerivedSuggestion]:
     """For near-duplicates across sources not yet linked by ``derived_from``: which source
-    may derive from which. The copy with fewer pixels (a resized copy is smaller), else
-    the one acquired later, is taken as the derived; an analyst decides."""
+    may derive from which. In each pair the copy with fewer pixels (a resized copy is
+    smaller), else the one acquired later, is taken as the derived; the pairs of two
+    sources vote, and the suggestion says how many pairs point the other way. An analyst
+    decides."""
     s = schema.sources
     with store.read() as conn:
         parents = {int(i): p for i, p in conn.execute(select(s.c.id, s.c.derived_from_id))}
     by_id = {i.id: i for i in _images(store)}
-    grouped: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    reasons: dict[tuple[str, str], str] = {}
+    votes: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for pair in pairs:
         a, b = by_id.get(pair.a), by_id.get(pair.b)
         if a is None or b is None or a.source_id == b.source_id:
@@ -164,14 +166,19 @@ def derived_from_suggestions(
             continue
         if a.pixels != b.pixels:
             copy, original = (a, b) if a.pixels < b.pixels else (b, a)
-            why = "its copy is smaller (resized)"
         else:
             copy, original = (a, b) if a.acquired_at > b.acquired_at else (b, a)
-            why = "its copy was acquired later"
-        key = (copy.source, original.source)
-        grouped[key].append((copy.id, original.id))
-        reasons.setdefault(key, why)
-    return [
-        DerivedSuggestion(src, parent, tuple(found), reasons[(src, parent)])
-        for (src, parent), found in sorted(grouped.items())
-    ]
+        votes[(copy.source, original.source)].append((copy.id, original.id))
+    out = []
+    for x, y in sorted({tuple(sorted(k)) for k in votes}):
+        forward, backward = votes.get((x, y), []), votes.get((y, x), [])
+        (src, parent), found, against = (
+            ((x, y), forward, backward)
+            if len(forward) >= len(backward)
+            else ((y, x), backward, forward)
+        )
+        why = f"{len(found)} pair(s) show its copy smaller or later"
+        if against:
+            why += f"; {len(against)} pair(s) point the other way"
+        out.append(DerivedSuggestion(src, parent, tuple(found), why, len(against)))
+    return out
