@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,17 +16,8 @@ from credible.evidence import (
     derived_from_suggestions,
     near_duplicates,
 )
+from credible.simulate import render_scene
 from credible.store import Store, schema
-
-
-def scene(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
-    """A FICTIONAL photo-like picture: smooth random fields (sky, ground, objects) from a
-    seeded generator, upscaled so it has a photo's low-frequency structure."""
-    rng = np.random.default_rng(seed)
-    coarse = rng.integers(0, 256, size=(12, 16, 3), dtype=np.uint8)
-    image = Image.fromarray(coarse, "RGB").resize(size, Image.Resampling.BICUBIC)
-    noise = rng.normal(0, 6, size=(size[1], size[0], 3))
-    return Image.fromarray(np.clip(np.asarray(image) + noise, 0, 255).astype(np.uint8))
 
 
 def _save(image: Image.Image, path: Path, quality: int = 92) -> Path:
@@ -37,7 +27,7 @@ def _save(image: Image.Image, path: Path, quality: int = 92) -> Path:
 
 @pytest.fixture
 def photos(sourced: Store, tmp_path: Path) -> dict[str, int]:
-    original = scene(1)
+    original = render_scene(1)
     files = {
         "original": ("FICTIONAL testimony", _save(original, tmp_path / "orig.jpg")),
         "resized": (
@@ -45,7 +35,7 @@ def photos(sourced: Store, tmp_path: Path) -> dict[str, int]:
             _save(original.resize((320, 240), Image.Resampling.LANCZOS), tmp_path / "small.jpg"),
         ),
         "recompressed": ("FICTIONAL media", _save(original, tmp_path / "q30.jpg", quality=30)),
-        "unrelated": ("FICTIONAL media", _save(scene(2), tmp_path / "other.jpg")),
+        "unrelated": ("FICTIONAL media", _save(render_scene(2), tmp_path / "other.jpg")),
         "same_source_copy": (
             "FICTIONAL testimony",
             _save(original.resize((500, 375)), tmp_path / "copy.jpg", quality=70),
@@ -120,14 +110,14 @@ def test_a_rescaled_recompressed_copy_stays_within_the_threshold(
     from credible.evidence.extract.image import perceptual_hash
 
     folder = tmp_path_factory.mktemp("ph")
-    original = scene(seed)
+    original = render_scene(seed)
     copy = original.resize((int(640 * scale), int(480 * scale)), Image.Resampling.BILINEAR)
     a, b, other = (
         int(perceptual_hash(Image.open(p)), 16)
         for p in (
             _save(original, folder / "a.jpg"),
             _save(copy, folder / "b.jpg", quality=quality),
-            _save(scene(seed + 1), folder / "c.jpg"),
+            _save(render_scene(seed + 1), folder / "c.jpg"),
         )
     )
     near, far = bin(a ^ b).count("1"), bin(a ^ other).count("1")

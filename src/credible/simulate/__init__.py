@@ -10,7 +10,7 @@ as a page image, the ground truth of the OCR tests and benchmark.
 from credible.simulate.captures import CaptureOptions, list_forms, simulate_captures
 from credible.simulate.core import Progress, SimulationResult, simulate
 from credible.simulate.scans import SAMPLES as SCAN_SAMPLES
-from credible.simulate.scans import missing_fonts, render_page
+from credible.simulate.scans import missing_fonts, render_page, render_scene
 from credible.simulate.tables import given_name_forms
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "list_forms",
     "missing_fonts",
     "render_page",
+    "render_scene",
     "simulate",
     "simulate_captures",
 ]

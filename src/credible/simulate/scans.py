@@ -104,3 +104,16 @@ def render_page(
         else:
             draw.text((margin, y), line, font=font, fill=0, language=language)
     return page
+
+
+def render_scene(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
+    """A FICTIONAL photo-like picture: smooth random colour fields from a seeded
+    generator, upscaled so it has a photo's low-frequency structure, with sensor-like
+    noise. Different seeds give unrelated pictures."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 256, size=(12, 16, 3), dtype=np.uint8)
+    image = Image.fromarray(coarse, "RGB").resize(size, Image.Resampling.BICUBIC)
+    noise = rng.normal(0, 6, size=(size[1], size[0], 3))
+    return Image.fromarray(np.clip(np.asarray(image) + noise, 0, 255).astype(np.uint8))
