@@ -66,17 +66,22 @@ class Vault:
             index = 0
             buffer = b""
 
-            def seal(data: bytes, last: bool) -> None:
+            def seal(data: bytes | memoryview, last: bool) -> None:
                 nonce = os.urandom(12)
                 sealed = self._aead.encrypt(nonce, data, struct.pack(">Q?", index, last))
-                fout.write(struct.pack(">I", len(sealed)) + nonce + sealed)
+                # header and body written apart: joining them would copy each MiB again
+                fout.write(struct.pack(">I", len(sealed)) + nonce)
+                fout.write(sealed)
 
             for piece in chunks:
-                buffer += piece
-                while len(buffer) >= CHUNK:
-                    seal(buffer[:CHUNK], False)
-                    buffer = buffer[CHUNK:]
+                buffer = buffer + piece if buffer else piece
+                view, start = memoryview(buffer), 0
+                while len(buffer) - start >= CHUNK:
+                    seal(view[start : start + CHUNK], False)
+                    start += CHUNK
                     index += 1
+                buffer = bytes(view[start:]) if start else buffer
+                view.release()
             seal(buffer, True)  # shorter than a chunk, maybe empty: marks the end
         os.chmod(tmp, 0o400)
         tmp.replace(dest)
