@@ -163,3 +163,15 @@ def test_photo_metadata_and_gps_are_recorded(sourced: Store, tmp_path: Path) -> 
     assert meta["exif"]["GPS"]["latitude"] == pytest.approx(39.47)
     assert meta["exif"]["GPS"]["longitude"] == pytest.approx(75.99)
     assert row.phash is not None
+
+
+def test_cross_script_words_survive_a_key_rotation(sourced: Store, tmp_path: Path) -> None:
+    from credible.store import rotate_key
+
+    path = tmp_path / "t.txt"
+    path.write_text("FICTIONAL: Турсун was seen in Aksu.", encoding="utf-8")
+    r = add_evidence(sourced, path, source=SOURCE, actor="tester")
+    rotate_key(sourced, "tester")  # new keyed tokens: the word documents are written again
+    assert find_evidence_words(sourced, "Tursun") == [r.id]
+    with sourced.read() as conn:
+        assert verify(conn).ok

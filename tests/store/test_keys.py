@@ -95,7 +95,7 @@ def test_rotation_reseals_reencrypts_and_resigns(
         ).scalar_one()
     result = rotate_key(store, "tester")
     assert result.old_fingerprint == old.fingerprint != result.new_fingerprint
-    assert result.sealed_values == 2  # the contact and the evidence text
+    assert result.sealed_values == 3  # the contact, the evidence text and its text version
     assert result.vault_files == 1
     assert result.retired_key.exists()
     store.close()
