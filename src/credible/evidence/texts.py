@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -171,7 +172,8 @@ def _targets(conn: Connection, ids: Sequence[int]) -> list[tuple[int, str, str]]
 def _copy_out(store: Store, sha256: str, name: str, folder: Path) -> Path:
     """The original bytes in a private temporary file named like the original (readers
     look at the suffix), for the readers that need a path."""
-    suffix = Path(name).suffix[:16]
+    suffix = Path(name).suffix
+    suffix = suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else ""
     dest = folder / f"evidence{suffix}"
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
