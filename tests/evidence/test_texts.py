@@ -175,3 +175,29 @@ def test_cross_script_words_survive_a_key_rotation(sourced: Store, tmp_path: Pat
     assert find_evidence_words(sourced, "Tursun") == [r.id]
     with sourced.read() as conn:
         assert verify(conn).ok
+
+
+def test_the_vault_copy_is_made_in_one_read_and_never_left_half_done(
+    sourced: Store, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    path = tmp_path / "t.txt"
+    path.write_text("FICTIONAL: kept once", encoding="utf-8")
+    r = add_evidence(sourced, path, source=SOURCE, actor="tester")
+    again = add_evidence(sourced, path, source=SOURCE, actor="tester")
+    assert again.already_held and sourced.vault.files() == [r.sha256]
+    other = tmp_path / "u.txt"
+    other.write_text("FICTIONAL: refused by the database", encoding="utf-8")
+    if sourced.dialect != "sqlite":
+        pytest.skip("the refusing trigger is written for SQLite")
+    with sourced.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON evidence "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        )
+    with pytest.raises(Exception, match="refused"):
+        add_evidence(sourced, other, source=SOURCE, actor="tester")
+    assert sourced.vault.files() == [r.sha256]  # the new copy went with the transaction

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from credible.errors import InputError, NotFoundError, Problem
 from credible.evidence.extract import DEFAULT_OCR_LANG, Extraction, check_languages, read_file
 from credible.evidence.texts import evidence_values, record_extraction
-from credible.store import Store, file_sha256, now, schema
+from credible.store import Store, now, schema
 
 
 @dataclass(frozen=True)
@@ -60,45 +60,53 @@ def add_evidence(
     if not path.is_file():
         raise InputError([Problem(str(path), None, None, "a readable file")], "cannot add evidence")
     check_languages(ocr_lang)
-    sha256, size = file_sha256(path)
     e, s = schema.evidence, schema.sources
     with store.read() as conn:
-        known = conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
         if conn.execute(select(s.c.id).where(s.c.name == source)).scalar() is None:
             raise _no_source(source)
-    # Read (OCR may take minutes) before the write lock is taken; a file already held
-    # is not read again (`credible evidence extract` does that on request).
-    found = read_file(path, ocr_lang) if known is None else Extraction(None, "none")
-    with store.write(actor) as uow:
-        source_id = uow.conn.execute(select(s.c.id).where(s.c.name == source)).scalar()
-        if source_id is None:
-            raise _no_source(source)
-        held = uow.conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
-        if held is None:
-            if store.vault.put(path, sha256):
-                uow.on_rollback(lambda: store.vault.discard(sha256))
-            evidence_id = uow.insert(
-                e,
-                sha256=sha256,
-                size=size,
-                media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-                original_name=path.name,
-                source_id=source_id,
-                acquired_at=now(),
-                acquired_by=actor,
-                **evidence_values(store, found, json.dumps({"note": note} if note else {}), None),
+    # One read of the file hashes it and keeps its encrypted copy (a 1 GB file is read
+    # once, not twice); the copy goes again if anything below fails.
+    sha256, size, wrote = store.vault.put_hashing(path)
+    try:
+        with store.read() as conn:
+            known = conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
+        # Read (OCR may take minutes) before the write lock is taken; a file already held
+        # is not read again (`credible evidence extract` does that on request).
+        found = read_file(path, ocr_lang) if known is None else Extraction(None, "none")
+        with store.write(actor) as uow:
+            source_id = uow.conn.execute(select(s.c.id).where(s.c.name == source)).scalar()
+            if source_id is None:
+                raise _no_source(source)
+            held = uow.conn.execute(select(e.c.id).where(e.c.sha256 == sha256)).scalar()
+            if held is None:
+                evidence_id = uow.insert(
+                    e,
+                    sha256=sha256,
+                    size=size,
+                    media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                    original_name=path.name,
+                    source_id=source_id,
+                    acquired_at=now(),
+                    acquired_by=actor,
+                    **evidence_values(
+                        store, found, json.dumps({"note": note} if note else {}), None
+                    ),
+                )
+                record_extraction(uow, evidence_id, found, actor, row_is_current=True)
+            else:
+                evidence_id = int(held)
+            uow.insert(
+                schema.custody_events,
+                evidence_id=evidence_id,
+                at=now(),
+                actor=actor,
+                action="acquired" if held is None else "acquired_again",
+                details=json.dumps({"original_name": path.name, "note": note}, ensure_ascii=False),
             )
-            record_extraction(uow, evidence_id, found, actor, row_is_current=True)
-        else:
-            evidence_id = int(held)
-        uow.insert(
-            schema.custody_events,
-            evidence_id=evidence_id,
-            at=now(),
-            actor=actor,
-            action="acquired" if held is None else "acquired_again",
-            details=json.dumps({"original_name": path.name, "note": note}, ensure_ascii=False),
-        )
+    except BaseException:
+        if wrote:
+            store.vault.discard(sha256)
+        raise
     chars = len(found.text or "") if held is None and found.has_text else 0
     return EvidenceResult(
         evidence_id, sha256, size, held is not None, chars, found.method, found.problem
