@@ -10,9 +10,11 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 # What the report needs from Debian: Pango for WeasyPrint's PDF (and HarfBuzz's subsetter
 # for its fonts), Noto fonts for names in every script, poppler for the tests that read
 # the PDF back; Chromium for the web's browser tests; OpenSSL for the evidence tests'
-# local timestamping authority and bundle recipe. Installed as root with apt-get; elsewhere, say what to install.
+# local timestamping authority and bundle recipe; Tesseract and its Uyghur, Chinese,
+# Kazakh and Russian packs for OCR of evidence. Installed as root with apt-get; elsewhere, say what to install.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-	fonts-noto-core fonts-noto-cjk poppler-utils chromium openssl
+	fonts-noto-core fonts-noto-cjk poppler-utils chromium openssl \
+	tesseract-ocr tesseract-ocr-uig tesseract-ocr-chi-sim tesseract-ocr-kaz tesseract-ocr-rus
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "credible needs Python 3.11 or newer, found " + sys.version' 

@@ -95,7 +95,7 @@ def test_rotation_reseals_reencrypts_and_resigns(
         ).scalar_one()
     result = rotate_key(store, "tester")
     assert result.old_fingerprint == old.fingerprint != result.new_fingerprint
-    assert result.sealed_values == 2  # the contact and the evidence text
+    assert result.sealed_values == 3  # the contact, the evidence text and its text version
     assert result.vault_files == 1
     assert result.retired_key.exists()
     store.close()
@@ -135,7 +135,7 @@ def test_rotation_refuses_a_tampered_store(store: Store, tmp_path: Path) -> None
 def test_key_check_counts_what_the_key_opens(store: Store, tmp_path: Path) -> None:
     _seal_something(store, tmp_path)
     result = check_key(store)
-    assert result.sealed_values == 2
+    assert result.sealed_values == 3  # the contact, the evidence text and its text version
     assert result.unreadable == []
     with store.engine.connect() as conn:
         conn.execute(text("UPDATE person_records SET contact = :c"), {"c": os.urandom(80)})

@@ -23,7 +23,7 @@ from credible.commands._common import (
 from credible.errors import ConfigError, IntegrityError
 
 if TYPE_CHECKING:
-    from credible.store import PublishedHead
+    from credible.store import Hit, PublishedHead, Store
 
 
 @app.command()
@@ -325,6 +325,7 @@ def search(
         with store.read() as conn:
             found = store.search.find(conn, query, limit, reveal=reveal_sensitive)
         hits = [h for h in found if h.kind != "person_record"]
+        hits += _cross_script_evidence(store, query, limit, hits)
     if reveal_sensitive and any(h.kind == "evidence" for h in hits):
         with store.write(settings.actor) as uow:
             uow.log("reveal", "evidence", {"search": True, "hits": len(hits)})
@@ -353,6 +354,18 @@ def search(
         for hit in hits:
             table.add_row(hit.kind, str(hit.ref), hit.text)
         console.print(table)
+
+
+def _cross_script_evidence(store: Store, query: str, limit: int, hits: list[Hit]) -> list[Hit]:
+    """Evidence whose words match the query's in another script (credible.evidence)."""
+    from credible.evidence import cross_script_hits
+    from credible.store import Hit
+
+    seen = frozenset(h.ref for h in hits if h.kind == "evidence")
+    return [
+        Hit("evidence", ref, f"{name}: [a word in another script matches]")
+        for ref, name in cross_script_hits(store, query, limit, seen)
+    ]
 
 
 key_app = typer.Typer(help="The store's key: check it, rotate it.", no_args_is_help=True)

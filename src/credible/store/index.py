@@ -147,7 +147,7 @@ def _orphans(conn: Connection, index: SearchIndex) -> list[tuple[str, int]]:
     bodies are checked by the capability that derives them."""
     out = []
     for derived, parent in DERIVED_KINDS.items():
-        table = TABLE_FOR_KIND[parent]
+        table = {**TABLE_FOR_KIND, "evidence": evidence}[parent]
         rows = {int(r) for (r,) in conn.execute(select(table.c.id))}
         out += [(derived, r) for r in sorted(index.refs(conn, derived) - rows) if r != 0]
     return out

@@ -96,6 +96,27 @@ evidence = Table(
     Column("acquired_by", Text, nullable=False),
     Column("metadata", Text),
     Column("extracted_text", LargeBinary, info=SEALED),  # an interview's words: sealed
+    Column("phash", String(16)),  # perceptual hash of an image (appended by 0010)
+)
+
+# Every reading of an evidence file's text, kept: a better OCR later adds a version and
+# the old ones stay. ``evidence.extracted_text`` holds a copy of the newest, which is
+# what the search index holds.
+evidence_texts = Table(
+    "evidence_texts",
+    metadata,
+    _pk(),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("tools", Text),  # JSON: tool -> version
+    Column("ocr_lang", String(80)),
+    Column("chars", Integer, nullable=False),
+    Column("problem", Text),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("text", LargeBinary, info=SEALED),
+    UniqueConstraint("evidence_id", "version"),
 )
 
 # Each evidence file's custody is a chain: event ``seq`` signs the hash of event
@@ -541,6 +562,7 @@ AUDITED_TABLES: tuple[Table, ...] = (
     users,
     api_tokens,
     timestamps,
+    evidence_texts,
 )
 
 # The table each importable kind of row goes to.
@@ -560,6 +582,7 @@ EXPORTABLE: dict[str, Table] = {
     "evidence": evidence,
     "custody": custody_events,
     "timestamps": timestamps,
+    "evidence_texts": evidence_texts,
     "imports": imports,
     "person_records": person_records,
     "persons": persons,

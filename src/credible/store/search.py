@@ -38,11 +38,12 @@ SEALED_KINDS = frozenset({"evidence"})
 
 #: Documents a capability derives from the rows of a kind with code the store cannot run
 #: (the store imports no capability): a person record's name keys, which credible.search
-#: writes. Their bodies are opaque tokens; ref 0 is the kind's watermark, whose display
+#: writes, and an evidence text's word keys, which credible.evidence writes. Their bodies
+#: are opaque tokens; ref 0 is the kind's watermark, whose display
 #: says up to which row id every row has its document. The store drops a row's derived
 #: documents and the watermark whenever the row changes, and a rebuild drops them all;
 #: credible.search writes them again, and ``check_index`` holds each to a row.
-DERIVED_KINDS: dict[str, str] = {"person_name": "person_record"}
+DERIVED_KINDS: dict[str, str] = {"person_name": "person_record", "evidence_word": "evidence"}
 
 _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df])")
 _SEPARATORS = re.compile(r"[·•・‧]")
