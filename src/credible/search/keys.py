@@ -87,10 +87,19 @@ def _documents(rows: Sequence[Sequence[object]]) -> list[tuple[str, int, str, st
     ]
 
 
+SEPARATOR = "\u00b7"  # the middle dot of names in Chinese characters
+
+
 @lru_cache(maxsize=1 << 16)
 def parts(name: str) -> tuple[str, ...]:
-    """The name parts of a name, as ``credible.names`` splits it (each once, in order)."""
-    return tuple(dict.fromkeys(p for p in names.split_name(name) if p.strip()))
+    """The name parts of a name, as ``credible.names`` splits it (each once, in order).
+    A part in Chinese characters of a name of several parts keeps a separator: alone,
+    艾里 is read as a family name and a given name (Ai Li), and would be found for Li;
+    as a part of 艾里·库儿班 it is one name, Eli, and is keyed so."""
+    found = tuple(dict.fromkeys(p.strip() for p in names.split_name(name) if p.strip()))
+    if len(found) < 2:
+        return found
+    return tuple(p + SEPARATOR if names.detect_script(p) == "han" else p for p in found)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from credible import names
 from credible.errors import InputError, Problem
 from credible.search import keys as _keys
-from credible.search.forms import Lexicon, is_han, readings
+from credible.search.forms import Lexicon, is_han
 from credible.store import Store, schema
 
 #: A record is a hit when the query's parts are found in its name at least this well:
@@ -150,8 +150,8 @@ def search_people(
     where = _conditions(store, filters or SearchFilters())
     _keys.refresh(store)
     with store.read() as conn:
-        df = _candidate_forms(conn, store, query_parts)
-        wanted = _matching_forms(query_parts, tuple(df.items()))
+        keyed, df = _candidate_forms(conn, store, query_parts)
+        wanted = _matching_forms(query_parts, tuple(keyed), tuple(df.items()))
         ranked = _ranked(conn, store, query, wanted, where, limit)
         rows = {int(r.id): r for r in _rows(conn, store, [rid for rid, _ in ranked])}
         people = _person_ids(conn, [rid for rid, _ in ranked])
@@ -189,29 +189,26 @@ def _among(store: Store, column: Any, values: list[Any], name: str) -> ColumnEle
 
 def _candidate_forms(
     conn: Connection, store: Store, query_parts: tuple[str, ...]
-) -> dict[str, int]:
-    """Every name part the records write that shares a key with a part of the query,
-    with how many records write it."""
+) -> tuple[list[str], dict[str, int]]:
+    """The forms sharing a key with a part of the query (those that may be the name it
+    asks for), and the lexicon they are decided in: every name part written by the
+    records that write one of them, with how many of those records write it. The forms
+    sharing no key with the query are what tells its neighbours apart (a form in Chinese
+    characters that reads as Mahmut, or Mama, is not Memet)."""
     tokens = sorted({t for p in query_parts for t in _keys.part_tokens(p)})
-    forms = _forms_keyed(conn, store, tokens)
-    # A form in Chinese characters is told apart from the query's name by the names its
-    # readings spell (买合木提 reads Mahmut): those names must be in the lexicon too,
-    # though they may share no key with the query.
-    han = sorted(f for f in forms if is_han(f))
-    if han:
-        spelt = {_keys.token("k", r) for f in han for r in readings(f)}
-        spelt |= {t for f in han for t in _keys.part_tokens(f) if t.startswith("k")}
-        forms |= _forms_keyed(conn, store, sorted(spelt))
-    ordered = sorted(forms)
+    keyed = sorted(_forms_keyed(conn, store, tokens))
     df: dict[str, int] = {}
-    for lo in range(0, len(ordered), ID_BATCH):
-        stmt = (
-            select(snp.c.form, func.count())
-            .where(_among(store, snp.c.form, ordered[lo : lo + ID_BATCH], "f"))
-            .group_by(snp.c.form)
-        )
-        df.update({f: int(n) for f, n in conn.execute(stmt)})
-    return {f: df[f] for f in ordered if df.get(f)}
+    if not keyed:
+        return keyed, df
+    # one batch: a query's keys are shared by a few hundred forms at most
+    writers = select(snp.c.record_id).where(_among(store, snp.c.form, keyed, "f"))
+    stmt = (
+        select(snp.c.form, func.count())
+        .where(snp.c.record_id.in_(writers.scalar_subquery()))
+        .group_by(snp.c.form)
+    )
+    df = {f: int(n) for f, n in conn.execute(stmt)}
+    return [f for f in keyed if f in df], dict(sorted(df.items()))
 
 
 def _forms_keyed(conn: Connection, store: Store, tokens: list[str]) -> set[str]:
@@ -224,16 +221,17 @@ def _forms_keyed(conn: Connection, store: Store, tokens: list[str]) -> set[str]:
 
 @lru_cache(maxsize=1024)
 def _matching_forms(
-    query_parts: tuple[str, ...], counted: tuple[tuple[str, int], ...]
+    query_parts: tuple[str, ...], keyed: tuple[str, ...], counted: tuple[tuple[str, int], ...]
 ) -> tuple[dict[str, float], ...]:
     """For each part of the query, the forms that are the name it asks for, with how like
     it each is: found at MATCH_THRESHOLD or better (``name_similarity``) and, as far as
     the lexicon of the forms can tell, the same name (``forms``); a part that the lexicon
     cannot place (a query that resembles no form written) is held to the likeness alone.
-    Remembered: it depends on nothing but the query and the forms with their counts
-    (``counted``), and a team repeats its searches. (Read only: shared between calls.)"""
+    Only the forms ``keyed`` (sharing a key with the query) are candidates. Remembered:
+    it depends on nothing but the query and the forms with their counts (``counted``),
+    and a team repeats its searches. (Read only: shared between calls.)"""
     df = dict(counted)
-    forms = list(df)
+    forms = list(keyed)
     sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
     lexicon = Lexicon.of_counts(df, list(query_parts))
     out = []
