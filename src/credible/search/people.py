@@ -237,19 +237,12 @@ def _matching_forms(
     out = []
     for part, sim in zip(query_parts, sims, strict=True):
         g = lexicon.query_group(part)
-        # A query spelt as a rare form of a name (Ысмайыл, the Kazakh list's Ismayil)
-        # asks for its own spelling and for the name it is a variant of.
-        names_asked = [] if g is None else list(dict.fromkeys([g, lexicon.target(g)]))
         out.append(
             {
                 f: s
                 for f, s in sim.items()
                 if s >= MATCH_THRESHOLD
-                and (
-                    g is None
-                    or lexicon.own(f) is None
-                    or any(lexicon.matches(f, h) for h in names_asked)
-                )
+                and (g is None or lexicon.own(f) is None or lexicon.matches(f, g))
             }
         )
     return tuple(out)
