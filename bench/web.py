@@ -239,6 +239,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
+    KINDS.clear()  # the error kinds of this run only
     tokens = users(n_reviewers)
     qs = queries()
     port = _free_port()

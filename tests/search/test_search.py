@@ -153,3 +153,43 @@ def test_a_changed_name_is_searched_as_it_now_is(people: Store) -> None:
         uow.update(schema.person_records, hit.record_id, given_name="Qurban")
     assert _names(search_people(people, "Abdurehim")) == {"阿不都热依木·艾依提"}
     assert _names(search_people(people, "库尔班")) == {"Qurban Heyit"}
+
+
+def test_altered_name_parts_and_form_keys_are_found(people: Store) -> None:
+    (hit,) = search_people(people, "吐尔逊", SearchFilters(source="FICTIONAL archive"))
+    parts, keys = schema.search_name_parts, schema.search_name_keys
+    with people.engine.begin() as conn:  # as someone with the database, not the store
+        conn.execute(parts.delete().where(parts.c.record_id == hit.record_id))
+    assert check_name_index(people) == [hit.record_id]
+    # the search no longer finds it: the parts are what it reads
+    assert hit.record_id not in {h.record_id for h in search_people(people, "Tursun")}
+    rebuild_name_index(people)
+    assert check_name_index(people) == []
+    with people.engine.begin() as conn:  # a form's keys dropped hides every record writing it
+        conn.execute(keys.delete().where(keys.c.form == "Tursun"))
+    assert hit.record_id in check_name_index(people)
+    reindex(people, "tester")
+    refresh_name_index(people)
+    assert check_name_index(people) == []
+    assert _names(search_people(people, "Турсун")) == TURSUN
+
+
+def test_a_deleted_record_leaves_no_parts(people: Store) -> None:
+    hit = search_people(people, "Abdurehim", SearchFilters(source="FICTIONAL archive"))[0]
+    with people.write("tester") as uow:
+        uow.delete(schema.person_records, hit.record_id)
+    parts = schema.search_name_parts
+    with people.read() as conn:
+        left = conn.execute(parts.select().where(parts.c.record_id == hit.record_id)).all()
+    assert left == []
+    assert _names(search_people(people, "Abdurehim")) == {"阿不都热依木·艾依提"}
+
+
+def test_a_part_in_chinese_characters_is_one_name_in_a_separated_name(
+    store: Store, tmp_path: Path
+) -> None:
+    # Alone, 艾里 reads as family name Ai and given name Li; in 艾里·库儿班 it is Eli.
+    text = "fictional,name\nFICTIONAL,艾里·库儿班\nFICTIONAL,李海\nFICTIONAL,Eli Qurban\n"
+    _import(store, tmp_path, "c.csv", text, "FICTIONAL list")
+    assert "艾里·库儿班" not in _names(search_people(store, "Li"))
+    assert {"艾里·库儿班", "Eli Qurban"} <= _names(search_people(store, "Eli"))

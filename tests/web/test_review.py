@@ -118,6 +118,39 @@ def test_a_decision_without_the_lease_is_refused(wcase: WebCase, app: Any) -> No
         assert r.status_code == 422
 
 
+def test_a_lease_granted_on_a_pair_decided_meanwhile_cannot_decide_it(
+    wcase: WebCase, app: Any
+) -> None:
+    # What a slow next_pair does under load: it reads the queue, another reviewer leases
+    # and decides the pair, then the lease is free and the slow request takes it.
+    first = {"Authorization": f"Bearer {wcase.tokens['reviewer']}"}
+    second = {"Authorization": f"Bearer {wcase.tokens['analyst']}"}
+    with TestClient(app) as client:
+        pair = client.get("/api/v1/review/next", headers=first).json()["pair_id"]
+        if pair is not None:
+            r = client.post(
+                f"/api/v1/review/{pair}/decision", headers=first, json={"decision": "accept"}
+            )
+            assert r.status_code == 200
+        else:  # the queue was worked through by the tests before: a pair decided there
+            j = _judgements(wcase)[-1]
+            pair = f"{j[0]}-{j[1]}"
+        lo, hi = (int(x) for x in pair.split("-"))
+        leases = schema.review_leases
+        with wcase.store.engine.begin() as conn:
+            conn.execute(
+                leases.insert().values(
+                    record_l=lo, record_r=hi, reviewer="analyst1", expires_at="9999-12-31T00:00:00"
+                )
+            )
+        r = client.post(
+            f"/api/v1/review/{pair}/decision", headers=second, json={"decision": "reject"}
+        )
+        assert r.status_code == 409
+    decided = [j for j in _judgements(wcase) if (j[0], j[1]) == (lo, hi)]
+    assert len(decided) == 1 and decided[0][3] != "analyst1"
+
+
 def test_the_queue_in_sql_is_the_queue_the_linkage_computes(wcase: WebCase) -> None:
     from credible.linkage.leases import _queue
     from credible.linkage.service import (

@@ -58,15 +58,11 @@ def _iso(t: datetime) -> str:
     return t.isoformat(timespec="seconds")
 
 
-def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
-    """The review queue in SQL (what ``review_queue`` computes in memory): the run's
-    pairs in the review band that no live judgement has decided, most uncertain first.
-    Read a few rows at a time, it costs milliseconds on a large run."""
-    ms, j = schema.match_scores, schema.judgements
-    lo = case((ms.c.record_l < ms.c.record_r, ms.c.record_l), else_=ms.c.record_r)
-    hi = case((ms.c.record_l < ms.c.record_r, ms.c.record_r), else_=ms.c.record_l)
+def _live(lo: Any, hi: Any) -> Any:
+    """Whether a live (not retracted) reviewer's decision on the pair exists."""
+    j = schema.judgements
     retraction = schema.judgements.alias("retraction")
-    live = (
+    return (
         select(j.c.id)
         .where(
             j.c.record_l == lo,
@@ -76,6 +72,16 @@ def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
         )
         .exists()
     )
+
+
+def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
+    """The review queue in SQL (what ``review_queue`` computes in memory): the run's
+    pairs in the review band that no live judgement has decided, most uncertain first.
+    Read a few rows at a time, it costs milliseconds on a large run."""
+    ms = schema.match_scores
+    lo = case((ms.c.record_l < ms.c.record_r, ms.c.record_l), else_=ms.c.record_r)
+    hi = case((ms.c.record_l < ms.c.record_r, ms.c.record_r), else_=ms.c.record_l)
+    live = _live(lo, hi)
     return (
         select(lo.label("lo"), hi.label("hi"), ms.c.match_probability, ms.c.match_weight)
         .where(
@@ -191,6 +197,13 @@ def decide_leased(store: Store, reviewer: str, pair: str, decision: str, note: s
             raise ConflictError(
                 f"pair {lo}-{hi} is not leased to {reviewer} (it expired, was decided, or "
                 "is held by another reviewer): ask for the next pair"
+            )
+        # A lease can be granted on a pair that another reviewer leased and decided
+        # while ``next_pair`` was choosing it (a slow request reads the queue, the other
+        # decides, then the lease is free to take): the decision made first stands.
+        if uow.conn.execute(select(_live(lo, hi))).scalar():
+            raise ConflictError(
+                f"pair {lo}-{hi} was decided by another reviewer meanwhile: ask for the next pair"
             )
         return add_judgement(uow, lo, hi, _TO_STORE[decision], note or None)
 

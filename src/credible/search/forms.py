@@ -22,7 +22,7 @@ shares a key with the query: the same spelling always gives the same keys.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -78,6 +78,16 @@ class Lexicon:
         df: Counter[str] = Counter()
         for parts in parts_of_records:
             df.update(set(parts))
+        self._setup(df, focus)
+
+    @classmethod
+    def of_counts(cls, df: Mapping[str, int], focus: list[str]) -> Lexicon:
+        """The lexicon of forms counted already: how many records write each form."""
+        lexicon = cls.__new__(cls)
+        lexicon._setup(Counter(df), focus)
+        return lexicon
+
+    def _setup(self, df: Counter[str], focus: list[str]) -> None:
         self.group_df: Counter[str] = Counter()
         self.rep: dict[str, str] = {}  # group -> its most frequent form
         for form, n in df.most_common():
@@ -95,6 +105,9 @@ class Lexicon:
         self._own: dict[str, str | None] = {}
         self._target: dict[str, str] = {}
         self._sims: dict[tuple[str, str], float] = {}
+        # each asked for many times while deciding the forms of one search
+        self._likes: dict[str, list[str]] = {}
+        self._canon: dict[str, str] = {}
 
     def _sim(self, form: str, g: str) -> float:
         key = (form, g)
@@ -103,17 +116,23 @@ class Lexicon:
         return self._sims[key]
 
     def _like(self, form: str) -> list[str]:
-        return [g for g in self.near if self._sim(form, g) >= names.SAME_NAME_THRESHOLD]
+        if form not in self._likes:
+            self._likes[form] = [
+                g for g in self.near if self._sim(form, g) >= names.SAME_NAME_THRESHOLD
+            ]
+        return self._likes[form]
 
     def _canonical(self, g: str) -> str:
         """Groups whose keys differ but which are exactly the same name to
         ``credible.names`` (Erlan, Ерлан read Yerlan) are one: the most frequent."""
-        same = [
-            h
-            for h in self._like(self.rep[g])
-            if min(self._sim(self.rep[g], h), self._sim(self.rep[h], g)) >= EXACT
-        ]
-        return max([g, *same], key=lambda h: (self.group_df[h], h))
+        if g not in self._canon:
+            same = [
+                h
+                for h in self._like(self.rep[g])
+                if min(self._sim(self.rep[g], h), self._sim(self.rep[h], g)) >= EXACT
+            ]
+            self._canon[g] = max([g, *same], key=lambda h: (self.group_df[h], h))
+        return self._canon[g]
 
     def own(self, form: str) -> str | None:
         """The group of a form: by its key, or for Chinese characters, the group whose

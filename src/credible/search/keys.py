@@ -8,6 +8,12 @@ the index behind the rows (``refresh``: after ``audit reindex``, or a record cha
 A watermark document (ref 0) says up to which record id every record has its document,
 so that telling whether the index is current costs two indexed look-ups.
 
+Beside them, the name-part index (``search_name_keys``: a key token and a name part
+written with it; ``search_name_parts``: a name part and a record that writes it), which a
+search reads: it decides among the few forms sharing a key with the query which are the
+name asked for, then takes their records by index, instead of comparing the names of
+every record that shares a key. Both are written and dropped together.
+
 Keys are case-sensitive (``TURsUN``: the lower-case s is sh) and hold ``~``, which
 full-text tokenisers fold or drop; each is written as one token of hex digits behind a
 letter saying what it is (``k``: a key, ``c``: its cross-script skeleton).
@@ -16,8 +22,9 @@ letter saying what it is (``k``: a key, ``c``: its cross-script skeleton).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from credible import names
 from credible.store import Store, UnitOfWork, schema
@@ -30,9 +37,14 @@ WATERMARK = "wmpersonname"
 #: precision there, and searches took longer).
 MIN_CROSS_KEY = 3
 BATCH = 20_000
+ID_BATCH = 5_000  # values bound in one statement
+ANALYZE_AFTER = 1_000  # records indexed at once that make the statistics stale
 
 pr = schema.person_records
+snk, snp = schema.search_name_keys, schema.search_name_parts
 NAME_COLUMNS = (pr.c.name, pr.c.given_name, pr.c.father_name, pr.c.family_name)
+#: What the writer reads of a record: its id, source, then its names.
+INDEXED = (pr.c.id, pr.c.source_id, *NAME_COLUMNS)
 
 
 def record_name(name: str | None, *parts: str | None) -> str:
@@ -42,7 +54,7 @@ def record_name(name: str | None, *parts: str | None) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def _token(prefix: str, key: str) -> str:
+def token(prefix: str, key: str) -> str:
     return prefix + key.encode("utf-8").hex()
 
 
@@ -52,10 +64,10 @@ def key_tokens(keys: Iterable[str]) -> list[str]:
     ``MIN_CROSS_KEY`` letters."""
     out = set()
     for key in keys:
-        out.add(_token("k", key))
+        out.add(token("k", key))
         cross = names.cross_script_key(key)
         if len(cross) >= MIN_CROSS_KEY:
-            out.add(_token("c", cross))
+            out.add(token("c", cross))
     return sorted(out)
 
 
@@ -63,24 +75,82 @@ def name_tokens(name: str) -> list[str]:
     return key_tokens(names.name_keys(name)) if name.strip() else []
 
 
+def _full_names(rows: Sequence[Sequence[object]]) -> list[str]:
+    return [record_name(*(None if v is None else str(v) for v in row[2:])) for row in rows]
+
+
 def _documents(rows: Sequence[Sequence[object]]) -> list[tuple[str, int, str, str]]:
-    full = [record_name(*(None if v is None else str(v) for v in row[1:])) for row in rows]
-    keys = names.name_keys_many(full)
+    keys = names.name_keys_many(_full_names(rows))
     return [
         (KIND, int(str(row[0])), "", " ".join(key_tokens(k)))
         for row, k in zip(rows, keys, strict=True)
     ]
 
 
+SEPARATOR = "\u00b7"  # the middle dot of names in Chinese characters
+
+
+@lru_cache(maxsize=1 << 16)
+def parts(name: str) -> tuple[str, ...]:
+    """The name parts of a name, as ``credible.names`` splits it (each once, in order).
+    A part in Chinese characters of a name of several parts keeps a separator: alone,
+    艾里 is read as a family name and a given name (Ai Li), and would be found for Li;
+    as a part of 艾里·库儿班 it is one name, Eli, and is keyed so."""
+    found = tuple(dict.fromkeys(p.strip() for p in names.split_name(name) if p.strip()))
+    if len(found) < 2:
+        return found
+    return tuple(p + SEPARATOR if names.detect_script(p) == "han" else p for p in found)
+
+
+@lru_cache(maxsize=1 << 14)
+def part_tokens(part: str) -> tuple[str, ...]:
+    """The index tokens of one name part (a query's part is looked up by these)."""
+    return tuple(name_tokens(part))
+
+
+def _part_rows(rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
+    return [
+        {"form": form, "record_id": int(str(row[0])), "source_id": int(str(row[1]))}
+        for row, name in zip(rows, _full_names(rows), strict=True)
+        for form in parts(name)
+    ]
+
+
+def _write_parts(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
+    """The records' name parts, and the key tokens of each form not yet indexed."""
+    part_rows = _part_rows(rows)
+    if not part_rows:
+        return
+    conn.execute(insert(snp), part_rows)
+    forms = sorted({str(r["form"]) for r in part_rows})
+    known: set[str] = set()
+    for lo in range(0, len(forms), ID_BATCH):
+        chunk = forms[lo : lo + ID_BATCH]
+        known |= {f for (f,) in conn.execute(select(snk.c.form).where(snk.c.form.in_(chunk)))}
+    new = [f for f in forms if f not in known]
+    keyed = [
+        {"token": t, "form": f}
+        for f, keys in zip(new, names.name_keys_many(new), strict=True)
+        for t in key_tokens(keys)
+    ]
+    if keyed:
+        conn.execute(insert(snk), keyed)
+
+
 def _write(conn: Connection, store: Store, ids: Sequence[int] | None, lo: int, hi: int) -> int:
     """Index the records with ids in [lo, hi] (and in ``ids`` when given)."""
-    stmt = select(pr.c.id, *NAME_COLUMNS).where(pr.c.id >= lo, pr.c.id <= hi).order_by(pr.c.id)
+    stmt = select(*INDEXED).where(pr.c.id >= lo, pr.c.id <= hi).order_by(pr.c.id)
     wanted = None if ids is None else set(ids)
     written = 0
     for chunk in conn.execute(stmt).yield_per(BATCH).partitions():
         rows = [r for r in chunk if wanted is None or int(r[0]) in wanted]
         if rows:
             store.search.insert_documents(conn, _documents(rows))
+            if wanted is not None:  # records written again: their old parts go first
+                for i in range(0, len(rows), ID_BATCH):
+                    some = [int(r[0]) for r in rows[i : i + ID_BATCH]]
+                    conn.execute(delete(snp).where(snp.c.record_id.in_(some)))
+            _write_parts(conn, rows)
             written += len(rows)
     return written
 
@@ -106,9 +176,16 @@ def index_new_records(uow: UnitOfWork, first_id: int, count: int) -> None:
         return
     store, conn = uow.store, uow.conn
     before = _watermark(conn, store)
-    _write(conn, store, None, first_id, first_id + count - 1)
+    _analyze(conn, store, _write(conn, store, None, first_id, first_id + count - 1))
     if before == first_id - 1 or (before is None and first_id == 1):
         _set_watermark(conn, store, first_id + count - 1)
+
+
+def _analyze(conn: Connection, store: Store, written: int) -> None:
+    """PostgreSQL plans the look-ups of a search from the tables' statistics: without
+    them (a store just filled) it scans whole tables instead of using the indexes."""
+    if store.dialect == "postgresql" and written >= ANALYZE_AFTER:
+        conn.exec_driver_sql(f"ANALYZE {snp.name}, {snk.name}")
 
 
 def is_current(conn: Connection, store: Store) -> bool:
@@ -128,10 +205,14 @@ def refresh(store: Store, actor: str = "search") -> int:
         if mark == last:
             return 0
         have = store.search.refs(conn, KIND)
+        if not have - {0}:  # every record written again (a rebuilt index): parts too
+            conn.execute(delete(snp))
+            conn.execute(delete(snk))
         every = [int(r) for (r,) in conn.execute(select(pr.c.id))]
         missing = sorted(set(every) - have)
         written = _write(conn, store, missing, missing[0], missing[-1]) if missing else 0
         _set_watermark(conn, store, last)
+        _analyze(conn, store, written)
     return written
 
 
@@ -139,13 +220,16 @@ def rebuild(store: Store, actor: str = "search") -> int:
     """Drop every name-key document and write them again from the rows."""
     with store.write(actor) as uow:
         store.search.remove_kind(uow.conn, KIND)
+        uow.conn.execute(delete(snp))
+        uow.conn.execute(delete(snk))
     return refresh(store, actor)
 
 
 def check(store: Store) -> list[int]:
-    """Records whose name-key document differs from what their names give, or is
-    missing though the watermark says it was written (a record beyond the watermark
-    is not yet indexed: the next search writes it)."""
+    """Records whose name-key document or name parts differ from what their names give,
+    or are missing though the watermark says they were written (a record beyond the
+    watermark is not yet indexed: the next search writes it); and the records writing a
+    form whose key tokens were altered (they would be hidden from a search)."""
     with store.read() as conn:
         mark = _watermark(conn, store) or 0
         stored: dict[int, str] = {}
@@ -155,10 +239,32 @@ def check(store: Store) -> list[int]:
             (KIND,),
         ):
             stored[int(ref)] = body
-        rows = conn.execute(select(pr.c.id, *NAME_COLUMNS).order_by(pr.c.id)).all()
-    bad = []
+        rows = conn.execute(select(*INDEXED).order_by(pr.c.id)).all()
+        stored_parts: dict[int, set[tuple[str, int]]] = {}
+        for form, rid, sid in conn.execute(select(snp.c.form, snp.c.record_id, snp.c.source_id)):
+            stored_parts.setdefault(int(rid), set()).add((form, int(sid)))
+        stored_keys: dict[str, set[str]] = {}
+        for token, form in conn.execute(select(snk.c.token, snk.c.form)):
+            stored_keys.setdefault(form, set()).add(token)
+    bad = set()
     for _kind, ref, _display, body in _documents(rows):
         have = stored.get(ref)
         if (have is None and ref <= mark) or (have is not None and have != body):
-            bad.append(ref)
-    return bad
+            bad.add(ref)
+    expected_parts: dict[int, set[tuple[str, int]]] = {}
+    for r in _part_rows(rows):
+        part = (str(r["form"]), int(str(r["source_id"])))
+        expected_parts.setdefault(int(str(r["record_id"])), set()).add(part)
+    for row in rows:
+        ref = int(row[0])
+        have_parts = stored_parts.get(ref, set())
+        if (ref in stored or ref <= mark) and have_parts != expected_parts.get(ref, set()):
+            bad.add(ref)
+    forms = sorted({f for fs in stored_parts.values() for f, _ in fs})
+    altered = {
+        f
+        for f, keys in zip(forms, names.name_keys_many(forms), strict=True)
+        if stored_keys.get(f, set()) != set(key_tokens(keys))
+    }
+    bad |= {ref for ref, fs in stored_parts.items() if {f for f, _ in fs} & altered}
+    return sorted(bad)

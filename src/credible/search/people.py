@@ -10,9 +10,19 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ARRAY, Connection, Integer, and_, any_, bindparam, or_, select, text
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Integer,
+    Text,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from credible import names
@@ -25,10 +35,11 @@ from credible.store import Store, schema
 #: the threshold ``credible.names`` uses to call two names the same name.
 MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
 MAX_LIMIT = 10_000
-ID_BATCH = 10_000  # ids bound in one statement (SQLite allows 32,766)
+ID_BATCH = 10_000  # values bound in one statement (SQLite allows 32,766)
 CONFIDENTIAL = "confidential"
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
+snk, snp = schema.search_name_keys, schema.search_name_parts
 
 
 @dataclass(frozen=True)
@@ -95,19 +106,25 @@ def _facility_names(store: Store, value: str) -> set[str]:
 
 
 def _conditions(store: Store, f: SearchFilters) -> list[ColumnElement[bool]]:
+    """The filters, as conditions on the name-part index: by source without the
+    record's row, which only the facility and the dates need."""
     where: list[ColumnElement[bool]] = []
     if f.source:
-        where.append(src.c.name == f.source)
+        where.append(snp.c.source_id.in_(select(src.c.id).where(src.c.name == f.source)))
     if f.exclude_confidential:
-        where.append(src.c.confidentiality != CONFIDENTIAL)
+        secret = select(src.c.id).where(src.c.confidentiality == CONFIDENTIAL)
+        where.append(snp.c.source_id.not_in(secret))
+    of_record: list[ColumnElement[bool]] = []
     if f.facility:
-        where.append(pr.c.facility.in_(sorted(_facility_names(store, f.facility))))
+        of_record.append(pr.c.facility.in_(sorted(_facility_names(store, f.facility))))
     if f.date_from:
         lo, _ = date_bounds(f.date_from, "date_from")
-        where.append(pr.c.detained_max >= lo)
+        of_record.append(pr.c.detained_max >= lo)
     if f.date_to:
         _, hi = date_bounds(f.date_to, "date_to")
-        where.append(pr.c.detained_min <= hi)
+        of_record.append(pr.c.detained_min <= hi)
+    if of_record:
+        where.append(snp.c.record_id.in_(select(pr.c.id).where(*of_record)))
     return where
 
 
@@ -127,12 +144,147 @@ def search_people(
     parts), best first; each with its person in the latest link run."""
     _check(query, limit)
     query = " ".join(query.split())
-    tokens = _keys.name_tokens(query)
-    if not tokens:
+    query_parts = _keys.parts(query)
+    if not query_parts or not any(_keys.part_tokens(p) for p in query_parts):
         return []
     where = _conditions(store, filters or SearchFilters())
     _keys.refresh(store)
-    sql, params = store.search.refs_matching_sql(tokens)
+    with store.read() as conn:
+        keyed, df = _candidate_forms(conn, store, query_parts)
+        wanted = _matching_forms(query_parts, tuple(keyed), tuple(df.items()))
+        ranked = _ranked(conn, store, query, wanted, where, limit)
+        rows = {int(r.id): r for r in _rows(conn, store, [rid for rid, _ in ranked])}
+        people = _person_ids(conn, [rid for rid, _ in ranked])
+    hits = []
+    for rid, score in ranked:
+        row = rows[rid]
+        name = _keys.record_name(row.name, row.given_name, row.father_name, row.family_name)
+        hits.append(
+            PersonHit(
+                record_id=rid,
+                source=row.source,
+                name=name,
+                script=row.name_script or row.given_name_script or names.detect_script(name),
+                romanised=names.romanize(name),
+                person_id=people.get(rid),
+                score=round(float(score), 4),
+                sex=row.sex,
+                birth_date=row.birth_date,
+                facility=row.facility,
+                detained=row.detained,
+                role=row.role,
+            )
+        )
+    return hits
+
+
+def _among(store: Store, column: Any, values: list[Any], name: str) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL as one array parameter: a thousand bound
+    values cost more to send and plan than the look-ups themselves."""
+    if store.dialect == "postgresql":
+        kind = Integer if values and isinstance(values[0], int) else Text
+        return cast(ColumnElement[bool], column == any_(bindparam(name, values, type_=ARRAY(kind))))
+    return cast(ColumnElement[bool], column.in_(values))
+
+
+def _candidate_forms(
+    conn: Connection, store: Store, query_parts: tuple[str, ...]
+) -> tuple[list[str], dict[str, int]]:
+    """The forms sharing a key with a part of the query (those that may be the name it
+    asks for), and the lexicon they are decided in: every name part written by the
+    records that write one of them, with how many of those records write it. The forms
+    sharing no key with the query are what tells its neighbours apart (a form in Chinese
+    characters that reads as Mahmut, or Mama, is not Memet)."""
+    tokens = sorted({t for p in query_parts for t in _keys.part_tokens(p)})
+    keyed = sorted(_forms_keyed(conn, store, tokens))
+    df: dict[str, int] = {}
+    if not keyed:
+        return keyed, df
+    # one batch: a query's keys are shared by a few hundred forms at most
+    writers = select(snp.c.record_id).where(_among(store, snp.c.form, keyed, "f"))
+    stmt = (
+        select(snp.c.form, func.count())
+        .where(snp.c.record_id.in_(writers.scalar_subquery()))
+        .group_by(snp.c.form)
+    )
+    df = {f: int(n) for f, n in conn.execute(stmt)}
+    return [f for f in keyed if f in df], dict(sorted(df.items()))
+
+
+def _forms_keyed(conn: Connection, store: Store, tokens: list[str]) -> set[str]:
+    forms: set[str] = set()
+    for lo in range(0, len(tokens), ID_BATCH):
+        stmt = select(snk.c.form).where(_among(store, snk.c.token, tokens[lo : lo + ID_BATCH], "t"))
+        forms |= {f for (f,) in conn.execute(stmt)}
+    return forms
+
+
+@lru_cache(maxsize=1024)
+def _matching_forms(
+    query_parts: tuple[str, ...], keyed: tuple[str, ...], counted: tuple[tuple[str, int], ...]
+) -> tuple[dict[str, float], ...]:
+    """For each part of the query, the forms that are the name it asks for, with how like
+    it each is: found at MATCH_THRESHOLD or better (``name_similarity``) and, as far as
+    the lexicon of the forms can tell, the same name (``forms``); a part that the lexicon
+    cannot place (a query that resembles no form written) is held to the likeness alone.
+    Only the forms ``keyed`` (sharing a key with the query) are candidates. Remembered:
+    it depends on nothing but the query and the forms with their counts (``counted``),
+    and a team repeats its searches. (Read only: shared between calls.)"""
+    df = dict(counted)
+    forms = list(keyed)
+    sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
+    lexicon = Lexicon.of_counts(df, list(query_parts))
+    out = []
+    for part, sim in zip(query_parts, sims, strict=True):
+        g = lexicon.query_group(part)
+        out.append(
+            {
+                f: s
+                for f, s in sim.items()
+                if s >= MATCH_THRESHOLD
+                and (g is None or lexicon.own(f) is None or lexicon.matches(f, g))
+            }
+        )
+    return tuple(out)
+
+
+def _ranked(
+    conn: Connection,
+    store: Store,
+    query: str,
+    wanted: tuple[dict[str, float], ...],
+    where: list[ColumnElement[bool]],
+    limit: int,
+) -> list[tuple[int, float]]:
+    """The records (passing the filters) that write the name of every part of the query,
+    best first, at most ``limit``: by the likeness of their best part for a query of one
+    part, else by how fully they hold the query (``name_containment``)."""
+    forms = sorted(set().union(*wanted))
+    writes: dict[int, set[str]] = {}
+    for lo in range(0, len(forms), ID_BATCH):
+        # the forms as one array, not joined to a list of values: PostgreSQL then scans
+        # the whole table instead of its index
+        among = _among(store, snp.c.form, forms[lo : lo + ID_BATCH], "f")
+        for rid, form in conn.execute(select(snp.c.record_id, snp.c.form).where(among, *where)):
+            writes.setdefault(int(rid), set()).add(form)
+    if len(wanted) == 1:
+        sims = wanted[0]
+        scored = [(rid, max(sims[f] for f in fs)) for rid, fs in writes.items()]
+    else:
+        held = sorted(rid for rid, fs in writes.items() if all(fs & w.keys() for w in wanted))
+        scored = [
+            (
+                int(r.id),
+                names.name_containment(
+                    query, _keys.record_name(r.name, r.given_name, r.father_name, r.family_name)
+                ),
+            )
+            for r in _rows(conn, store, held)
+        ]
+    return sorted(scored, key=lambda t: (-t[1], t[0]))[:limit]
+
+
+def _rows(conn: Connection, store: Store, ids: list[int]) -> list[Any]:
     columns = (
         pr.c.id,
         src.c.name.label("source"),
@@ -145,66 +297,20 @@ def search_people(
         pr.c.detained,
         pr.c.role,
     )
-    with store.read() as conn:
-        # The ids first, then the rows by primary key: one query joining the two lets
-        # PostgreSQL scan every record before it has statistics.
-        refs = sorted({int(r) for (r,) in conn.execute(text(sql), params)})
-        rows: list[Any] = []
-        for lo in range(0, len(refs), ID_BATCH):
-            ids = refs[lo : lo + ID_BATCH]
-            # PostgreSQL takes the ids as one array: a thousand bound values cost more
-            # to send and plan than the look-ups themselves
-            among = (
-                pr.c.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-                if store.dialect == "postgresql"
-                else pr.c.id.in_(ids)
-            )
-            stmt = select(*columns).join(src, src.c.id == pr.c.source_id).where(and_(among, *where))
-            rows += conn.execute(stmt).all()
-        full = [_keys.record_name(r.name, r.given_name, r.father_name, r.family_name) for r in rows]
-        scores = _matching_cached(query, tuple(full))
-        scored = [
-            (score, row, name)
-            for row, name, score in zip(rows, full, scores, strict=True)
-            if score >= MATCH_THRESHOLD
-        ]
-        scored.sort(key=lambda t: (-t[0], t[1].id))
-        scored = scored[:limit]
-        people = _person_ids(conn, [row.id for _, row, _ in scored])
-    return [
-        PersonHit(
-            record_id=int(row.id),
-            source=row.source,
-            name=name,
-            script=row.name_script or row.given_name_script or names.detect_script(name),
-            romanised=names.romanize(name),
-            person_id=people.get(int(row.id)),
-            score=round(float(score), 4),
-            sex=row.sex,
-            birth_date=row.birth_date,
-            facility=row.facility,
-            detained=row.detained,
-            role=row.role,
+    rows: list[Any] = []
+    for lo in range(0, len(ids), ID_BATCH):
+        stmt = (
+            select(*columns)
+            .join(src, src.c.id == pr.c.source_id)
+            .where(_among(store, pr.c.id, ids[lo : lo + ID_BATCH], "ids"))
         )
-        for score, row, name in scored
-    ]
-
-
-@lru_cache(maxsize=1 << 16)
-def _parts(name: str) -> tuple[str, ...]:
-    return tuple(p for p in names.split_name(name) if p.strip())
-
-
-@lru_cache(maxsize=256)
-def _matching_cached(query: str, full: tuple[str, ...]) -> tuple[float, ...]:
-    """``_matching``, remembered: it depends on nothing but the query and the names of
-    the candidates (the filters have chosen them), and a team repeats its searches."""
-    return tuple(_matching(query, list(full)))
+        rows += conn.execute(stmt).all()
+    return rows
 
 
 def clear_cache() -> None:
     """Forget remembered matchings (a benchmark timing each backend afresh)."""
-    _matching_cached.cache_clear()
+    _matching_forms.cache_clear()
     names.name_containment.cache_clear()
 
 
@@ -218,35 +324,6 @@ def _form_similarities(query_parts: tuple[str, ...], forms: list[str]) -> list[d
             if sims[i] < MATCH_THRESHOLD and is_han(form):
                 sims[i] = names.name_containment(qp, form)
         out.append(dict(zip(forms, sims, strict=True)))
-    return out
-
-
-def _matching(query: str, full: list[str]) -> list[float]:
-    """The score of each candidate name, 0 unless it holds the name searched for: each
-    part of the query must be found among the name's parts (``name_similarity`` at least
-    MATCH_THRESHOLD) as the same name (``forms``). A part that the lexicon cannot place
-    (a query that resembles no form the candidates write) is held to the similarity
-    alone."""
-    parts = [_parts(n) for n in full]
-    query_parts = _parts(query)
-    forms = sorted({p for ps in parts for p in ps})
-    sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
-    lexicon = Lexicon(parts, list(query_parts))
-    wanted = [lexicon.query_group(p) for p in query_parts]
-    out: list[float] = []
-    for name, mine in zip(full, parts, strict=True):
-        ok = bool(mine)
-        for g, sim in zip(wanted, sims, strict=True):
-            like = [p for p in mine if sim[p] >= MATCH_THRESHOLD]
-            if not any(g is None or lexicon.own(p) is None or lexicon.matches(p, g) for p in like):
-                ok = False
-                break
-        if not ok:
-            out.append(0.0)
-        elif len(query_parts) == 1:  # the containment of one part is its best match
-            out.append(max(sims[0][p] for p in mine))
-        else:
-            out.append(names.name_containment(query, name))
     return out
 
 

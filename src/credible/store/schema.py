@@ -538,6 +538,29 @@ review_leases = Table(
     UniqueConstraint("record_l", "record_r"),
 )
 
+# The name-part index of credible.search (derived data, outside the audit chain, like the
+# search index): each distinct name part ("form") a record writes, under each of its
+# ``credible.names`` key tokens; and which records write each form. A query looks up
+# the forms sharing a key with its parts, decides among those few forms which are the
+# name asked for, and takes their records by index (and their source, so that the
+# common filters need no record row). The store drops a record's parts
+# when the record changes; credible.search writes them again.
+search_name_keys = Table(
+    "search_name_keys",
+    metadata,
+    Column("token", String(200), primary_key=True),
+    Column("form", Text, primary_key=True),
+)
+
+search_name_parts = Table(
+    "search_name_parts",
+    metadata,
+    Column("form", Text, primary_key=True),
+    Column("record_id", Integer, primary_key=True),
+    Column("source_id", Integer, nullable=False),  # filtered on without the record's row
+    Index("ix_search_name_parts_record", "record_id"),
+)
+
 # Tables whose rows the audit chain vouches for, in the order verification reads them.
 AUDITED_TABLES: tuple[Table, ...] = (
     sources,

@@ -33,7 +33,9 @@ from credible.store.schema import (
     KIND_FOR_TABLE,
     audit,
     audit_signatures,
+    person_records,
     sealed_columns,
+    search_name_parts,
 )
 from credible.store.search import DERIVED_KINDS, SearchIndex, search_text
 from credible.store.vault import Vault
@@ -283,6 +285,10 @@ class UnitOfWork:
             if parent == kind:  # written again by the capability that derives them
                 self.store.search.remove(self.conn, derived, row_id)
                 self.store.search.remove(self.conn, derived, 0)
+        if table is person_records:  # its name parts, likewise derived
+            self.conn.execute(
+                search_name_parts.delete().where(search_name_parts.c.record_id == row_id)
+            )
         if not deleted:
             fields = SEARCH_FIELDS[kind]
             row = self.conn.execute(
