@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from splink import block_on
+from splink.blocking_rule_library import CustomRule
 
+from credible.linkage.blocking import BlockSpec, parse_rule
 from credible.linkage.settings import LinkSettings
 from credible.linkage.splink_adapter import (
     BlockingRule,
@@ -525,25 +527,38 @@ def rule(spec: list[str] | str) -> BlockingRule:
     """
     if isinstance(spec, str):
         return spec
-    arrays = [c[:-2] for c in spec if c.endswith("[]")]
-    cols = [c[:-2] if c.endswith("[]") else c.rstrip("?") for c in spec]
-    return block_on(*cols, arrays_to_explode=arrays or None)
+    cols, arrays, _, either = parse_rule(spec)
+    if either is None:
+        return block_on(*cols, arrays_to_explode=arrays or None)
+    equal = " AND ".join(f"l.{c} = r.{c}" for c in cols)
+    return CustomRule(
+        f"{equal} AND (l.{either} IS NULL OR r.{either} IS NULL)",
+        arrays_to_explode=arrays or None,
+    )
 
 
-def block_rules(specs: Sequence[tuple[str, bool] | str]) -> list[BlockingRule]:
+def block_rules(specs: Sequence[BlockSpec | str]) -> list[BlockingRule]:
     """Splink rules on the key columns of ``credible.linkage.blocking.capped_blocks``."""
     return [
-        spec
-        if isinstance(spec, str)
-        else block_on(spec[0], arrays_to_explode=[spec[0]] if spec[1] else None)
-        for spec in specs
+        spec if isinstance(spec, str) else _block_rule(spec) for spec in specs
     ]
+
+
+def _block_rule(spec: BlockSpec) -> BlockingRule:
+    explode = [spec.column] if spec.is_array else None
+    if spec.either_null is None:
+        return block_on(spec.column, arrays_to_explode=explode)
+    col, other = spec.column, spec.either_null
+    return CustomRule(
+        f"l.{col} = r.{col} AND (l.{other} IS NULL OR r.{other} IS NULL)",
+        arrays_to_explode=explode,
+    )
 
 
 def splink_settings(
     settings: LinkSettings,
     present: set[str] | None = None,
-    blocks: Sequence[tuple[str, bool] | str] | None = None,
+    blocks: Sequence[BlockSpec | str] | None = None,
 ) -> dict[str, Any]:
     """The Splink settings dictionary of an untrained model, for any backend."""
     return {
