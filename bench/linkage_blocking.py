@@ -140,8 +140,7 @@ def main() -> None:
         ["**all rules**", f"{len(union):,}", f"**{found.mean():.4f}**", f"{int(found.sum()):,}"]
     )
     print(
-        f"{n:,} records, {len(truth):,} true pairs; prepare {prepared_s:.1f} s, "
-        f"keys {keys_s:.1f} s"
+        f"{n:,} records, {len(truth):,} true pairs; prepare {prepared_s:.1f} s, keys {keys_s:.1f} s"
     )
     print(markdown_table(["rule", "candidate pairs", "true pairs admitted", "alone"], rows))
     missed = truth[~found]
