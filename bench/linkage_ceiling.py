@@ -170,6 +170,8 @@ def main() -> None:
         seconds = time.perf_counter() - started
         doubled, pairs = indistinguishable(data, truth)
         rows.append((label, evaluate(result.clusters, truth), seconds, doubled, pairs))
+        # Each row as soon as it is known: a 100,000-record pair of runs takes long.
+        print(f"{label}: {' '.join(score_cells(rows[-1][1]))} in {seconds:.1f} s", flush=True)
         for threshold in args.thresholds:
             again = cluster_pairs(result.clusters["record_id"], result.pairs, threshold)
             clusters = result.clusters.drop(columns="cluster_id").merge(
