@@ -169,7 +169,7 @@ class _Ladder:
 
     def pairs(self, cap: int | None) -> int:
         chosen = self.level_of(cap)
-        total = 0
+        total = 0.0
         for j in range(len(self.sizes)):
             at = chosen == j
             if at.any():
