@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credible.linkage.blocking import capped_blocks
+from credible.linkage.blocking import BlockSpec, capped_blocks, parse_rule
 
 
 def _pairs_of(column: pd.Series, is_array: bool) -> set[tuple[int, int]]:
@@ -41,7 +41,7 @@ def _frame(n: int, seed: int) -> pd.DataFrame:
 def test_keys_only_join_records_that_agree_and_blocks_fit_the_cap(n, seed, cap):
     frame = _frame(n, seed)
     keys, rules = capped_blocks(frame, [["k1"], ["keys[]", "sex"]], cap)
-    (plain, plain_array), (exploded, exploded_array) = rules
+    (plain, plain_array, _), (exploded, exploded_array, _) = rules
     assert not plain_array and exploded_array
     for a, b in _pairs_of(keys[plain], False):
         assert frame.at[a, "k1"] == frame.at[b, "k1"]
@@ -84,3 +84,54 @@ def test_the_pair_budget_lowers_the_cap():
 def test_sql_rules_pass_through():
     keys, rules = capped_blocks(_frame(5, 2), ["l.k1 = r.k1"], 10)
     assert rules == ["l.k1 = r.k1"] and keys.empty
+
+
+def _one_sided(keys: pd.Series, lacks: pd.Series) -> set[tuple[int, int]]:
+    return {(a, b) for a, b in _pairs_of(keys, False) if lacks[a] or lacks[b]}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 80), st.integers(0, 10_000), st.integers(2, 30))
+def test_a_one_sided_rule_pairs_records_with_one_that_lacks_the_column(n, seed, cap):
+    frame = _frame(n, seed)
+    rule = ["k1", "either_null(facility_key)"]
+    keys, (spec,) = capped_blocks(frame, [rule], cap)
+    assert spec == BlockSpec("_block0", False, "facility_key")
+    lacks = frame["facility_key"].isna()
+    admitted = _one_sided(keys["_block0"], lacks)
+    for a, b in admitted:
+        assert frame.at[a, "k1"] == frame.at[b, "k1"]
+    # Each block, at whatever level it was taken, admits no more pairs than a block of
+    # ``cap`` records would.
+    blocks = pd.DataFrame({"key": keys["_block0"], "lacks": lacks}).dropna()
+    for _, block in blocks.groupby("key"):
+        f = int(block["lacks"].sum())
+        assert f * (len(block) - f) + f * (f - 1) // 2 <= cap * (cap - 1) // 2
+    # Uncapped, exactly the pairs that agree and have a record without the column.
+    whole, _ = capped_blocks(frame, [rule], None)
+    expected = {
+        (a, b)
+        for a, b in itertools.combinations(range(n), 2)
+        if frame.at[a, "k1"] is not None
+        and frame.at[a, "k1"] == frame.at[b, "k1"]
+        and (lacks[a] or lacks[b])
+    }
+    assert _one_sided(whole["_block0"], lacks) == expected
+
+
+def test_the_budget_counts_only_the_one_sided_pairs():
+    frame = pd.DataFrame({"k1": ["MAMAT"] * 40, "f": [None] * 2 + ["x"] * 38}, dtype=object)
+    # 2 records without f: 2 * 38 + 1 = 77 pairs, under a budget of 100; all 40 records
+    # would make 780.
+    keys, _ = capped_blocks(frame, [["k1", "either_null(f)"]], None, max_pairs=100)
+    assert keys["_block0"].nunique() == 1
+
+
+def test_a_rule_takes_one_either_null_term_and_a_column():
+    assert parse_rule(["k[]", "c?", "either_null(n2)"]) == (["k", "c"], ["k"], ["c"], "n2")
+    for bad in (["either_null(a)"], ["k", "either_null(a)", "either_null(b)"]):
+        try:
+            parse_rule(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)

@@ -9,15 +9,21 @@ birth year, facility) until every part fits, and a part that still does not fit
 after every field is left to the other rules. Small blocks — nearly all of them below
 100,000 records — are untouched, so the cap changes nothing where it is not needed.
 
-A column written ``county?`` treats an empty value as a value of its own. Each rule
-becomes one key column ``_block<i>`` (an array of keys for rules on array
-columns, exploded by Splink), and the Splink rule is plain equality on it.
+A column written ``county?`` treats an empty value as a value of its own. A term
+written ``either_null(n2_rom)`` admits only pairs of which at least one record lacks
+that column: a rule on one name part alone is affordable between a record that gives
+only one part and the rest, not between every two records whose given names share a
+key (seed 5, 10,000 records: 36,000 pairs instead of 236,000 for 167 of the 190 true
+pairs). Each rule becomes one key column ``_block<i>`` (an array of keys for rules on
+array columns, exploded by Splink), and the Splink rule is equality on it (and the
+condition).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -30,8 +36,36 @@ import pandas as pd
 REFINEMENTS = ("residence_county", "sex", "birth_year", "facility_key")
 
 
+#: A rule term that admits only pairs of which at least one record lacks the column.
+EITHER_NULL = re.compile(r"^either_null\((\w+)\)$")
+
+
+class BlockSpec(NamedTuple):
+    """A column rule as Splink runs it: its key column, whether that is an array, and
+    the column of which at least one record of an admitted pair lacks a value."""
+
+    column: str
+    is_array: bool
+    either_null: str | None = None
+
+
 def block_column(index: int) -> str:
     return f"_block{index}"
+
+
+def parse_rule(spec: Sequence[str]) -> tuple[list[str], list[str], list[str], str | None]:
+    """Columns that must be equal, those of them that are arrays, those in which an
+    empty value is a value of its own, and the ``either_null`` column (or None)."""
+    conditions = [m.group(1) for c in spec if (m := EITHER_NULL.match(c))]
+    if len(conditions) > 1:
+        raise ValueError(f"blocking rule {list(spec)}: at most one either_null term")
+    terms = [c for c in spec if not EITHER_NULL.match(c)]
+    if not terms:
+        raise ValueError(f"blocking rule {list(spec)}: no column to be equal")
+    arrays = [c[:-2] for c in terms if c.endswith("[]")]
+    blank_ok = [c[:-1] for c in terms if c.endswith("?")]
+    plain = [c[:-2] if c.endswith("[]") else c.rstrip("?") for c in terms]
+    return plain, arrays, blank_ok, conditions[0] if conditions else None
 
 
 def capped_blocks(
@@ -39,7 +73,7 @@ def capped_blocks(
     rules: Sequence[list[str] | str],
     max_block: int | None,
     max_pairs: float | None = None,
-) -> tuple[pd.DataFrame, list[tuple[str, bool] | str]]:
+) -> tuple[pd.DataFrame, list[BlockSpec | str]]:
     """The key column of each column rule, with oversized blocks split.
 
     Blocks of more than ``max_block`` records are split; with ``max_pairs``, the cap is
@@ -47,8 +81,8 @@ def capped_blocks(
     more than ``max_pairs`` pairs, counting a pair once per rule that admits it.
 
     Returns the key columns (one per column rule, indexed like ``prepared``; keys are
-    integers, equal exactly when the rule's values are) and, per rule, either
-    ``(column, is_array)`` or the rule's own SQL string (passed through).
+    integers, equal exactly when the rule's values are) and, per rule, either a
+    ``BlockSpec`` or the rule's own SQL string (passed through).
     """
     frame = prepared.reset_index(drop=True)
     codes = {f: _codes(frame[f]) for f in REFINEMENTS if f in frame.columns}
@@ -56,14 +90,13 @@ def capped_blocks(
     for i, spec in enumerate(rules):
         if isinstance(spec, str):
             continue
-        arrays = [c[:-2] for c in spec if c.endswith("[]")]
-        blank_ok = [c[:-1] for c in spec if c.endswith("?")]
-        plain = [c[:-2] if c.endswith("[]") else c.rstrip("?") for c in spec]
+        plain, arrays, blank_ok, either = parse_rule(spec)
         rows, keys = _rule_keys(frame, plain, arrays, blank_ok)
-        ladders[i] = _Ladder(rows, keys, codes, plain, bool(arrays))
+        flag = None if either is None else frame[either].isna().to_numpy()[rows]
+        ladders[i] = _Ladder(rows, keys, codes, plain, bool(arrays), flag)
     cap = _choose_cap(list(ladders.values()), max_block, max_pairs)
     columns: dict[str, Any] = {}
-    out: list[tuple[str, bool] | str] = []
+    out: list[BlockSpec | str] = []
     for i, spec in enumerate(rules):
         if isinstance(spec, str):
             out.append(spec)
@@ -84,7 +117,7 @@ def capped_blocks(
             column = pd.array([None] * len(frame), dtype="Int64")
             column[rows] = keys
             columns[name] = column
-        out.append((name, ladder.is_array))
+        out.append(BlockSpec(name, ladder.is_array, parse_rule(spec)[3]))
     return pd.DataFrame(columns, index=prepared.index), out
 
 
@@ -92,7 +125,11 @@ class _Ladder:
     """A rule's blocks at each level of refinement: the base key, then that key plus
     sex, plus birth year, ... Each level's blocks split the previous level's, so for
     any cap a record takes the first level whose block fits, and the records of one
-    block all take the same level."""
+    block all take the same level.
+
+    With ``flag`` (the records of which at least one must be in a pair), a block's size
+    is the size of a block with as many pairs: f flagged and u other records make
+    f u + f (f - 1) / 2 pairs."""
 
     def __init__(
         self,
@@ -101,16 +138,24 @@ class _Ladder:
         codes: dict[str, np.ndarray],
         used: list[str],
         is_array: bool,
+        flag: np.ndarray | None = None,
     ) -> None:
         self.rows = rows
         self.is_array = is_array
+        self.flag = flag
         self.levels = [keys]
         for field in (f for f in REFINEMENTS if f not in used and f in codes):
             extra = codes[field][rows]
             # An empty field is a value of its own here ("no birth year"), so that
             # records without it still meet each other, in smaller blocks.
             self.levels.append(_combine(self.levels[-1], np.where(extra >= 0, extra, -2) + 2))
-        self.sizes = [_sizes(level) for level in self.levels]
+        self.sizes = [_sizes(level, flag) for level in self.levels]
+        # Each record's share of its block's pairs: a block of size s (of n records)
+        # makes s (s - 1) / 2 pairs, n - 1 pair-ends per record without a flag.
+        self.shares = [
+            size * (size - 1) / 2 / _sizes(level) if len(level) else size.astype(np.float64)
+            for level, size in zip(self.levels, self.sizes, strict=True)
+        ]
 
     def level_of(self, cap: int | None) -> np.ndarray:
         """The level each row's block is taken at; -1 where none fits."""
@@ -124,13 +169,12 @@ class _Ladder:
 
     def pairs(self, cap: int | None) -> int:
         chosen = self.level_of(cap)
-        total = 0
-        for j, size in enumerate(self.sizes):
+        total = 0.0
+        for j in range(len(self.sizes)):
             at = chosen == j
             if at.any():
-                # Each record of a block of n adds n - 1 pair-ends; halve for pairs.
-                total += int((size[at] - 1).sum()) // 2
-        return total
+                total += float(self.shares[j][at].sum())
+        return round(total)
 
     def keys(self, cap: int | None) -> tuple[np.ndarray, np.ndarray]:
         chosen = self.level_of(cap)
@@ -214,8 +258,16 @@ def _rule_keys(
     return rows, pd.factorize(key)[0].astype(np.int64)
 
 
-def _sizes(keys: np.ndarray) -> np.ndarray:
-    """The size of each row's block; keys are dense codes (0..m-1)."""
+def _sizes(keys: np.ndarray, flag: np.ndarray | None = None) -> np.ndarray:
+    """The size of each row's block; keys are dense codes (0..m-1). With ``flag``, the
+    size of a block with as many pairs as those of the block with a flagged record."""
     if not len(keys):
         return keys
-    return np.bincount(keys)[keys]
+    n = np.bincount(keys)
+    if flag is None:
+        return n[keys]
+    f = np.bincount(keys, weights=flag.astype(np.float64))
+    pairs = f * (n - f) + f * (f - 1) / 2
+    # The n with n (n - 1) / 2 = pairs, rounded up.
+    size = np.ceil((1 + np.sqrt(1 + 8 * pairs)) / 2).astype(np.int64)
+    return np.minimum(size, n)[keys]

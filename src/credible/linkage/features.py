@@ -78,6 +78,7 @@ FEATURES: dict[str, str] = {
     "ckeys2": "hashed keys",
     "ckey_pairs": "keys",
     "ckeys": "hashed keys",
+    "given_keys": "hashed keys",
     "name_han": "boolean",
     "sex": "string",
     "birth_year": "int",
@@ -102,6 +103,7 @@ FEATURES: dict[str, str] = {
     "detained_hi": "int",
     "id17": "string",
     "id_rb": "string",
+    "id_parts": "hashed keys",
     "id_sorted": "string",
     "id_valid": "boolean",
     "township_keys": "hashed keys",
@@ -262,6 +264,10 @@ def _key_features(
             for ka, kb in zip(ckeys1, ckeys2, strict=True)
         ],
         "ckeys": [sorted({*a, *b}) or None for a, b in zip(ckeys1, ckeys2, strict=True)],
+        # Every key and skeleton of the given name: a record that gives one name part
+        # (a media report's "Gulmira") meets the records of its county whose given
+        # name shares one (古丽米拉·阿卜杜拉, whose first key may be another reading).
+        "given_keys": [sorted({*a, *b}) or None for a, b in zip(keys1, ckeys1, strict=True)],
     }
 
 

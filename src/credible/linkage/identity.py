@@ -30,6 +30,7 @@ _DIGITS = re.compile(r"\d+")
 
 def id_features(values: Sequence[object]) -> dict[str, list[Any]]:
     """``id17`` (the first 17 digits), ``id_rb`` (region and birth date: 14 digits),
+    ``id_parts`` (``id_rb`` and the birth date with the sequence number),
     ``id_sorted`` (the 17 digits in order, for transpositions), ``id_valid``, and what a
     valid number says of birth date and sex (``id_birth``, ``id_sex``)."""
     checks: dict[str, Any] = {}
@@ -52,6 +53,9 @@ def id_features(values: Sequence[object]) -> dict[str, list[Any]]:
     return {
         "id17": id17,
         "id_rb": rb,
+        # Two numbers one slip apart agree on region and birth date, or on birth date
+        # and sequence number (a slip in the region code): a blocking key each.
+        "id_parts": [[d[:14], "b" + d[6:]] if d else None for d in id17],
         "id_sorted": srt,
         "id_valid": valid,
         "id_birth": birth,
