@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credible.estimate.calibration import calibrate
 from credible.estimate.histories import HistorySet, histories_from_records
 from credible.estimate.linkdraws import ScoredLinkage, draw_linkages, togetherness
 from credible.estimate.pooling import combine
@@ -69,16 +70,22 @@ def estimate_with_draws(
     seed: int = 0,
     level: float = 0.95,
     lcmcr_settings: dict[str, Any] | None = None,
+    calibrated: bool = True,
 ) -> EstimationRun:
     """Every method on the stored linkage and on ``draws`` drawn ones, combined.
 
-    With ``draws`` = 0 the run is the stored linkage's alone.
+    With ``draws`` = 0 the run is the stored linkage's alone. With ``calibrated`` the
+    probabilities are first recalibrated on the reviewers' decisions, when there are
+    enough (``credible.estimate.calibration``).
     """
     fixed_hs = histories_from_records(scored.records, by)
     fixed = run_estimation(fixed_hs, methods, seed, level, lcmcr_settings)
     if draws == 0:
         fixed.settings["linkage_draws"] = 0
         return fixed
+    calibration: dict[str, Any] = {"method": "none", "reason": "not asked for"}
+    if calibrated:
+        scored, calibration = calibrate(scored)
     rng = np.random.default_rng([seed, 0x11AC])
     labels = draw_linkages(scored, draws, rng)
     cache: dict[tuple[str, ...], EstimationRun] = {_key(fixed_hs): fixed}
@@ -115,6 +122,7 @@ def estimate_with_draws(
             "pairs clustered by the link run's rule (average linkage at threshold "
             f"{scored.threshold:g}); reviewers' decisions fixed"
         ),
+        "calibration": calibration,
         "pairs": len(scored.prob),
         "uncertain_pairs": int(scored.uncertain().sum()),
         "decided_pairs": len(scored.decisions),
