@@ -230,6 +230,25 @@ def summarise(results: list[dict[str, Any]]) -> str:
             f"linkage {np.mean([r['persons_linked'] / r['persons_true'] - 1 for r in rs]):+.1%} "
             f"vs the true persons; estimation with draws {np.median(secs):.0f} s median"
         )
+        rev = [r for r in rs if r.get("persons_drawn_mean_reviewed")]
+        if rev:
+            drawn = {
+                v: np.mean(
+                    [r["persons_drawn_mean_reviewed"][v] / r["persons_true"] - 1 for r in rev]
+                )
+                for v in ("reviewed", "reviewed, calibrated")
+            }
+            cal = [
+                r["calibration"] for r in rev if (r.get("calibration") or {}).get("a") is not None
+            ]
+            lines.append(
+                f"persons drawn vs true: draws "
+                f"{np.mean([r['persons_drawn_mean'] / r['persons_true'] - 1 for r in rev]):+.1%}, "
+                f"reviewed {drawn['reviewed']:+.1%}, reviewed and calibrated "
+                f"{drawn['reviewed, calibrated']:+.1%}; Platt fits on {REVIEWED} decisions: a "
+                f"{np.median([c['a'] for c in cal]):+.2f}, b {np.median([c['b'] for c in cal]):.2f}"
+                " (medians)"
+            )
         lines.append(
             "| method | linkage | coverage | bias % | median error % | RMSE % | "
             "mean width % | flagged |"
