@@ -116,8 +116,7 @@ def calibrate(scored: ScoredLinkage) -> tuple[ScoredLinkage, dict[str, Any]]:
             "method": "none",
             "reason": (
                 f"{n} decided scored pairs ({yes} accepted): recalibrating needs at least "
-                f"{MIN_DECISIONS}, with {MIN_EACH} of each answer; the model's own "
-                "probabilities are drawn (docs/estimation.md: they are cautious)"
+                f"{MIN_DECISIONS}, with {MIN_EACH} of each answer"
             ),
         }
     cal = fit_platt(prob, label)
