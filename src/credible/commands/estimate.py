@@ -170,6 +170,10 @@ def _linkage_notes(info: dict[str, Any]) -> None:
         )
     elif cal.get("reason"):
         console.print(f"probabilities not recalibrated: {cal['reason']}")
+    console.print(
+        "neither interval covers true matches the link model never scored (blocking never "
+        "proposed them): they leave people split in every draw and inflate the estimate"
+    )
     review = info["review"]
     if review["pairs"]:
         table = Table(
