@@ -1,13 +1,15 @@
 """Estimates that carry the linkage's uncertainty: estimate on K drawn linkages, combine.
 
 The stored linkage is estimated as before (the *fixed* figures). Then K linkages are
-drawn from the run's match probabilities (``linkdraws``), each one's capture histories
+drawn from the run's match probabilities (``linkdraws``; first recalibrated on the
+reviewers' decisions when there are enough, ``calibration``), each one's capture histories
 are estimated with every method, and each method's K results are combined
 (``pooling``). Draws that give the same histories as one already estimated reuse its
 result (an estimate depends only on the histories, the settings and the seed).
 
 Also computed here, from the same draws: which undecided pairs a reviewer should look
-at first (the pairs whose resolution the draws disagree on most), and a Ding–Fienberg
+at first (the pairs the draws disagree on, ranked by their effect on the estimate), and
+a Ding–Fienberg
 style correction of the two-list estimate from the model's expected false links.
 """
 
