@@ -28,6 +28,7 @@ import json
 import math
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ import pandas as pd
 from credible.config import Settings
 from credible.estimate import (
     METHODS,
+    Decision,
+    ScoredLinkage,
     estimate_from_records,
     estimate_with_draws,
     scored_linkage,
@@ -46,11 +49,72 @@ from credible.linkage import LinkSettings, run_link
 from credible.simulate import simulate
 from credible.store import init_store
 
-VARIANTS = ("fixed", "draws", "true links")
+VARIANTS = ("fixed", "draws", "reviewed", "reviewed, calibrated", "true links")
+#: Pairs the simulated reviewer decides for the "reviewed" variants.
+REVIEWED = 200
+#: The band the simulated reviewer picks its pairs from (uniformly at random).
+REVIEW_BAND = (0.1, 0.95)
 #: LCMCR as bench/estimate_coverage.py runs it: shorter chains than the reference
 #: settings, so that a population takes a minute, not several (--lcmcr-reference for
 #: the package defaults). The drawn linkages get 1/K of these draws each.
 LCMCR_SETTINGS = {"burnin": 2000, "samples": 2000, "thinning": 5, "chains": 4}
+
+
+def link_population(people: int, seed: int, cache: Path | None) -> dict[str, Any]:
+    """Simulate → import → link one population; keep what estimation needs.
+
+    With ``cache`` the result is saved there (and read back next time), so that the
+    estimation variants can be re-run on the same linked populations."""
+    if cache is not None:
+        saved = cache / f"{people}-{seed}.pkl"
+        if saved.exists():
+            out: dict[str, Any] = pd.read_pickle(saved)
+            return out
+    with tempfile.TemporaryDirectory(prefix="e2e-") as tmp:
+        workdir = Path(tmp)
+        started = time.perf_counter()
+        data = workdir / "data"
+        simulate(people=people, seed=seed, out=data)
+        settings = Settings.resolve(str(workdir / "credible.db"), actor="bench")
+        store, _, _ = init_store(settings)
+        try:
+            list(import_manifest(store, data, actor="bench", lists_only=True))
+            t_import = time.perf_counter()
+            link = run_link(store, LinkSettings(), "bench")
+            t_link = time.perf_counter()
+            scored = scored_linkage(store)
+        finally:
+            store.close()
+        truth_records = pd.read_csv(data / "truth" / "records.csv")
+        true_n = int(json.loads((data / "truth" / "population.json").read_text())["people"])
+        by_row = truth_records.set_index(["source", truth_records["source_row"].astype(str)])
+        rows = _source_rows(store_path=workdir / "credible.db", settings=settings)
+        key = pd.MultiIndex.from_arrays([rows["source"], rows["source_row"].astype(str)])
+        person_col = next(c for c in ("person_id", "person") if c in truth_records.columns)
+        rows["true_person"] = by_row[person_col].reindex(key).to_numpy()
+        true_of = rows.set_index("record_id")["true_person"]
+    records = scored.records.copy()
+    # Only the bench ever sees this column: the methods get the linkage alone.
+    records["true_person"] = true_of.reindex(records["record_id"]).to_numpy()
+    out = {
+        "people": people,
+        "seed": seed,
+        "true_n": true_n,
+        "records": records,
+        "pairs": scored.pairs,
+        "threshold": scored.threshold,
+        "link_run": scored.link_run,
+        "link_records": link.records,
+        "persons_linked": link.persons,
+        "seconds": {
+            "import": round(t_import - started, 1),
+            "link": round(t_link - t_import, 1),
+        },
+    }
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        pd.to_pickle(out, saved)
+    return out
 
 
 def one_population(
@@ -58,50 +122,46 @@ def one_population(
     seed: int,
     draws: int,
     methods: list[str],
-    workdir: Path,
+    cache: Path | None,
     lcmcr: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    started = time.perf_counter()
-    data = workdir / "data"
-    simulate(people=people, seed=seed, out=data)
-    settings = Settings.resolve(str(workdir / "credible.db"), actor="bench")
-    store, _, _ = init_store(settings)
-    try:
-        list(import_manifest(store, data, actor="bench", lists_only=True))
-        t_import = time.perf_counter()
-        link = run_link(store, LinkSettings(), "bench")
-        t_link = time.perf_counter()
-        scored = scored_linkage(store)
-        run = estimate_with_draws(scored, draws, methods, seed=seed, lcmcr_settings=lcmcr)
-        t_est = time.perf_counter()
-    finally:
-        store.close()
-    truth_records = pd.read_csv(data / "truth" / "records.csv")
-    true_n = int(json.loads((data / "truth" / "population.json").read_text())["people"])
-    # the same records under their true persons
-    by_row = truth_records.set_index(["source", truth_records["source_row"].astype(str)])
-    rows = _source_rows(store_path=workdir / "credible.db", settings=settings)
-    key = pd.MultiIndex.from_arrays([rows["source"], rows["source_row"].astype(str)])
-    person_col = next(c for c in ("person_id", "person") if c in truth_records.columns)
-    rows["person_id"] = by_row[person_col].reindex(key).to_numpy()
-    true_run = estimate_from_records(
-        rows.dropna(subset=["person_id"]), methods, seed=seed, lcmcr_settings=lcmcr
-    )
+    linked = link_population(people, seed, cache)
+    records = linked["records"]
+    seen = records.drop(columns=["true_person"])
+    scored = ScoredLinkage(seen, linked["pairs"], linked["threshold"], link_run=linked["link_run"])
+    t0 = time.perf_counter()
+    run = estimate_with_draws(scored, draws, methods, seed=seed, lcmcr_settings=lcmcr)
+    t_est = time.perf_counter()
+    # A reviewer decides REVIEWED pairs of the band; the bench answers for them from
+    # the simulator's truth (as a reviewer with other sources would), the method sees
+    # only the decisions. Then: draws with those decisions fixed, and the same with the
+    # probabilities recalibrated on them.
+    decisions = simulated_review(linked, np.random.default_rng([seed, 7]))
+    reviewed = replace(scored, decisions=decisions)
+    rev_runs = {
+        v: estimate_with_draws(
+            reviewed, draws, methods, seed=seed, lcmcr_settings=lcmcr, calibrated=cal
+        )
+        for v, cal in (("reviewed", False), ("reviewed, calibrated", True))
+    }
+    truth = seen.assign(person_id=records["true_person"].to_numpy()).dropna(subset=["person_id"])
+    true_run = estimate_from_records(truth, methods, seed=seed, lcmcr_settings=lcmcr)
     out: dict[str, Any] = {
         "people": people,
         "seed": seed,
-        "true_n": true_n,
-        "records": link.records,
-        "persons_linked": link.persons,
-        "persons_true": int(rows["person_id"].nunique()),
+        "true_n": linked["true_n"],
+        "records": linked["link_records"],
+        "persons_linked": linked["persons_linked"],
+        "persons_true": int(records["true_person"].nunique()),
         "persons_drawn_mean": run.linkage.get("persons_drawn", {}).get("mean"),
-        "seconds": {
-            "import": round(t_import - started, 1),
-            "link": round(t_link - t_import, 1),
-            "estimate_with_draws": round(t_est - t_link, 1),
-        },
+        "seconds": {**linked["seconds"], "estimate_with_draws": round(t_est - t0, 1)},
         "methods": {},
+        "calibration": rev_runs["reviewed, calibrated"].linkage.get("calibration"),
+        "persons_drawn_mean_reviewed": {
+            v: r.linkage.get("persons_drawn", {}).get("mean") for v, r in rev_runs.items()
+        },
     }
+    rev_by_method = {v: {e.method: e for e in r.overall()} for v, r in rev_runs.items()}
     truth_by_method = {e.method: e for e in true_run.overall()}
     for e in run.overall():
         fixed = e.diagnostics.get("linkage", {}).get("fixed")
@@ -110,10 +170,31 @@ def one_population(
             "fixed": [fixed["estimate"], fixed["lower"], fixed["upper"]] if fixed else None,
             "draws": [e.estimate, e.lower, e.upper],
             "true links": [t.estimate, t.lower, t.upper],
+            **{
+                v: [r[e.method].estimate, r[e.method].lower, r[e.method].upper]
+                for v, r in rev_by_method.items()
+            },
             "linkage_share": e.diagnostics.get("linkage", {}).get("linkage_share"),
             "flagged": not e.converged,
         }
     out["bias_correction"] = run.linkage.get("bias_correction")
+    return out
+
+
+def simulated_review(linked: dict[str, Any], rng: np.random.Generator) -> list[Decision]:
+    """REVIEWED pairs drawn uniformly from the band, decided by the simulator's truth."""
+    pairs = linked["pairs"]
+    p = pairs["match_probability"].to_numpy(float)
+    band = np.flatnonzero((p >= REVIEW_BAND[0]) & (p < REVIEW_BAND[1]))
+    pick = rng.choice(band, size=min(REVIEWED, len(band)), replace=False)
+    true_of = linked["records"].set_index("record_id")["true_person"]
+    out = []
+    for i in pick:
+        a, b = int(pairs["record_id_l"].iloc[i]), int(pairs["record_id_r"].iloc[i])
+        ta, tb = true_of.get(a), true_of.get(b)
+        if ta is None or tb is None or pd.isna(ta) or pd.isna(tb):
+            continue
+        out.append(Decision(a, b, bool(ta == tb)))
     return out
 
 
@@ -149,6 +230,25 @@ def summarise(results: list[dict[str, Any]]) -> str:
             f"linkage {np.mean([r['persons_linked'] / r['persons_true'] - 1 for r in rs]):+.1%} "
             f"vs the true persons; estimation with draws {np.median(secs):.0f} s median"
         )
+        rev = [r for r in rs if r.get("persons_drawn_mean_reviewed")]
+        if rev:
+            drawn = {
+                v: np.mean(
+                    [r["persons_drawn_mean_reviewed"][v] / r["persons_true"] - 1 for r in rev]
+                )
+                for v in ("reviewed", "reviewed, calibrated")
+            }
+            cal = [
+                r["calibration"] for r in rev if (r.get("calibration") or {}).get("a") is not None
+            ]
+            lines.append(
+                f"persons drawn vs true: draws "
+                f"{np.mean([r['persons_drawn_mean'] / r['persons_true'] - 1 for r in rev]):+.1%}, "
+                f"reviewed {drawn['reviewed']:+.1%}, reviewed and calibrated "
+                f"{drawn['reviewed, calibrated']:+.1%}; Platt fits on {REVIEWED} decisions: a "
+                f"{np.median([c['a'] for c in cal]):+.2f}, b {np.median([c['b'] for c in cal]):.2f}"
+                " (medians)"
+            )
         lines.append(
             "| method | linkage | coverage | bias % | median error % | RMSE % | "
             "mean width % | flagged |"
@@ -203,6 +303,12 @@ def main() -> None:
     ap.add_argument(
         "--lcmcr-reference", action="store_true", help="LCMCR's full reference settings"
     )
+    ap.add_argument(
+        "--cache", type=Path, help="keep each linked population here and reuse it next time"
+    )
+    ap.add_argument(
+        "--link-only", action="store_true", help="only simulate, import and link (to --cache)"
+    )
     ap.add_argument("--summarise", type=Path, nargs="+", help="only summarise these files")
     args = ap.parse_args()
     if args.summarise:
@@ -217,9 +323,12 @@ def main() -> None:
     done = []
     for people in args.people:
         for seed in range(args.seeds_from, args.seeds_from + args.populations):
-            with tempfile.TemporaryDirectory(prefix="e2e-") as tmp:
-                lcmcr = None if args.lcmcr_reference else LCMCR_SETTINGS
-                r = one_population(people, seed, args.draws, args.methods, Path(tmp), lcmcr)
+            if args.link_only:
+                linked = link_population(people, seed, args.cache)
+                print(f"{people} seed {seed}: linked {linked['seconds']}", flush=True)
+                continue
+            lcmcr = None if args.lcmcr_reference else LCMCR_SETTINGS
+            r = one_population(people, seed, args.draws, args.methods, args.cache, lcmcr)
             with args.results.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(r) + "\n")
             done.append(r)

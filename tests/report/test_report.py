@@ -208,3 +208,15 @@ def test_fictional_is_said_on_every_page_of_the_html(demo_case: DemoCase) -> Non
         "http://creativecommons.org/ns#", ""
     ).replace("http://purl.org/dc/dcmitype/StillImage", "")
     assert "https://" not in html
+
+
+def test_the_report_shows_the_interval_with_the_linkage_held_fixed(demo_case: DemoCase) -> None:
+    """The demo estimates with linkage draws: beside each interval with the linkage's
+    uncertainty the report shows the fixed one and what the linkage adds (issue 20)."""
+    report = json.loads((demo_case.internal / "report.json").read_text(encoding="utf-8"))
+    html = (demo_case.internal / "index.html").read_text(encoding="utf-8")
+    assert "interval, linkage fixed" in html and "width added by linkage" in html
+    for end in ("lcmcr.fixed.lower", "lcmcr.fixed.upper", "lcmcr.linkage_share"):
+        keys = [k for k in report["figures"] if k.endswith(end)]
+        assert keys, end
+        assert f'data-figure="{keys[0]}"' in html, keys[0]

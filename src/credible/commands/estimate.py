@@ -162,6 +162,18 @@ def _linkage_notes(info: dict[str, Any]) -> None:
         f"{info['uncertain_pairs']:,} undecided pairs drawn, {info['decided_pairs']:,} "
         "decided by reviewers held fixed"
     )
+    cal = info.get("calibration") or {}
+    if cal.get("method", "none") != "none":
+        console.print(
+            f"probabilities recalibrated on {cal['decisions']:,} reviewers' decisions "
+            f"(Platt: σ({cal['a']:+.2f} + {cal['b']:.2f} · logit p)) before drawing"
+        )
+    elif cal.get("reason"):
+        console.print(f"probabilities not recalibrated: {cal['reason']}")
+    console.print(
+        "neither interval covers true matches the link model never scored (blocking never "
+        "proposed them): they leave people split in every draw and inflate the estimate"
+    )
     review = info["review"]
     if review["pairs"]:
         table = Table(
@@ -170,6 +182,7 @@ def _linkage_notes(info: dict[str, Any]) -> None:
             "p",
             "stored run",
             "draws differing",
+            "effect",
             title=f"Review these first: {review['for_half']:,} decisions hold half of the "
             f"linkage uncertainty, {review['for_90_percent']:,} hold 90% "
             f"(of {review['candidates']:,} pairs the draws disagree on)",
@@ -181,6 +194,7 @@ def _linkage_notes(info: dict[str, Any]) -> None:
                 f"{p['probability']:.2f}",
                 "linked" if p["linked_in_stored_run"] else "apart",
                 f"{p['share_of_draws_differing']:.0%}",
+                f"{p['effect']:+.1f}" if "effect" in p else "",
             )
         console.print(table)
     corr = info.get("bias_correction")

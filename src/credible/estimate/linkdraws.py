@@ -57,6 +57,14 @@ class ScoredLinkage:
     #: Draw only pairs whose probability lies in [low, high): those at or above ``high``
     #: are linked in every draw, those below ``low`` in none. None: draw every pair.
     band: tuple[float, float] | None = None
+    #: How a draw's groups are judged. False: only the drawn links count (a pair left
+    #: unlinked in the draw counts as 0 in the link run's group average). True: a pair
+    #: left unlinked still weighs in the average at its probability, capped just below
+    #: the threshold so that it never joins anything by itself. With False a record
+    #: joined to a Person by one strong pair and weak pairs to its other records
+    #: (0.99, 0.12, 0.12: the stored run's average 0.41 passes a 0.4 threshold) is cut
+    #: off in nearly every draw, since the weak pairs are rarely all drawn.
+    coherent: bool = False
     #: filled in by __post_init__: positions of each pair's records; the model's
     #: probability (a reviewer's decision as 1 or 0) and the probability a draw uses
     left: np.ndarray = field(init=False, repr=False)
@@ -157,11 +165,20 @@ def draw_linkages(scored: ScoredLinkage, draws: int, rng: np.random.Generator) -
         if big.any():
             members = np.flatnonzero(big)
             inside = big[left] & big[right]
+            l_in, r_in, p_in = left[inside], right[inside], np.ones(int(inside.sum()))
+            if scored.coherent:
+                off = ~on & big[scored.left] & big[scored.right]
+                off &= comp[scored.left] == comp[scored.right]
+                off &= scored.prob > 0
+                l_in = np.r_[l_in, scored.left[off]]
+                r_in = np.r_[r_in, scored.right[off]]
+                cap = np.nextafter(scored.threshold, 0.0)
+                p_in = np.r_[p_in, np.minimum(scored.prob[off], cap)]
             pairs = pd.DataFrame(
                 {
-                    "record_id_l": ids[left[inside]],
-                    "record_id_r": ids[right[inside]],
-                    "match_probability": np.ones(int(inside.sum())),
+                    "record_id_l": ids[l_in],
+                    "record_id_r": ids[r_in],
+                    "match_probability": p_in,
                 }
             )
             clusters = cluster_pairs(ids[members], pairs, scored.threshold, judgements).clusters
