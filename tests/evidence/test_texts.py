@@ -140,6 +140,24 @@ def test_words_are_found_across_scripts_and_the_index_stays_blind(
     assert find_evidence_words(sourced, "Tursun") == [ra.id, rb.id]
 
 
+def test_a_name_inside_chinese_prose_is_found_from_every_script(
+    sourced: Store, tmp_path: Path
+) -> None:
+    # No word breaks in Chinese: the name is a run of transcription characters between
+    # ordinary words (被 "was", 和 "and", which is itself a transcription character).
+    a = tmp_path / "a.txt"
+    a.write_text("FICTIONAL。他说吐尔逊被带走了，和古丽一起。", encoding="utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("FICTIONAL。據報道，買買提·艾力於去年被拘留。", encoding="utf-8")  # traditional
+    ra, rb = (add_evidence(sourced, p, source=SOURCE, actor="t") for p in (a, b))
+    for query in ("Tursun", "Турсун", "تۇرسۇن"):
+        assert find_evidence_words(sourced, query) == [ra.id], query
+    assert find_evidence_words(sourced, "Gul") == [ra.id]
+    for query in ("Memet", "Mehmet Eli", "مەمەت"):
+        assert find_evidence_words(sourced, query) == [rb.id], query
+    assert find_evidence_words(sourced, "Abdurahman") == []
+
+
 def test_photo_metadata_and_gps_are_recorded(sourced: Store, tmp_path: Path) -> None:
     from PIL import Image
 

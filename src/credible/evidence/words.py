@@ -7,10 +7,14 @@ token (``Keyring.index_token``), so the index stays blind: it holds no word and 
 in clear. A query's words are keyed the same way; a file is found when, for every word
 of the query, one of its keys is among the file's.
 
-Runs of Chinese characters in the text get no keys (without word boundaries their
-keys would be noise); a query in Chinese characters is keyed all the same, so 阿依古丽
-finds Aygul, Айгүл and ئايگۈل in a text. Chinese text itself is found by Chinese queries
-through the ordinary index.
+Chinese prose has no word boundaries. A name in it is written with the characters of
+the transcription standard (``names.transcription_runs``): each maximal run of those
+characters is keyed as a name, and so is the run with one character trimmed at either
+end (a neighbouring word such as 和 "and" may use a transcription character too). So
+Tursun finds 吐尔逊 inside 他说吐尔逊被带走了, and a query in Chinese characters is keyed
+the same way, so 阿依古丽 finds Aygul, Айгүл and ئايگۈل. The runs overreach into
+ordinary words that happen to use those characters; their keys only make a text found
+for a query with the same keys, a cost in precision that the word search accepts.
 
 The documents are derived data the store cannot write itself (it imports no
 capability): ``refresh_word_index`` writes those that are missing, as
@@ -31,6 +35,8 @@ KIND = "evidence_word"
 MIN_SKELETON = 3
 #: Distinct words keyed per text: a book-length text keeps its first this many.
 MAX_WORDS = 20_000
+#: A transcribed name has two characters or more (古丽 Gül).
+MIN_HAN_RUN = 2
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -45,14 +51,26 @@ def _keys_of_words(words: list[str]) -> set[str]:
     return out
 
 
+def _han_words(word: str) -> list[str]:
+    out = []
+    for run in names.transcription_runs(word):
+        out.append(run)
+        if len(run) > MIN_HAN_RUN:
+            out += [run[1:], run[:-1]]
+        if len(run) > MIN_HAN_RUN + 1:
+            out.append(run[1:-1])
+    return out
+
+
 def text_words(value: str) -> list[str]:
-    """The distinct words of a text that get keys (no Chinese characters), in order."""
+    """The distinct words of a text that get keys, in order; in Chinese characters, the
+    runs that could be a transcribed name."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(value):
-        if not _HAN.search(word):
-            seen.setdefault(word.casefold(), None)
-            if len(seen) >= MAX_WORDS:
-                break
+        for w in _han_words(word) if _HAN.search(word) else [word.casefold()]:
+            seen.setdefault(w, None)
+        if len(seen) >= MAX_WORDS:
+            break
     return list(seen)
 
 

@@ -16,6 +16,7 @@ The public API (linkage and the rest of the project use only these names)::
     romanize_many / name_keys_many / name_similarity_many / same_name_many
     name_match_level_many                      # batched; index into MATCH_LEVELS
     explain(name) / compare(a, b)              # what the CLI shows
+    transcription_runs(text)                   # name-like stretches of Chinese prose
 
 See docs/names.md for the method and its measured accuracy.
 """
@@ -36,6 +37,7 @@ from credible.names.api import (
     same_name,
     same_name_many,
 )
+from credible.names.han import transcription_runs
 from credible.names.latin import cross_script_key
 from credible.names.parts import split_name
 from credible.names.script import SCRIPTS, detect_script
@@ -76,6 +78,7 @@ __all__ = [
     "same_name",
     "same_name_many",
     "split_name",
+    "transcription_runs",
     "uey_to_uly",
     "uly_to_uey",
     "uly_to_usy",

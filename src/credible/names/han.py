@@ -315,3 +315,31 @@ def readings(name: str, dotted: bool = False) -> list[list[tuple[str, ...]]]:
             return [transcribed, pinyin]
         return [pinyin, transcribed]
     return [transcribed]
+
+
+@lru_cache(maxsize=1)
+def _transcription_characters() -> frozenset[str]:
+    chars = set(han_syllables())
+    for piece in han_names():
+        chars.update(piece)
+    return frozenset(chars)
+
+
+def transcription_runs(text: str, min_chars: int = 2) -> list[str]:
+    """The stretches of running Chinese text that could be a transcribed Uyghur or
+    Kazakh name: maximal runs of the characters the transcription standard uses (after
+    traditional → simplified), cut at the middle dot. Chinese prose has no word breaks,
+    so this is how a name inside a sentence is found; the runs overreach where a
+    neighbouring word happens to use those characters, which callers allow for."""
+    allowed = _transcription_characters()
+    runs, current = [], []
+    for ch in simplified(text):
+        if ch in allowed:
+            current.append(ch)
+            continue
+        if len(current) >= min_chars:
+            runs.append("".join(current))
+        current = []
+    if len(current) >= min_chars:
+        runs.append("".join(current))
+    return runs
