@@ -411,6 +411,15 @@ def _register(
 
     max_pairs = settings.max_pairs_blocked if budget else None
     keys, blocks = capped_blocks(records, settings.blocking_rules, settings.max_block, max_pairs)
+    # A rule on an array no record has (FEBRL names no relatives) blocks nothing, and a
+    # column of nothing but nulls has no type in Spark: such rules are left out.
+    unused = [
+        b.column
+        for b in blocks
+        if not isinstance(b, str) and b.is_array and keys[b.column].isna().all()
+    ]
+    blocks = [b for b in blocks if isinstance(b, str) or b.column not in unused]
+    keys = keys.drop(columns=unused)
     frame = pd.concat(
         [records[MODEL_COLUMNS].reset_index(drop=True), keys.reset_index(drop=True)], axis=1
     )
