@@ -94,6 +94,10 @@ def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
     )
 
 
+class _DecidedMeanwhile(Exception):
+    """Rolls back a lease just taken on a pair decided since the queue was read."""
+
+
 def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> ReviewPair | None:
     """The pair this reviewer holds, else the most uncertain unleased pair, leased to
     them; None when the queue is empty (or every pair is held by someone else)."""
@@ -153,8 +157,17 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
                             expires_at=expires,
                         )
                     )  # fmt: skip
+                    # The queue was read before this lease: another reviewer may have
+                    # leased and decided the pair since. Their lease went with their
+                    # decision, in one transaction, so once this lease is in, that
+                    # decision is visible: hand out the next pair instead of one whose
+                    # decision would be refused.
+                    if conn.execute(select(_live(*pair))).scalar():
+                        raise _DecidedMeanwhile
             except DBIntegrityError:
                 continue  # another reviewer took it a moment ago
+            except _DecidedMeanwhile:
+                continue
             chosen = (pair, p, w, expires)
             break
     if chosen is None:
