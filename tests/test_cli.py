@@ -6,32 +6,16 @@ import csv
 import io
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.cli_process import run_cli
 
 
 def run(
     *args: str, cwd: Path | None = None, env_home: Path | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    import os
-
-    env = dict(os.environ)
-    if env_home is not None:
-        env["CREDIBLE_HOME"] = str(env_home)
-    env.pop("CREDIBLE_DB", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "credible.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        check=False,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
-    return proc
+    return run_cli(*args, home=env_home, cwd=cwd, check=check)
 
 
 @pytest.fixture

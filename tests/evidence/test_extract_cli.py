@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from tests.cli_process import run_cli
 
 from credible.simulate import render_scene
 
 
 def run(db: Path, home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    import os
-
-    env = {**os.environ, "CREDIBLE_HOME": str(home), "CREDIBLE_ACTOR": "tester"}
-    env.pop("CREDIBLE_DB", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "credible.cli", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    return proc
+    return run_cli("--db", str(db), *args, home=home, actor="tester", check=check)
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.cli_process import run_cli
 
 from credible.config import Settings
 from credible.ingest import import_manifest
@@ -24,19 +23,7 @@ pytestmark = pytest.mark.slow  # real processes, each a whole link run (about 50
 def run(
     *args: str, home: Path, stdin: str | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CREDIBLE_HOME": str(home), "CREDIBLE_ACTOR": "cli-tester"}
-    env.pop("CREDIBLE_DB", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "credible.cli", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env,
-        check=False,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
-    return proc
+    return run_cli(*args, home=home, actor="cli-tester", stdin=stdin, check=check)
 
 
 def import_sim(store: Store, settings: Settings, sim: Path) -> int:

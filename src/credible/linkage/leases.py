@@ -74,24 +74,33 @@ def _live(lo: Any, hi: Any) -> Any:
     )
 
 
-def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
-    """The review queue in SQL (what ``review_queue`` computes in memory): the run's
-    pairs in the review band that no live judgement has decided, most uncertain first.
-    Read a few rows at a time, it costs milliseconds on a large run."""
+def _ends() -> tuple[Any, Any]:
     ms = schema.match_scores
     lo = case((ms.c.record_l < ms.c.record_r, ms.c.record_l), else_=ms.c.record_r)
     hi = case((ms.c.record_l < ms.c.record_r, ms.c.record_r), else_=ms.c.record_l)
-    live = _live(lo, hi)
+    return lo, hi
+
+
+def _band(run_id: int, lower: float, upper: float) -> Select[Any]:
+    """The run's pairs in the review band, decided or not, most uncertain first."""
+    ms = schema.match_scores
+    lo, hi = _ends()
     return (
         select(lo.label("lo"), hi.label("hi"), ms.c.match_probability, ms.c.match_weight)
         .where(
             ms.c.run_id == run_id,
             ms.c.match_probability >= lower,
             ms.c.match_probability < upper,
-            ~live,
         )
         .order_by(func.abs(ms.c.match_weight), ms.c.id)
     )
+
+
+def _queue(run_id: int, lower: float, upper: float) -> Select[Any]:
+    """The review queue in SQL (what ``review_queue`` computes in memory): the band's
+    pairs that no live judgement has decided. Read a few rows at a time, it costs
+    milliseconds on a large run."""
+    return _band(run_id, lower, upper).where(~_live(*_ends()))
 
 
 class _DecidedMeanwhile(Exception):
