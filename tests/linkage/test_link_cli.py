@@ -14,8 +14,9 @@ from tests.cli_process import run_cli
 
 from credible.config import Settings
 from credible.ingest import import_manifest
+from credible.linkage import lease_pair, review_items
 from credible.simulate import simulate
-from credible.store import Store, init_store
+from credible.store import Store, init_store, open_store
 
 pytestmark = pytest.mark.slow  # real processes, each a whole link run (about 50 s in all)
 
@@ -81,10 +82,17 @@ def test_link_review_explain_evaluate_export(db: Path, home: Path, sim: Path) ->
     assert "prior" in explained and "total" in explained and "name" in explained
     assert chart.read_text(encoding="utf-8").startswith("<svg")
 
+    # A reviewer in the browser holds the most uncertain pair: the terminal passes it over.
+    store = open_store(settings)
+    held = next(review_items(store, 1))
+    held_pair = sorted((held.record_l["record_id"], held.record_r["record_id"]))
+    assert lease_pair(store, "web-reviewer", *held_pair)
+    store.close()
     # Scripted review: reject the first pair, note-then-accept the second, then stop.
     reviewed = run(*d, "review", "--limit", "5", home=home, stdin="r\nn\nsame person\na\nq\n")
     assert "record A" in reviewed.stdout and "romanised" in reviewed.stdout
     assert "2 decision(s) stored" in reviewed.stdout
+    assert "1 pair(s) passed over: held or decided by another reviewer" in reviewed.stdout
     assert "persons after review" in reviewed.stdout
     judged = list(csv.DictReader(io.StringIO(run(*d, "export", "judgements", home=home).stdout)))
     assert [(j["decision"], j["actor"]) for j in judged] == [
@@ -92,6 +100,7 @@ def test_link_review_explain_evaluate_export(db: Path, home: Path, sim: Path) ->
         ("positive", "cli-tester"),
     ]
     assert judged[1]["note"] == "same person"
+    assert all(sorted((int(j["record_l"]), int(j["record_r"]))) != held_pair for j in judged)
     after = list(csv.DictReader(io.StringIO(run(*d, "export", "links", home=home).stdout)))
     person = {r["record_id"]: r["person_id"] for r in after}
     rejected, accepted = judged[0], judged[1]

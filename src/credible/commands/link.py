@@ -174,16 +174,29 @@ def review(
     Answers are read from the terminal or stdin (one per line: a, r, u, s, n, q), so a
     session can be scripted. Decisions are stored as append-only judgements (who, when).
     """
-    from credible.linkage import decide, describe, review_items
+    from credible.errors import ConflictError
+    from credible.linkage import (
+        decide_leased,
+        describe,
+        lease_pair,
+        pair_id,
+        release_lease,
+        review_items,
+    )
     from credible.linkage import recluster as rebuild
     from credible.store import open_store
 
     settings = context(ctx).settings()
     store = open_store(settings, label="review")
-    decided = seen = 0
+    decided = seen = held_elsewhere = 0
     for item in review_items(store, limit):
-        seen += 1
         a, b = item.record_l, item.record_r
+        # The browser's reviewers work the same queue: a pair one of them holds, or
+        # decided since this session read the queue, is left to them.
+        if not lease_pair(store, settings.actor, a["record_id"], b["record_id"]):
+            held_elsewhere += 1
+            continue
+        seen += 1
         table = Table(
             "",
             "record A",
@@ -216,14 +229,26 @@ def review(
             if action:
                 break
             console.print("answer a, r, u, s, n or q")
-        if action == "quit":
-            break
-        if action == "skip" and not note:
+        if action == "quit" or (action == "skip" and not note):
+            release_lease(store, settings.actor, a["record_id"], b["record_id"])
+            if action == "quit":
+                break
             continue
         decision = "unsure" if action == "skip" else action
-        decide(store, settings.actor, a["record_id"], b["record_id"], decision, note)
+        pair = pair_id(a["record_id"], b["record_id"])
+        try:
+            decide_leased(store, settings.actor, pair, decision, note)
+        except ConflictError as exc:
+            # The lease lapsed while the pair was on screen: the decision still stands
+            # unless another reviewer has taken or decided the pair meanwhile.
+            if not lease_pair(store, settings.actor, a["record_id"], b["record_id"]):
+                console.print(f"not stored: {exc}")
+                continue
+            decide_leased(store, settings.actor, pair, decision, note)
         decided += 1
     console.print(f"{decided} decision(s) stored, {seen} pair(s) shown")
+    if held_elsewhere:
+        console.print(f"{held_elsewhere} pair(s) passed over: held or decided by another reviewer")
     if not seen:
         console.print("the review queue is empty")
     if decided and recluster:

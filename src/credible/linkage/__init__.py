@@ -43,9 +43,11 @@ from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_re
 from credible.linkage.leases import (
     ReviewPair,
     decide_leased,
+    lease_pair,
     next_pair,
     pair_id,
     parse_pair_id,
+    release_lease,
     release_leases,
 )
 from credible.linkage.results import evaluate_latest, export_links
@@ -95,6 +97,7 @@ __all__ = [
     "explain_pair",
     "export_links",
     "input_fingerprint",
+    "lease_pair",
     "live_decisions",
     "load_truth",
     "make_settings",
@@ -103,6 +106,7 @@ __all__ = [
     "parse_pair_id",
     "prepare_records",
     "recluster",
+    "release_lease",
     "release_leases",
     "review_items",
     "review_queue",

@@ -149,36 +149,10 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
                 if (int(r.lo), int(r.hi)) not in held
             ]
         for pair, p, w in candidates:
-            expires = _iso(now + timedelta(minutes=minutes))
-            if held.get(pair) == reviewer:
-                conn.execute(
-                    leases.update()
-                    .where(and_(leases.c.record_l == pair[0], leases.c.record_r == pair[1]))
-                    .values(expires_at=expires)
-                )
+            expires = _take_lease(conn, reviewer, pair, held.get(pair), now, minutes)
+            if expires is not None:
                 chosen = (pair, p, w, expires)
                 break
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        leases.insert().values(
-                            record_l=pair[0], record_r=pair[1], reviewer=reviewer,
-                            expires_at=expires,
-                        )
-                    )  # fmt: skip
-                    # The queue was read before this lease: another reviewer may have
-                    # leased and decided the pair since. Their lease went with their
-                    # decision, in one transaction, so once this lease is in, that
-                    # decision is visible: hand out the next pair instead of one whose
-                    # decision would be refused.
-                    if conn.execute(select(_live(*pair))).scalar():
-                        raise _DecidedMeanwhile
-            except DBIntegrityError:
-                continue  # another reviewer took it a moment ago
-            except _DecidedMeanwhile:
-                continue
-            chosen = (pair, p, w, expires)
-            break
     if chosen is None:
         return None
     (lo, hi), p, w, expires = chosen
@@ -193,6 +167,74 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
         lease_expires=expires,
         remaining=remaining,
     )
+
+
+def _take_lease(
+    conn: Any, reviewer: str, pair: tuple[int, int], holder: str | None, now: datetime,
+    minutes: int,
+) -> str | None:  # fmt: skip
+    """Lease ``pair`` to ``reviewer`` (or renew their lease); the lease's expiry, or None
+    when another reviewer holds the pair or it has been decided."""
+    leases = schema.review_leases
+    expires = _iso(now + timedelta(minutes=minutes))
+    if holder == reviewer:
+        conn.execute(
+            leases.update()
+            .where(and_(leases.c.record_l == pair[0], leases.c.record_r == pair[1]))
+            .values(expires_at=expires)
+        )
+        return expires
+    if holder is not None:
+        return None
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                leases.insert().values(
+                    record_l=pair[0], record_r=pair[1], reviewer=reviewer, expires_at=expires
+                )
+            )
+            # The queue was read before this lease: another reviewer may have leased and
+            # decided the pair since. Their lease went with their decision, in one
+            # transaction, so once this lease is in, that decision is visible: hand out
+            # the next pair instead of one whose decision would be refused.
+            if conn.execute(select(_live(*pair))).scalar():
+                raise _DecidedMeanwhile
+    except DBIntegrityError:
+        return None  # another reviewer took it a moment ago
+    except _DecidedMeanwhile:
+        return None
+    return expires
+
+
+def lease_pair(
+    store: Store, reviewer: str, record_a: int, record_b: int, minutes: int = LEASE_MINUTES
+) -> bool:
+    """Lease one given pair to ``reviewer`` (as ``next_pair`` does for the pair it picks),
+    so that a reviewer walking the queue another way (the terminal's ``credible review``)
+    never works on a pair someone else holds. False when it is held or already decided."""
+    pair = (min(int(record_a), int(record_b)), max(int(record_a), int(record_b)))
+    leases = schema.review_leases
+    now = datetime.now(UTC)
+    with store.working() as conn:
+        conn.execute(delete(leases).where(leases.c.expires_at < _iso(now)))
+        holder = conn.execute(
+            select(leases.c.reviewer).where(
+                leases.c.record_l == pair[0], leases.c.record_r == pair[1]
+            )
+        ).scalar()
+        return _take_lease(conn, reviewer, pair, holder, now, minutes) is not None
+
+
+def release_lease(store: Store, reviewer: str, record_a: int, record_b: int) -> None:
+    """Give back one pair this reviewer holds without deciding it (skipped)."""
+    lo, hi = sorted((int(record_a), int(record_b)))
+    leases = schema.review_leases
+    with store.working() as conn:
+        conn.execute(
+            delete(leases).where(
+                leases.c.record_l == lo, leases.c.record_r == hi, leases.c.reviewer == reviewer
+            )
+        )
 
 
 def decide_leased(store: Store, reviewer: str, pair: str, decision: str, note: str = "") -> int:
