@@ -261,3 +261,29 @@ def test_any_removal_or_reordering_of_a_chain_is_found(actions: list[str], data:
     swapped = list(chain)
     swapped[i], swapped[j] = swapped[j], swapped[i]
     assert check_chain(_SHA, swapped, keys)
+
+
+def test_the_source_page_checks_the_chain_it_shows(store: Store, tmp_path: Path) -> None:
+    from credible.catalog import source
+    from credible.web.models import SourceDetail
+
+    eid = _four_events(store, tmp_path)
+    source_id = _source_of(store, eid)
+    shown = SourceDetail.model_validate(source(store, source_id))
+    (file,) = [e for e in shown.evidence if e.id == eid]
+    assert file.custody_intact and file.custody_problems == []
+    assert [c.action for c in file.custody] == [
+        "acquired", "acquired_again", "transferred", "exported",
+    ]  # fmt: skip
+    assert file.custody[2].reason == "for their archive"
+
+    _tamper(store, eid, "edited")
+    (file,) = [e for e in SourceDetail.model_validate(source(store, source_id)).evidence]
+    assert not file.custody_intact
+    assert any("edited after it was signed" in p for p in file.custody_problems)
+
+
+def _source_of(store: Store, eid: int) -> int:
+    e = schema.evidence
+    with store.read() as conn:
+        return int(conn.execute(select(e.c.source_id).where(e.c.id == eid)).scalar_one())

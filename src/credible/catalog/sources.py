@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from credible.catalog._rows import plain
 from credible.errors import NotFoundError
-from credible.store import Store, schema
+from credible.store import Store, check_chain, custody_chain, schema, signing_keys
 
 S = schema.sources
 
@@ -52,7 +52,7 @@ def source(store: Store, source_id: int) -> dict[str, Any]:
     if not found:
         raise NotFoundError(f"no source with id {source_id}")
     out = found[0]
-    imp, ev, cu, gr = schema.imports, schema.evidence, schema.custody_events, schema.source_grades
+    imp, ev, gr = schema.imports, schema.evidence, schema.source_grades
     with store.read() as conn:
         out["imports"] = [
             plain(r)
@@ -87,15 +87,18 @@ def source(store: Store, source_id: int) -> dict[str, Any]:
                 .order_by(ev.c.id)
             )
         ]
+        keys = signing_keys(conn) if evidence else {}
         for e in evidence:
+            # Each signature checked as the page is read, as `credible evidence custody`
+            # does: a chain edited in the database shows here, not only on the terminal.
+            sha, events = custody_chain(conn, e["id"])
             e["custody"] = [
-                plain(r)
-                for r in conn.execute(
-                    select(cu.c.at, cu.c.actor, cu.c.action)
-                    .where(cu.c.evidence_id == e["id"])
-                    .order_by(cu.c.id)
-                )
+                {"at": c.at, "actor": c.actor, "action": c.action, "reason": c.reason}
+                for c in events
             ]
+            problems = check_chain(sha, events, keys)
+            e["custody_intact"] = not problems
+            e["custody_problems"] = [str(p) for p in problems]
         out["evidence"] = evidence
         out["grades"] = [
             plain(r)

@@ -98,6 +98,7 @@ class Custody(Out):
     at: str
     actor: str
     action: str
+    reason: str | None = None
 
 
 class EvidenceFile(Out):
@@ -109,6 +110,8 @@ class EvidenceFile(Out):
     acquired_at: str
     acquired_by: str
     custody: list[Custody] = []
+    custody_intact: bool = True  # every event's hash, link and signature checked
+    custody_problems: list[str] = []
 
 
 class ImportRow(Out):
