@@ -27,12 +27,17 @@ from credible.names._tables import affixes
 from credible.names.han import HAN_MARK, is_pinyin_syllable
 from credible.names.similarity import (
     EXTRA_PART_WEIGHT,
+    INITIAL_PENALTY,
     MIN_SKELETON,
     Part,
     compiled,
+    initial_class,
+    initials_differ,
     is_han,
     name_similarity,
     skeleton,
+    title_mask,
+    with_titles,
 )
 
 K = 4
@@ -91,6 +96,9 @@ def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
     ):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
         return tuple(_intern(p) for p in readings[0]), False
+    if _p.arabic_spelled(name):  # its words are read the Arabic way together
+        readings = compiled(name)
+        return tuple(_intern(p) for p in readings[0]), len(readings) == 1
     for token in tokens:
         tid = _token_ids(token)
         if tid is None:
@@ -124,6 +132,7 @@ class _Registry:
         self.ids = np.full((0, K), -1, dtype=np.int64)
         self.counts = np.zeros(0, dtype=np.int64)
         self.simple = np.zeros(0, dtype=bool)
+        self.titles = np.zeros(0, dtype=np.int64)
 
     def rows(self, *batches: Sequence[str]) -> list[np.ndarray]:
         """Row of each name of each batch, parsing and adding the names not seen before.
@@ -159,6 +168,7 @@ class _Registry:
         ids: list[tuple[int, ...]] = []
         counts: list[int] = []
         simple: list[bool] = []
+        titles: list[int] = []
         row_of = self.row_of
         get = row_of.get
         out: list[int] = []
@@ -171,12 +181,14 @@ class _Registry:
                 ids.append(first + pad[n:] if ok else pad)
                 counts.append(n)
                 simple.append(ok)
+                titles.append(title_mask(name) if ok else 0)  # the scalar path has its own
                 r = row_of[name] = len(row_of)
             out.append(r)
         if ids:
             self.ids = np.concatenate([self.ids, np.array(ids, dtype=np.int64)])
             self.counts = np.concatenate([self.counts, np.array(counts, dtype=np.int64)])
             self.simple = np.concatenate([self.simple, np.array(simple, dtype=bool)])
+            self.titles = np.concatenate([self.titles, np.array(titles, dtype=np.int64)])
         return np.array(out, dtype=np.int64)
 
 
@@ -206,7 +218,14 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
         vals = process.cpdist(
             ka, kb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
         )
-        pen = np.array([_parts[pa[i]][0][1] + _parts[pb[i]][0][1] for i in s_idx])
+        pen = np.array(
+            [
+                _parts[pa[i]][0][1]
+                + _parts[pb[i]][0][1]
+                + (INITIAL_PENALTY if initials_differ(a, b) else 0.0)
+                for i, a, b in zip(s_idx, ka, kb, strict=True)
+            ]
+        )
         out[todo_arr[s_idx]] = np.maximum(vals - pen, 0.0)
     for i, s in enumerate(single):
         if not s:
@@ -255,6 +274,14 @@ def _dense() -> np.ndarray | None:
         has = np.array([len(s) >= MIN_SKELETON for s in skel])
         use = (han[owner][:, None] | han[owner][None, :]) & has[:, None] & has[None, :]
         m = np.where(use, np.maximum(m, ms), m)
+    # first consonants of different classes (see INITIAL_PENALTY)
+    pair_han = han[owner][:, None] | han[owner][None, :]
+    differ = np.zeros(m.shape, dtype=bool)
+    for is_h in (False, True):
+        c = np.array([initial_class(k, is_h) for k in keys])
+        d = (c[:, None] != c[None, :]) & (c != "")[:, None] & (c != "")[None, :]
+        differ |= d & (pair_han == is_h)
+    m = np.where(differ, m - INITIAL_PENALTY, m)
     pen_arr = np.array(pens)
     m -= pen_arr[:, None]
     m -= pen_arr[None, :]
@@ -304,6 +331,7 @@ def similarity_many(
     with _registry.lock:
         ia, ib = _registry.rows(a_names, b_names)
         ids, counts, simple = _registry.ids, _registry.counts, _registry.simple
+        titles = _registry.titles
     ca, cb = counts[ia], counts[ib]
     fast = simple[ia] & simple[ib] & ((ca == 1) == (cb == 1))
     out = np.zeros(n, dtype=np.float64)
@@ -329,4 +357,8 @@ def similarity_many(
     lo = np.minimum(ca[f], cb[f])
     hi = np.maximum(ca[f], cb[f])
     out[f] = np.clip(best / (lo + EXTRA_PART_WEIGHT * (hi - lo)), 0.0, 1.0)
+    both = titles[ia[f]] & titles[ib[f]]
+    for i in np.flatnonzero(both).tolist():  # a title in both names: rare
+        j = f[i]
+        out[j] = with_titles(out[j], int(ca[j]), int(cb[j]), int(both[i]).bit_count())
     return out

@@ -17,6 +17,7 @@ Two things differ from Uyghur and its Latin forms:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -24,10 +25,13 @@ import yaml
 
 from credible.errors import ConfigError
 
-# Letters that only Arabic orthography uses: Uyghur writes ھ, خ, س, ز, ت for them.
-# (Not ی, ک, ي or ه, which Uyghur typed on an Arabic or Persian keyboard uses for ى, ك,
-# ى and ە, nor a hamza, typed for ئ.)
-_ARABIC_ONLY = frozenset("حعصضطظثذة")
+# Letters that only Arabic orthography uses: Uyghur writes ھ, خ, س, ز, ت for them, and
+# writes a word-initial vowel with ئ, never with أ إ آ (the hamza and madda seats of
+# Arabic and Persian). (Not ی, ک, ي or ه, which Uyghur typed on an Arabic or Persian
+# keyboard uses for ى, ك, ى and ە, nor a bare hamza, typed for ئ.)
+_ARABIC_ONLY = frozenset("حعصضطظثذةأإآؤ")
+# Words that only an Arabic-language name has: ibn/bin/bint (nasab), ʿabd (theophoric).
+_ARABIC_WORDS = frozenset(("بن", "ابن", "بنت", "عبد"))
 _UYGHUR_VOWELS = frozenset("ەۇۆۈېىئ")
 _ARABIC_VOWEL_LETTERS = frozenset("اويىی")
 _PERSIAN_ONLY = frozenset("پچژگڭ")
@@ -66,6 +70,48 @@ def is_arabic_orthography(word: str) -> bool:
         return True
     letters = [ch for ch in word if "\u0600" <= ch <= "\u06ff"]
     return len(letters) >= 3 and not chars & (_ARABIC_VOWEL_LETTERS | _UYGHUR_VOWELS | {"ه"})
+
+
+@lru_cache(maxsize=1 << 16)
+def is_arabic_name(name: str) -> bool:
+    """Whether a whole name in Arabic script is written the Arabic/Persian way: one of its
+    words has a letter only Arabic uses or is ibn/bin/ʿabd. Then every word of it is read
+    so (عيسى يوسف الپتگین: يوسف is Yūsuf, not the Uyghur reading of its letters), where a
+    word alone would be told only by its own letters. A word with no vowel letter is not
+    enough here: a Uyghur word loses its vowel letters to typing slips."""
+    folded = unicodedata.normalize("NFKC", name)
+    return bool(set(folded) & _ARABIC_ONLY) or any(w in _ARABIC_WORDS for w in folded.split())
+
+
+# The letters that Arabic and Persian keyboards and spellings use for one another.
+_TITLE_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u0651": None, "\u0640": None})
+
+
+@cache
+def _titles() -> dict[str, str]:
+    from credible.names._tables import affixes
+
+    return {k.translate(_TITLE_FOLD): v for k, v in affixes()["arabic_script_titles"].items()}
+
+
+def title_latin(word: str) -> str | None:
+    """The Latin title (beg, xoja, haji …) that an Arabic-script word spells, if it is one
+    of the titles of name_affixes.yml in Persian or Arabic spelling (بیگ, خواجه)."""
+    return _titles().get(unicodedata.normalize("NFKC", word).translate(_TITLE_FOLD))
+
+
+# Arabic gives the g of foreign names with ج (Egyptian usage; جولشان Gulshan), Persian
+# with گ: a word with ج is also read with g (Wikipedia "Arabic alphabet", jīm).
+_JIM_AS_G = str.maketrans({"ج": "گ"})
+
+
+def arabic_readings(word: str, foreign_g: bool = True) -> tuple[str, ...]:
+    """The Latin readings of one Arabic-orthography word: as written, and (``foreign_g``:
+    the name is Arabic-spelled as a whole, see ``is_arabic_name``) with ج as g."""
+    first = read_arabic(word)
+    if not foreign_g or "ج" not in word:
+        return (first,)
+    return (first, read_arabic(word.translate(_JIM_AS_G)))
 
 
 @lru_cache(maxsize=1 << 14)
