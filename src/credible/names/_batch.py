@@ -34,6 +34,8 @@ from credible.names.similarity import (
     initial_class,
     initials_differ,
     is_han,
+    JOIN_BELOW,
+    JOIN_FLOOR,
     name_similarity,
     skeleton,
     title_mask,
@@ -361,4 +363,15 @@ def similarity_many(
     for i in np.flatnonzero(both).tolist():  # a title in both names: rare
         j = f[i]
         out[j] = with_titles(out[j], int(ca[j]), int(cb[j]), int(both[i]).bit_count())
+    # near pairs of different part counts: the scalar function tries joined parts
+    fa, fb = ca[f], cb[f]
+    near = (
+        (fa != fb)
+        & (np.minimum(fa, fb) >= 2)
+        & (np.maximum(fa, fb) >= 3)
+        & (out[f] >= JOIN_FLOOR)
+        & (out[f] < JOIN_BELOW)
+    )
+    for j in f[near].tolist():
+        out[j] = name_similarity(a_names[j], b_names[j])
     return out

@@ -106,18 +106,24 @@ _JIM_AS_G = str.maketrans({"ج": "گ"})
 
 
 def arabic_readings(word: str, foreign_g: bool = True) -> tuple[str, ...]:
-    """The Latin readings of one Arabic-orthography word: as written, and (``foreign_g``:
-    the name is Arabic-spelled as a whole, see ``is_arabic_name``) with ج as g."""
-    first = read_arabic(word)
-    if not foreign_g or "ج" not in word:
-        return (first,)
-    return (first, read_arabic(word.translate(_JIM_AS_G)))
+    """The Latin readings of one Arabic-orthography word: as written; with و and ي
+    between consonants read as the diphthongs aw and ay (جوهر Jawhar, شوكت Shawkat,
+    زينب Zaynab; ū and ī otherwise, محمود Maḥmūd); and (``foreign_g``: the name is
+    Arabic-spelled as a whole, see ``is_arabic_name``) with ج as g."""
+    out = [read_arabic(word)]
+    diphthong = read_arabic(word, diphthongs=True)
+    if diphthong != out[0]:
+        out.append(diphthong)
+    if foreign_g and "ج" in word:
+        out.append(read_arabic(word.translate(_JIM_AS_G)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1 << 14)
-def read_arabic(word: str) -> str:
+def read_arabic(word: str, diphthongs: bool = False) -> str:
     """Latin reading of one Arabic-orthography word; the article is kept as ``al-`` so
-    that the compound rules apply to it as to a Latin ``al-``."""
+    that the compound rules apply to it as to a Latin ``al-``. ``diphthongs``: و and ي
+    between two consonants are the consonants of aw and ay, not the long vowels."""
     table = _letters()
     if word in ("بن", "بنت"):
         return "bin"
@@ -129,7 +135,7 @@ def read_arabic(word: str) -> str:
     if word.startswith("ال") and len(word) > 3 and word[2] not in _PERSIAN_ONLY:
         article, word = "al-", word[2:]
     elif word.startswith("عبد") and len(word) > 3:  # عبدالباقي: ʿAbd al-Bāqī in one word
-        rest = read_arabic(word[3:])
+        rest = read_arabic(word[3:], diphthongs)
         return "abd" + (rest if rest.startswith("al-") else "-" + rest)
     elif word == "عبد":
         return "abd"
@@ -145,6 +151,14 @@ def read_arabic(word: str) -> str:
         elif ch == "و" and i == 0 and len(word) > 1 and word[1] in _ARABIC_VOWEL_LETTERS:
             latin, kind = "w", "consonant"
         elif ch in "وي" and prev == "vowel" and not last:
+            latin, kind = ("w" if ch == "و" else "y"), "consonant"
+        elif (
+            diphthongs
+            and ch in "ويی"
+            and prev == "consonant"
+            and not last
+            and table.get(word[i + 1], ("", ""))[1] == "consonant"
+        ):
             latin, kind = ("w" if ch == "و" else "y"), "consonant"
         if ch == "ه" and last and out:
             latin, kind = "a", "final"

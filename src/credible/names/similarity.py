@@ -199,6 +199,41 @@ def _joined_similarity(single: str, multi: str) -> float:
     return best
 
 
+@lru_cache(maxsize=1 << 16)
+def adjacent_joins(name: str) -> tuple[tuple[Part, ...], ...]:
+    """The comparable parts of ``name`` (first reading, 3 to 5 parts) with each two
+    neighbouring parts written together, one join at a time: a double given name is one
+    word in some records and two in others (Kasymzhomart, Касим Жомарт; Muhammadamin,
+    Muhammad Amin)."""
+    words = [
+        (p, c) for p in _parts.readings(name)[0].parts if p for c in (_parts.comparable(p),) if c
+    ]
+    if not 3 <= len(words) <= 5:
+        return ()
+    comps = tuple(c for _, c in words)
+    out = []
+    for i in range(len(words) - 1):
+        (pa, _), (pb, _) = words[i], words[i + 1]
+        joined: tuple[str, ...] = (pa[0] + pb[0],)
+        if HAN_MARK in pa or HAN_MARK in pb:
+            joined += (HAN_MARK,)
+        part = _parts.comparable(joined)
+        if part:
+            out.append((*comps[:i], part, *comps[i + 2 :]))
+    return tuple(out)
+
+
+def joins_apply(score: float, n: int, m: int) -> bool:
+    """Whether ``adjacent_joins`` are tried for a pair of names of ``n`` and ``m`` parts
+    that scores ``score`` as written: when the part counts differ, the longer has 3+ parts,
+    and the names are near but not yet the same name."""
+    return n != m and min(n, m) >= 2 and max(n, m) >= 3 and JOIN_FLOOR <= score < JOIN_BELOW
+
+
+JOIN_FLOOR = 0.4
+JOIN_BELOW = SAME_NAME_THRESHOLD
+
+
 def name_similarity(a: str, b: str) -> float:
     """Similarity in [0, 1] of two names in any scripts; symmetric; order of parts ignored."""
     ca, cb = compiled(a), compiled(b)
@@ -211,6 +246,15 @@ def name_similarity(a: str, b: str) -> float:
                 score = with_titles(score, len(ra), len(rb), shared)
             best = max(best, score)
     na, nb = len(ca[0]), len(cb[0])
+    if joins_apply(best, na, nb):
+        longer, short = (a, cb) if na > nb else (b, ca)
+        for variant in adjacent_joins(longer):
+            for rs in short:
+                if rs:
+                    score = _reading_similarity(variant, rs)
+                    if shared:
+                        score = with_titles(score, len(variant), len(rs), shared)
+                    best = max(best, score)
     joined = 0.0
     if na == 1 and nb >= 2:
         joined = _joined_similarity(a, b)
