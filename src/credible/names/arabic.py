@@ -150,9 +150,7 @@ def read_arabic(word: str, diphthongs: bool = False) -> str:
             latin, kind = "y", "consonant"
         elif ch == "و" and i == 0 and len(word) > 1 and word[1] in _ARABIC_VOWEL_LETTERS:
             latin, kind = "w", "consonant"
-        elif ch in "وي" and prev == "vowel" and not last:
-            latin, kind = ("w" if ch == "و" else "y"), "consonant"
-        elif (
+        elif (ch in "وي" and prev == "vowel" and not last) or (
             diphthongs
             and ch in "ويی"
             and prev == "consonant"
