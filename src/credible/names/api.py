@@ -90,7 +90,7 @@ def _part_keys(part: tuple[tuple[str, float], ...]) -> frozenset[str]:
 def _keys(name: str) -> list[str]:
     from credible.names import _batch
 
-    ids, single = _batch._name_ids(name)
+    ids, single, _ = _batch._name_ids(name)
     parts = (
         [_batch._parts[i] for i in ids]
         if single

@@ -72,15 +72,28 @@ def is_arabic_orthography(word: str) -> bool:
     return len(letters) >= 3 and not chars & (_ARABIC_VOWEL_LETTERS | _UYGHUR_VOWELS | {"ه"})
 
 
-@lru_cache(maxsize=1 << 16)
+# One character-class scan (fast in C) for the letters only Arabic uses and for Arabic
+# presentation forms, which are folded by NFKC before the letters are looked at again.
+_LETTER_OR_FORM = re.compile("[" + "".join(sorted(_ARABIC_ONLY)) + "\ufb50-\ufdff\ufe70-\ufeff]")
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+
+
 def is_arabic_name(name: str) -> bool:
     """Whether a whole name in Arabic script is written the Arabic/Persian way: one of its
     words has a letter only Arabic uses or is ibn/bin/ʿabd. Then every word of it is read
     so (عيسى يوسف الپتگین: يوسف is Yūsuf, not the Uyghur reading of its letters), where a
     word alone would be told only by its own letters. A word with no vowel letter is not
     enough here: a Uyghur word loses its vowel letters to typing slips."""
-    folded = unicodedata.normalize("NFKC", name)
-    return bool(set(folded) & _ARABIC_ONLY) or any(w in _ARABIC_WORDS for w in folded.split())
+    found = _LETTER_OR_FORM.search(name)
+    if found is not None:
+        if not _PRESENTATION_FORMS.match(found.group()):
+            return True
+        name = unicodedata.normalize("NFKC", name)
+        if set(name) & _ARABIC_ONLY:
+            return True
+    if "بن" not in name and "عبد" not in name:
+        return False
+    return any(w in _ARABIC_WORDS for w in name.split())
 
 
 # The letters that Arabic and Persian keyboards and spellings use for one another.

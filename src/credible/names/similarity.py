@@ -205,9 +205,12 @@ def adjacent_joins(name: str) -> tuple[tuple[Part, ...], ...]:
     neighbouring parts written together, one join at a time: a double given name is one
     word in some records and two in others (Kasymzhomart, Касим Жомарт; Muhammadamin,
     Muhammad Amin)."""
-    words = [
-        (p, c) for p in _parts.readings(name)[0].parts if p for c in (_parts.comparable(p),) if c
-    ]
+    return joins_of(_parts.readings(name)[0].parts)
+
+
+def joins_of(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[Part, ...], ...]:
+    """``adjacent_joins`` of a reading's parts (ranked Latin candidates of each)."""
+    words = [(p, c) for p in parts if p for c in (_parts.comparable(p),) if c]
     if not 3 <= len(words) <= 5:
         return ()
     comps = tuple(c for _, c in words)
@@ -224,14 +227,24 @@ def adjacent_joins(name: str) -> tuple[tuple[Part, ...], ...]:
 
 
 def joins_apply(score: float, n: int, m: int) -> bool:
-    """Whether ``adjacent_joins`` are tried for a pair of names of ``n`` and ``m`` parts
+    """Whether ``adjacent_joins`` may be tried for a pair of names of ``n`` and ``m`` parts
     that scores ``score`` as written: when the part counts differ, the longer has 3+ parts,
     and the names are near but not yet the same name."""
     return n != m and min(n, m) >= 2 and max(n, m) >= 3 and JOIN_FLOOR <= score < JOIN_BELOW
 
 
+def join_fits(short: tuple[Part, ...], long_: tuple[Part, ...]) -> bool:
+    """Whether a part of ``short`` is long enough to be two neighbouring parts of
+    ``long_`` written together (its first key at least JOIN_LENGTH of their two keys):
+    a cheap test that keeps the join for the names that can need it."""
+    longest = max(len(p[0][0]) for p in short)
+    shortest = min(len(x[0][0]) + len(y[0][0]) for x, y in itertools.pairwise(long_))
+    return longest >= JOIN_LENGTH * shortest
+
+
 JOIN_FLOOR = 0.4
 JOIN_BELOW = SAME_NAME_THRESHOLD
+JOIN_LENGTH = 0.85
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -246,7 +259,7 @@ def name_similarity(a: str, b: str) -> float:
                 score = with_titles(score, len(ra), len(rb), shared)
             best = max(best, score)
     na, nb = len(ca[0]), len(cb[0])
-    if joins_apply(best, na, nb):
+    if joins_apply(best, na, nb) and join_fits(*((cb[0], ca[0]) if na > nb else (ca[0], cb[0]))):
         longer, short = (a, cb) if na > nb else (b, ca)
         for variant in adjacent_joins(longer):
             for rs in short:
