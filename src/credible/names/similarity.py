@@ -99,6 +99,7 @@ def is_han(part: Part) -> bool:
     return bool(part) and part[-1][0] == HAN_MARK
 
 
+@lru_cache(maxsize=1 << 17)
 def part_similarity(pa: Part, pb: Part) -> float:
     """Best normalised Levenshtein similarity of the two parts' keys, less suffix penalties.
 
@@ -208,6 +209,7 @@ def adjacent_joins(name: str) -> tuple[tuple[Part, ...], ...]:
     return joins_of(_parts.readings(name)[0].parts)
 
 
+@lru_cache(maxsize=1 << 16)
 def joins_of(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[Part, ...], ...]:
     """``adjacent_joins`` of a reading's parts (ranked Latin candidates of each)."""
     words = [(p, c) for p in parts if p for c in (_parts.comparable(p),) if c]
