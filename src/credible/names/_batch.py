@@ -395,10 +395,16 @@ def similarity_many(
     )
     if near.any():
         fits = _join_fits(A[near], B[near], fa[near] > fb[near])
-        for j in f[near][fits].tolist():
-            out[j] = _with_joins(
-                (a_names[j], b_names[j]), (ia[j], ib[j]), (ids, counts, titles), float(out[j])
-            )
+        was_enabled = gc.isenabled()
+        gc.disable()  # as when parsing: no collections walking the caches for these
+        try:
+            for j in f[near][fits].tolist():
+                out[j] = _with_joins(
+                    (a_names[j], b_names[j]), (ia[j], ib[j]), (ids, counts, titles), float(out[j])
+                )
+        finally:
+            if was_enabled:
+                gc.enable()
     return out
 
 

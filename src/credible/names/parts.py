@@ -255,8 +255,9 @@ _MAX_READINGS = 2
 
 def arabic_spelled(name: str, code: str | None = None) -> bool:
     """Whether ``name`` is in Arabic script written the Arabic/Persian way as a whole."""
-    return (
-        code in (None, script.UYGHUR_ARABIC) and not name.isascii() and arabic.is_arabic_name(name)
+    first = name.lstrip()[:1]
+    return ("\u0600" <= first <= "\u06ff" or "\ufb50" <= first <= "\ufeff") and (
+        code in (None, script.UYGHUR_ARABIC) and arabic.is_arabic_name(name)
     )
 
 
