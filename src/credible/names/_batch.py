@@ -301,8 +301,8 @@ def _dense() -> np.ndarray | None:
     pair_han = han[owner][:, None] | han[owner][None, :]
     differ = np.zeros(m.shape, dtype=bool)
     for is_h in (False, True):
-        c = np.array([initial_class(k, is_h) for k in keys])
-        d = (c[:, None] != c[None, :]) & (c != "")[:, None] & (c != "")[None, :]
+        c = np.array([ord(x) if x else 0 for x in (initial_class(k, is_h) for k in keys)])
+        d = (c[:, None] != c[None, :]) & (c > 0)[:, None] & (c > 0)[None, :]
         differ |= d & (pair_han == is_h)
     m = np.where(differ, m - INITIAL_PENALTY, m)
     pen_arr = np.array(pens)
