@@ -216,3 +216,72 @@ def test_the_bulk_path_matches_the_one_pair_path_on_these_spellings() -> None:
     bulk = name_similarity_many(a, b)
     one = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
     assert np.allclose(bulk, one)
+
+
+# --- second session of issue 19 (FICTIONAL names of common parts) ----------------------
+def test_a_name_spelled_the_arabic_way_is_read_so_as_a_whole() -> None:
+    # يوسف alone reads the Uyghur way; beside a word with a letter only Arabic uses (ح)
+    # the whole name is Arabic-spelled
+    assert same_name("حسن يوسف", "Hasan Yusup")
+    assert same_name("Hasan Yusup", "ھەسەن يۈسۈپ")
+    # the hamza seats of Arabic (إ أ آ) are not Uyghur letters
+    assert is_arabic_orthography("إلهام")
+    assert same_name("جوهر إلهام", "Jewher Ilham")  # و of the diphthong aw
+
+
+def test_arabic_jim_is_also_read_g() -> None:
+    # Arabic writes the g of foreign names with ج
+    assert same_name("جولنار عباس", "Gulnar Abbas")
+    assert not same_name("جولنار عباس", "Rushen Abbas")
+
+
+@pytest.mark.parametrize("title", ["خواجه", "بیگ", "بيك", "داملا", "حاجی"])
+def test_persian_and_arabic_spellings_of_titles_are_titles(title: str) -> None:
+    assert name_similarity(f"آفاق {title}", "Apaq") == 1.0
+
+
+def test_a_title_in_both_names_counts_half_a_part() -> None:
+    assert same_name("Sabir Damolla", "Sabir Damulla Abdukerim")
+    assert same_name("Tursun Beg", "Memet Tursun Bek")
+    # without the title a given name alone is still only a part of the full name
+    assert not same_name("Sabir", "Sabir Abdukerim")
+    assert name_match_level("Sabir", "Sabir Abdukerim") == "part"
+    # a shared title does not make two different names the same
+    assert not same_name("Haji Memet Tursun", "Haji Memet Tohti")
+
+
+def test_a_different_first_consonant_is_a_different_name() -> None:
+    # sisters with the father's name as surname: Gulshan / Rushan differ in two letters
+    assert not same_name("Gulshan Abbas", "Rushan Abbas")
+    assert not same_name("古丽仙·阿巴斯", "Rushan Abbas")
+    # first letters that spellings of one name vary on still meet
+    assert same_name("Qurban Tohti", "Kurban Tokhti")
+    assert same_name("Ghopur Memet", "Gopur Mamat")
+    assert same_name("Jamal Yusup", "Zhamal Yusuf")
+
+
+def test_a_double_given_name_written_as_one_word() -> None:
+    assert same_name("Muhemmedimin Bughra", "Muhemmed Imin Bughra")
+    assert same_name("Kasymzhomart Tokayev", "Касым Жомарт Токаев")
+    assert not same_name("Memet Tursun", "Memet Tohti Ali")
+
+
+def test_cjk_radicals_typed_for_characters() -> None:
+    # U+2EE2 CJK RADICAL C-SIMPLIFIED HORSE typed for 马
+    assert romanize("库尔班·\u2ee2木提") == romanize("库尔班·马木提")
+
+
+def test_batch_equals_the_scalar_function_on_the_new_rules() -> None:
+    a = ["Sabir Damolla", "Gulshan Abbas", "Muhemmedimin Bughra", "حسن يوسف", "Haji Memet Tursun"]
+    b = [
+        "Sabir Damulla Abdukerim",
+        "Rushan Abbas",
+        "Muhemmed Imin Bughra",
+        "Hasan Yusup",
+        "Haji Memet Tohti",
+    ]
+    want = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
+    for dense in (0, 10**9):
+        from credible.names._batch import similarity_many
+
+        assert np.allclose(similarity_many(a * 3, b * 3, dense_min_pairs=dense), np.tile(want, 3))

@@ -27,12 +27,21 @@ from credible.names._tables import affixes
 from credible.names.han import HAN_MARK, is_pinyin_syllable
 from credible.names.similarity import (
     EXTRA_PART_WEIGHT,
+    INITIAL_PENALTY,
+    JOIN_BELOW,
+    JOIN_FLOOR,
+    JOIN_LENGTH,
     MIN_SKELETON,
     Part,
+    _reading_similarity,
     compiled,
+    initial_class,
     is_han,
+    joins_of,
     name_similarity,
     skeleton,
+    title_mask,
+    with_titles,
 )
 
 K = 4
@@ -46,24 +55,39 @@ _DENSE_MIN_PAIRS = 20_000
 _dense_matrix: np.ndarray | None = None
 
 
+_part_initial: list[int] = []
+"""Per part id: the class of the first consonant of its first key (``initial_class``, as
+a code point; 0 for a vowel), for the single-key parts compared in bulk."""
+
+
+_part_len: list[int] = []
+"""Per part id: the length of its first key (``similarity.join_fits``)."""
+
+
 def _intern(part: Part) -> int:
     pid = _part_id.get(part)
     if pid is None:
         pid = len(_parts)
         _part_id[part] = pid
         _parts.append(part)
+        first = initial_class(part[0][0]) if part else ""
+        _part_initial.append(ord(first) if first else 0)
+        _part_len.append(len(part[0][0]) if part else 0)
     return pid
 
 
 @lru_cache(maxsize=1 << 18)
-def _token_ids(token: str) -> tuple[int, ...] | None:
-    """Interned comparable parts of one written part, or None when the whole name must be
-    read together (several readings, a suffix written apart, a patronymic)."""
+def _token_ids(token: str) -> tuple[tuple[int, ...], int] | None:
+    """Interned comparable parts of one written part and the bit mask of the titles in
+    it, or None when the whole name must be read together (several readings, a suffix
+    written apart, a patronymic)."""
     options = _p.token_readings(token)
     if len(options) != 1:
         return None
     aff = affixes()
+    classes = aff["title_classes"]
     out = []
+    mask = 0
     if arabic.needs_compounds([p[0] for p in options[0] if p]):
         return None  # Abd al-Rahman, ibn ...: the whole name is read together
     for part in options[0]:
@@ -72,11 +96,16 @@ def _token_ids(token: str) -> tuple[int, ...] | None:
         comp = _p.comparable(part)
         if comp:
             out.append(_intern(comp))
-    return tuple(out)
+        else:
+            for cand in part:
+                mask |= classes.get(cand, 0)
+    return tuple(out), mask
 
 
 @lru_cache(maxsize=1 << 20)
-def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
+def _name_ids(name: str) -> tuple[tuple[int, ...], bool, int]:
+    """Interned parts of ``name``, whether the vectorised path can score it, and the bit
+    mask of its titles (``similarity.title_mask``)."""
     ids: tuple[int, ...] = ()
     tokens = _p.split_name(name)
     if (
@@ -90,15 +119,20 @@ def _name_ids(name: str) -> tuple[tuple[int, ...], bool]:
         or (len(tokens) >= 3 and _p.all_pinyin(tokens))
     ):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
-        return tuple(_intern(p) for p in readings[0]), False
+        return tuple(_intern(p) for p in readings[0]), False, 0
+    if _p.arabic_spelled(name):  # its words are read the Arabic way together
+        readings = compiled(name)
+        return tuple(_intern(p) for p in readings[0]), len(readings) == 1, title_mask(name)
+    mask = 0
     for token in tokens:
         tid = _token_ids(token)
         if tid is None:
             readings = compiled(name)
             first = tuple(_intern(p) for p in readings[0])
-            return first, len(readings) == 1
-        ids += tid
-    return ids, True
+            return first, len(readings) == 1, title_mask(name)
+        ids += tid[0]
+        mask |= tid[1]
+    return ids, True, mask
 
 
 class _Registry:
@@ -124,6 +158,7 @@ class _Registry:
         self.ids = np.full((0, K), -1, dtype=np.int64)
         self.counts = np.zeros(0, dtype=np.int64)
         self.simple = np.zeros(0, dtype=bool)
+        self.titles = np.zeros(0, dtype=np.int64)
 
     def rows(self, *batches: Sequence[str]) -> list[np.ndarray]:
         """Row of each name of each batch, parsing and adding the names not seen before.
@@ -159,24 +194,27 @@ class _Registry:
         ids: list[tuple[int, ...]] = []
         counts: list[int] = []
         simple: list[bool] = []
+        titles: list[int] = []
         row_of = self.row_of
         get = row_of.get
         out: list[int] = []
         for name in names:
             r = get(name)
             if r is None:
-                first, single = _name_ids(name)
+                first, single, mask = _name_ids(name)
                 n = len(first)
                 ok = single and 1 <= n <= K
                 ids.append(first + pad[n:] if ok else pad)
                 counts.append(n)
                 simple.append(ok)
+                titles.append(mask if ok else 0)  # the scalar path has its own
                 r = row_of[name] = len(row_of)
             out.append(r)
         if ids:
             self.ids = np.concatenate([self.ids, np.array(ids, dtype=np.int64)])
             self.counts = np.concatenate([self.counts, np.array(counts, dtype=np.int64)])
             self.simple = np.concatenate([self.simple, np.array(simple, dtype=bool)])
+            self.titles = np.concatenate([self.titles, np.array(titles, dtype=np.int64)])
         return np.array(out, dtype=np.int64)
 
 
@@ -207,6 +245,10 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
             ka, kb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
         )
         pen = np.array([_parts[pa[i]][0][1] + _parts[pb[i]][0][1] for i in s_idx])
+        init = np.array(_part_initial)
+        ia = init[np.array(pa)[s_idx]]
+        ib = init[np.array(pb)[s_idx]]
+        pen += np.where((ia != ib) & (ia > 0) & (ib > 0), INITIAL_PENALTY, 0.0)
         out[todo_arr[s_idx]] = np.maximum(vals - pen, 0.0)
     for i, s in enumerate(single):
         if not s:
@@ -255,6 +297,14 @@ def _dense() -> np.ndarray | None:
         has = np.array([len(s) >= MIN_SKELETON for s in skel])
         use = (han[owner][:, None] | han[owner][None, :]) & has[:, None] & has[None, :]
         m = np.where(use, np.maximum(m, ms), m)
+    # first consonants of different classes (see INITIAL_PENALTY)
+    pair_han = han[owner][:, None] | han[owner][None, :]
+    differ = np.zeros(m.shape, dtype=bool)
+    for is_h in (False, True):
+        c = np.array([ord(x) if x else 0 for x in (initial_class(k, is_h) for k in keys)])
+        d = (c[:, None] != c[None, :]) & (c > 0)[:, None] & (c > 0)[None, :]
+        differ |= d & (pair_han == is_h)
+    m = np.where(differ, m - INITIAL_PENALTY, m)
     pen_arr = np.array(pens)
     m -= pen_arr[:, None]
     m -= pen_arr[None, :]
@@ -304,6 +354,7 @@ def similarity_many(
     with _registry.lock:
         ia, ib = _registry.rows(a_names, b_names)
         ids, counts, simple = _registry.ids, _registry.counts, _registry.simple
+        titles = _registry.titles
     ca, cb = counts[ia], counts[ib]
     fast = simple[ia] & simple[ib] & ((ca == 1) == (cb == 1))
     out = np.zeros(n, dtype=np.float64)
@@ -329,4 +380,70 @@ def similarity_many(
     lo = np.minimum(ca[f], cb[f])
     hi = np.maximum(ca[f], cb[f])
     out[f] = np.clip(best / (lo + EXTRA_PART_WEIGHT * (hi - lo)), 0.0, 1.0)
+    both = titles[ia[f]] & titles[ib[f]]
+    for i in np.flatnonzero(both).tolist():  # a title in both names: rare
+        j = f[i]
+        out[j] = with_titles(out[j], int(ca[j]), int(cb[j]), int(both[i]).bit_count())
+    # near pairs of different part counts: the scalar function tries joined parts
+    fa, fb = ca[f], cb[f]
+    near = (
+        (fa != fb)
+        & (np.minimum(fa, fb) >= 2)
+        & (np.maximum(fa, fb) >= 3)
+        & (out[f] >= JOIN_FLOOR)
+        & (out[f] < JOIN_BELOW)
+    )
+    if near.any():
+        fits = _join_fits(A[near], B[near], fa[near] > fb[near])
+        was_enabled = gc.isenabled()
+        gc.disable()  # as when parsing: no collections walking the caches for these
+        try:
+            for j in f[near][fits].tolist():
+                out[j] = _with_joins(
+                    (a_names[j], b_names[j]), (ia[j], ib[j]), (ids, counts, titles), float(out[j])
+                )
+        finally:
+            if was_enabled:
+                gc.enable()
     return out
+
+
+def _with_joins(
+    names: tuple[str, str],
+    rows: tuple[int, int],
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+    score: float,
+) -> float:
+    """``score`` raised by the joins ``similarity.name_similarity`` tries (both names are
+    simple: one reading each, the concatenation of their tokens' readings). ``arrays``:
+    the registry's ids, counts and titles as read under its lock."""
+    ids, counts, titles = arrays
+    (a, _), (ra, rb) = names, rows
+    if counts[ra] < counts[rb]:
+        a, ra, rb = names[1], rb, ra
+    short = tuple(_parts[i] for i in ids[rb, : counts[rb]].tolist())
+    shared = int(titles[ra] & titles[rb]).bit_count()
+    tokens = _p.split_name(a)
+    if _p.arabic_spelled(a) or any(_token_ids(t) is None for t in tokens):
+        words = _p.readings(a)[0].parts  # read as a whole (cached by the parse)
+    else:  # read token by token: the same parts, from the tokens' caches
+        words = tuple(p for t in tokens for p in _p.token_readings(t)[0])
+    for variant in joins_of(words):
+        s = _reading_similarity(variant, short)
+        if shared:
+            s = with_titles(s, len(variant), len(short), shared)
+        score = max(score, s)
+    return min(1.0, max(0.0, score))
+
+
+def _join_fits(A: np.ndarray, B: np.ndarray, a_longer: np.ndarray) -> np.ndarray:
+    """``similarity.join_fits`` of each pair of id rows (the shorter name's parts against
+    the longer's), in bulk."""
+    lengths = np.array([*_part_len, 0])  # the padding id -1 indexes the 0 at the end
+    la, lb = lengths[A], lengths[B]
+    short = np.where(a_longer[:, None], lb, la)
+    long_ = np.where(a_longer[:, None], la, lb)
+    valid = np.where(a_longer[:, None], A, B) >= 0
+    adj = long_[:, :-1] + long_[:, 1:]
+    adj = np.where(valid[:, :-1] & valid[:, 1:], adj, np.iinfo(np.int64).max // 2)
+    return short.max(axis=1) >= JOIN_LENGTH * adj.min(axis=1)

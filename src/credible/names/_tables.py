@@ -85,6 +85,17 @@ def han_traditional() -> dict[str, str]:
 
 
 @cache
+def han_lookalikes() -> dict[int, str]:
+    """CJK radical -> the ideograph it is typed for (a ``str.translate`` table)."""
+    table = {}
+    for row in _rows("han_lookalikes.csv"):
+        if len(row["radical"]) != 1 or len(row["character"]) != 1:
+            raise ConfigError(f"han_lookalikes.csv: malformed row {row}")
+        table[ord(row["radical"])] = row["character"]
+    return table
+
+
+@cache
 def han_names() -> dict[str, tuple[str, ...]]:
     table: dict[str, tuple[str, ...]] = {}
     for row in _rows("han_names.csv"):
@@ -106,4 +117,21 @@ def affixes() -> dict[str, Any]:
         "kinship": frozenset(data["kinship"]),
         "suffixes": tuple(sorted(set(data["suffixes"]), key=len, reverse=True)),
         "patronymic_suffixes": tuple(data.get("patronymic_suffixes", [])),
+        "arabic_script_titles": dict(data.get("arabic_script_titles") or {}),
+        "title_classes": _title_classes(data.get("title_classes") or {}, data["honorifics"]),
     }
+
+
+def _title_classes(table: dict[str, list[str]], honorifics: list[str]) -> dict[str, int]:
+    """Latin title -> the bit of its class (at most 16 classes: a bit mask per name)."""
+    if len(table) > 16:
+        raise ConfigError("name_affixes.yml: at most 16 title_classes")
+    out: dict[str, int] = {}
+    for i, (cls, forms) in enumerate(table.items()):
+        for form in forms:
+            if form not in honorifics:
+                raise ConfigError(
+                    f"name_affixes.yml: title {form!r} of {cls!r} is not an honorific"
+                )
+            out[form] = 1 << i
+    return out

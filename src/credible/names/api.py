@@ -27,8 +27,8 @@ def _title(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 18)
-def _romanize_token(token: str, code: str | None) -> str:
-    reading = _parts.token_readings(token, code)[0]
+def _romanize_token(token: str, code: str | None, arabic_name: bool = False) -> str:
+    reading = _parts.token_readings(token, code, False, arabic_name)[0]
     # through canonical_latin once more so that the output is its own fixed point
     text = canonical_latin(" ".join(p[0] for p in reading if p))
     return " ".join(_title(w) for w in text.split())
@@ -45,7 +45,8 @@ def romanize(name: str, script: str | None = None) -> str:
         from credible.errors import InputError, Problem
 
         raise InputError([Problem("script", None, None, ", ".join(_script.SCRIPTS), script)])
-    words = [_romanize_token(t, script) for t in _parts.split_name(name)]
+    arabic_name = _parts.arabic_spelled(name, script)
+    words = [_romanize_token(t, script, arabic_name) for t in _parts.split_name(name)]
     return " ".join(w for w in words if w)
 
 
@@ -89,7 +90,7 @@ def _part_keys(part: tuple[tuple[str, float], ...]) -> frozenset[str]:
 def _keys(name: str) -> list[str]:
     from credible.names import _batch
 
-    ids, single = _batch._name_ids(name)
+    ids, single, _ = _batch._name_ids(name)
     parts = (
         [_batch._parts[i] for i in ids]
         if single

@@ -17,6 +17,7 @@ Two things differ from Uyghur and its Latin forms:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -24,10 +25,13 @@ import yaml
 
 from credible.errors import ConfigError
 
-# Letters that only Arabic orthography uses: Uyghur writes ھ, خ, س, ز, ت for them.
-# (Not ی, ک, ي or ه, which Uyghur typed on an Arabic or Persian keyboard uses for ى, ك,
-# ى and ە, nor a hamza, typed for ئ.)
-_ARABIC_ONLY = frozenset("حعصضطظثذة")
+# Letters that only Arabic orthography uses: Uyghur writes ھ, خ, س, ز, ت for them, and
+# writes a word-initial vowel with ئ, never with أ إ آ (the hamza and madda seats of
+# Arabic and Persian). (Not ی, ک, ي or ه, which Uyghur typed on an Arabic or Persian
+# keyboard uses for ى, ك, ى and ە, nor a bare hamza, typed for ئ.)
+_ARABIC_ONLY = frozenset("حعصضطظثذةأإآؤ")
+# Words that only an Arabic-language name has: ibn/bin/bint (nasab), ʿabd (theophoric).
+_ARABIC_WORDS = frozenset(("بن", "ابن", "بنت", "عبد"))
 _UYGHUR_VOWELS = frozenset("ەۇۆۈېىئ")
 _ARABIC_VOWEL_LETTERS = frozenset("اويىی")
 _PERSIAN_ONLY = frozenset("پچژگڭ")
@@ -68,10 +72,71 @@ def is_arabic_orthography(word: str) -> bool:
     return len(letters) >= 3 and not chars & (_ARABIC_VOWEL_LETTERS | _UYGHUR_VOWELS | {"ه"})
 
 
+# One character-class scan (fast in C) for the letters only Arabic uses and for Arabic
+# presentation forms, which are folded by NFKC before the letters are looked at again.
+_LETTER_OR_FORM = re.compile("[" + "".join(sorted(_ARABIC_ONLY)) + "\ufb50-\ufdff\ufe70-\ufeff]")
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def is_arabic_name(name: str) -> bool:
+    """Whether a whole name in Arabic script is written the Arabic/Persian way: one of its
+    words has a letter only Arabic uses or is ibn/bin/ʿabd. Then every word of it is read
+    so (عيسى يوسف الپتگین: يوسف is Yūsuf, not the Uyghur reading of its letters), where a
+    word alone would be told only by its own letters. A word with no vowel letter is not
+    enough here: a Uyghur word loses its vowel letters to typing slips."""
+    found = _LETTER_OR_FORM.search(name)
+    if found is not None:
+        if not _PRESENTATION_FORMS.match(found.group()):
+            return True
+        name = unicodedata.normalize("NFKC", name)
+        if set(name) & _ARABIC_ONLY:
+            return True
+    if "بن" not in name and "عبد" not in name:
+        return False
+    return any(w in _ARABIC_WORDS for w in name.split())
+
+
+# The letters that Arabic and Persian keyboards and spellings use for one another.
+_TITLE_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u0651": None, "\u0640": None})
+
+
+@cache
+def _titles() -> dict[str, str]:
+    from credible.names._tables import affixes
+
+    return {k.translate(_TITLE_FOLD): v for k, v in affixes()["arabic_script_titles"].items()}
+
+
+def title_latin(word: str) -> str | None:
+    """The Latin title (beg, xoja, haji …) that an Arabic-script word spells, if it is one
+    of the titles of name_affixes.yml in Persian or Arabic spelling (بیگ, خواجه)."""
+    return _titles().get(unicodedata.normalize("NFKC", word).translate(_TITLE_FOLD))
+
+
+# Arabic gives the g of foreign names with ج (Egyptian usage; جولشان Gulshan), Persian
+# with گ: a word with ج is also read with g (Wikipedia "Arabic alphabet", jīm).
+_JIM_AS_G = str.maketrans({"ج": "گ"})
+
+
+def arabic_readings(word: str, foreign_g: bool = True) -> tuple[str, ...]:
+    """The Latin readings of one Arabic-orthography word: as written; with و and ي
+    between consonants read as the diphthongs aw and ay (جوهر Jawhar, شوكت Shawkat,
+    زينب Zaynab; ū and ī otherwise, محمود Maḥmūd); and (``foreign_g``: the name is
+    Arabic-spelled as a whole, see ``is_arabic_name``) with ج as g."""
+    out = [read_arabic(word)]
+    diphthong = read_arabic(word, diphthongs=True)
+    if diphthong != out[0]:
+        out.append(diphthong)
+    if foreign_g and "ج" in word:
+        out.append(read_arabic(word.translate(_JIM_AS_G)))
+    return tuple(out)
+
+
 @lru_cache(maxsize=1 << 14)
-def read_arabic(word: str) -> str:
+def read_arabic(word: str, diphthongs: bool = False) -> str:
     """Latin reading of one Arabic-orthography word; the article is kept as ``al-`` so
-    that the compound rules apply to it as to a Latin ``al-``."""
+    that the compound rules apply to it as to a Latin ``al-``. ``diphthongs``: و and ي
+    between two consonants are the consonants of aw and ay, not the long vowels."""
     table = _letters()
     if word in ("بن", "بنت"):
         return "bin"
@@ -83,7 +148,7 @@ def read_arabic(word: str) -> str:
     if word.startswith("ال") and len(word) > 3 and word[2] not in _PERSIAN_ONLY:
         article, word = "al-", word[2:]
     elif word.startswith("عبد") and len(word) > 3:  # عبدالباقي: ʿAbd al-Bāqī in one word
-        rest = read_arabic(word[3:])
+        rest = read_arabic(word[3:], diphthongs)
         return "abd" + (rest if rest.startswith("al-") else "-" + rest)
     elif word == "عبد":
         return "abd"
@@ -98,7 +163,13 @@ def read_arabic(word: str) -> str:
             latin, kind = "y", "consonant"
         elif ch == "و" and i == 0 and len(word) > 1 and word[1] in _ARABIC_VOWEL_LETTERS:
             latin, kind = "w", "consonant"
-        elif ch in "وي" and prev == "vowel" and not last:
+        elif (ch in "وي" and prev == "vowel" and not last) or (
+            diphthongs
+            and ch in "ويی"
+            and prev == "consonant"
+            and not last
+            and table.get(word[i + 1], ("", ""))[1] == "consonant"
+        ):
             latin, kind = ("w" if ch == "و" else "y"), "consonant"
         if ch == "ه" and last and out:
             latin, kind = "a", "final"

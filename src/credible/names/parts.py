@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from credible.names import arabic, han, script
-from credible.names._tables import affixes, cyrillic_latin
+from credible.names._tables import affixes, cyrillic_latin, han_lookalikes
 from credible.names.latin import canonical_latin, phonetic_key
 from credible.names.uyghur import normalize_uey, uey_to_uly, usy_to_uly
 
@@ -27,11 +27,22 @@ def split_name(name: str) -> list[str]:
     # the common case: letters and spaces only (the ASCII test first: it is much faster)
     if (name.isascii() and name.replace(" ", "").isalpha()) or _PLAIN.fullmatch(name):
         return name.split()
+    name = _fold_radicals(name)
     parts: list[str] = []
     for token in _SPLIT.split(name.strip()):
         if token:
             parts.extend(_split_token(token))
     return parts
+
+
+_RADICALS = re.compile(r"[\u2e80-\u2fdf]")
+
+
+def _fold_radicals(name: str) -> str:
+    """CJK radicals typed for whole characters (⻢ for 马) read as those characters."""
+    if not _RADICALS.search(name):
+        return name
+    return unicodedata.normalize("NFKC", name).translate(han_lookalikes())
 
 
 @lru_cache(maxsize=1 << 18)
@@ -88,24 +99,35 @@ class Reading:
 
 @lru_cache(maxsize=1 << 18)
 def token_readings(
-    token: str, code: str | None = None, dotted: bool = False
+    token: str, code: str | None = None, dotted: bool = False, arabic_name: bool = False
 ) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """Ranked readings of one token (a part as written): each a tuple of parts, each
     part a tuple of ranked Latin candidates (lower case). Only a short dotless Chinese
-    name has more than one reading (pinyin, transcription)."""
+    name has more than one reading (pinyin, transcription). ``arabic_name``: the token
+    belongs to a name written the Arabic/Persian way (``arabic.is_arabic_name``)."""
     token_code = code if code not in (None, script.MIXED) else script.detect_script(token)
     if token_code == script.HAN:
         return tuple(tuple(r) for r in han.readings(token, dotted))
+    if token_code == script.UYGHUR_ARABIC:
+        title = arabic.title_latin(token)
+        if title is not None:  # a title in Persian or Arabic spelling (بیگ, خواجه)
+            return (((title,),),)
+        folded = unicodedata.normalize("NFKC", token)
+        if arabic_name or arabic.is_arabic_orthography(folded):
+            # Arabic-language spelling leaves short vowels out: compare on consonants too
+            return (
+                tuple(
+                    (
+                        *(canonical_latin(r) for r in arabic.arabic_readings(w, arabic_name)),
+                        han.HAN_MARK,
+                    )
+                    for w in folded.split()
+                ),
+            )
     latin = latin_of(token, token_code)
     parts: list[tuple[str, ...]] = []
-    # Arabic-language spelling leaves short vowels out: compare on consonants too
-    vowelless = token_code == script.UYGHUR_ARABIC and arabic.is_arabic_orthography(
-        unicodedata.normalize("NFKC", token)
-    )
     for word in latin.split():
-        if vowelless:
-            parts.append((word, han.HAN_MARK))
-        elif token_code in (script.LATIN, None):
+        if token_code in (script.LATIN, None):
             parts.append(_pinyin_part(word))
         else:
             parts.append((word,))
@@ -231,14 +253,23 @@ def surname_join(first: str, second: str) -> tuple[str, ...] | None:
 _MAX_READINGS = 2
 
 
+def arabic_spelled(name: str, code: str | None = None) -> bool:
+    """Whether ``name`` is in Arabic script written the Arabic/Persian way as a whole."""
+    first = name.lstrip()[:1]
+    return ("\u0600" <= first <= "\u06ff" or "\ufb50" <= first <= "\ufeff") and (
+        code in (None, script.UYGHUR_ARABIC) and arabic.is_arabic_name(name)
+    )
+
+
 @lru_cache(maxsize=1 << 18)
 def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
     """Ranked readings of ``name`` (one, except for short dotless Chinese names)."""
     combos: list[tuple[tuple[str, ...], ...]] = [()]
     dotted = any(sep in name for sep in script.HAN_SEPARATORS)
+    arabic_name = arabic_spelled(name, code)
     tokens = split_name(name)
     for token in tokens:
-        options = token_readings(token, code, dotted)
+        options = token_readings(token, code, dotted, arabic_name)
         combos = [c + o for c in combos for o in options][:_MAX_READINGS]
     out = [Reading(_tidy(c)) for c in combos]
     joined = (
