@@ -37,6 +37,8 @@ MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
 MAX_LIMIT = 10_000
 ID_BATCH = 10_000  # values bound in one statement (SQLite allows 32,766)
 CONFIDENTIAL = "confidential"
+CACHE = "search.people"
+RESULTS = 4096  # hit lists kept per store: each a few kilobytes at the web's limit of 50
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
 snk, snp = schema.search_name_keys, schema.search_name_parts
@@ -141,13 +143,25 @@ def search_people(
     store: Store, query: str, filters: SearchFilters | None = None, limit: int = 50
 ) -> list[PersonHit]:
     """Person records whose name holds the name ``query`` (any script, any order of
-    parts), best first; each with its person in the latest link run."""
+    parts), best first; each with its person in the latest link run. Kept while the
+    record does not change (``Store.version``): a team repeats its searches, and a hit
+    list read again costs one look-up of the audit table."""
     _check(query, limit)
     query = " ".join(query.split())
+    wanted = filters or SearchFilters()
+    with store.read() as conn:
+        version = store.version(conn)
+    hits = store.cache(CACHE, RESULTS).get(
+        (query, wanted, limit), version, lambda: _search(store, query, wanted, limit)
+    )
+    return list(hits)
+
+
+def _search(store: Store, query: str, filters: SearchFilters, limit: int) -> tuple[PersonHit, ...]:
     query_parts = _keys.parts(query)
     if not query_parts or not any(_keys.part_tokens(p) for p in query_parts):
-        return []
-    where = _conditions(store, filters or SearchFilters())
+        return ()
+    where = _conditions(store, filters)
     _keys.refresh(store)
     with store.read() as conn:
         keyed, df = _candidate_forms(conn, store, query_parts)
@@ -175,7 +189,7 @@ def search_people(
                 role=row.role,
             )
         )
-    return hits
+    return tuple(hits)
 
 
 def _among(store: Store, column: Any, values: list[Any], name: str) -> ColumnElement[bool]:
@@ -308,8 +322,11 @@ def _rows(conn: Connection, store: Store, ids: list[int]) -> list[Any]:
     return rows
 
 
-def clear_cache() -> None:
-    """Forget remembered matchings (a benchmark timing each backend afresh)."""
+def clear_cache(store: Store | None = None) -> None:
+    """Forget remembered matchings, and the hit lists kept for ``store`` (a benchmark
+    timing each backend afresh)."""
+    if store is not None:
+        store.cache(CACHE, RESULTS).clear()
     _matching_forms.cache_clear()
     names.name_containment.cache_clear()
 
