@@ -39,6 +39,8 @@ ID_BATCH = 10_000  # values bound in one statement (SQLite allows 32,766)
 CONFIDENTIAL = "confidential"
 CACHE = "search.people"
 RESULTS = 4096  # hit lists kept per store: each a few kilobytes at the web's limit of 50
+PART_CACHE = "search.part_forms"
+PARTS = 8192  # name parts kept per store, each with the forms that are its name
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
 snk, snp = schema.search_name_keys, schema.search_name_parts
@@ -152,20 +154,26 @@ def search_people(
     with store.read() as conn:
         version = store.version(conn)
     hits = store.cache(CACHE, RESULTS).get(
-        (query, wanted, limit), version, lambda: _search(store, query, wanted, limit)
+        (query, wanted, limit), version, lambda: _search(store, query, wanted, limit, version)
     )
     return list(hits)
 
 
-def _search(store: Store, query: str, filters: SearchFilters, limit: int) -> tuple[PersonHit, ...]:
+def _search(
+    store: Store, query: str, filters: SearchFilters, limit: int, version: int
+) -> tuple[PersonHit, ...]:
     query_parts = _keys.parts(query)
     if not query_parts or not any(_keys.part_tokens(p) for p in query_parts):
         return ()
     where = _conditions(store, filters)
     _keys.refresh(store)
     with store.read() as conn:
-        keyed, df = _candidate_forms(conn, store, query_parts)
-        wanted = _matching_forms(query_parts, tuple(keyed), tuple(df.items()))
+        # each part decided alone: the same part asks for the same forms whatever else
+        # is typed beside it, and is kept for the next query that holds it
+        forms = store.cache(PART_CACHE, PARTS)
+        wanted = tuple(
+            forms.get(p, version, lambda p=p: _part_forms(conn, store, p)) for p in query_parts
+        )
         ranked = _ranked(conn, store, query, wanted, where, limit)
         rows = {int(r.id): r for r in _rows(conn, store, [rid for rid, _ in ranked])}
         people = _person_ids(conn, [rid for rid, _ in ranked])
@@ -199,6 +207,13 @@ def _among(store: Store, column: Any, values: list[Any], name: str) -> ColumnEle
         kind = Integer if values and isinstance(values[0], int) else Text
         return cast(ColumnElement[bool], column == any_(bindparam(name, values, type_=ARRAY(kind))))
     return cast(ColumnElement[bool], column.in_(values))
+
+
+def _part_forms(conn: Connection, store: Store, part: str) -> dict[str, float]:
+    """The forms that are the name a query part asks for (``_matching_forms``), decided
+    among the forms sharing a key with that part alone."""
+    keyed, df = _candidate_forms(conn, store, (part,))
+    return _matching_forms((part,), tuple(keyed), tuple(df.items()))[0]
 
 
 def _candidate_forms(
@@ -327,6 +342,7 @@ def clear_cache(store: Store | None = None) -> None:
     timing each backend afresh)."""
     if store is not None:
         store.cache(CACHE, RESULTS).clear()
+        store.cache(PART_CACHE, PARTS).clear()
     _matching_forms.cache_clear()
     names.name_containment.cache_clear()
 
