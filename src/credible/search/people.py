@@ -6,6 +6,7 @@ date and confidentiality are applied in the database."""
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -69,6 +70,7 @@ class PersonHit:
     facility: str | None
     detained: str | None
     role: str | None
+    confidential: bool = False  # of a source marked confidential
 
 
 def _bad(field: str, expected: str, value: object) -> InputError:
@@ -172,7 +174,8 @@ def _search(
         # is typed beside it, and is kept for the next query that holds it
         forms = store.cache(PART_CACHE, PARTS)
         wanted = tuple(
-            forms.get(p, version, lambda p=p: _part_forms(conn, store, p)) for p in query_parts
+            forms.get(p, version, functools.partial(_part_forms, conn, store, p))
+            for p in query_parts
         )
         ranked = _ranked(conn, store, query, wanted, where, limit)
         rows = {int(r.id): r for r in _rows(conn, store, [rid for rid, _ in ranked])}
@@ -195,6 +198,7 @@ def _search(
                 facility=row.facility,
                 detained=row.detained,
                 role=row.role,
+                confidential=row.confidentiality == CONFIDENTIAL,
             )
         )
     return tuple(hits)
@@ -317,6 +321,7 @@ def _rows(conn: Connection, store: Store, ids: list[int]) -> list[Any]:
     columns = (
         pr.c.id,
         src.c.name.label("source"),
+        src.c.confidentiality,
         *_keys.NAME_COLUMNS,
         pr.c.name_script,
         pr.c.given_name_script,
