@@ -302,6 +302,44 @@ def pct(values: list[float], q: float) -> float:
     )  # type: ignore[arg-type]
 
 
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds of a process (user + system), 0 when it is gone or not on Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its live descendants (uvicorn's workers)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _cpu_of(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return total
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on this host (other users' included)."""
+    total = 0.0
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if (d / "comm").read_text().strip() == "postgres":
+                total += _cpu_of(int(d.name))
+        except OSError:
+            pass
+    return total
+
+
 def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
     KINDS.clear()  # the error kinds of this run only
     tokens = users(n_reviewers)
@@ -326,7 +364,11 @@ def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
         # A few seconds of warm-up (imports, caches), not measured.
         asyncio.run(load(base, tokens, qs, 4, 5))
         since = last_judgement()
+        # CPU of the server, PostgreSQL and this load generator over the measured run:
+        # what a request costs, whatever else the machine is doing
+        cpu0 = (_tree_cpu(server.pid), _postgres_cpu(), time.process_time())
         lat, errors, decided, elapsed = asyncio.run(load(base, tokens, qs, n_users, seconds))
+        cpu1 = (_tree_cpu(server.pid), _postgres_cpu(), time.process_time())
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -347,6 +389,11 @@ def run(workers: int, n_users: int, n_reviewers: int, seconds: float) -> None:
             f"{pct(values, 50):>9.0f}{pct(values, 95):>9.0f}{pct(values, 99):>9.0f}"
         )
     print(f"throughput {total / elapsed:.1f} requests/s; errors {sum(errors.values())}")
+    cpu = [(b - a) / max(total, 1) * 1000 for a, b in zip(cpu0, cpu1, strict=True)]
+    print(
+        f"CPU per request: server {cpu[0]:.1f} ms, PostgreSQL {cpu[1]:.1f} ms (all of its "
+        f"processes), load generator {cpu[2]:.1f} ms; load average {os.getloadavg()[0]:.1f}"
+    )
     if KINDS:
         print("errors: " + ", ".join(f"{k} x{n}" for k, n in KINDS.most_common()))
     logged = [line for line in log.read_text().splitlines() if "Error" in line][-3:]
