@@ -39,7 +39,8 @@ MAX_LIMIT = 10_000
 ID_BATCH = 10_000  # values bound in one statement (SQLite allows 32,766)
 CONFIDENTIAL = "confidential"
 CACHE = "search.people"
-RESULTS = 4096  # hit lists kept per store: each a few kilobytes at the web's limit of 50
+RESULTS = 1024  # hit lists kept per store: ~30 KB each at the web's limit of 50
+KEPT_LIMIT = 500  # the API's largest page (~300 MB if every list kept were that long)
 PART_CACHE = "search.part_forms"
 PARTS = 8192  # name parts kept per store, each with the forms that are its name
 
@@ -155,6 +156,8 @@ def search_people(
     wanted = filters or SearchFilters()
     with store.read() as conn:
         version = store.version(conn)
+    if limit > KEPT_LIMIT:  # a long list (an export, a benchmark) is not kept
+        return list(_search(store, query, wanted, limit, version))
     hits = store.cache(CACHE, RESULTS).get(
         (query, wanted, limit), version, lambda: _search(store, query, wanted, limit, version)
     )
