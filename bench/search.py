@@ -205,7 +205,7 @@ def main() -> None:
             backends.append(("postgresql", pg_store))
         try:
             for backend, st in backends:
-                clear_search_cache()  # the other backend's queries were the same
+                clear_search_cache(st)  # the other backend's queries were the same
                 cells, lat, truncated = measure(st, carry, source_of, script_of, drawn)
                 if backend == "sqlite":
                     table(cells)

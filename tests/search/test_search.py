@@ -193,3 +193,42 @@ def test_a_part_in_chinese_characters_is_one_name_in_a_separated_name(
     _import(store, tmp_path, "c.csv", text, "FICTIONAL list")
     assert "艾里·库儿班" not in _names(search_people(store, "Li"))
     assert {"艾里·库儿班", "Eli Qurban"} <= _names(search_people(store, "Eli"))
+
+
+def _statements(store: Store) -> list[str]:
+    seen: list[str] = []
+    from sqlalchemy import event
+
+    event.listen(store.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def test_a_repeated_search_is_kept_until_the_record_changes(people: Store, tmp_path: Path) -> None:
+    first = search_people(people, "Турсун")
+    seen = _statements(people)
+    assert search_people(people, "Турсун") == first
+    # kept: only the audit table's last entry was read
+    assert [s for s in seen if "SELECT" in s] == [s for s in seen if "FROM audit" in s] != []
+    # a review decision does not change what a search finds: still kept
+    lo, hi = sorted(h.record_id for h in first)[:2]
+    from credible.store.runs import add_judgement
+
+    with people.write("reviewer") as uow:
+        add_judgement(uow, lo, hi, "positive", "FICTIONAL note")
+    seen.clear()
+    assert search_people(people, "Турсун") == first
+    assert [s for s in seen if "SELECT" in s] == [s for s in seen if "FROM audit" in s]
+    # a new record with the name is found at once, and a changed source's mark too
+    _import(people, tmp_path, "c.csv", "fictional,name\nFICTIONAL,Tursun Qadir\n", "FICTIONAL c")
+    assert _names(search_people(people, "Турсун")) == TURSUN | {"Tursun Qadir"}
+    with people.read() as conn:
+        from sqlalchemy import select
+
+        sid = conn.execute(
+            select(schema.sources.c.id).where(schema.sources.c.name == "FICTIONAL c")
+        ).scalar_one()
+    keep_out = SearchFilters(exclude_confidential=True)
+    assert "Tursun Qadir" in _names(search_people(people, "Турсун", keep_out))
+    with people.write("tester") as uow:
+        uow.update(schema.sources, sid, confidentiality="confidential")
+    assert _names(search_people(people, "Турсун", keep_out)) == TURSUN

@@ -54,3 +54,25 @@ def test_judgements_are_appended_and_retracted_never_edited(store: Store) -> Non
         assert {(j.record_l, j.record_r, j.decision) for j in live} == {(a, c, "negative")}
         assert verify(conn).ok
     assert store.count(schema.judgements) == 3
+
+
+def test_the_latest_run_is_read_again_when_another_finishes(store: Store) -> None:
+    with store.write("tester") as uow:
+        first = start_run(uow, "link", "splink", {"threshold": 0.9})
+        finish_run(uow, first, {"pairs": 3})
+    with store.read() as conn:
+        info = latest_run(conn, "link")
+        assert info is not None and info.id == first
+        assert latest_run(conn, "link") is info  # a finished run is read once
+    with store.write("tester") as uow:
+        second = start_run(uow, "link", "splink", {"threshold": 0.8})
+    with store.read() as conn:
+        assert latest_run(conn, "link") is info  # the new one is not finished
+        running = latest_run(conn, "link", status="running")
+        assert running is not None and running.id == second
+    with store.write("tester") as uow:
+        finish_run(uow, second, {"pairs": 4})
+    with store.read() as conn:
+        now_latest = latest_run(conn, "link")
+    assert now_latest is not None and now_latest.id == second
+    assert now_latest.parameters == {"threshold": 0.8} and now_latest.results == {"pairs": 4}

@@ -6,6 +6,7 @@ date and confidentiality are applied in the database."""
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +38,11 @@ MATCH_THRESHOLD = names.SAME_NAME_THRESHOLD
 MAX_LIMIT = 10_000
 ID_BATCH = 10_000  # values bound in one statement (SQLite allows 32,766)
 CONFIDENTIAL = "confidential"
+CACHE = "search.people"
+RESULTS = 1024  # hit lists kept per store: ~30 KB each at the web's limit of 50
+KEPT_LIMIT = 500  # the API's largest page (~300 MB if every list kept were that long)
+PART_CACHE = "search.part_forms"
+PARTS = 8192  # name parts kept per store, each with the forms that are its name
 
 pr, src, fac = schema.person_records, schema.sources, schema.facilities
 snk, snp = schema.search_name_keys, schema.search_name_parts
@@ -65,6 +71,7 @@ class PersonHit:
     facility: str | None
     detained: str | None
     role: str | None
+    confidential: bool = False  # of a source marked confidential
 
 
 def _bad(field: str, expected: str, value: object) -> InputError:
@@ -141,17 +148,38 @@ def search_people(
     store: Store, query: str, filters: SearchFilters | None = None, limit: int = 50
 ) -> list[PersonHit]:
     """Person records whose name holds the name ``query`` (any script, any order of
-    parts), best first; each with its person in the latest link run."""
+    parts), best first; each with its person in the latest link run. Kept while the
+    record does not change (``Store.version``): a team repeats its searches, and a hit
+    list read again costs one look-up of the audit table."""
     _check(query, limit)
     query = " ".join(query.split())
+    wanted = filters or SearchFilters()
+    with store.read() as conn:
+        version = store.version(conn)
+    if limit > KEPT_LIMIT:  # a long list (an export, a benchmark) is not kept
+        return list(_search(store, query, wanted, limit, version))
+    hits = store.cache(CACHE, RESULTS).get(
+        (query, wanted, limit), version, lambda: _search(store, query, wanted, limit, version)
+    )
+    return list(hits)
+
+
+def _search(
+    store: Store, query: str, filters: SearchFilters, limit: int, version: int
+) -> tuple[PersonHit, ...]:
     query_parts = _keys.parts(query)
     if not query_parts or not any(_keys.part_tokens(p) for p in query_parts):
-        return []
-    where = _conditions(store, filters or SearchFilters())
+        return ()
+    where = _conditions(store, filters)
     _keys.refresh(store)
     with store.read() as conn:
-        keyed, df = _candidate_forms(conn, store, query_parts)
-        wanted = _matching_forms(query_parts, tuple(keyed), tuple(df.items()))
+        # each part decided alone: the same part asks for the same forms whatever else
+        # is typed beside it, and is kept for the next query that holds it
+        forms = store.cache(PART_CACHE, PARTS)
+        wanted = tuple(
+            forms.get(p, version, functools.partial(_part_forms, conn, store, p))
+            for p in query_parts
+        )
         ranked = _ranked(conn, store, query, wanted, where, limit)
         rows = {int(r.id): r for r in _rows(conn, store, [rid for rid, _ in ranked])}
         people = _person_ids(conn, [rid for rid, _ in ranked])
@@ -173,9 +201,10 @@ def search_people(
                 facility=row.facility,
                 detained=row.detained,
                 role=row.role,
+                confidential=row.confidentiality == CONFIDENTIAL,
             )
         )
-    return hits
+    return tuple(hits)
 
 
 def _among(store: Store, column: Any, values: list[Any], name: str) -> ColumnElement[bool]:
@@ -185,6 +214,13 @@ def _among(store: Store, column: Any, values: list[Any], name: str) -> ColumnEle
         kind = Integer if values and isinstance(values[0], int) else Text
         return cast(ColumnElement[bool], column == any_(bindparam(name, values, type_=ARRAY(kind))))
     return cast(ColumnElement[bool], column.in_(values))
+
+
+def _part_forms(conn: Connection, store: Store, part: str) -> dict[str, float]:
+    """The forms that are the name a query part asks for (``_matching_forms``), decided
+    among the forms sharing a key with that part alone."""
+    keyed, df = _candidate_forms(conn, store, (part,))
+    return _matching_forms((part,), tuple(keyed), tuple(df.items()))[0]
 
 
 def _candidate_forms(
@@ -288,6 +324,7 @@ def _rows(conn: Connection, store: Store, ids: list[int]) -> list[Any]:
     columns = (
         pr.c.id,
         src.c.name.label("source"),
+        src.c.confidentiality,
         *_keys.NAME_COLUMNS,
         pr.c.name_script,
         pr.c.given_name_script,
@@ -308,8 +345,12 @@ def _rows(conn: Connection, store: Store, ids: list[int]) -> list[Any]:
     return rows
 
 
-def clear_cache() -> None:
-    """Forget remembered matchings (a benchmark timing each backend afresh)."""
+def clear_cache(store: Store | None = None) -> None:
+    """Forget remembered matchings, and the hit lists kept for ``store`` (a benchmark
+    timing each backend afresh)."""
+    if store is not None:
+        store.cache(CACHE, RESULTS).clear()
+        store.cache(PART_CACHE, PARTS).clear()
     _matching_forms.cache_clear()
     names.name_containment.cache_clear()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,16 +68,35 @@ class RunInfo:
     software_version: str
 
 
+#: Finished runs already read, by store and run: a link run's parameters (its model and
+#: term frequencies) are close to a megabyte of JSON, which the review queue and the
+#: record pages would otherwise read and parse on every request. A run is final once it
+#: is done; its id with its start and finish times (to the microsecond) tell it apart
+#: from any other run of any store this process opens.
+_FINISHED: OrderedDict[tuple[str, int, str, str | None, str], RunInfo] = OrderedDict()
+_FINISHED_MAX = 16
+_FINISHED_LOCK = threading.Lock()
+
+
 def latest_run(conn: Connection, stage: str, status: str = "done") -> RunInfo | None:
-    row = conn.execute(
-        select(runs)
+    head = conn.execute(
+        select(runs.c.id, runs.c.started_at, runs.c.finished_at)
         .where(runs.c.stage == stage, runs.c.status == status)
         .order_by(runs.c.id.desc())
         .limit(1)
     ).first()
-    if row is None:
+    if head is None:
         return None
-    return RunInfo(
+    key = (str(conn.engine.url), int(head.id), str(head.started_at), head.finished_at, status)
+    with _FINISHED_LOCK:
+        info = _FINISHED.get(key)
+        if info is not None:
+            _FINISHED.move_to_end(key)
+            return info
+    row = conn.execute(select(runs).where(runs.c.id == head.id)).first()
+    if row is None:  # deleted since: read again
+        return latest_run(conn, stage, status)
+    info = RunInfo(
         id=row.id,
         stage=row.stage,
         method=row.method,
@@ -87,6 +108,13 @@ def latest_run(conn: Connection, stage: str, status: str = "done") -> RunInfo | 
         input_fingerprint=row.input_fingerprint,
         software_version=row.software_version,
     )
+    unchanged = (row.started_at, row.finished_at) == (head.started_at, head.finished_at)
+    if status == "done" and unchanged:
+        with _FINISHED_LOCK:
+            _FINISHED[key] = info
+            while len(_FINISHED) > _FINISHED_MAX:
+                _FINISHED.popitem(last=False)
+    return info
 
 
 DECISIONS = ("positive", "negative", "unsure")

@@ -12,6 +12,7 @@ lock (``BEGIN IMMEDIATE``); PostgreSQL serialises writers on the audit table alo
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,7 @@ from credible.store.schema import (
 )
 from credible.store.search import DERIVED_KINDS, SearchIndex, search_text
 from credible.store.vault import Vault
+from credible.store.versions import DataVersion, VersionedCache
 
 #: How long a writer waits for another writer before it gives up and says who holds the lock.
 LOCK_TIMEOUT_SECONDS = 60.0
@@ -115,6 +117,9 @@ class Store:
         self.vault = Vault(vault_root, keys.vault_material)
         self.label = label  # what is writing, for whoever finds the store busy
         self._writer_lock = WriterLock.for_url(str(engine.url))
+        self.versions = DataVersion()
+        self._caches: dict[str, VersionedCache[Any, Any]] = {}
+        self._caches_lock = threading.Lock()
 
     @property
     def cipher(self) -> FieldCipher:
@@ -132,6 +137,18 @@ class Store:
                 yield conn
         except DBAPIError as exc:
             raise _refused(exc, "cannot read the store") from exc
+
+    def version(self, conn: Connection) -> int:
+        """The version of the record as ``conn`` sees it (``credible.store.versions``)."""
+        return self.versions.read(conn)
+
+    def cache(self, name: str, size: int = 1024) -> VersionedCache[Any, Any]:
+        """This store's cache ``name`` of values derived from the record, each kept
+        while the record's version is the one it was computed at."""
+        with self._caches_lock:
+            if name not in self._caches:
+                self._caches[name] = VersionedCache(size)
+            return self._caches[name]
 
     def table(self, name: str) -> Table:
         try:

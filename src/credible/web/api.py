@@ -59,10 +59,11 @@ def search_hits(request: Request, p: Principal, q: str, source: str | None,
         # among a viewer's hits.
         exclude_confidential=not sees_everything(p.role),
     )
-    confidential = catalog.confidential_sources(store)
-    hits = [dataclasses.asdict(h) for h in search_people(store, q, filters, limit=limit)]
-    for h in hits:
-        h["confidential"] = h["source"] in confidential
+    # each hit carries its source's confidentiality (``confidential``), which the
+    # redaction step acts on
+    # a hit's fields are plain values: copied as they are (``dataclasses.asdict`` deep-
+    # copies each one, a millisecond a page of hits)
+    hits = [dict(vars(h)) for h in search_people(store, q, filters, limit=limit)]
     return list(_out(p, hits))
 
 

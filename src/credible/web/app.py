@@ -8,7 +8,7 @@ the background job worker.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -20,7 +20,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credible import __version__
 from credible.config import Settings
@@ -103,6 +105,56 @@ async def _gate(request: Request) -> Response | None:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
 
 
+class Guard:
+    """Around every request, as plain ASGI (Starlette's ``BaseHTTPMiddleware`` costs each
+    request a task group and a stream): refuse a body larger than the upload limit, refuse
+    the anonymous (``_gate``), and add the security headers to every response."""
+
+    def __init__(self, app: ASGIApp, web: WebSettings) -> None:
+        self.app = app
+        self.web = web
+        self.limit = web.max_upload_mb * 1024 * 1024
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        static = request.url.path.startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                if not static:
+                    headers["Cache-Control"] = "no-store"
+                if self.web.secure_cookies:
+                    headers["Strict-Transport-Security"] = "max-age=63072000"
+            await send(message)
+
+        length = request.headers.get("content-length")
+        refused: Response | None = None
+        if length and length.isdigit() and int(length) > self.limit:
+            refused = JSONResponse(
+                {
+                    "detail": _("the request is larger than %(mb)s MB")
+                    % {"mb": self.web.max_upload_mb}
+                },
+                413,
+            )
+        else:
+            refused = await _gate(request)
+        if refused is not None:
+            await refused(scope, receive, send_with_headers)
+        else:
+            await self.app(scope, receive, send_with_headers)
+
+
 def create_app(
     settings: Settings, web: WebSettings | None = None, store: Store | None = None
 ) -> FastAPI:
@@ -137,29 +189,7 @@ def create_app(
     app.state.web = web
     app.state.settings = settings
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > web.max_upload_mb * 1024 * 1024:
-            return JSONResponse(
-                {"detail": _("the request is larger than %(mb)s MB") % {"mb": web.max_upload_mb}},
-                413,
-            )
-        refused = await _gate(request)
-        response = refused or await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-        if web.secure_cookies:
-            response.headers["Strict-Transport-Security"] = "max-age=63072000"
-        return response
+    app.add_middleware(Guard, web=web)
 
     @app.exception_handler(CredibleError)
     async def credible_error(request: Request, exc: CredibleError) -> Response:

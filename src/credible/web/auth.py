@@ -8,10 +8,11 @@ weak gets 403.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Form, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from credible.accounts import User, role_allows, session_user, user_for_token
 from credible.store import Store
@@ -70,9 +71,20 @@ def _check_header_csrf(request: Request, p: Principal) -> None:
             raise HTTPException(403, _("missing or wrong X-CSRF-Token header"))
 
 
-def api_role(role: str) -> Callable[[Request], Principal]:
-    def dependency(request: Request) -> Principal:
-        p = identify(request)
+async def _identified(request: Request) -> Principal | None:
+    """The principal the gate found for this request (the store is read only when it was
+    not asked: a route mounted without the gate)."""
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
+    return await run_in_threadpool(identify, request)
+
+
+# The role checks are coroutines: they only read what the gate found, and a plain
+# function would cost every request a hop to a worker thread and back.
+def api_role(role: str) -> Callable[[Request], Awaitable[Principal]]:
+    async def dependency(request: Request) -> Principal:
+        p = await _identified(request)
         if p is None:
             raise HTTPException(
                 401, _("sign in or send Authorization: Bearer TOKEN"),
@@ -86,9 +98,9 @@ def api_role(role: str) -> Callable[[Request], Principal]:
     return dependency
 
 
-def page_role(role: str) -> Callable[[Request], Principal]:
-    def dependency(request: Request) -> Principal:
-        p = identify(request)
+def page_role(role: str) -> Callable[[Request], Awaitable[Principal]]:
+    async def dependency(request: Request) -> Principal:
+        p = await _identified(request)
         if p is None or p.csrf is None:
             raise LoginRequired
         if not role_allows(p.role, role):
