@@ -30,6 +30,7 @@ from credible.estimate.linkdraws import ScoredLinkage, draw_linkages, togetherne
 from credible.estimate.pooling import combine
 from credible.estimate.result import Estimate, EstimationRun
 from credible.estimate.run import run_estimation
+from credible.estimate.splitaudit import SplitAudit, correct_draw, split_rate
 from credible.estimate.twolist import chapman_values
 
 #: Pairs listed in the review suggestions.
@@ -74,12 +75,15 @@ def estimate_with_draws(
     level: float = 0.95,
     lcmcr_settings: dict[str, Any] | None = None,
     calibrated: bool = True,
+    audit: SplitAudit | None = None,
 ) -> EstimationRun:
     """Every method on the stored linkage and on ``draws`` drawn ones, combined.
 
     With ``draws`` = 0 the run is the stored linkage's alone. With ``calibrated`` the
     probabilities are first recalibrated on the reviewers' decisions, when there are
-    enough (``credible.estimate.calibration``).
+    enough (``credible.estimate.calibration``). With an answered split ``audit``
+    (``credible.estimate.splitaudit``) each draw also has its undetected splits
+    joined as the audit estimates them, with the audit's sampling error.
     """
     fixed_hs = histories_from_records(scored.records, by)
     fixed = run_estimation(fixed_hs, methods, seed, level, lcmcr_settings)
@@ -89,8 +93,19 @@ def estimate_with_draws(
     calibration: dict[str, Any] = {"method": "none", "reason": "not asked for"}
     if calibrated:
         scored, calibration = calibrate(scored)
+    rate = None
+    if audit is not None and audit.answered():
+        # the audit's found pairs are links in every draw; added after recalibrating,
+        # since they were chosen at random among Persons, not by their probability
+        rate = split_rate(scored, audit)
+        scored = replace(scored, decisions=[*scored.decisions, *audit.decisions()])
     rng = np.random.default_rng([seed, 0x11AC])
     labels = draw_linkages(scored, draws, rng)
+    if rate is not None and audit is not None:
+        audit_rng = np.random.default_rng([seed, 0x5A17])
+        labels = np.stack(
+            [correct_draw(scored, row, rate, list(audit.answers), audit_rng) for row in labels]
+        )
     cache: dict[tuple[str, ...], EstimationRun] = {_key(fixed_hs): fixed}
     runs: list[EstimationRun] = []
     per_draw = draw_lcmcr_settings(lcmcr_settings, draws)
@@ -139,10 +154,22 @@ def estimate_with_draws(
         "lcmcr_per_draw": {k: per_draw[k] for k in ("chains", "burnin", "samples", "thinning")},
         "review": review_priorities(scored, labels, fixed_labels),
         "bias_correction": two_list_correction(scored, fixed_labels, level),
+        "split_audit": _audit_summary(audit, rate),
     }
     fixed.settings["linkage_draws"] = draws
     fixed.linkage = summary
     return fixed
+
+
+def _audit_summary(audit: SplitAudit | None, rate: Any) -> dict[str, Any]:
+    if audit is None:
+        return {"used": False, "reason": "no split audit in the store"}
+    if rate is None:
+        return {
+            "used": False,
+            "reason": f"the split audit's {len(audit.sample)} sampled persons are not answered yet",
+        }
+    return {"used": True, "audit_run": audit.audit_run, **rate.to_dict()}
 
 
 def _slot(e: Estimate) -> tuple[str, str | None, bool]:
