@@ -273,26 +273,11 @@ def sample_lcmcr(
     alpha0 = float(start.alpha) if warm and start is not None else 0.0
     n00 = int(start.n0) if warm and start is not None else 0
 
+    args = (pats, counts, K, float(a_alpha), float(b_alpha), burnin, samples, thinning)
+    warm_args = (warm, lam0, pi0, alpha0, n00, count00)
+
     def run(child: np.random.Generator) -> tuple[Any, ...]:
-        return tuple(
-            _chain(
-                child,
-                pats,
-                counts,
-                K,
-                float(a_alpha),
-                float(b_alpha),
-                burnin,
-                samples,
-                thinning,
-                warm,
-                lam0,
-                pi0,
-                alpha0,
-                n00,
-                count00,
-            )
-        )
+        return tuple(_chain(child, *args, *warm_args))
 
     # Each chain owns its generator, so running chains on threads (the sampler releases
     # the GIL) gives the same draws as running them one after another.
