@@ -221,6 +221,7 @@ def test_audit_drawn_once_answered_in_the_store_and_used_by_estimate(
     )
     assert code == 0, (out, exc)
     assert "split audit" in out and "1 of 2" in out
+    assert "A split audit (run" in (tmp_path / "o" / "estimate.html").read_text()
 
     # a new sample, asked for: the first audit and its answers stay on record
     draw_split_audit(store, "tester", 10, seed=6, new=True)

@@ -170,10 +170,12 @@ def _linkage_notes(info: dict[str, Any]) -> None:
         )
     elif cal.get("reason"):
         console.print(f"probabilities not recalibrated: {cal['reason']}")
-    console.print(
-        "neither interval covers true matches the link model never scored (blocking never "
-        "proposed them): they leave people split in every draw and inflate the estimate"
-    )
+    if not (info.get("split_audit") or {}).get("used"):
+        console.print(
+            "neither interval covers true matches the link model never scored (blocking "
+            "never proposed them): they leave people split in every draw and inflate the "
+            "estimate; a split audit (`credible split-audit draw`) would correct for them"
+        )
     review = info["review"]
     if review["pairs"]:
         table = Table(
