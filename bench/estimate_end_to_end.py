@@ -40,16 +40,36 @@ from credible.estimate import (
     METHODS,
     Decision,
     ScoredLinkage,
+    SplitAudit,
     estimate_from_records,
     estimate_with_draws,
     scored_linkage,
 )
+from credible.estimate.splitaudit import draw_sample
 from credible.ingest import import_manifest
 from credible.linkage import LinkSettings, run_link
 from credible.simulate import simulate
 from credible.store import init_store
 
-VARIANTS = ("fixed", "draws", "reviewed", "reviewed, calibrated", "true links")
+VARIANTS = (
+    "fixed",
+    "draws",
+    "reviewed",
+    "reviewed, calibrated",
+    "draws, with audit",
+    "reviewed, calibrated, with audit",
+    "true links",
+)
+#: Variants that cost an estimation with draws each; "fixed", "draws" and "true links"
+#: are always run.
+OPTIONAL = (
+    "reviewed",
+    "reviewed, calibrated",
+    "draws, with audit",
+    "reviewed, calibrated, with audit",
+)
+#: Persons the simulated auditor samples among those seen on one list.
+AUDITED = 150
 #: Pairs the simulated reviewer decides for the "reviewed" variants.
 REVIEWED = 200
 #: The band the simulated reviewer picks its pairs from (uniformly at random).
@@ -124,6 +144,7 @@ def one_population(
     methods: list[str],
     cache: Path | None,
     lcmcr: dict[str, Any] | None,
+    variants: tuple[str, ...] = OPTIONAL,
 ) -> dict[str, Any]:
     linked = link_population(people, seed, cache)
     records = linked["records"]
@@ -138,11 +159,22 @@ def one_population(
     # probabilities recalibrated on them.
     decisions = simulated_review(linked, np.random.default_rng([seed, 7]))
     reviewed = replace(scored, decisions=decisions)
+    # A split audit: AUDITED persons seen on one list, sampled uniformly; the bench
+    # answers for the auditor from the simulator's truth (a perfect search of the other
+    # lists), the method sees only the answers.
+    audit = simulated_audit(linked, np.random.default_rng([seed, 0xA0D1]))
+    plans = {
+        "reviewed": (reviewed, False, None),
+        "reviewed, calibrated": (reviewed, True, None),
+        "draws, with audit": (scored, True, audit),
+        "reviewed, calibrated, with audit": (reviewed, True, audit),
+    }
     rev_runs = {
         v: estimate_with_draws(
-            reviewed, draws, methods, seed=seed, lcmcr_settings=lcmcr, calibrated=cal
+            base, draws, methods, seed=seed, lcmcr_settings=lcmcr, calibrated=cal, audit=aud
         )
-        for v, cal in (("reviewed", False), ("reviewed, calibrated", True))
+        for v, (base, cal, aud) in plans.items()
+        if v in variants
     }
     truth = seen.assign(person_id=records["true_person"].to_numpy()).dropna(subset=["person_id"])
     true_run = estimate_from_records(truth, methods, seed=seed, lcmcr_settings=lcmcr)
@@ -156,7 +188,12 @@ def one_population(
         "persons_drawn_mean": run.linkage.get("persons_drawn", {}).get("mean"),
         "seconds": {**linked["seconds"], "estimate_with_draws": round(t_est - t0, 1)},
         "methods": {},
-        "calibration": rev_runs["reviewed, calibrated"].linkage.get("calibration"),
+        "calibration": next(
+            (r.linkage.get("calibration") for v, r in rev_runs.items() if "calibrated" in v), None
+        ),
+        "split_audit": next(
+            (r.linkage.get("split_audit") for v, r in rev_runs.items() if "audit" in v), None
+        ),
         "persons_drawn_mean_reviewed": {
             v: r.linkage.get("persons_drawn", {}).get("mean") for v, r in rev_runs.items()
         },
@@ -176,9 +213,30 @@ def one_population(
             },
             "linkage_share": e.diagnostics.get("linkage", {}).get("linkage_share"),
             "flagged": not e.converged,
+            "flagged_variants": {v: not r[e.method].converged for v, r in rev_by_method.items()},
         }
     out["bias_correction"] = run.linkage.get("bias_correction")
     return out
+
+
+def simulated_audit(linked: dict[str, Any], rng: np.random.Generator) -> SplitAudit:
+    """AUDITED one-list Persons of the stored linkage, each answered from the truth:
+    found (under the lowest record of the same true person on another list) or not."""
+    records = linked["records"]
+    sample = draw_sample(records, AUDITED, rng)
+    src = records["source"].astype(str).to_numpy()
+    by_true = pd.Series(np.arange(len(records))).groupby(records["true_person"].to_numpy())
+    members = {k: v.to_numpy() for k, v in by_true}
+    pos = pd.Index(records["record_id"].to_numpy(np.int64))
+    ids = records["record_id"].to_numpy(np.int64)
+    answers: dict[int, int | None] = {}
+    for rec in sample:
+        i = int(pos.get_loc(rec))
+        truth = records["true_person"].iloc[i]
+        same = members.get(truth, np.array([], dtype=np.int64)) if not pd.isna(truth) else []
+        elsewhere = [int(ids[j]) for j in same if src[j] != src[i]]
+        answers[rec] = min(elsewhere) if elsewhere else None
+    return SplitAudit(tuple(sample), answers, linked["link_run"])
 
 
 def simulated_review(linked: dict[str, Any], rng: np.random.Generator) -> list[Decision]:
@@ -234,21 +292,38 @@ def summarise(results: list[dict[str, Any]]) -> str:
         if rev:
             drawn = {
                 v: np.mean(
-                    [r["persons_drawn_mean_reviewed"][v] / r["persons_true"] - 1 for r in rev]
+                    [
+                        r["persons_drawn_mean_reviewed"][v] / r["persons_true"] - 1
+                        for r in rev
+                        if v in r["persons_drawn_mean_reviewed"]
+                    ]
                 )
-                for v in ("reviewed", "reviewed, calibrated")
+                for v in dict.fromkeys(k for r in rev for k in r["persons_drawn_mean_reviewed"])
             }
             cal = [
                 r["calibration"] for r in rev if (r.get("calibration") or {}).get("a") is not None
             ]
             lines.append(
                 f"persons drawn vs true: draws "
-                f"{np.mean([r['persons_drawn_mean'] / r['persons_true'] - 1 for r in rev]):+.1%}, "
-                f"reviewed {drawn['reviewed']:+.1%}, reviewed and calibrated "
-                f"{drawn['reviewed, calibrated']:+.1%}; Platt fits on {REVIEWED} decisions: a "
-                f"{np.median([c['a'] for c in cal]):+.2f}, b {np.median([c['b'] for c in cal]):.2f}"
-                " (medians)"
+                f"{np.mean([r['persons_drawn_mean'] / r['persons_true'] - 1 for r in rev]):+.1%}"
+                + "".join(f", {v} {d:+.1%}" for v, d in drawn.items())
+                + (
+                    f"; Platt fits on {REVIEWED} decisions: a "
+                    f"{np.median([c['a'] for c in cal]):+.2f}, b "
+                    f"{np.median([c['b'] for c in cal]):.2f} (medians)"
+                    if cal
+                    else ""
+                )
             )
+            audits = [r["split_audit"] for r in rev if (r.get("split_audit") or {}).get("used")]
+            if audits:
+                lines.append(
+                    f"split audit of {AUDITED} one-list persons: split rate "
+                    f"{np.median([a['split_rate'] for a in audits]):.1%} (median; "
+                    f"{min(a['split_rate'] for a in audits):.1%}–"
+                    f"{max(a['split_rate'] for a in audits):.1%}), expected splits "
+                    f"{np.median([a['expected_splits'] for a in audits]):,.0f} (median)"
+                )
         lines.append(
             "| method | linkage | coverage | bias % | median error % | RMSE % | "
             "mean width % | flagged |"
@@ -257,9 +332,9 @@ def summarise(results: list[dict[str, Any]]) -> str:
         for m in METHODS:
             for v in VARIANTS:
                 trip = [
-                    (r["methods"][m][v], r["true_n"], r["methods"][m]["flagged"])
+                    (r["methods"][m][v], r["true_n"], _flagged(r["methods"][m], v))
                     for r in rs
-                    if m in r["methods"] and r["methods"][m][v] is not None
+                    if m in r["methods"] and r["methods"][m].get(v) is not None
                 ]
                 if m == "chapman" and v == "true links":
                     lines += _row(m, "fixed, DF-corrected", _corrected(rs))
@@ -268,13 +343,20 @@ def summarise(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _flagged(result: dict[str, Any], variant: str) -> bool | None:
+    """Whether the variant's estimate was flagged as not converged (None: not recorded)."""
+    if variant == "draws":
+        return bool(result["flagged"])
+    return result.get("flagged_variants", {}).get(variant)
+
+
 def _corrected(rs: list[dict[str, Any]]) -> list[tuple[list[float], int, bool]]:
     """Chapman with the Ding–Fienberg style correction, as (estimate, lower, upper)."""
     out = []
     for r in rs:
         c = (r.get("bias_correction") or {}).get("chapman_corrected")
         if c:
-            out.append(([c["estimate"], c["lower"], c["upper"]], r["true_n"], False))
+            out.append(([c["estimate"], c["lower"], c["upper"]], r["true_n"], None))
     return out
 
 
@@ -285,7 +367,8 @@ def _row(method: str, variant: str, trip: list[Any]) -> list[str]:
     err = np.array([(t[0][0] - t[1]) / t[1] for t in trip]) * 100
     cover = np.mean([t[0][1] <= t[1] <= t[0][2] for t in trip])
     width = np.mean([(t[0][2] - t[0][1]) / t[1] for t in trip]) * 100
-    flagged = f"{np.mean([t[2] for t in trip]):.0%}" if variant == "draws" else ""
+    flags = [t[2] for t in trip if t[2] is not None]
+    flagged = f"{np.mean(flags):.0%}" if flags else ""
     return [
         f"| {method} | {variant} | {cover:.0%} | {err.mean():+.1f} | {np.median(err):+.1f} | "
         f"{math.sqrt(float(np.mean(err**2))):.1f} | {width:.1f} | {flagged} |"
@@ -310,6 +393,13 @@ def main() -> None:
         "--link-only", action="store_true", help="only simulate, import and link (to --cache)"
     )
     ap.add_argument("--summarise", type=Path, nargs="+", help="only summarise these files")
+    ap.add_argument(
+        "--variants",
+        nargs="+",
+        choices=OPTIONAL,
+        default=list(OPTIONAL),
+        help="which estimations with draws to run besides fixed, draws and true links",
+    )
     args = ap.parse_args()
     if args.summarise:
         results = [
@@ -328,7 +418,9 @@ def main() -> None:
                 print(f"{people} seed {seed}: linked {linked['seconds']}", flush=True)
                 continue
             lcmcr = None if args.lcmcr_reference else LCMCR_SETTINGS
-            r = one_population(people, seed, args.draws, args.methods, args.cache, lcmcr)
+            r = one_population(
+                people, seed, args.draws, args.methods, args.cache, lcmcr, tuple(args.variants)
+            )
             with args.results.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(r) + "\n")
             done.append(r)

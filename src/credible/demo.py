@@ -10,13 +10,20 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from credible.assess import AssessmentRun, StandardScore, assess, score
 from credible.config import Settings
 from credible.errors import ConfigError
-from credible.estimate import EstimationRun, estimate_in_store
+from credible.estimate import (
+    EstimationRun,
+    answer_split_audit,
+    draw_split_audit,
+    estimate_in_store,
+)
 from credible.ingest import ImportResult, import_manifest
 from credible.linkage import LinkRunSummary, LinkSettings, Metrics, evaluate_latest, run_link
 from credible.report import ReportResult, build_report
@@ -100,6 +107,11 @@ def run_demo(
             f"linked {summary.linkage.records:,} records into {summary.linkage.persons:,} "
             f"persons; {summary.linkage.review_queue:,} pairs await review"
         )
+        say(
+            f"split audit: {AUDIT_SIZE} people seen on one list sampled; the simulator's truth "
+            "answers whether each is on another list (a stand-in for a reviewer's searches)"
+        )
+        audit_from_truth(store, settings.actor, data, seed)
         say("estimating how many people there were, listed or not (multiple systems estimation)")
         summary.estimation, _ = estimate_in_store(store, settings.actor, seed=seed)
         summary.estimation_note = how_estimated(summary.estimation)
@@ -114,6 +126,46 @@ def run_demo(
     return summary
 
 
+#: People the demo's split audit samples among those seen on one list.
+AUDIT_SIZE = 150
+
+
+def audit_from_truth(store: Store, actor: str, data: Path, seed: int) -> None:
+    """Draw a split audit and answer it from the simulator's truth, as a reviewer who
+    searched the other lists for each sampled person would (a perfect search). A real
+    investigation answers with ``credible split-audit answer``."""
+    _, audit = draw_split_audit(store, actor, AUDIT_SIZE, seed)
+    truth = pd.read_csv(data / "truth" / "records.csv", dtype={"source": str})
+    person_col = "person_id" if "person_id" in truth.columns else "person"
+    true_of = dict(
+        zip(
+            zip(truth["source"], truth["source_row"].astype(str), strict=True),
+            truth[person_col],
+            strict=True,
+        )
+    )
+    pr, src = schema.person_records, schema.sources
+    with store.read() as conn:
+        rows = conn.execute(
+            select(pr.c.id, src.c.name, pr.c.source_row).join(src, src.c.id == pr.c.source_id)
+        ).all()
+    records = pd.DataFrame(rows, columns=["record_id", "source", "source_row"])
+    records["true"] = [
+        true_of.get((s, str(r)))
+        for s, r in zip(records["source"], records["source_row"], strict=True)
+    ]
+    by_true = records.dropna(subset=["true"]).groupby("true")
+    at = records.set_index("record_id")
+    for rec in audit.sample:
+        person, source = at.loc[rec, "true"], at.loc[rec, "source"]
+        found = None
+        if person is not None and not pd.isna(person):
+            same = by_true.get_group(person)
+            elsewhere = same.loc[same["source"] != source, "record_id"]
+            found = int(elsewhere.min()) if len(elsewhere) else None
+        answer_split_audit(store, actor, rec, found, note="answered from the simulator's truth")
+
+
 def how_estimated(run: EstimationRun) -> str:
     """One sentence on how the demo's intervals were obtained."""
     info = run.linkage
@@ -125,7 +177,19 @@ def how_estimated(run: EstimationRun) -> str:
         f"link run's match probabilities ({drawn['min']:,}–{drawn['max']:,} persons; the "
         f"stored run has {info['persons_fixed']:,}), each estimated, then combined (posterior "
         "draws pooled for lcmcr and dga, Rubin's rules for the others); "
-        "the interval with the linkage held fixed is shown beside it (docs/estimation.md)"
+        + _audit_note(info.get("split_audit") or {})
+        + "the interval with the linkage held fixed is shown beside it (docs/estimation.md)"
+    )
+
+
+def _audit_note(audit: dict[str, Any]) -> str:
+    if not audit.get("used"):
+        return ""
+    return (
+        f"each draw corrected for people the linkage left split, by a split audit of "
+        f"{audit['audited']} people seen on one list ({audit['found']} found on another list, "
+        f"a split rate of {audit['split_rate']:.1%}; answered here from the simulator's "
+        "truth, in an investigation by a reviewer's searches); "
     )
 
 

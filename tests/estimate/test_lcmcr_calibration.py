@@ -43,7 +43,7 @@ def test_k1_matches_closed_form_posterior(seed: int) -> None:
     grid, post = _exact_mt_posterior(h, 20 * h.n_observed)
     cdf = np.cumsum(post)
     exact = [grid[np.searchsorted(cdf, q)] for q in (0.05, 0.5, 0.95)]
-    draws, _, _ = sample_lcmcr(
+    draws, _, _, _ = sample_lcmcr(
         h, np.random.default_rng(seed), K=1, burnin=500, samples=4000, thinning=2, chains=2
     )
     got = np.quantile(draws.reshape(-1), [0.05, 0.5, 0.95])
@@ -60,7 +60,7 @@ def test_simulation_based_calibration() -> None:
     for _ in range(120):
         n_true, mat = prior_population(rng, lo, hi, 4, K)
         h = CaptureHistories.from_matrix(mat)
-        draws, _, _ = sample_lcmcr(
+        draws, _, _, _ = sample_lcmcr(
             h, rng, K=K, burnin=1000, samples=500, thinning=4, chains=2, workers=1
         )
         inside = draws.reshape(-1)

@@ -313,3 +313,34 @@ def test_cli_rejects_draws_without_a_link_run(tmp_path: Path) -> None:
     assert isinstance(res.exception, CredibleError)  # main() prints it as a message
     assert "needs a link run" in str(res.exception)
     assert not (tmp_path / "o" / "estimate.json").exists()
+
+
+def test_drawn_linkages_lcmcr_chains_start_where_the_stored_run_ended() -> None:
+    from credible.estimate import histories_from_records
+    from credible.estimate.lcmcr import ChainState, sample_lcmcr
+
+    scored = _uncertain(5)
+    run = estimate_with_draws(scored, 3, ["lcmcr"], seed=1, lcmcr_settings=FAST_LCMCR)
+    assert run.linkage["lcmcr_per_draw"]["warm_start"]
+    h = histories_from_records(scored.records).overall
+    n = int(h.counts.sum())
+    _, _, _, states = sample_lcmcr(
+        h, np.random.default_rng(0), burnin=200, samples=20, thinning=1, chains=1
+    )
+    s = states[0]
+
+    def first(start: ChainState | None, seed: int) -> np.ndarray:
+        draws, _, _, _ = sample_lcmcr(
+            h, np.random.default_rng(seed), burnin=0, samples=3, thinning=1, chains=1, start=start
+        )
+        return draws[0]
+
+    # the same start and seed, the same chain
+    assert np.array_equal(first(s, 4), first(s, 4))
+    # a start is used: from a state with a hundred times as many unlisted as listed
+    # the first capture probabilities are tiny and the first draw of N far above the
+    # listed; from the run's own state, not
+    k = len(s.count0)
+    far = ChainState(s.lam, s.pi, s.alpha, 100 * n, np.full(k, 100 * n // k, dtype=np.int64))
+    assert first(far, 4)[0] > 5 * n
+    assert first(s, 4)[0] < 3 * n

@@ -296,6 +296,13 @@ def test_the_store_takes_everything_the_manifest_lists(tmp_path: Path) -> None:
     assert summary.counts["facilities"] == population["facilities"]
     assert summary.counts["acts"] == population["acts"]
     assert summary.counts["allegations"] == population["allegations"]
+    # the demo's split audit, answered from the truth, is used and said to be
+    assert summary.estimation is not None and summary.estimation_note is not None
+    audit = summary.estimation.linkage["split_audit"]
+    assert audit["used"] and audit["audited"] > 0
+    assert (
+        "split audit" in summary.estimation_note and "simulator's truth" in summary.estimation_note
+    )
 
 
 def test_rerun_with_fewer_lists_leaves_no_stale_files(tmp_path: Path) -> None:

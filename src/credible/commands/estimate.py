@@ -170,10 +170,12 @@ def _linkage_notes(info: dict[str, Any]) -> None:
         )
     elif cal.get("reason"):
         console.print(f"probabilities not recalibrated: {cal['reason']}")
-    console.print(
-        "neither interval covers true matches the link model never scored (blocking never "
-        "proposed them): they leave people split in every draw and inflate the estimate"
-    )
+    if not (info.get("split_audit") or {}).get("used"):
+        console.print(
+            "neither interval covers true matches the link model never scored (blocking "
+            "never proposed them): they leave people split in every draw and inflate the "
+            "estimate; a split audit (`credible split-audit draw`) would correct for them"
+        )
     review = info["review"]
     if review["pairs"]:
         table = Table(
@@ -197,6 +199,17 @@ def _linkage_notes(info: dict[str, Any]) -> None:
                 f"{p['effect']:+.1f}" if "effect" in p else "",
             )
         console.print(table)
+    audit = info.get("split_audit") or {}
+    if audit.get("used"):
+        lo, hi = audit["split_rate_interval"]
+        console.print(
+            f"split audit (run {audit['audit_run']}): {audit['found']} of {audit['audited']} "
+            f"sampled persons seen on one list were found on another list; split rate "
+            f"{audit['split_rate']:.1%} [{lo:.1%}–{hi:.1%}] of {audit['one_list_persons']:,} "
+            "one-list persons, joined in each draw with its sampling error"
+        )
+    elif audit.get("reason"):
+        console.print(f"no split audit used: {audit['reason']}")
     corr = info.get("bias_correction")
     if corr:
         c, cc = corr["chapman"], corr["chapman_corrected"]
@@ -207,3 +220,98 @@ def _linkage_notes(info: dict[str, Any]) -> None:
             f"({corr['expected_missed_links']:.0f}): {count_text(cc['estimate'])} "
             f"[{count_text(cc['lower'])}–{count_text(cc['upper'])}]"
         )
+
+
+split_audit_app = typer.Typer(
+    help="A split audit: a reviewer searches the other lists for a random sample of the "
+    "persons seen on one list; `credible estimate` then corrects for the splits it finds.",
+    no_args_is_help=True,
+)
+app.add_typer(split_audit_app, name="split-audit")
+
+
+@split_audit_app.command("draw")
+def split_audit_draw(
+    ctx: typer.Context,
+    size: Annotated[
+        int, typer.Option("--size", min=1, help="Persons to sample (100-200 is typical).")
+    ] = 150,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the sample.")] = 0,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new",
+            help="Draw another sample although one is stored (the first stays on record).",
+        ),
+    ] = False,
+) -> None:
+    """Draw the sample: persons seen on exactly one list in the latest link run."""
+    from credible.estimate import draw_split_audit
+    from credible.store import open_store
+
+    settings = context(ctx).settings()
+    store = open_store(settings, label="split-audit")
+    run_id, audit = draw_split_audit(store, settings.actor, size, seed, new)
+    console.print(
+        f"split audit {run_id}: {len(audit.sample):,} of {audit.frame:,} persons seen on "
+        "one list sampled. For each, search the other lists (`credible search`) and record "
+        "`credible split-audit answer RECORD --found OTHER` or `--not-found`."
+    )
+    console.print(" ".join(str(r) for r in audit.sample))
+
+
+@split_audit_app.command("answer")
+def split_audit_answer(
+    ctx: typer.Context,
+    record: Annotated[int, typer.Argument(help="A sampled record (from `split-audit show`).")],
+    found: Annotated[
+        int | None,
+        typer.Option("--found", help="The record the same person is listed under elsewhere."),
+    ] = None,
+    not_found: Annotated[
+        bool, typer.Option("--not-found", help="Searched the other lists; not there.")
+    ] = False,
+    note: Annotated[str | None, typer.Option("--note", help="Where and how you searched.")] = None,
+) -> None:
+    """Record the answer for one sampled person (a later answer replaces an earlier one)."""
+    from credible.errors import CredibleError
+    from credible.estimate import answer_split_audit
+    from credible.store import open_store
+
+    if (found is None) == (not not_found):
+        raise CredibleError("give exactly one of --found RECORD or --not-found")
+    settings = context(ctx).settings()
+    store = open_store(settings, label="split-audit")
+    answer_split_audit(store, settings.actor, record, found, note)
+    console.print(
+        f"record {record}: " + ("not found" if found is None else f"found as record {found}")
+    )
+
+
+@split_audit_app.command("show")
+def split_audit_show(ctx: typer.Context) -> None:
+    """The latest split audit: its sample, the answers so far, the split rate."""
+    from credible.errors import NotFoundError
+    from credible.estimate import scored_linkage, split_rate, stored_split_audit
+    from credible.store import open_store
+
+    settings = context(ctx).settings()
+    store = open_store(settings, label="split-audit")
+    audit = stored_split_audit(store)
+    if audit is None:
+        raise NotFoundError("no split audit drawn yet: run `credible split-audit draw` first")
+    table = Table("record", "answer", title=f"split audit {audit.audit_run}")
+    for r in audit.sample:
+        if r not in audit.answers:
+            answer = "unanswered"
+        else:
+            found = audit.answers[r]
+            answer = "not found" if found is None else f"found as record {found}"
+        table.add_row(str(r), answer)
+    console.print(table)
+    rate = split_rate(scored_linkage(store), audit)
+    lo, hi = rate.interval()
+    console.print(
+        f"{rate.found} found of {rate.audited} answered (of {rate.sampled} sampled); split "
+        f"rate {rate.rate:.1%} [{lo:.1%}–{hi:.1%}] of {rate.frame:,} one-list persons"
+    )

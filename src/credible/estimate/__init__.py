@@ -3,7 +3,8 @@
 Public API: capture histories (read, build from linked records), the estimators, a
 run over several methods and strata, and its JSON/HTML outputs; linkage draws from a
 link run's match probabilities and the combination of their estimates (pooled
-posterior draws, Rubin's rules), review priorities and a two-list bias correction.
+posterior draws, Rubin's rules), review priorities, a two-list bias correction, and
+the correction a split audit supports.
 """
 
 from credible.estimate.dga import fit_dga
@@ -22,7 +23,16 @@ from credible.estimate.rcapture import fit_rcapture
 from credible.estimate.report import render_html, write_outputs
 from credible.estimate.result import METHODS, TOTAL_OF_STRATA, Estimate, EstimationRun
 from credible.estimate.run import estimate_from_records, estimate_one, run_estimation
-from credible.estimate.stored import DEFAULT_DRAWS, estimate_in_store, record_run, scored_linkage
+from credible.estimate.splitaudit import SplitAudit, correct_draw, split_rate
+from credible.estimate.stored import (
+    DEFAULT_DRAWS,
+    answer_split_audit,
+    draw_split_audit,
+    estimate_in_store,
+    record_run,
+    scored_linkage,
+    stored_split_audit,
+)
 from credible.estimate.twolist import fit_chapman, lincoln_petersen
 
 __all__ = [
@@ -35,7 +45,11 @@ __all__ = [
     "EstimationRun",
     "HistorySet",
     "ScoredLinkage",
+    "SplitAudit",
+    "answer_split_audit",
+    "correct_draw",
     "draw_linkages",
+    "draw_split_audit",
     "estimate_from_records",
     "estimate_in_store",
     "estimate_one",
@@ -55,6 +69,8 @@ __all__ = [
     "rubin",
     "run_estimation",
     "scored_linkage",
+    "split_rate",
+    "stored_split_audit",
     "two_list_correction",
     "write_outputs",
 ]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -146,47 +148,72 @@ def _sweep(
 
 
 @numba.njit(cache=True, nogil=True)
-def _chain(rng, pats, counts, K, a_alpha, b_alpha, burnin, samples, thinning):
+def _chain(
+    rng,
+    pats,
+    counts,
+    K,
+    a_alpha,
+    b_alpha,
+    burnin,
+    samples,
+    thinning,
+    warm,
+    lam0,
+    pi0,
+    alpha0,
+    n00,
+    count00,
+):
     m, J = pats.shape
     n = 0
     for i in range(m):
         n += counts[i]
-    # LCMCR's start: lambda at the lists' observed coverage, weight on 4 classes,
-    # alpha small, then 500 warm-up sweeps with alpha held fixed.
-    lam = np.empty((J, K))
-    for j in range(J):
-        s = 0
-        for i in range(m):
-            if pats[i, j] == 1:
-                s += counts[i]
-        for k in range(K):
-            lam[j, k] = s / n
-    pi = np.empty(K)
-    for k in range(K):
-        pi[k] = 0.25 * 0.9 if k < 4 else 0.1 / (K - 4)
-    if K <= 4:
-        pi[:] = 1.0 / K
-    alpha = 0.3 / K
-    n0 = 0
     count0 = np.zeros(K, dtype=np.int64)
     nk = np.zeros(K, dtype=np.int64)
     sjk = np.zeros((J, K), dtype=np.int64)
     zk = np.zeros(K, dtype=np.int64)
     probs = np.empty(K)
     ab = np.array([a_alpha, b_alpha])
-    for _ in range(500):
-        alpha, n0 = _sweep(
-            rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, False, ab
-        )
-    # As LCMCR does after its warm-up: relabel the classes by decreasing weight. The
-    # truncated stick-breaking prior is not exchangeable and the sampler never swaps
-    # labels, so without this a chain can stay for good in a mode where a big class
-    # sits late in the stick order (on the Western-site data such chains sat near
-    # N = 1,980 while the package's all agree near 1,840).
-    order = np.argsort(-pi)
-    lam = lam[:, order].copy()
-    pi = pi[order].copy()
-    count0 = count0[order].copy()
+    if warm:
+        # a warm start: another chain's last state (the stored linkage's, for a drawn
+        # linkage whose histories differ from it a little); no warm-up, no relabelling
+        lam = lam0.copy()
+        pi = pi0.copy()
+        alpha = alpha0
+        n0 = n00
+        count0[:] = count00
+    else:
+        # LCMCR's start: lambda at the lists' observed coverage, weight on 4 classes,
+        # alpha small, then 500 warm-up sweeps with alpha held fixed.
+        lam = np.empty((J, K))
+        for j in range(J):
+            s = 0
+            for i in range(m):
+                if pats[i, j] == 1:
+                    s += counts[i]
+            for k in range(K):
+                lam[j, k] = s / n
+        pi = np.empty(K)
+        for k in range(K):
+            pi[k] = 0.25 * 0.9 if k < 4 else 0.1 / (K - 4)
+        if K <= 4:
+            pi[:] = 1.0 / K
+        alpha = 0.3 / K
+        n0 = 0
+        for _ in range(500):
+            alpha, n0 = _sweep(
+                rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, False, ab
+            )
+        # As LCMCR does after its warm-up: relabel the classes by decreasing weight. The
+        # truncated stick-breaking prior is not exchangeable and the sampler never swaps
+        # labels, so without this a chain can stay for good in a mode where a big class
+        # sits late in the stick order (on the Western-site data such chains sat near
+        # N = 1,980 while the package's all agree near 1,840).
+        order = np.argsort(-pi)
+        lam = lam[:, order].copy()
+        pi = pi[order].copy()
+        count0 = count0[order].copy()
     out_n = np.empty(samples, dtype=np.int64)
     out_alpha = np.empty(samples)
     out_classes = np.empty(samples, dtype=np.int64)
@@ -205,7 +232,18 @@ def _chain(rng, pats, counts, K, a_alpha, b_alpha, burnin, samples, thinning):
                     occ += 1
             out_classes[s] = occ
             s += 1
-    return out_n, out_alpha, out_classes
+    return out_n, out_alpha, out_classes, lam, pi, alpha, n0, count0
+
+
+@dataclass(frozen=True, eq=False)
+class ChainState:
+    """A chain's last state: where another chain on similar histories can start."""
+
+    lam: np.ndarray
+    pi: np.ndarray
+    alpha: float
+    n0: int
+    count0: np.ndarray
 
 
 def sample_lcmcr(
@@ -219,18 +257,27 @@ def sample_lcmcr(
     thinning: int = 50,
     chains: int = 4,
     workers: int | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Posterior draws of N (chains x samples), alpha, and occupied classes."""
+    start: ChainState | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[ChainState]]:
+    """Posterior draws of N (chains x samples), alpha, occupied classes, and each
+    chain's last state. With ``start`` every chain starts there (same K and lists)."""
     if K < 1 or samples < 1 or thinning < 1 or burnin < 0 or chains < 1:
         raise CredibleError("LCMCR settings must be positive (K, samples, thinning, chains)")
     pats = np.ascontiguousarray(h.patterns, dtype=np.int8)
     counts = np.ascontiguousarray(h.counts, dtype=np.int64)
     children = rng.spawn(chains)
+    warm = start is not None and start.lam.shape == (pats.shape[1], K)
+    lam0 = start.lam if warm and start is not None else np.empty((0, 0))
+    pi0 = start.pi if warm and start is not None else np.empty(0)
+    count00 = start.count0 if warm and start is not None else np.zeros(0, dtype=np.int64)
+    alpha0 = float(start.alpha) if warm and start is not None else 0.0
+    n00 = int(start.n0) if warm and start is not None else 0
 
-    def run(child: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return _chain(
-            child, pats, counts, K, float(a_alpha), float(b_alpha), burnin, samples, thinning
-        )
+    args = (pats, counts, K, float(a_alpha), float(b_alpha), burnin, samples, thinning)
+    warm_args = (warm, lam0, pi0, alpha0, n00, count00)
+
+    def run(child: np.random.Generator) -> tuple[Any, ...]:
+        return tuple(_chain(child, *args, *warm_args))
 
     # Each chain owns its generator, so running chains on threads (the sampler releases
     # the GIL) gives the same draws as running them one after another.
@@ -244,6 +291,7 @@ def sample_lcmcr(
         np.stack([o[0] for o in outs]),
         np.stack([o[1] for o in outs]),
         np.stack([o[2] for o in outs]),
+        [ChainState(o[3], o[4], float(o[5]), int(o[6]), o[7]) for o in outs],
     )
 
 
@@ -251,12 +299,16 @@ def fit_lcmcr(
     h: CaptureHistories,
     rng: np.random.Generator,
     level: float = 0.95,
+    start: ChainState | None = None,
     **settings: float,
 ) -> Estimate:
+    """LCMCR's posterior of N. With ``start`` (another run's last state, as
+    ``Estimate.state`` keeps it) the chains start there instead of from LCMCR's
+    default start and warm-up."""
     opts = {**DEFAULTS, **settings}
     if h.n_lists < 3:
         raise CredibleError("LCMCR needs at least 3 lists")
-    draws, alphas, occupied = sample_lcmcr(
+    draws, alphas, occupied, states = sample_lcmcr(
         h,
         rng,
         K=int(opts["K"]),
@@ -266,6 +318,7 @@ def fit_lcmcr(
         samples=int(opts["samples"]),
         thinning=int(opts["thinning"]),
         chains=int(opts["chains"]),
+        start=start,
     )
     pooled = draws.reshape(-1)
     tail = (1 - level) / 2
@@ -302,8 +355,9 @@ def fit_lcmcr(
             "occupied_classes_median": float(np.median(occupied)),
             "draws": int(pooled.size),
         },
-        settings=opts,
+        settings={**opts, **({"warm_start": True} if start is not None else {})},
         draws=pooled.astype(float),
+        state=states[0],
     )
 
 

@@ -30,6 +30,7 @@ from credible.estimate.linkdraws import ScoredLinkage, draw_linkages, togetherne
 from credible.estimate.pooling import combine
 from credible.estimate.result import Estimate, EstimationRun
 from credible.estimate.run import run_estimation
+from credible.estimate.splitaudit import SplitAudit, correct_draw, split_rate
 from credible.estimate.twolist import chapman_values
 
 #: Pairs listed in the review suggestions.
@@ -39,9 +40,10 @@ REVIEW_SHOWN = 10
 def draw_lcmcr_settings(settings: dict[str, Any] | None, draws: int) -> dict[str, Any]:
     """LCMCR's settings for one drawn linkage: one chain, and 1/K of the run's posterior
     draws (at least 200), so that the K linkages together give about as many draws as
-    one run on the stored linkage. Burn-in at most 5,000 sweeps and thinning at most 10:
-    the K chains start afresh on histories close to one another, and the reference
-    settings' 20,000-sweep burn-in K times over would cost K full runs. Mixing is
+    one run on the stored linkage. Each drawn linkage's chain starts where the stored
+    linkage's first chain ended (a warm start: the histories differ a little, the
+    posterior little more), so a short burn-in, a tenth of the run's and at most 2,000
+    sweeps, leaves it where its own posterior is; the thinning is the run's. Mixing is
     checked per chain by its effective sample size (one chain has no R-hat)."""
     from credible.estimate.lcmcr import DEFAULTS
 
@@ -50,8 +52,8 @@ def draw_lcmcr_settings(settings: dict[str, Any] | None, draws: int) -> dict[str
     return {
         **opts,
         "chains": 1,
-        "burnin": min(int(opts["burnin"]), 5000),
-        "thinning": min(int(opts["thinning"]), 10),
+        "burnin": min(max(int(opts["burnin"]) // 10, 200), 2000),
+        "thinning": int(opts["thinning"]),
         "samples": max(200, -(-total // draws)),
     }
 
@@ -74,12 +76,15 @@ def estimate_with_draws(
     level: float = 0.95,
     lcmcr_settings: dict[str, Any] | None = None,
     calibrated: bool = True,
+    audit: SplitAudit | None = None,
 ) -> EstimationRun:
     """Every method on the stored linkage and on ``draws`` drawn ones, combined.
 
     With ``draws`` = 0 the run is the stored linkage's alone. With ``calibrated`` the
     probabilities are first recalibrated on the reviewers' decisions, when there are
-    enough (``credible.estimate.calibration``).
+    enough (``credible.estimate.calibration``). With an answered split ``audit``
+    (``credible.estimate.splitaudit``) each draw also has its undetected splits
+    joined as the audit estimates them, with the audit's sampling error.
     """
     fixed_hs = histories_from_records(scored.records, by)
     fixed = run_estimation(fixed_hs, methods, seed, level, lcmcr_settings)
@@ -89,18 +94,36 @@ def estimate_with_draws(
     calibration: dict[str, Any] = {"method": "none", "reason": "not asked for"}
     if calibrated:
         scored, calibration = calibrate(scored)
+    rate = None
+    if audit is not None and audit.answered():
+        # the audit's found pairs are links in every draw; added after recalibrating,
+        # since they were chosen at random among Persons, not by their probability
+        rate = split_rate(scored, audit)
+        scored = replace(scored, decisions=[*scored.decisions, *audit.decisions()])
     rng = np.random.default_rng([seed, 0x11AC])
     labels = draw_linkages(scored, draws, rng)
+    if rate is not None and audit is not None:
+        audit_rng = np.random.default_rng([seed, 0x5A17])
+        labels = np.stack(
+            [correct_draw(scored, row, rate, list(audit.answers), audit_rng) for row in labels]
+        )
     cache: dict[tuple[str, ...], EstimationRun] = {_key(fixed_hs): fixed}
     runs: list[EstimationRun] = []
     per_draw = draw_lcmcr_settings(lcmcr_settings, draws)
+    starts = {
+        e.stratum: e.state
+        for e in fixed.estimates
+        if e.method == "lcmcr" and not e.of_strata and e.state is not None
+    }
     for k, row in enumerate(labels):
         hs = histories_from_records(scored.with_labels(row), by)
         key = _key(hs)
         # The same histories give the same answer: estimated once, counted as often as
         # they are drawn (the stored linkage's among them).
         if key not in cache:
-            cache[key] = run_estimation(hs, methods, draw_seed(seed, k), level, per_draw)
+            cache[key] = run_estimation(
+                hs, methods, draw_seed(seed, k), level, per_draw, lcmcr_starts=starts
+            )
         runs.append(cache[key])
     distinct = len({id(r) for r in runs})
     # Matched by method and stratum: a drawn linkage can lose a stratum (its only person
@@ -136,13 +159,28 @@ def estimate_with_draws(
             "max": int(persons.max()),
         },
         "distinct_histories": distinct,
-        "lcmcr_per_draw": {k: per_draw[k] for k in ("chains", "burnin", "samples", "thinning")},
+        "lcmcr_per_draw": {
+            **{k: per_draw[k] for k in ("chains", "burnin", "samples", "thinning")},
+            "warm_start": bool(starts),
+        },
         "review": review_priorities(scored, labels, fixed_labels),
         "bias_correction": two_list_correction(scored, fixed_labels, level),
+        "split_audit": _audit_summary(audit, rate),
     }
     fixed.settings["linkage_draws"] = draws
     fixed.linkage = summary
     return fixed
+
+
+def _audit_summary(audit: SplitAudit | None, rate: Any) -> dict[str, Any]:
+    if audit is None:
+        return {"used": False, "reason": "no split audit in the store"}
+    if rate is None:
+        return {
+            "used": False,
+            "reason": f"the split audit's {len(audit.sample)} sampled persons are not answered yet",
+        }
+    return {"used": True, "audit_run": audit.audit_run, **rate.to_dict()}
 
 
 def _slot(e: Estimate) -> tuple[str, str | None, bool]:

@@ -19,7 +19,7 @@ class Estimate:
     """One population-size estimate with its interval, diagnostics and provenance.
 
     For Bayesian methods ``estimate`` is the posterior median and ``draws`` holds the
-    posterior draws of N (used to sum strata); ``draws`` is not serialised.
+    posterior draws of N (used to sum strata); ``draws`` and ``state`` are not serialised.
     """
 
     method: str
@@ -38,6 +38,9 @@ class Estimate:
     stratum: str | None = None
     of_strata: bool = False  # a sum over the strata of a stratified run, not one of them
     draws: np.ndarray | None = field(default=None, repr=False)
+    #: A sampler's last state (LCMCR's ``ChainState``), for warm-starting a run on
+    #: similar histories; not serialised.
+    state: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,7 @@ def estimate_one(
     level: float = 0.95,
     stratum: str | None = None,
     lcmcr_settings: dict[str, Any] | None = None,
+    lcmcr_start: Any = None,
 ) -> Estimate:
     rng = method_rng(seed, method, stratum)
     fns: dict[str, Callable[[], Estimate]] = {
@@ -67,7 +68,7 @@ def estimate_one(
         "Mth-Chao": lambda: fit_rcapture(h, "Mth-Chao", level),
         "Mth-Darroch": lambda: fit_rcapture(h, "Mth-Darroch", level),
         "Mth-Poisson2": lambda: fit_rcapture(h, "Mth-Poisson2", level),
-        "lcmcr": lambda: fit_lcmcr(h, rng, level, **(lcmcr_settings or {})),
+        "lcmcr": lambda: fit_lcmcr(h, rng, level, start=lcmcr_start, **(lcmcr_settings or {})),
         "dga": lambda: fit_dga(h, rng, level),
     }
     if method not in fns:
@@ -195,8 +196,13 @@ def run_estimation(
     seed: int = 0,
     level: float = 0.95,
     lcmcr_settings: dict[str, Any] | None = None,
+    lcmcr_starts: Mapping[str | None, Any] | None = None,
 ) -> EstimationRun:
-    """Run ``methods`` (all by default) overall and, when stratified, per stratum."""
+    """Run ``methods`` (all by default) overall and, when stratified, per stratum.
+
+    ``lcmcr_starts`` warm-starts LCMCR's chains, by stratum (None: overall), from
+    another run's last states (``Estimate.state``)."""
+    starts = lcmcr_starts or {}
     chosen = list(methods) if methods else list(METHODS)
     bad = [m for m in chosen if m not in METHODS]
     if bad:
@@ -208,7 +214,7 @@ def run_estimation(
         estimates.append(
             _not_run(m, h, why, seed, None)
             if why
-            else estimate_one(h, m, seed, level, None, lcmcr_settings)
+            else estimate_one(h, m, seed, level, None, lcmcr_settings, starts.get(None))
         )
     disagree = disagreement_warnings(estimates)
     for e in estimates:
@@ -225,7 +231,7 @@ def run_estimation(
                 parts.append(
                     _not_run(m, sh, why, seed, name)
                     if why
-                    else estimate_one(sh, m, seed, level, name, lcmcr_settings)
+                    else estimate_one(sh, m, seed, level, name, lcmcr_settings, starts.get(name))
                 )
             estimates.extend(parts)
             total = _stratified_total(m, parts, seed, level, hs.by or "stratum")

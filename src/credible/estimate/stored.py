@@ -10,6 +10,10 @@ and the run stores the fixed-linkage figures beside the combined ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
 
 from credible.errors import CredibleError, NotFoundError
 from credible.estimate.histories import read_histories
@@ -17,14 +21,21 @@ from credible.estimate.linkdraws import ScoredLinkage, decisions_from
 from credible.estimate.propagate import estimate_with_draws
 from credible.estimate.result import EstimationRun
 from credible.estimate.run import run_estimation
+from credible.estimate.splitaudit import DEFAULT_SIZE, SplitAudit, draw_sample, one_list_persons
 from credible.store import (
     Store,
+    add_audit_answer,
     finish_run,
     latest_run,
     linked_records,
+    live_audit_answers,
     live_judgements,
+    schema,
     start_run,
 )
+
+#: The run stage of a split audit's sample.
+AUDIT_STAGE = "split-audit"
 
 #: Linkages drawn when estimating from a link run and no number is given.
 DEFAULT_DRAWS = 20
@@ -71,7 +82,8 @@ def estimate_in_store(
         scored = scored_linkage(store)
         link_run = scored.link_run
         draws = DEFAULT_DRAWS if linkage_draws is None else linkage_draws
-        run = estimate_with_draws(scored, draws, methods, by, seed)
+        audit = stored_split_audit(store)
+        run = estimate_with_draws(scored, draws, methods, by, seed, audit=audit)
     else:
         if linkage_draws:
             raise CredibleError(
@@ -103,3 +115,77 @@ def record_run(
         )
         finish_run(uow, run_id, run.to_dict())
     return run_id
+
+
+def stored_split_audit(store: Store) -> SplitAudit | None:
+    """The store's latest split audit with its live answers, or None."""
+    with store.read() as conn:
+        run = latest_run(conn, AUDIT_STAGE)
+        if run is None:
+            return None
+        answers = live_audit_answers(conn, run.id)
+    params, results = run.parameters or {}, run.results or {}
+    return SplitAudit(
+        sample=tuple(int(r) for r in results.get("sample", [])),
+        answers=answers,
+        link_run=params.get("link_run"),
+        audit_run=run.id,
+        frame=params.get("one_list_persons"),
+    )
+
+
+def draw_split_audit(
+    store: Store, actor: str, size: int = DEFAULT_SIZE, seed: int = 0, new: bool = False
+) -> tuple[int, SplitAudit]:
+    """Draw a split audit's sample from the latest link run's one-list Persons and store
+    it as a run. A sample is drawn once: with one already stored this refuses unless
+    ``new`` (the earlier audit and its answers stay in the store, and the run says
+    which one it replaces)."""
+    earlier = stored_split_audit(store)
+    if earlier is not None and not new:
+        raise CredibleError(
+            f"a split audit is already drawn (run {earlier.audit_run}, "
+            f"{earlier.answered()} of {len(earlier.sample)} answered): answer it, or pass "
+            "--new to draw another (the first stays on record)"
+        )
+    records = linked_records(store)
+    link_run = int(records.attrs["run_id"])
+    sample = draw_sample(records, size, np.random.default_rng([seed, 0xA0D1]))
+    params: dict[str, Any] = {
+        "link_run": link_run,
+        "size": size,
+        "one_list_persons": len(one_list_persons(records)),
+        "design": "uniform without replacement among Persons seen on exactly one list",
+        "replaces": earlier.audit_run if earlier is not None else None,
+    }
+    with store.write(actor) as uow:
+        run_id = start_run(uow, AUDIT_STAGE, "split audit", params, seed=seed)
+        finish_run(uow, run_id, {"sample": sample})
+    return run_id, SplitAudit(tuple(sample), {}, link_run, run_id, params["one_list_persons"])
+
+
+def answer_split_audit(
+    store: Store, actor: str, record: int, found: int | None, note: str | None = None
+) -> int:
+    """Record a reviewer's answer on a sampled record: the record the same person was
+    found under on another list, or None when searched and not found."""
+    audit = stored_split_audit(store)
+    if audit is None:
+        raise NotFoundError("no split audit drawn yet: run `credible split-audit draw` first")
+    if record not in audit.sample:
+        raise CredibleError(
+            f"record {record} is not in split audit {audit.audit_run}'s sample "
+            "(`credible split-audit show` lists it)"
+        )
+    if found is not None:
+        if found == record:
+            raise CredibleError(f"record {record} cannot be found as itself")
+        with store.read() as conn:
+            exists = conn.execute(
+                select(schema.person_records.c.id).where(schema.person_records.c.id == found)
+            ).first()
+        if exists is None:
+            raise NotFoundError(f"no person record {found} in the store")
+    assert audit.audit_run is not None
+    with store.write(actor) as uow:
+        return add_audit_answer(uow, audit.audit_run, record, found, note)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Table, select
 
 from credible import __version__
 from credible.store.audit import canonical_json, now
-from credible.store.schema import judgements, runs
+from credible.store.schema import judgements, runs, split_audit_answers
 from credible.store.store import UnitOfWork
 
 
@@ -184,3 +184,34 @@ def live_judgements(conn: Connection) -> list[Judgement]:
         Judgement(r.id, r.record_l, r.record_r, r.decision, r.actor, r.at, r.note)
         for r in live_decisions(conn, judgements, "record_l", "record_r")
     ]
+
+
+def add_audit_answer(
+    uow: UnitOfWork,
+    audit_run: int,
+    record_id: int,
+    found_record: int | None,
+    note: str | None = None,
+) -> int:
+    """Append a reviewer's answer on one record of a split audit's sample: the record
+    the same person was found under, or None (searched, no one found)."""
+    return uow.insert(
+        split_audit_answers,
+        audit_run=audit_run,
+        record_id=record_id,
+        answer="not found" if found_record is None else "found",
+        found_record=found_record,
+        note=note,
+        actor=uow.actor,
+        at=now(),
+    )
+
+
+def live_audit_answers(conn: Connection, audit_run: int) -> dict[int, int | None]:
+    """Of a split audit, the latest non-retracted answer per sampled record."""
+    rows = live_decisions(conn, split_audit_answers, "audit_run", "record_id")
+    return {
+        int(r.record_id): (int(r.found_record) if r.found_record is not None else None)
+        for r in rows
+        if r.audit_run == audit_run and r.answer in ("found", "not found")
+    }

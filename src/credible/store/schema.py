@@ -359,6 +359,24 @@ judgements = Table(
     Index("ix_judgements_pair", "record_l", "record_r"),
 )
 
+# A split audit's answers (``credible split-audit``): the sample itself is the run that
+# drew it (stage "split-audit"). Per sampled record, did a reviewer find the same person
+# under another record (``found_record``), or search and find no one? Appended, as
+# linkage judgements are; a retraction is a new row.
+split_audit_answers = Table(
+    "split_audit_answers",
+    metadata,
+    _pk(),
+    Column("audit_run", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("record_id", Integer, ForeignKey("person_records.id"), nullable=False),
+    Column("answer", String(10), nullable=False),  # found | not found | retracted
+    Column("found_record", Integer, ForeignKey("person_records.id")),
+    Column("note", Text),
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("retracts", Integer, ForeignKey("split_audit_answers.id")),
+)
+
 # What an import kept as written instead of refusing (``credible import --keep-invalid``):
 # one row per value that failed validation, the field left empty in the record.
 import_problems = Table(
@@ -586,6 +604,7 @@ AUDITED_TABLES: tuple[Table, ...] = (
     api_tokens,
     timestamps,
     evidence_texts,
+    split_audit_answers,
 )
 
 # The table each importable kind of row goes to.
