@@ -220,3 +220,15 @@ def test_the_report_shows_the_interval_with_the_linkage_held_fixed(demo_case: De
         keys = [k for k in report["figures"] if k.endswith(end)]
         assert keys, end
         assert f'data-figure="{keys[0]}"' in html, keys[0]
+
+
+def test_the_report_says_what_the_split_audit_found(demo_case: DemoCase) -> None:
+    """The demo answers a split audit: the report states its size, finds and rate as
+    traced figures, and no longer says the draws ignore the splits it corrects."""
+    report = json.loads((demo_case.internal / "report.json").read_text(encoding="utf-8"))
+    html = (demo_case.internal / "index.html").read_text(encoding="utf-8")
+    found = [k for k in report["figures"] if k.endswith("linkage.split_audit.found")]
+    assert found, "the demo's estimate used no split audit"
+    assert "A split audit corrects the draws" in html
+    assert f'data-figure="{found[0]}"' in html
+    assert "blocking never proposed leave people split" not in html

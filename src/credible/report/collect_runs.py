@@ -195,6 +195,20 @@ def estimation_data(figs: Figures, run: RunInfo) -> dict[str, Any]:
         if linkage.get("draws")
         else None
     )
+    audit = linkage.get("split_audit") or {}
+    out["split_audit"] = (
+        {
+            "audited": fig("linkage.split_audit.audited", int(audit["audited"])),
+            "found": fig("linkage.split_audit.found", int(audit["found"])),
+            "rate": fig(
+                "linkage.split_audit.rate",
+                round(float(audit["split_rate"]), 4),
+                text=f"{float(audit['split_rate']):.1%}",
+            ),
+        }
+        if audit.get("used")
+        else None
+    )
     out["strata"] = [
         {
             "name": name,
