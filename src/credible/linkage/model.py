@@ -360,6 +360,47 @@ def leave_one_out_tf(values: pd.Series, name: str) -> pd.DataFrame:
     return pd.DataFrame({name: counts.index, f"tf_{name}": tf})
 
 
+#: The "where" levels on which two records give the same home county.
+SAME_HOME_LEVELS = (
+    "same home, same facility",
+    "same home, facility unknown",
+    "same home, other facility",
+)
+
+
+def county_size_factor(
+    county: pd.Series, left: np.ndarray, right: np.ndarray, same_home: np.ndarray
+) -> np.ndarray:
+    """Per pair, how much rarer (above 1) or commoner (below 1) than the average county
+    the home county the two records share is: a term-frequency adjustment of the
+    "where" comparison's same-home levels, as a Bayes factor to multiply in.
+
+    The level's u is the chance that a random pair shares a county, averaged over the
+    counties; but counties differ in size fortyfold (0.5 % to 19 % of the records of
+    10,000 simulated people), and sharing a small county is far stronger evidence than
+    sharing a large one. Splink's own adjustment would replace the level's u by the
+    county's frequency and so drop the facility the level also compares; this keeps it
+    and scales by the county alone: (average chance of a shared county) / (this
+    county's, leave-one-out as ``leave_one_out_tf``). Without it the pairs of a small
+    county, often its only candidates, were matches far more often than scored
+    (development seed 5, 10k records: a Platt intercept of +1.5 nats for pairs with no
+    rival against +0.7 for the rest). Pairs not in ``same_home`` or without a county
+    (a home compared by its spelling) keep 1."""
+    given = county.dropna()
+    counts = given.value_counts()
+    out = np.ones(len(left))
+    n = len(given)
+    if n < 2 or len(counts) < 2:
+        return out
+    shared = float((counts * (counts - 1)).sum()) / (n * (n - 1))
+    share = np.maximum(counts - 1, 1) / (n - 1)
+    values = county.to_numpy(dtype=object)
+    here = values[left]
+    known = same_home & pd.notna(here) & (here == values[right])
+    out[known] = shared / share.reindex(here[known]).to_numpy(float)
+    return out
+
+
 def every_comparison() -> list[ComparisonSpec]:
     """Every comparison any settings may use; their SQL does not depend on the settings."""
     return comparisons(LinkSettings(exclusive=False))
