@@ -394,10 +394,11 @@ def county_size_factor(
         return out
     shared = float((counts * (counts - 1)).sum()) / (n * (n - 1))
     share = np.maximum(counts - 1, 1) / (n - 1)
-    values = county.to_numpy(dtype=object)
-    here = values[left]
-    known = same_home & pd.notna(here) & (here == values[right])
-    out[known] = shared / share.reindex(here[known]).to_numpy(float)
+    codes, uniques = pd.factorize(county)
+    weight = shared / share.reindex(uniques).to_numpy(float)
+    here = codes[left]
+    known = same_home & (here >= 0) & (here == codes[right])
+    out[known] = weight[here[known]]
     return out
 
 
