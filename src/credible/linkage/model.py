@@ -26,7 +26,7 @@ from credible.linkage.splink_adapter import (
     SqlFunctions,
     splink_comparison,
 )
-from credible.linkage.udf import NAME_SIMILARITY
+from credible.linkage.udf import NAME_MATCH_LEVEL, NAME_SIMILARITY
 
 #: Jaro–Winkler on the romanised parts at or above which two parts are "similar".
 PART_SIMILAR = 0.9
@@ -43,6 +43,7 @@ class _NameTests:
     one_part: str
     across_scripts: str
     whole: str
+    part_of: str
     nothing_shared: str
 
 
@@ -80,6 +81,14 @@ def _name_tests(f: SqlFunctions) -> _NameTests:
             f"AND ({overlap}(name_keys_l, name_keys_r) "
             f"OR {jw}(name_sorted_l, name_sorted_r) >= 0.7) "
             f"AND {NAME_SIMILARITY}(name_display_l, name_display_r) >= {WHOLE_NAME_ALIKE}"
+        ),
+        # One name is the other with parts left out or added (a grandfather's name, an
+        # honorific: Sabit Damolla Abdulbaqi / Sabit Abdulbaqi): ``credible.names``'
+        # "part" level (issue 19), asked only of pairs that share a name key and that no
+        # stronger level took.
+        part_of=(
+            f"{overlap}(name_keys_l, name_keys_r) "
+            f"AND {NAME_MATCH_LEVEL}(name_display_l, name_display_r) >= 1"
         ),
         # What every later level needs at least one of; without any, the names differ.
         # Tested first because it is cheap and decides most random pairs, which otherwise
@@ -144,6 +153,7 @@ def _name(f: SqlFunctions, tf: bool) -> list[Level]:
             f"(n2_rom_l IS NULL OR n2_rom_r IS NULL) AND {t.one_part}",
         ),
         Level("whole names alike", t.whole),
+        Level("one name part of the other", t.part_of),
         Level("one part agrees, one differs", t.one_part),
         Level("different", "ELSE"),
     ]
