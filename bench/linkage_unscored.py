@@ -25,7 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from credible.linkage import LinkSettings, exclusive, train_and_predict
+from credible.linkage import LinkSettings, evaluate, exclusive, train_and_predict
 from credible.linkage.blocking import capped_blocks
 from linkage import markdown_table
 from linkage_blocking import prepared_records, rule_pairs, true_pairs
@@ -105,9 +105,19 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2001)
     parser.add_argument("--no-id-numbers", action="store_true", help="the older lists")
+    parser.add_argument("--keep-pairs-above", type=float, default=None)
+    parser.add_argument("--exclusive-min-probability", type=float, default=None)
     args = parser.parse_args()
     prepared, keyed = prepared_records(args.size, args.seed, not args.no_id_numbers)
-    settings = LinkSettings()
+    changed = {
+        k: v
+        for k, v in (
+            ("keep_pairs_above", args.keep_pairs_above),
+            ("exclusive_min_probability", args.exclusive_min_probability),
+        )
+        if v is not None
+    }
+    settings = LinkSettings(**changed)
     n = len(prepared)
     positions = pd.Series(np.arange(n), index=prepared["record_id"].to_numpy())
     truth = true_pairs(keyed, positions, n)
@@ -141,7 +151,13 @@ def main() -> None:
         here = stage == name
         rows.append([name, f"{int(here.sum()):,}", f"{int((here & apart).sum()):,}"])
     rows.append(["**all true pairs**", f"{len(truth):,}", f"{int(apart.sum()):,}"])
-    print(f"{n:,} records, seed {args.seed}; linkage {cpu:.0f} CPU s")
+    clusters = result.clusters
+    metrics = evaluate(clusters, keyed[["source", "source_row", "person_id"]])
+    print(
+        f"{n:,} records, seed {args.seed}, settings changed: {changed or 'none'}; "
+        f"linkage {cpu:.0f} CPU s; {len(result.pairs):,} pairs kept; "
+        f"pairwise F1 {metrics.pairwise_f1:.4f}"
+    )
     print(markdown_table(["true pairs", "all", "left apart by the run's Persons"], rows))
     never = truth[stage == "never proposed by blocking"]
     if len(never):
