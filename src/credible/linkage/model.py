@@ -395,7 +395,9 @@ def county_size_factor(
     county, often its only candidates, were matches far more often than scored
     (development seed 5, 10k records: a Platt intercept of +1.5 nats for pairs with no
     rival against +0.7 for the rest). Pairs not in ``same_home`` or without a county
-    (a home compared by its spelling) keep 1."""
+    (a home compared by its spelling) keep 1. Known problem: the share is counted over
+    all lists, not per pair of lists; on lists without identity numbers (100k records)
+    it promoted namesakes of small counties and lowered F1 (docs/benchmarks.md)."""
     given = county.dropna()
     counts = given.value_counts()
     out = np.ones(len(left))
