@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from credible.linkage import LinkSettings
-from credible.linkage.model import comparisons, leave_one_out_tf
+from credible.linkage.model import comparisons, county_size_factor, leave_one_out_tf
 from credible.linkage.splink_adapter import comparison_dict
 
 
@@ -64,3 +65,36 @@ def test_leave_one_out_tf_is_the_share_of_the_other_records(names):
         others = max(len(given_names) - 1, 1)
         # another record than the one that has it: (k - 1) of the other n - 1
         assert tf == pytest.approx(max(held - 1, 1) / others)
+
+
+@given(
+    st.lists(st.sampled_from(["Qaghiliq", "Guma", "Lop", "Chira", None]), min_size=4, max_size=40)
+)
+def test_county_size_factor_keeps_the_average_evidence_of_a_shared_county(counties: list) -> None:
+    """FICTIONAL home counties. Over every pair that shares a county the factor averages
+    the share of the records (with a county) whose county another record holds: 1 when
+    no county is held once. It moves evidence from large counties to small ones."""
+    county = pd.Series(counties, dtype=object)
+    codes = county.to_numpy()
+    left, right = np.triu_indices(len(counties), k=1)
+    shared = np.array(
+        [codes[a] is not None and codes[a] == codes[b] for a, b in zip(left, right, strict=True)]
+    )
+    factor = county_size_factor(county, left, right, np.ones(len(left), dtype=bool))
+    assert np.all(factor[~shared] == 1.0)
+    if shared.any() and county.nunique() >= 2:
+        held = county.dropna().value_counts()
+        expected = held[held >= 2].sum() / held.sum()
+        assert factor[shared].mean() == pytest.approx(expected)
+
+
+def test_county_size_factor_weighs_a_small_county_above_a_large_one() -> None:
+    """FICTIONAL: two records of a county of 2 against two of a county of 8."""
+    county = pd.Series(["Lop"] * 2 + ["Guma"] * 8 + [None], dtype=object)
+    left, right = np.array([0, 2, 10, 0]), np.array([1, 3, 10, 2])
+    same_home = np.array([True, True, True, True])
+    small, large, missing, other = county_size_factor(county, left, right, same_home)
+    assert small > 1 > large
+    assert missing == other == 1.0
+    not_same_home = county_size_factor(county, left, right, ~same_home)
+    assert np.all(not_same_home == 1.0)

@@ -8,8 +8,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credible.linkage.udf import _scores
-from credible.names import name_similarity
+from credible.linkage.udf import _levels, _scores
+from credible.names import MATCH_LEVELS, name_match_level, name_similarity
 
 NAMES = [
     "Memet Tursun",
@@ -48,3 +48,23 @@ def test_registering_twice_on_one_connection_replaces_the_function():
     register_duckdb(con)
     (score,) = con.execute(f"SELECT {NAME_SIMILARITY}('Memet', 'Memet')").fetchone()
     assert math.isclose(score, name_similarity("Memet", "Memet"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*NAMES, "Sabit Damolla Abdulbaqi", "Sabit", "Ilham Tohti"]),
+            st.sampled_from([*NAMES, "Sabit Abdulbaqi", "Ilham", "Memet"]),
+        ),
+        max_size=30,
+    )
+)
+def test_levels_match_name_match_level_row_by_row(pairs):
+    """FICTIONAL names. The SQL match-level function gives credible.names' level index."""
+    got = _levels(pa.array([a for a, _ in pairs], pa.string()), pa.array([b for _, b in pairs]))
+    for (a, b), level in zip(pairs, got, strict=True):
+        if not a or not b:
+            assert math.isnan(level)
+        else:
+            assert MATCH_LEVELS[int(level)] == name_match_level(a, b)

@@ -64,3 +64,9 @@ def split_many(values: Sequence[object]) -> list[list[str]]:
 def similarity_many(left: Sequence[str], right: Sequence[str]) -> list[float]:
     """``credible.names.name_similarity`` of each pair, in [0, 1]."""
     return [float(v) for v in names.name_similarity_many(list(left), list(right))]
+
+
+def match_level_many(left: Sequence[str], right: Sequence[str]) -> list[float]:
+    """``credible.names.name_match_level`` of each pair, as its index into
+    ``MATCH_LEVELS`` (0 different, 1 part, 2 same)."""
+    return [float(v) for v in names.name_match_level_many(list(left), list(right))]

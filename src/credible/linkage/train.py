@@ -7,7 +7,7 @@ import math
 import platform
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,9 @@ from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
 from credible.linkage.features import FEATURE_COLUMNS, LIST_COLUMNS
 from credible.linkage.model import (
     CREDIBLE_KEY,
+    SAME_HOME_LEVELS,
     block_rules,
+    county_size_factor,
     every_comparison,
     leave_one_out_tf,
     list_odds,
@@ -308,6 +310,10 @@ def _score_list_aware(
     vectors, lists = _screened_pairs(run, linker)
     odds, repeat = _starting_odds(linker, vectors.n_sources, lists, model)
     comparisons = comparisons_of(linker)
+    # A model stored before the county-size adjustment re-scores without it, as trained.
+    county_size = model is None or bool(model.get(CREDIBLE_KEY, {}).get("county_size"))
+    if county_size:
+        vectors = _with_county_size(vectors, comparisons, run.prepared)
     session: dict[str, Any] = {"blocking_rule": "pairs with evidence (list-aware EM)"}
     if model is None:
         fitted = exclusive.fit(
@@ -345,10 +351,29 @@ def _score_list_aware(
         "stored": {
             "list_odds": {"lists": lists, "odds": odds.tolist(), "repeat": repeat.tolist()},
             "screen_m": {k: v.tolist() for k, v in screen_m.items()},
+            "county_size": county_size,
         },
         "sessions": [session],
     }
     return _pairs_frame(frame), info
+
+
+def _with_county_size(
+    vectors: exclusive.PairVectors, comparisons: list[exclusive.Comparison], prepared: pd.DataFrame
+) -> exclusive.PairVectors:
+    """The pairs with the home county's size in their term-frequency factor
+    (``county_size_factor``)."""
+    where = next((c for c in comparisons if c.name == "where"), None)
+    if where is None or "residence_county" not in prepared.columns:
+        return vectors
+    same = [i for i, label in enumerate(where.labels) if label in SAME_HOME_LEVELS]
+    factor = county_size_factor(
+        prepared["residence_county"].reset_index(drop=True),
+        vectors.left,
+        vectors.right,
+        np.isin(vectors.levels["where"], same),
+    )
+    return replace(vectors, tf_bayes_factor=vectors.tf_bayes_factor * factor)
 
 
 def _screen_m(linker: Any, model: dict[str, Any] | None) -> dict[str, np.ndarray]:

@@ -1,5 +1,5 @@
-"""``credible.names.name_similarity`` as a SQL function, so Splink can compare names
-across scripts inside the database on either backend.
+"""``credible.names.name_similarity`` and ``name_match_level`` as SQL functions, so
+Splink can compare names across scripts inside the database on either backend.
 
 The function is vectorised (Arrow batches on DuckDB, pandas batches on Spark), pure and
 deterministic, so both backends compute the same score for the same pair.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,9 @@ from credible.linkage import _names
 
 #: The SQL name of the function in comparison SQL.
 NAME_SIMILARITY = "credible_name_similarity"
+#: ``credible.names.name_match_level`` as an index into ``MATCH_LEVELS`` (0 different,
+#: 1 one name's parts a subset of the other's, 2 the same name).
+NAME_MATCH_LEVEL = "credible_name_match_level"
 
 
 #: Scores computed so far, by pair of names: a comparison's CASE calls the function once
@@ -37,7 +41,8 @@ class _Scores:
     names get integer ids through each batch's dictionary, a pair is one int64 key,
     and only a batch's distinct pairs are looked up."""
 
-    def __init__(self) -> None:
+    def __init__(self, many: Callable[[list[str], list[str]], list[float]]) -> None:
+        self.many = many
         self.ids: dict[str, int] = {}
         self.names: list[str] = []
         self.cache: dict[int, float] = {}
@@ -75,16 +80,15 @@ class _Scores:
             if len(self.cache) + len(new) > _CACHE_LIMIT:
                 self.cache.clear()
             pairs = [(int(keys[i]) >> 31, int(keys[i]) & ((1 << 31) - 1)) for i in new]
-            scores = _names.similarity_many(
-                [self.names[x] for x, _ in pairs], [self.names[y] for _, y in pairs]
-            )
+            scores = self.many([self.names[x] for x, _ in pairs], [self.names[y] for _, y in pairs])
             for i, score in zip(new, scores, strict=True):
                 found[i] = self.cache[int(keys[i])] = float(score)
         out[valid] = np.asarray(found, dtype=float)[inverse]
         return out
 
 
-_SCORES = _Scores()
+_SCORES = _Scores(_names.similarity_many)
+_LEVELS = _Scores(_names.match_level_many)
 
 
 def _scores(left: pa.Array, right: pa.Array) -> np.ndarray:
@@ -92,37 +96,59 @@ def _scores(left: pa.Array, right: pa.Array) -> np.ndarray:
         return _SCORES(left, right)
 
 
+def _levels(left: pa.Array, right: pa.Array) -> np.ndarray:
+    with _LOCK:
+        return _LEVELS(left, right)
+
+
+#: Each function: its SQL name and what computes it.
+_FUNCTIONS = ((NAME_SIMILARITY, _scores), (NAME_MATCH_LEVEL, _levels))
+
+
 def register_duckdb(con: Any) -> None:
-    """Register the function on a DuckDB connection (idempotent)."""
+    """Register the functions on a DuckDB connection (idempotent)."""
     import duckdb
 
-    def fn(a: pa.Array, b: pa.Array) -> pa.Array:
-        scores = _scores(a, b)
-        return pa.array(scores, type=pa.float64(), mask=np.isnan(scores))
-
-    # Registered already (the same connection again): replace it. A connection that
-    # does not have it says so with InvalidInputException, the one error expected here.
-    with contextlib.suppress(duckdb.InvalidInputException):
-        con.remove_function(NAME_SIMILARITY)
-    con.create_function(
-        NAME_SIMILARITY,
-        fn,
-        [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
-        duckdb.sqltype("DOUBLE"),
-        type="arrow",
-        side_effects=False,
-    )
+    for name, compute in _FUNCTIONS:
+        # Registered already (the same connection again): replace it. A connection that
+        # does not have it says so with InvalidInputException, the one error expected here.
+        with contextlib.suppress(duckdb.InvalidInputException):
+            con.remove_function(name)
+        con.create_function(
+            name,
+            _arrow(compute),
+            [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
+            duckdb.sqltype("DOUBLE"),
+            type="arrow",
+            side_effects=False,
+        )
 
 
 def register_spark(session: Any) -> None:
-    """Register the function on a Spark session as a pandas UDF."""
+    """Register the functions on a Spark session as pandas UDFs."""
     from pyspark.sql.functions import pandas_udf
 
+    for name, compute in _FUNCTIONS:
+        session.udf.register(name, pandas_udf(_pandas(compute), "double"))  # type: ignore[call-overload]
+
+
+def _arrow(compute: Callable[[pa.Array, pa.Array], np.ndarray]) -> Callable[..., pa.Array]:
+    """``compute`` as a DuckDB Arrow function of two columns (NaN is SQL NULL)."""
+
+    def fn(a: pa.Array, b: pa.Array) -> pa.Array:
+        scores = compute(a, b)
+        return pa.array(scores, type=pa.float64(), mask=np.isnan(scores))
+
+    return fn
+
+
+def _pandas(compute: Callable[[pa.Array, pa.Array], np.ndarray]) -> Callable[..., pd.Series]:
+    """``compute`` as the function of a Spark pandas UDF of two columns."""
+
     def score(a: pd.Series, b: pd.Series) -> pd.Series:
-        return pd.Series(_scores(pa.array(a, from_pandas=True), pa.array(b, from_pandas=True)))
+        return pd.Series(compute(pa.array(a, from_pandas=True), pa.array(b, from_pandas=True)))
 
     # pyspark reads the type hints to pick the UDF kind; this module's postponed
     # annotations are strings, so give it the real types.
     score.__annotations__ = {"a": pd.Series, "b": pd.Series, "return": pd.Series}
-    fn = pandas_udf(score, "double")  # type: ignore[call-overload]
-    session.udf.register(NAME_SIMILARITY, fn)
+    return score
