@@ -20,9 +20,9 @@ from credible.linkage.train import MODEL_COLUMNS, _register
 SETTINGS = LinkSettings(threads=1, exclusive=False)
 
 
-def stored_model(dialect: str) -> dict:
+def stored_model(dialect: str, settings: LinkSettings = SETTINGS) -> dict:
     """A model as ``save_model_to_json`` stores it, trained on ``dialect``."""
-    rendered = [splink.comparison_dict(c, dialect) for c in comparisons(SETTINGS)]
+    rendered = [splink.comparison_dict(c, dialect) for c in comparisons(settings)]
     for comparison in rendered:
         for i, level in enumerate(comparison["comparison_levels"]):
             if not level.get("is_null_level"):
@@ -65,18 +65,22 @@ def test_splink_renders_each_backend_with_its_own_functions():
         assert without_sql(a) == without_sql(b)
 
 
+@pytest.mark.parametrize("part_level", [False, True])
 @pytest.mark.parametrize(("source", "target"), [("duckdb", "spark"), ("spark", "duckdb")])
-def test_a_stored_model_moves_to_another_backend_with_its_trained_values(source, target):
-    model = stored_model(source)
+def test_a_stored_model_moves_to_another_backend_with_its_trained_values(
+    source, target, part_level
+):
+    settings = SETTINGS.model_copy(update={"name_part_level": part_level})
+    model = stored_model(source, settings)
     ported = splink.port_model(model, target, every_comparison(), ["l.k = r.k"])
-    assert sql_of(ported) == sql_of(stored_model(target))
+    assert sql_of(ported) == sql_of(stored_model(target, settings))
     assert "sql_dialect" not in ported
     assert ported["blocking_rules_to_generate_predictions"] == ["l.k = r.k"]
     for old, new in zip(model["comparisons"], ported["comparisons"], strict=True):
         for a, b in zip(old["comparison_levels"], new["comparison_levels"], strict=True):
             assert a.get("u_probability") == b.get("u_probability")
             assert a.get("m_probability") == b.get("m_probability")
-    assert sql_of(model) == sql_of(stored_model(source))  # the stored model is not edited
+    assert sql_of(model) == sql_of(stored_model(source, settings))  # not edited
 
 
 def test_a_model_written_otherwise_is_refused_not_rewritten():

@@ -124,7 +124,7 @@ NAME_TERM_FREQUENCIES = {
 }
 
 
-def _name(f: SqlFunctions, tf: bool) -> list[Level]:
+def _name(f: SqlFunctions, tf: bool, part_level: bool = False) -> list[Level]:
     """The given name and the father's (or family) name, compared part by part.
 
     Uyghur names are a given name and the father's given name, so "Tursun Yunus" and
@@ -153,7 +153,7 @@ def _name(f: SqlFunctions, tf: bool) -> list[Level]:
             f"(n2_rom_l IS NULL OR n2_rom_r IS NULL) AND {t.one_part}",
         ),
         Level("whole names alike", t.whole),
-        Level("one name part of the other", t.part_of),
+        *([Level("one name part of the other", t.part_of)] if part_level else []),
         Level("one part agrees, one differs", t.one_part),
         Level("different", "ELSE"),
     ]
@@ -415,8 +415,11 @@ def county_size_factor(
 
 
 def every_comparison() -> list[ComparisonSpec]:
-    """Every comparison any settings may use; their SQL does not depend on the settings."""
-    return comparisons(LinkSettings(exclusive=False))
+    """Every comparison any settings may use, each way settings can write it (the name
+    with and without its part level)."""
+    plain = comparisons(LinkSettings(exclusive=False))
+    with_part = comparisons(LinkSettings(exclusive=False, name_part_level=True))
+    return plain + [c for c in with_part if c.name == "name"]
 
 
 def splink_spec(model: dict[str, Any]) -> dict[str, Any]:
@@ -452,7 +455,7 @@ def comparisons(settings: LinkSettings, present: set[str] | None = None) -> list
         _spec(
             "name",
             "given and father's name, part by part, any script",
-            lambda f: _name(f, tf),
+            lambda f: _name(f, tf, settings.name_part_level),
         ),
         _spec(
             "birth_date",

@@ -179,19 +179,26 @@ def port_model(
     spec = copy.deepcopy(dict(model))
     source = str(spec.pop("sql_dialect", dialect))
     if source != dialect:
-        by_name = {s.name: s for s in specs}
+        by_name: dict[str, list[ComparisonSpec]] = {}
+        for candidate in specs:
+            by_name.setdefault(candidate.name, []).append(candidate)
         for comparison in spec["comparisons"]:
             name = comparison["output_column_name"]
             if name not in by_name:
                 raise PortError(f"the stored model's comparison {name!r} is not one of credible's")
-            written = by_name[name].levels(sql_functions(source))
-            wanted = by_name[name].levels(sql_functions(dialect))
             stored = comparison["comparison_levels"]
-            same = len(stored) == len(written) and all(
-                lv["sql_condition"] == w.sql and lv.get("label_for_charts") == w.label
-                for lv, w in zip(stored, written, strict=False)
-            )
-            if not same:
+            # A comparison can be written more than one way (settings add a level): the
+            # spec that wrote the model is the one whose SQL it holds.
+            wanted = None
+            for candidate in by_name[name]:
+                written = candidate.levels(sql_functions(source))
+                if len(stored) == len(written) and all(
+                    lv["sql_condition"] == w.sql and lv.get("label_for_charts") == w.label
+                    for lv, w in zip(stored, written, strict=False)
+                ):
+                    wanted = candidate.levels(sql_functions(dialect))
+                    break
+            if wanted is None:
                 raise PortError(
                     f"the stored model's comparison {name!r} was written otherwise than "
                     f"this version of credible writes it; it runs on {source} only"

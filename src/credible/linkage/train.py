@@ -311,7 +311,11 @@ def _score_list_aware(
     odds, repeat = _starting_odds(linker, vectors.n_sources, lists, model)
     comparisons = comparisons_of(linker)
     # A model stored before the county-size adjustment re-scores without it, as trained.
-    county_size = model is None or bool(model.get(CREDIBLE_KEY, {}).get("county_size"))
+    county_size = (
+        run.settings.county_size
+        if model is None
+        else bool(model.get(CREDIBLE_KEY, {}).get("county_size"))
+    )
     if county_size:
         vectors = _with_county_size(vectors, comparisons, run.prepared)
     session: dict[str, Any] = {"blocking_rule": "pairs with evidence (list-aware EM)"}
