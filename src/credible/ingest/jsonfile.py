@@ -118,19 +118,29 @@ def _decode_error(exc: Exception) -> str:
     return "valid JSON: a number too long to read (more than 4300 digits)"
 
 
+#: The longest token a cut can leave unreadable that is not a string: a surrogate pair
+#: of escapes (\\ud83d\\ude00) is 12 characters; ``false`` is 5.
+_LONGEST_TOKEN = 12
+
+
 def _incomplete(exc: json.JSONDecodeError, size: int) -> bool:
-    """The decoder ran out of text (more of the file may complete the element)."""
-    return exc.pos >= size or exc.msg.startswith("Unterminated string")
+    """The decoder may have run out of text (more of the file may complete the element):
+    an error within a token's length of the end (a piece cut in ``tr|ue``, ``nu|ll`` or
+    ``\\u00|e9`` reads as "Expecting value" or "Invalid \\uXXXX escape"), or a string
+    left open. A real error there is found again once more text is read."""
+    return exc.pos >= size - _LONGEST_TOKEN or exc.msg.startswith("Unterminated string")
 
 
-def _iter_array(f: TextIO, file: str, limits: ReadLimits) -> Iterator[tuple[int, Any]]:
+def _iter_array(
+    f: TextIO, file: str, limits: ReadLimits, chunk_chars: int = 1 << 20
+) -> Iterator[tuple[int, Any]]:
     """Elements of a top-level JSON array, one at a time (the file is never all in memory)."""
     buf, pos, eof = "", 0, False
     longest = limits.json_record_mb << 20
 
     def more() -> bool:
         nonlocal buf, pos, eof
-        chunk = f.read(1 << 20)
+        chunk = f.read(chunk_chars)
         eof = not chunk
         buf, pos = buf[pos:] + chunk, 0
         return bool(chunk)
