@@ -233,3 +233,39 @@ def test_audit_drawn_once_answered_in_the_store_and_used_by_estimate(
     assert fresh is not None and fresh.answers == {}
     unanswered, _ = estimate_in_store(store, "tester", ["Mt"], seed=2, linkage_draws=2)
     assert not unanswered.linkage["split_audit"]["used"]
+
+
+def test_fragments_join_persons_on_the_lists_the_found_partners_were_on() -> None:
+    """A fragment is joined to a Person on the lists where the reviewer found partners,
+    not to any Person on other lists: which lists gain an overlap is what moves the
+    estimates (a uniform choice favoured the large lists)."""
+    from credible.estimate.splitaudit import SplitRate
+
+    rng = np.random.default_rng(8)
+    rows = [
+        (person, f"list{j}")
+        for person in range(1_500)
+        for j in np.flatnonzero(rng.random(4) < [0.4, 0.5, 0.5, 0.5])
+    ]
+    records = pd.DataFrame(rows, columns=["person_id", "source"])
+    records["record_id"] = np.arange(len(records)) + 1
+    scored = ScoredLinkage(records, pd.DataFrame(
+        columns=["record_id_l", "record_id_r", "match_probability"]), 0.5)  # fmt: skip
+    labels = scored.fixed_labels()
+    src = scored.records["source"].astype(str).to_numpy()
+    rate = SplitRate(
+        frame=len(one_list_persons(records)), audited=100, found=60, partner_one_list=0,
+        drawn_on=None, link_run=None, sampled=100, partner_lists=(("list1", "list2"),),
+    )  # fmt: skip
+    lists_before = {int(k): frozenset(v) for k, v in pd.Series(src).groupby(labels)}
+    joined_on = []
+    for seed in range(5):
+        after = correct_draw(scored, labels, rate, [], np.random.default_rng(seed))
+        for new in np.unique(after):
+            members = [int(m) for m in np.unique(labels[after == new])]
+            if any(lists_before[m] == {"list0"} for m in members):
+                joined_on += [lists_before[m] for m in members if len(lists_before[m]) > 1]
+    assert len(joined_on) > 50
+    # Persons on list1 and list2 only: one of four multi-list patterns without list0,
+    # which a uniform choice would take about a quarter of the time.
+    assert set(joined_on) == {frozenset({"list1", "list2"})}
