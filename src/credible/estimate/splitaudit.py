@@ -119,6 +119,10 @@ class SplitRate:
     sampled: int
     #: The lists (source names) of each found partner seen on two or more lists.
     partner_lists: tuple[tuple[str, ...], ...] = ()
+    #: Per list of the sampled Persons: (list, answered, found). Splits are not spread
+    #: evenly over the lists (a list that repeats people, a list written in another
+    #: script), so each list's one-list Persons are corrected at their own rate.
+    by_list: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def rate(self) -> float:
@@ -142,6 +146,7 @@ class SplitRate:
             "split_rate": self.rate,
             "split_rate_interval": [lo, hi],
             "expected_splits": self.rate * max(self.frame - self.audited, 0) + self.found,
+            "by_list": [{"list": n, "audited": a, "found": f} for n, a, f in self.by_list],
             "drawn_on_link_run": self.drawn_on,
             "link_run": self.link_run,
             "posterior": "Beta(found + 1/2, not found + 1/2) (Jeffreys)",
@@ -158,15 +163,20 @@ def split_rate(scored: ScoredLinkage, audit: SplitAudit) -> SplitRate:
     lists_of = scored.records.groupby("person_id")["source"].agg(
         lambda s: tuple(sorted(set(map(str, s))))
     )
+    list_of = scored.records.set_index("record_id")["source"].astype(str)
     one_list_person = set(frame["person"].tolist())
     audited = found = partner_one = 0
     partner_lists: list[tuple[str, ...]] = []
+    per_list: dict[str, list[int]] = {}
     for rec, other in audit.answers.items():
         if rec not in in_frame:
             continue
         audited += 1
+        counts = per_list.setdefault(str(list_of[rec]), [0, 0])
+        counts[0] += 1
         if other is not None:
             found += 1
+            counts[1] += 1
             partner = person_of.get(other)
             if partner is not None and partner in one_list_person:
                 partner_one += 1
@@ -181,6 +191,7 @@ def split_rate(scored: ScoredLinkage, audit: SplitAudit) -> SplitRate:
         link_run=scored.link_run,
         sampled=len(audit.sample),
         partner_lists=tuple(partner_lists),
+        by_list=tuple((name, a, f) for name, (a, f) in sorted(per_list.items())),
     )
 
 
@@ -213,10 +224,19 @@ def correct_draw(
     pool = np.flatnonzero(one & ~excluded)
     theta = rng.beta(rate.found + 0.5, rate.audited - rate.found + 0.5)
     q = rng.beta(rate.partner_one_list + 0.5, rate.found - rate.partner_one_list + 0.5)
-    n_frag = int(rng.binomial(len(pool), theta))
+    # Each list's one-list Persons at the rate its own sampled Persons gave (Jeffreys
+    # posterior); a list none of whose Persons was answered, at the pooled rate.
+    answered = {bit_of[name]: (a, f) for name, a, f in rate.by_list if name in bit_of}
+    chosen: list[np.ndarray] = []
+    for bit in np.unique(bits[pool]):
+        members = pool[bits[pool] == bit]
+        a, f = answered.get(int(bit), (0, 0))
+        theta_here = rng.beta(f + 0.5, a - f + 0.5) if a else theta
+        chosen.append(rng.permutation(members)[: int(rng.binomial(len(members), theta_here))])
+    frags = rng.permutation(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+    n_frag = len(frags)
     if n_frag == 0:
         return labels
-    frags = rng.permutation(pool)[:n_frag]
     target = np.arange(n_persons)
     # fragments joined to each other: consecutive ones on different lists
     paired = round(n_frag * q)
