@@ -235,17 +235,17 @@ def test_audit_drawn_once_answered_in_the_store_and_used_by_estimate(
     assert not unanswered.linkage["split_audit"]["used"]
 
 
-def test_fragments_join_persons_on_the_lists_the_found_partners_were_on() -> None:
-    """A fragment is joined to a Person on the lists where the reviewer found partners,
-    not to any Person on other lists: which lists gain an overlap is what moves the
-    estimates (a uniform choice favoured the large lists)."""
+def test_each_lists_fragments_follow_that_lists_own_rate() -> None:
+    """Splits are not spread evenly over the lists: a list whose sampled Persons were
+    all found elsewhere loses many of its one-list Persons as fragments, one whose
+    sampled Persons were never found hardly any (a pooled rate would treat them alike)."""
     from credible.estimate.splitaudit import SplitRate
 
     rng = np.random.default_rng(8)
     rows = [
         (person, f"list{j}")
         for person in range(1_500)
-        for j in np.flatnonzero(rng.random(4) < [0.4, 0.5, 0.5, 0.5])
+        for j in np.flatnonzero(rng.random(3) < [0.5, 0.5, 0.5])
     ]
     records = pd.DataFrame(rows, columns=["person_id", "source"])
     records["record_id"] = np.arange(len(records)) + 1
@@ -254,18 +254,22 @@ def test_fragments_join_persons_on_the_lists_the_found_partners_were_on() -> Non
     labels = scored.fixed_labels()
     src = scored.records["source"].astype(str).to_numpy()
     rate = SplitRate(
-        frame=len(one_list_persons(records)), audited=100, found=60, partner_one_list=0,
-        drawn_on=None, link_run=None, sampled=100, partner_lists=(("list1", "list2"),),
+        frame=len(one_list_persons(records)), audited=80, found=40, partner_one_list=0,
+        drawn_on=None, link_run=None, sampled=80,
+        by_list=(("list0", 40, 40), ("list1", 40, 0)),
     )  # fmt: skip
     lists_before = {int(k): frozenset(v) for k, v in pd.Series(src).groupby(labels)}
-    joined_on = []
+    one_list = {m for m, lists in lists_before.items() if len(lists) == 1}
+    lost = {"list0": 0, "list1": 0, "list2": 0}
     for seed in range(5):
         after = correct_draw(scored, labels, rate, [], np.random.default_rng(seed))
-        for new in np.unique(after):
-            members = [int(m) for m in np.unique(labels[after == new])]
-            if any(lists_before[m] == {"list0"} for m in members):
-                joined_on += [lists_before[m] for m in members if len(lists_before[m]) > 1]
-    assert len(joined_on) > 50
-    # Persons on list1 and list2 only: one of four multi-list patterns without list0,
-    # which a uniform choice would take about a quarter of the time.
-    assert set(joined_on) == {frozenset({"list1", "list2"})}
+        for m in one_list:
+            members = np.unique(labels[after == after[labels == m][0]])
+            if len(members) > 1:
+                lost[next(iter(lists_before[m]))] += 1
+    per_draw = {k: v / 5 for k, v in lost.items()}
+    n = {k: sum(lists_before[m] == {k} for m in one_list) for k in lost}
+    assert per_draw["list0"] > 0.8 * n["list0"]  # rate ~ Beta(40.5, 0.5)
+    assert per_draw["list1"] < 0.1 * n["list1"]  # rate ~ Beta(0.5, 40.5)
+    # list2, none of its Persons sampled, at the pooled rate of one half
+    assert 0.3 * n["list2"] < per_draw["list2"] < 0.7 * n["list2"]

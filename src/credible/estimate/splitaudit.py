@@ -21,8 +21,7 @@ correction of the draw's histories:
 * a share q of the fragments (q drawn likewise from the share of found Persons whose
   partner was itself seen on one list) are joined two by two, across lists; each of
   the others is joined to a Person seen on two or more lists and not on the
-  fragment's list: one with the lists of a partner the reviewer found (drawn from the
-  found partners' lists that leave out the fragment's own), else any such Person.
+  fragment's list, taken at random.
 
 So the one-list count falls by F, as the audit says it should, and the interval holds
 the audit's sampling error as well as the linkage's. What it assumes: the sample is a
@@ -31,10 +30,9 @@ the reviewer finds a split person when one is there, and the split rate among th
 draws' one-list Persons is the stored linkage's (the draws leave about as many
 Persons as the stored run does, docs/estimation.md). Which multi-list Person a
 fragment belongs to is not known; a uniform choice moves the histories' shape only
-through which patterns gain a list, so the partner's lists are taken from what the
-audit found: a uniform choice joined fragments to Persons on the large lists more often
-than the found partners are, added overlap between those lists, and pushed the
-two-list estimates (Chapman) below the truth.
+through which patterns gain a list. (Taking the partner's lists from the partners the
+reviewer found was tried: with a score of finds standing for a thousand joins, a few
+patterns were inflated and dga's estimate on 20,000 people fell to the observed count.)
 """
 
 from __future__ import annotations
@@ -117,8 +115,6 @@ class SplitRate:
     drawn_on: int | None
     link_run: int | None
     sampled: int
-    #: The lists (source names) of each found partner seen on two or more lists.
-    partner_lists: tuple[tuple[str, ...], ...] = ()
     #: Per list of the sampled Persons: (list, answered, found). Splits are not spread
     #: evenly over the lists (a list that repeats people, a list written in another
     #: script), so each list's one-list Persons are corrected at their own rate.
@@ -160,13 +156,9 @@ def split_rate(scored: ScoredLinkage, audit: SplitAudit) -> SplitRate:
     frame = one_list_persons(scored.records)
     in_frame = set(frame["record_id"].tolist())
     person_of = scored.records.set_index("record_id")["person_id"]
-    lists_of = scored.records.groupby("person_id")["source"].agg(
-        lambda s: tuple(sorted(set(map(str, s))))
-    )
     list_of = scored.records.set_index("record_id")["source"].astype(str)
     one_list_person = set(frame["person"].tolist())
     audited = found = partner_one = 0
-    partner_lists: list[tuple[str, ...]] = []
     per_list: dict[str, list[int]] = {}
     for rec, other in audit.answers.items():
         if rec not in in_frame:
@@ -180,8 +172,6 @@ def split_rate(scored: ScoredLinkage, audit: SplitAudit) -> SplitRate:
             partner = person_of.get(other)
             if partner is not None and partner in one_list_person:
                 partner_one += 1
-            elif partner is not None:
-                partner_lists.append(lists_of[partner])
     return SplitRate(
         frame=len(frame),
         audited=audited,
@@ -190,7 +180,6 @@ def split_rate(scored: ScoredLinkage, audit: SplitAudit) -> SplitRate:
         drawn_on=audit.link_run,
         link_run=scored.link_run,
         sampled=len(audit.sample),
-        partner_lists=tuple(partner_lists),
         by_list=tuple((name, a, f) for name, (a, f) in sorted(per_list.items())),
     )
 
@@ -210,9 +199,6 @@ def correct_draw(
     src = scored.records["source"].astype(str).to_numpy()
     names, list_of = np.unique(src, return_inverse=True)
     bit_of = {str(n): 1 << i for i, n in enumerate(names)}
-    found_patterns = np.array(
-        [sum(bit_of.get(n, 0) for n in lists) for lists in rate.partner_lists], dtype=np.int64
-    )
     n_persons = int(labels.max()) + 1 if len(labels) else 0
     bits = np.zeros(n_persons, dtype=np.int64)
     np.bitwise_or.at(bits, labels, np.left_shift(np.int64(1), list_of.astype(np.int64)))
@@ -252,17 +238,8 @@ def correct_draw(
     multi = np.flatnonzero(~one)
     # for each list, the Persons on two or more lists that are not on it
     eligible = {int(b): multi[(bits[multi] & b) == 0] for b in np.unique(bits[one])}
-    order = np.argsort(bits[multi], kind="stable")
-    keys, starts = np.unique(bits[multi][order], return_index=True)
-    by_pattern = dict(zip(keys.tolist(), np.split(multi[order], starts[1:]), strict=True))
     for f in rest:
-        own = int(bits[f])
-        patterns = found_patterns[(found_patterns & own) == 0]
-        patterns = patterns[np.isin(patterns, keys)]
-        if len(patterns):
-            choices = by_pattern[int(patterns[rng.integers(len(patterns))])]
-        else:
-            choices = eligible[own]
+        choices = eligible[int(bits[f])]
         if len(choices):
             target[f] = int(choices[rng.integers(len(choices))])
     out: np.ndarray = pd.factorize(target[labels], sort=False)[0].astype(np.int64)
