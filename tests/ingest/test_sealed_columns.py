@@ -86,18 +86,24 @@ def test_a_sealed_constant_is_not_kept_in_the_mapping(store: Store, tmp_path: Pa
     assert kept["constants"]["contact"] == "[sealed]"
 
 
+def _echoes_phone(text: str) -> bool:
+    """The phone's own digits, written either way: its "555" alone also turns up by chance
+    in the random hex of an audit entry (a store id, a fingerprint)."""
+    return "555 0100" in text or "5550100" in text
+
+
 def test_errors_never_echo_a_sealed_value(store: Store, tmp_path: Path) -> None:
     ragged = _write(tmp_path, "r.csv", f"name,phone\nA,{PHONE},extra,cells\n")
     with pytest.raises(InputError) as err:
         import_file(store, ragged, source="FICTIONAL ngo", actor="t")
-    assert "555" not in str(err.value)
+    assert not _echoes_phone(str(err.value))
     bad_json = _write(tmp_path, "j.json", f'[{{"name": "A", "phone": {{"n": "{PHONE}"}}}}]')
     with pytest.raises(InputError) as err:
         import_file(store, bad_json, source="FICTIONAL ngo", actor="t")
-    assert "555" not in str(err.value)
+    assert not _echoes_phone(str(err.value))
     with store.read() as conn:
         details = "".join(r.detail for r in conn.execute(select(schema.audit)))
-    assert "555" not in details
+    assert not _echoes_phone(details)
 
 
 def test_a_sensitive_field_without_a_sealed_column_is_refused(
@@ -122,4 +128,4 @@ def test_a_header_that_is_really_a_data_row_is_not_echoed(store: Store, tmp_path
     mapping = _write(tmp_path, "m.yml", "columns:\n  name: name\n")
     with pytest.raises(InputError) as err:
         import_file(store, path, source="FICTIONAL ngo", actor="t", mapping_path=mapping)
-    assert "555" not in str(err.value) and "example.invalid" not in str(err.value)
+    assert not _echoes_phone(str(err.value)) and "example.invalid" not in str(err.value)
