@@ -80,6 +80,16 @@ def rule_pairs(keys: pd.Series, n: int) -> np.ndarray:
     return np.unique(np.concatenate(out)) if out else np.empty(0, dtype=np.int64)
 
 
+def block_pairs(block, keys: pd.DataFrame, prepared: pd.DataFrame, n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The pairs one blocking rule proposes; a rule for records that lack a field
+    (``either_null``) keeps only the pairs where one side lacks it."""
+    pairs = rule_pairs(keys[block.column], n)
+    if block.either_null:
+        lacks = prepared[block.either_null].isna().to_numpy()
+        pairs = pairs[lacks[pairs // n] | lacks[pairs % n]]
+    return pairs
+
+
 def true_pairs(keyed: pd.DataFrame, positions: pd.Series, n: int) -> np.ndarray:
     pos = keyed["record_id"].map(positions)
     frame = pd.DataFrame({"p": pos.to_numpy(), "person": keyed["person_id"].to_numpy()})
@@ -113,10 +123,7 @@ def main() -> None:
     for rule, block in zip(settings.blocking_rules, blocks, strict=True):
         if isinstance(block, str):
             continue
-        pairs = rule_pairs(keys[block.column], n)
-        if block.either_null:
-            lacks = prepared[block.either_null].isna().to_numpy()
-            pairs = pairs[lacks[pairs // n] | lacks[pairs % n]]
+        pairs = block_pairs(block, keys, prepared, n)
         per_rule.append((rule, pairs))
         union = np.union1d(union, pairs)
     rows = []

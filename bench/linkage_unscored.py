@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from credible.linkage import LinkSettings, evaluate, exclusive, train_and_predict
 from credible.linkage.blocking import capped_blocks
 from linkage import markdown_table
-from linkage_blocking import prepared_records, rule_pairs, true_pairs
+from linkage_blocking import block_pairs, prepared_records, true_pairs
 
 
 def blocked_pairs(prepared: pd.DataFrame, settings: LinkSettings) -> np.ndarray:
@@ -41,11 +41,7 @@ def blocked_pairs(prepared: pd.DataFrame, settings: LinkSettings) -> np.ndarray:
     for block in blocks:
         if isinstance(block, str):
             continue
-        pairs = rule_pairs(keys[block.column], n)
-        if block.either_null:
-            lacks = prepared[block.either_null].isna().to_numpy()
-            pairs = pairs[lacks[pairs // n] | lacks[pairs % n]]
-        union = np.union1d(union, pairs)
+        union = np.union1d(union, block_pairs(block, keys, prepared, n))
     return union
 
 
