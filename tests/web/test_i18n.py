@@ -44,3 +44,15 @@ def test_no_template_text_outside_the_catalogue() -> None:
             if text.strip() and not text.strip().startswith(("#",)):
                 bad.append(f"{path.name}: <{tag}>{text.strip()}")
     assert bad == []
+
+
+def test_counts_are_written_with_the_locales_separators() -> None:
+    from credible.web.pages import _number
+
+    assert _number(25048) == "25,048"
+    assert _number(1234567.5) == "1,234,567.5"
+    assert _number(7) == "7"
+    # A withheld or missing value passes through unchanged, never as "0".
+    assert _number(None) == ""
+    assert _number("withheld") == "withheld"
+    assert _number(True) == "True"

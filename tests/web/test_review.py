@@ -206,3 +206,18 @@ def test_next_pair_skips_a_pair_decided_after_the_queue_was_read(
         assert handed is None or handed.pair_id not in decided
     finally:
         leases.release_leases(wcase.store, "analyst1")
+
+
+def test_the_next_pair_carries_its_two_records_and_stays_leased(wcase: WebCase, app: Any) -> None:
+    headers = {"Authorization": f"Bearer {wcase.tokens['reviewer']}"}
+    with TestClient(app) as client:
+        first = client.get("/api/v1/review/next", headers=headers).json()
+        again = client.get("/api/v1/review/next", headers=headers).json()
+    if first["pair_id"] is None:
+        return  # the queue was emptied by a test before
+    lo, hi = (int(x) for x in first["pair_id"].split("-"))
+    assert (first["record_l"]["id"], first["record_r"]["id"]) == (lo, hi)
+    assert first["record_l"]["written"] and first["record_r"]["written"]
+    # Asking again before deciding hands back the same lease, not a second pair.
+    assert again["pair_id"] == first["pair_id"]
+    assert 0 < first["match_probability"] < 1

@@ -43,6 +43,7 @@ from credible.linkage.features import FEATURE_COLUMNS, INPUT_COLUMNS, prepare_re
 from credible.linkage.leases import (
     ReviewPair,
     decide_leased,
+    lease_next,
     lease_pair,
     next_pair,
     pair_id,
@@ -97,6 +98,7 @@ __all__ = [
     "explain_pair",
     "export_links",
     "input_fingerprint",
+    "lease_next",
     "lease_pair",
     "live_decisions",
     "load_truth",

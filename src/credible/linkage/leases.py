@@ -36,6 +36,21 @@ class ReviewPair:
     remaining: int  # pairs still in the queue, this one included
 
 
+@dataclass(frozen=True)
+class Lease:
+    lo: int
+    hi: int
+    match_probability: float
+    match_weight: float
+    run_id: int
+    lease_expires: str
+    remaining: int
+
+    @property
+    def pair_id(self) -> str:
+        return f"{self.lo}-{self.hi}"
+
+
 def pair_id(a: int, b: int) -> str:
     lo, hi = sorted((int(a), int(b)))
     return f"{lo}-{hi}"
@@ -111,9 +126,10 @@ class _DecidedMeanwhile(Exception):
     """Rolls back a lease just taken on a pair decided since the queue was read."""
 
 
-def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> ReviewPair | None:
+def lease_next(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Lease | None:
     """The pair this reviewer holds, else the most uncertain unleased pair, leased to
-    them; None when the queue is empty (or every pair is held by someone else)."""
+    them; None when the queue is empty (or every pair is held by someone else). Only
+    the pair's ids and scores: the caller reads the records in the form it shows."""
     run = latest_link_run(store)
     settings = run_settings(run)
     now = datetime.now(UTC)
@@ -160,16 +176,25 @@ def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> Revi
     if chosen is None:
         return None
     (lo, hi), p, w, expires = chosen
-    recs = load_records(store, [lo, hi]).set_index("record_id", drop=False)
+    return Lease(lo, hi, p, w, run.id, expires, remaining)
+
+
+def next_pair(store: Store, reviewer: str, minutes: int = LEASE_MINUTES) -> ReviewPair | None:
+    """``lease_next`` with both records as the linkage model reads them (names
+    romanised, places normalised): what the review page and the terminal compare."""
+    lease = lease_next(store, reviewer, minutes)
+    if lease is None:
+        return None
+    recs = load_records(store, [lease.lo, lease.hi]).set_index("record_id", drop=False)
     return ReviewPair(
-        pair_id=pair_id(lo, hi),
-        record_l=_plain_record(recs.loc[lo]),
-        record_r=_plain_record(recs.loc[hi]),
-        match_probability=p,
-        match_weight=w,
-        run_id=run.id,
-        lease_expires=expires,
-        remaining=remaining,
+        pair_id=lease.pair_id,
+        record_l=_plain_record(recs.loc[lease.lo]),
+        record_r=_plain_record(recs.loc[lease.hi]),
+        match_probability=lease.match_probability,
+        match_weight=lease.match_weight,
+        run_id=lease.run_id,
+        lease_expires=lease.lease_expires,
+        remaining=lease.remaining,
     )
 
 

@@ -357,6 +357,9 @@ judgements = Table(
     Column("at", Text, nullable=False),
     Column("retracts", Integer, ForeignKey("judgements.id")),
     Index("ix_judgements_pair", "record_l", "record_r"),
+    # The review queue asks, for each candidate pair, whether its decision was
+    # retracted: without this the database reads every judgement to answer.
+    Index("ix_judgements_retracts", "retracts"),
 )
 
 # A split audit's answers (``credible split-audit``): the sample itself is the run that

@@ -206,15 +206,22 @@ def runs(
 def review_next(request: Request, p: Reviewer) -> Any:
     """The next pair for this reviewer, leased to them alone; ``pair_id`` null when the
     queue is empty."""
-    from credible.linkage import next_pair
+    from credible.linkage import lease_next
 
     store = store_of(request)
-    pair = next_pair(store, p.name)
-    if pair is None:
+    lease = lease_next(store, p.name)
+    if lease is None:
         return {"pair_id": None, "remaining": 0}
-    body = dataclasses.asdict(pair)
-    for side in ("record_l", "record_r"):
-        body[side] = catalog.record(store, int(body[side]["record_id"]))
+    # The records as the catalogue gives them (one read for both), not as the linkage
+    # model prepares them: the model's preparation cost more than the rest together.
+    by_id = {int(r["id"]): r for r in catalog.records(store, [lease.lo, lease.hi])}
+    body = {
+        **dataclasses.asdict(lease),
+        "pair_id": lease.pair_id,
+        "record_l": by_id[lease.lo],
+        "record_r": by_id[lease.hi],
+    }
+    del body["lo"], body["hi"]
     return _out(p, body)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -25,7 +26,7 @@ from credible.errors import CredibleError, NotFoundError
 from credible.web import charts
 from credible.web.api import Id
 from credible.web.auth import COOKIE, Principal, csrf_checked, identify, page_role, store_of
-from credible.web.i18n import translations
+from credible.web.i18n import DEFAULT_LOCALE, translations
 from credible.web.redact import WITHHELD, redact, sees_everything
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +39,17 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+
+
+def _number(value: Any) -> str:
+    """A count as the interface's locale writes it (25,048 in English); a value that is
+    not a number (withheld, missing) is shown as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    return format_decimal(value, locale=DEFAULT_LOCALE)
+
+
+_env.filters["number"] = _number
 
 Viewer = Annotated[Principal, Depends(page_role("viewer"))]
 Reviewer = Annotated[Principal, Depends(page_role("reviewer"))]
