@@ -32,15 +32,19 @@ from credible.names.similarity import (
     JOIN_FLOOR,
     JOIN_LENGTH,
     MIN_SKELETON,
+    MISMATCH_BELOW,
+    MISMATCH_SLOPE,
     Part,
     _reading_similarity,
     compiled,
+    han_fold,
     initial_class,
     is_han,
     joins_of,
     name_similarity,
     skeleton,
     title_mask,
+    voiceless_key,
     with_titles,
 )
 
@@ -249,7 +253,16 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
         ia = init[np.array(pa)[s_idx]]
         ib = init[np.array(pb)[s_idx]]
         pen += np.where((ia != ib) & (ia > 0) & (ib > 0), INITIAL_PENALTY, 0.0)
-        out[todo_arr[s_idx]] = np.maximum(vals - pen, 0.0)
+        res = np.maximum(vals - pen, 0.0)
+        low = np.flatnonzero(res < MISMATCH_BELOW)
+        if len(low):  # two letter-read parts far apart (similarity.letters_mismatch)
+            va = [voiceless_key(ka[i]) for i in low.tolist()]
+            vb = [voiceless_key(kb[i]) for i in low.tolist()]
+            v = process.cpdist(
+                va, vb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+            )
+            res[low] = np.maximum(res[low] - MISMATCH_SLOPE * np.maximum(MISMATCH_BELOW - v, 0), 0)
+        out[todo_arr[s_idx]] = res
     for i, s in enumerate(single):
         if not s:
             out[todo_arr[i]] = _scalar_part(_parts[pa[i]], _parts[pb[i]])
@@ -297,6 +310,12 @@ def _dense() -> np.ndarray | None:
         has = np.array([len(s) >= MIN_SKELETON for s in skel])
         use = (han[owner][:, None] | han[owner][None, :]) & has[:, None] & has[None, :]
         m = np.where(use, np.maximum(m, ms), m)
+        folded = [han_fold(k) for k in keys]
+        mf = process.cdist(
+            folded, folded, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+        )
+        pair = han[owner][:, None] | han[owner][None, :]
+        m = np.where(pair, np.maximum(m, mf), m)
     # first consonants of different classes (see INITIAL_PENALTY)
     pair_han = han[owner][:, None] | han[owner][None, :]
     differ = np.zeros(m.shape, dtype=bool)
@@ -315,6 +334,18 @@ def _dense() -> np.ndarray | None:
         np.maximum.reduceat(m, idx, axis=0), idx, axis=1
     )
     np.maximum(dense, 0.0, out=dense)
+    # two letter-read parts far apart (similarity.letters_mismatch)
+    voiceless = [voiceless_key(k) for k in keys]
+    mv = process.cdist(
+        voiceless, voiceless, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+    )
+    vdense = np.maximum.reduceat(np.maximum.reduceat(mv, idx, axis=0), idx, axis=1)
+    letters = ~(han[:, None] | han[None, :])
+    low = letters & (dense[:n_parts, :n_parts] < MISMATCH_BELOW)
+    block = dense[:n_parts, :n_parts]
+    block[low] = np.maximum(
+        block[low] - MISMATCH_SLOPE * np.maximum(MISMATCH_BELOW - vdense[low], 0.0), 0.0
+    )
     _dense_matrix = dense
     return dense
 

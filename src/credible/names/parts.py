@@ -351,6 +351,13 @@ def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+# Chinese has no uvular: transcription writes Uyghur q and gh with the h-initial
+# characters (哈斯木 Qasim, 雅霍甫 Yaqup, 海来提 Gheyret, 吐尔洪 Turghun), whose h the key
+# drops. A part read from characters also gets the key with its h and x read as q.
+_HAN_GUTTURAL = re.compile(r"(?<![scz])h|x")
+_GUTTURAL_READINGS = 2
+
+
 @lru_cache(maxsize=1 << 18)
 def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     """Phonetic keys of one part's candidates, with suffix-stripped alternatives.
@@ -374,5 +381,9 @@ def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...
                     out[stem] = SUFFIX_PENALTY
                 break
     if out and part_candidates[-1] == han.HAN_MARK:
+        for cand in part_candidates[:_GUTTURAL_READINGS]:
+            alt = _HAN_GUTTURAL.sub("q", cand)
+            if alt != cand:
+                out.setdefault(phonetic_key(alt), 0.0)
         out[han.HAN_MARK] = 0.0  # sentinel, last: compare on consonants too
     return tuple(out.items())

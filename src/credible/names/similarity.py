@@ -95,6 +95,16 @@ def initials_differ(ka: str, kb: str, han: bool = False) -> bool:
     return bool(a) and bool(b) and a != b
 
 
+_HAN_FOLD = str.maketrans({"R": "L", "M": "N", "G": "K"})
+
+
+@lru_cache(maxsize=1 << 16)
+def han_fold(key: str) -> str:
+    """A key with the consonants Chinese transcription writes alike made one: r and l
+    (瓦尔迪 -waldi, 白克力 Bekri, 海来提 Gheyret), m and n, and the gutturals g and k."""
+    return key.translate(_HAN_FOLD)
+
+
 def is_han(part: Part) -> bool:
     return bool(part) and part[-1][0] == HAN_MARK
 
@@ -119,12 +129,49 @@ def part_similarity(pa: Part, pb: Part) -> float:
                 sa, sb = skeleton(ka), skeleton(kb)
                 if len(sa) >= MIN_SKELETON and len(sb) >= MIN_SKELETON:
                     s = max(s, Levenshtein.normalized_similarity(sa, sb))
+                s = max(s, Levenshtein.normalized_similarity(han_fold(ka), han_fold(kb)))
             if initials_differ(ka, kb, han):
                 s -= INITIAL_PENALTY
             s = s - pen_a - pen_b
             if s > best:
                 best = s
-    return best
+    if han or best >= MISMATCH_BELOW:
+        return best
+    voiceless = max(
+        Levenshtein.normalized_similarity(voiceless_key(ka), voiceless_key(kb))
+        for ka, _ in pa
+        for kb, _ in pb
+    )
+    return letters_mismatch(best, voiceless)
+
+
+MISMATCH_BELOW = 0.75
+MISMATCH_SLOPE = 3.0
+"""Two parts read from letters (no Chinese characters, no Arabic-language spelling on
+either side) whose similarity is below MISMATCH_BELOW lose MISMATCH_SLOPE times the
+shortfall. Spellings of one name read from letters agree on their keys far more closely
+than that: of the dev half's true pairs scored the same name, 15 of 722 have a matched
+pair of letter-read parts below 0.75; but a second part at 0.5-0.67 — a different
+surname with the same -ov/-bayev ending and a few letters in common, Abenov / Amanov
+0.83, Baitursynov / Beisenov 0.6 — no longer lifts a shared given name over the
+threshold (Nurlan Baitursynov / Nurlan Beisenov: 0.80 -> 0.58). Chinese and Arabic-spelled
+readings lose vowels and consonants in transcription and keep the plain score."""
+
+
+_VOICELESS = str.maketrans({"B": "P", "D": "T", "G": "K", "Z": "s", "J": "C", "V": "P"})
+
+
+@lru_cache(maxsize=1 << 16)
+def voiceless_key(key: str) -> str:
+    """A key with voiced and voiceless consonants made one: Russian and Kazakh spellings
+    of one name differ in voicing (Satpayev / Sätbaev, Akhmedovich / Akhmetuly)."""
+    return key.translate(_VOICELESS)
+
+
+def letters_mismatch(score: float, voiceless: float) -> float:
+    """``score`` of two letter-read parts lowered by MISMATCH_SLOPE times the shortfall of
+    their keys' similarity with voicing ignored (``voiceless``) below MISMATCH_BELOW."""
+    return max(0.0, score - MISMATCH_SLOPE * max(0.0, MISMATCH_BELOW - voiceless))
 
 
 def _assignment(sim: list[list[float]]) -> float:
