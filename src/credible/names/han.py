@@ -80,16 +80,6 @@ _PINYIN_INITIALS = (("zh", "j"), ("ch", "ch"), ("sh", "sh"), ("x", "sh"), ("q", 
 # Finals whose Mandarin glide the transcribed Uyghur syllable does not have: 先 xian
 # writes "shen" (古丽先 Gülshen), 且 qie "che" (布海丽且木 Buhelchem).
 _PINYIN_FINALS = (("ian", "en"), ("ie", "e"), ("iu", "yu"))
-# Mandarin finals that Uyghur has not, and the Uyghur syllable ends they write, read off
-# the table's own characters (its pinyin against its reading): -ai is -ey (艾 e/ey, 来
-# ley, 赛 sey), -ei -ey (梅 mey), -ao -o/-aw (奥 o/aw, 毛 maw), -ou -o/-u (欧 ö/o, 都
-# du), -uo -o (托 to, 多 do), -ing -in (丁 din), -iang -an (江 jan); and Mandarin's -ng
-# writes a bare -n after o and e too (祖尔东 Zordun, 牙生 Yasin, 吐尔洪 Turghun). For a
-# character outside the table: the Uyghur end first, the Mandarin one kept second.
-_UYGHUR_ENDS = (
-    ("iang", "an"), ("ong", "un"), ("eng", "en"), ("ing", "in"), ("ai", "ey"), ("ei", "ey"),
-    ("ao", "o"), ("ou", "o"), ("uo", "o"),
-)  # fmt: skip
 
 
 def uyghur_sound_of_pinyin(syllable: str) -> str:
@@ -110,25 +100,13 @@ def uyghur_sound_of_pinyin(syllable: str) -> str:
     return initial + rest
 
 
-def uyghur_ends(sound: str) -> str | None:
-    """``sound`` (from ``uyghur_sound_of_pinyin``) with a Mandarin final Uyghur has not
-    replaced by the syllable end it writes in transcriptions (dong -> dun), or None."""
-    for old, new in _UYGHUR_ENDS:
-        if sound.endswith(old):
-            return sound[: -len(old)] + new
-    return None
-
-
 def _char_options(ch: str, next_ch: str | None) -> list[tuple[int, str]]:
     syl = han_syllables().get(ch)
     if syl is None:
         syllable = _pinyin(ch)[0]
         sound = uyghur_sound_of_pinyin(syllable)
         # The -n of -ian is often Mandarin's, not the name's (阿依先木 Ayshem).
-        if syllable.endswith("ian"):
-            return [(1, sound), (2, sound[:-1])]
-        uyghur = uyghur_ends(sound)
-        return [(1, uyghur), (2, sound)] if uyghur else [(1, sound)]
+        return [(1, sound), (2, sound[:-1])] if syllable.endswith("ian") else [(1, sound)]
     closing = next_ch is None or not _starts_with_vowel(next_ch)
     options: list[tuple[int, str]] = []
     for rank, full in enumerate(syl.full[:2]):
