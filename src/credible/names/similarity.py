@@ -158,13 +158,17 @@ threshold (Nurlan Baitursynov / Nurlan Beisenov: 0.80 -> 0.58). Chinese and Arab
 readings lose vowels and consonants in transcription and keep the plain score."""
 
 
-_VOICELESS = str.maketrans({"B": "P", "D": "T", "G": "K", "Z": "s", "J": "C", "V": "P"})
+_VOICELESS = str.maketrans(
+    {"B": "P", "D": "T", "Z": "s", "J": "C", "V": "P"} | dict.fromkeys("AIUYKG", None)
+)
 
 
 @lru_cache(maxsize=1 << 16)
 def voiceless_key(key: str) -> str:
-    """A key with voiced and voiceless consonants made one: Russian and Kazakh spellings
-    of one name differ in voicing (Satpayev / Sätbaev, Akhmedovich / Akhmetuly)."""
+    """The consonants of a key that spellings of one name keep: voicing made one
+    (Russian and Kazakh spellings differ in it: Satpayev / Sätbaev), vowels, y and the
+    gutturals left out (Rebiye Qadeer / Robiya Qodir, Khasim / Qasimi, where kh is
+    dropped and q kept)."""
     return key.translate(_VOICELESS)
 
 
@@ -291,7 +295,7 @@ def join_fits(short: tuple[Part, ...], long_: tuple[Part, ...]) -> bool:
     return longest >= JOIN_LENGTH * shortest
 
 
-JOIN_FLOOR = 0.4
+JOIN_FLOOR = 0.3
 JOIN_BELOW = SAME_NAME_THRESHOLD
 JOIN_LENGTH = 0.85
 
