@@ -105,6 +105,13 @@ def han_fold(key: str) -> str:
     return key.translate(_HAN_FOLD)
 
 
+@lru_cache(maxsize=1 << 17)
+def han_forms(key: str) -> tuple[str, str]:
+    """``han_fold`` of a key and its consonant skeleton, compared when a part was read
+    from Chinese characters (a skeleton of the folded key would match too much)."""
+    return han_fold(key), skeleton(key)
+
+
 def is_han(part: Part) -> bool:
     return bool(part) and part[-1][0] == HAN_MARK
 
@@ -114,7 +121,8 @@ def part_similarity(pa: Part, pb: Part) -> float:
     """Best normalised Levenshtein similarity of the two parts' keys, less suffix penalties.
 
     When either part was read from Chinese characters, whose transcription does not keep
-    Uyghur vowels apart, consonant skeletons are compared as well.
+    Uyghur vowels apart nor r/l, m/n, g/k (``han_fold``), the folded keys and their
+    consonant skeletons are compared instead.
     """
     han = is_han(pa) or is_han(pb)
     best = 0.0
@@ -124,18 +132,21 @@ def part_similarity(pa: Part, pb: Part) -> float:
         for kb, pen_b in pb:
             if kb == HAN_MARK:
                 continue
-            s = Levenshtein.normalized_similarity(ka, kb)
             if han:
-                sa, sb = skeleton(ka), skeleton(kb)
+                # folding maps letter to letter, so the folded keys are at least as alike
+                # as the keys: comparing them alone is enough
+                (fa, sa), (fb, sb) = han_forms(ka), han_forms(kb)
+                s = Levenshtein.normalized_similarity(fa, fb)
                 if len(sa) >= MIN_SKELETON and len(sb) >= MIN_SKELETON:
                     s = max(s, Levenshtein.normalized_similarity(sa, sb))
-                s = max(s, Levenshtein.normalized_similarity(han_fold(ka), han_fold(kb)))
+            else:
+                s = Levenshtein.normalized_similarity(ka, kb)
             if initials_differ(ka, kb, han):
                 s -= INITIAL_PENALTY
             s = s - pen_a - pen_b
             if s > best:
                 best = s
-    if han or best >= MISMATCH_BELOW:
+    if han or not MISMATCH_FROM <= best < MISMATCH_BELOW:
         return best
     voiceless = max(
         Levenshtein.normalized_similarity(voiceless_key(ka), voiceless_key(kb))
@@ -146,10 +157,11 @@ def part_similarity(pa: Part, pb: Part) -> float:
 
 
 MISMATCH_BELOW = 0.75
+MISMATCH_FROM = 0.5
 MISMATCH_SLOPE = 3.0
 """Two parts read from letters (no Chinese characters, no Arabic-language spelling on
-either side) whose similarity is below MISMATCH_BELOW lose MISMATCH_SLOPE times the
-shortfall. Spellings of one name read from letters agree on their keys far more closely
+either side) whose similarity is in [MISMATCH_FROM, MISMATCH_BELOW) lose MISMATCH_SLOPE
+times the shortfall (below MISMATCH_FROM a part adds too little to carry a name). Spellings of one name read from letters agree on their keys far more closely
 than that: of the dev half's true pairs scored the same name, 15 of 722 have a matched
 pair of letter-read parts below 0.75; but a second part at 0.5-0.67 — a different
 surname with the same -ov/-bayev ending and a few letters in common, Abenov / Amanov
@@ -295,7 +307,7 @@ def join_fits(short: tuple[Part, ...], long_: tuple[Part, ...]) -> bool:
     return longest >= JOIN_LENGTH * shortest
 
 
-JOIN_FLOOR = 0.3
+JOIN_FLOOR = 0.4
 JOIN_BELOW = SAME_NAME_THRESHOLD
 JOIN_LENGTH = 0.85
 
