@@ -339,6 +339,8 @@ def test_uyghur_and_arabic_spellings_are_not_taken_for_kazakh() -> None:
         ("Mukhtar Auezov", "Mukhtar Omarov"),
         ("Nurlan Baitursynov", "Nurlan Beisenov"),
         ("Gulbahar Haitiwaji", "Gulhumar Haitiwaji"),
+        ("艾尔肯·帕尔哈提", "艾尔肯·艾力"),  # Erkin Perhat / Erkin Eli, in characters
+        ("艾尔肯·帕尔哈提", "Erkin Eli"),
     ],
 )
 def test_a_shared_part_does_not_carry_a_different_one(a: str, b: str) -> None:
@@ -361,8 +363,8 @@ def test_spellings_of_one_surname_are_not_a_mismatch(a: str, b: str) -> None:
 def test_batch_equals_the_scalar_function_on_the_third_session_rules() -> None:
     from credible.names._batch import similarity_many
 
-    a = ["Erlan Satpayev", "Kanysh Satpayev", "海来提·尼亚孜", "مۇحتار ٵۋەزوۆ", "Robiya Qodir"]
-    b = ["Erlan Zhabayev", "Qanysh Sätbaev", "Gheyret Niyaz", "Мұхтар Әуезов", "Rebiye Qadeer"]
+    a = ["Erlan Satpayev", "Qanysh Sätbaev", "海来提·尼亚孜", "مۇحتار ٵۋەزوۆ", "艾尔肯·帕尔哈提"]
+    b = ["Erlan Zhabayev", "Kanysh Satpayev", "Gheyret Niyaz", "Мұхтар Әуезов", "艾尔肯·艾力"]
     want = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
     for dense in (0, 10**9):
         assert np.allclose(similarity_many(a * 3, b * 3, dense_min_pairs=dense), np.tile(want, 3))

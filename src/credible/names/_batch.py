@@ -27,6 +27,8 @@ from credible.names._tables import affixes
 from credible.names.han import HAN_MARK, is_pinyin_syllable
 from credible.names.similarity import (
     EXTRA_PART_WEIGHT,
+    HAN_MISMATCH_BELOW,
+    HAN_MISMATCH_FROM,
     INITIAL_PENALTY,
     JOIN_BELOW,
     JOIN_FLOOR,
@@ -352,6 +354,8 @@ def _dense() -> np.ndarray | None:
     block[low] = np.maximum(
         block[low] - MISMATCH_SLOPE * np.maximum(MISMATCH_BELOW - vdense[low], 0.0), 0.0
     )
+    low = ~letters & (block >= HAN_MISMATCH_FROM) & (block < HAN_MISMATCH_BELOW)
+    block[low] = np.maximum(block[low] - MISMATCH_SLOPE * (HAN_MISMATCH_BELOW - block[low]), 0.0)
     _dense_matrix = dense
     return dense
 
