@@ -285,3 +285,86 @@ def test_batch_equals_the_scalar_function_on_the_new_rules() -> None:
         from credible.names._batch import similarity_many
 
         assert np.allclose(similarity_many(a * 3, b * 3, dense_min_pairs=dense), np.tile(want, 3))
+
+
+# --- third session: Chinese transcription, Kazakh Arabic script, different surnames ----
+@pytest.mark.parametrize(
+    ("chinese", "latin"),
+    [
+        ("海来提·尼亚孜", "Gheyret Niyaz"),  # 海 for ghey: an h-character writes gh
+        ("哈斯木", "Qasim"),  # 哈 for qa
+        ("吐尔洪·阿力马斯", "Turghun Almas"),  # 洪 for ghun
+        ("努尔·白克力", "Nur Bekri"),  # 力 for ri: r and l alike
+        ("铁力瓦尔迪", "Tiliwaldi"),  # 尔 for l
+    ],
+)
+def test_chinese_transcription_reads_r_l_and_h_q_alike(chinese: str, latin: str) -> None:
+    assert same_name(chinese, latin)
+
+
+def test_the_folds_of_chinese_transcription_leave_letter_names_alone() -> None:
+    # r and l are one only against a part read from characters
+    assert name_similarity("拉合曼", "Rahman") == 1.0
+    assert name_similarity("Lahman", "Rahman") < SAME_NAME_THRESHOLD
+    assert name_similarity("Bekli", "Bekri") < name_similarity("白克力", "Bekri")
+
+
+@pytest.mark.parametrize(
+    ("kazakh_arabic", "other", "romanized"),
+    [
+        ("مۇحتار ٵۋەزوۆ", "Мұхтар Әуезов", "Muxtar Ewezov"),  # ح x, ٵ ä, ۆ v
+        ("عابيت مۇسىرەپوۆ", "Ғабит Мүсірепов", "Ghabyt Musirepov"),  # ع ğ
+        ("نۇرسۇلتان نازاربايەۆ", "Nursultan Nazarbayev", "Nursultan Nazarbayev"),  # -ev
+        ("ٴالىحان بوكەيحانوۆ", "Alikhan Bokeikhanov", "Alixan Bokeyxanov"),  # the hamza sign
+    ],
+)
+def test_kazakh_in_arabic_script(kazakh_arabic: str, other: str, romanized: str) -> None:
+    assert romanize(kazakh_arabic) == romanized
+    assert name_similarity(kazakh_arabic, other) >= 0.9
+
+
+def test_uyghur_and_arabic_spellings_are_not_taken_for_kazakh() -> None:
+    from credible.names.kazakh_arabic import is_kazakh_arabic
+
+    assert not is_kazakh_arabic("ئاپاق خوجا")  # Uyghur: ئ
+    assert not is_kazakh_arabic("سابىت داموللا عبدالباقى")  # an Arabic-spelled word
+    assert not is_kazakh_arabic("محمد یعقوب بیگ")  # Persian
+    assert romanize("ئۆمەر") == "Ömer"  # Uyghur ۆ is ö
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Erlan Satpayev", "Erlan Zhabayev"),
+        ("Mukhtar Auezov", "Mukhtar Omarov"),
+        ("Nurlan Baitursynov", "Nurlan Beisenov"),
+        ("Gulbahar Haitiwaji", "Gulhumar Haitiwaji"),
+        ("艾尔肯·帕尔哈提", "艾尔肯·艾力"),  # Erkin Perhat / Erkin Eli, in characters
+        ("艾尔肯·帕尔哈提", "Erkin Eli"),
+    ],
+)
+def test_a_shared_part_does_not_carry_a_different_one(a: str, b: str) -> None:
+    assert not same_name(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Kanysh Satpayev", "Qanysh Sätbaev"),  # voicing: t/d, p/b
+        ("Robiya Qodir", "Rebiye Qadeer"),  # vowels
+        ("Ahmetjan Khasim", "Exmetjan Qasimi"),  # kh dropped, q kept
+        ("Nurlan Abenov", "Нұрлан Әбенұлы"),
+    ],
+)
+def test_spellings_of_one_surname_are_not_a_mismatch(a: str, b: str) -> None:
+    assert name_similarity(a, b) >= 0.7
+
+
+def test_batch_equals_the_scalar_function_on_the_third_session_rules() -> None:
+    from credible.names._batch import similarity_many
+
+    a = ["Erlan Satpayev", "Qanysh Sätbaev", "海来提·尼亚孜", "مۇحتار ٵۋەزوۆ", "艾尔肯·帕尔哈提"]
+    b = ["Erlan Zhabayev", "Kanysh Satpayev", "Gheyret Niyaz", "Мұхтар Әуезов", "艾尔肯·艾力"]
+    want = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
+    for dense in (0, 10**9):
+        assert np.allclose(similarity_many(a * 3, b * 3, dense_min_pairs=dense), np.tile(want, 3))

@@ -27,20 +27,26 @@ from credible.names._tables import affixes
 from credible.names.han import HAN_MARK, is_pinyin_syllable
 from credible.names.similarity import (
     EXTRA_PART_WEIGHT,
+    HAN_MISMATCH_BELOW,
+    HAN_MISMATCH_FROM,
     INITIAL_PENALTY,
     JOIN_BELOW,
     JOIN_FLOOR,
     JOIN_LENGTH,
     MIN_SKELETON,
+    MISMATCH_BELOW,
+    MISMATCH_FROM,
+    MISMATCH_SLOPE,
     Part,
     _reading_similarity,
     compiled,
+    han_forms,
     initial_class,
     is_han,
     joins_of,
     name_similarity,
-    skeleton,
     title_mask,
+    voiceless_key,
     with_titles,
 )
 
@@ -64,6 +70,10 @@ _part_len: list[int] = []
 """Per part id: the length of its first key (``similarity.join_fits``)."""
 
 
+_part_voiceless: list[str] = []
+"""Per part id: ``similarity.voiceless_key`` of its first key (letters_mismatch)."""
+
+
 def _intern(part: Part) -> int:
     pid = _part_id.get(part)
     if pid is None:
@@ -73,6 +83,7 @@ def _intern(part: Part) -> int:
         first = initial_class(part[0][0]) if part else ""
         _part_initial.append(ord(first) if first else 0)
         _part_len.append(len(part[0][0]) if part else 0)
+        _part_voiceless.append(voiceless_key(part[0][0]) if part else "")
     return pid
 
 
@@ -120,7 +131,7 @@ def _name_ids(name: str) -> tuple[tuple[int, ...], bool, int]:
     ):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
         return tuple(_intern(p) for p in readings[0]), False, 0
-    if _p.arabic_spelled(name):  # its words are read the Arabic way together
+    if _p.read_together(name):  # Arabic- or Kazakh-spelled: its words are read together
         readings = compiled(name)
         return tuple(_intern(p) for p in readings[0]), len(readings) == 1, title_mask(name)
     mask = 0
@@ -249,7 +260,17 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
         ia = init[np.array(pa)[s_idx]]
         ib = init[np.array(pb)[s_idx]]
         pen += np.where((ia != ib) & (ia > 0) & (ib > 0), INITIAL_PENALTY, 0.0)
-        out[todo_arr[s_idx]] = np.maximum(vals - pen, 0.0)
+        res = np.maximum(vals - pen, 0.0)
+        low = np.flatnonzero((res >= MISMATCH_FROM) & (res < MISMATCH_BELOW))
+        if len(low):  # two letter-read parts far apart (similarity.letters_mismatch)
+            pv = _part_voiceless
+            va = [pv[pa[s_idx[i]]] for i in low.tolist()]
+            vb = [pv[pb[s_idx[i]]] for i in low.tolist()]
+            v = process.cpdist(
+                va, vb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+            )
+            res[low] = np.maximum(res[low] - MISMATCH_SLOPE * np.maximum(MISMATCH_BELOW - v, 0), 0)
+        out[todo_arr[s_idx]] = res
     for i, s in enumerate(single):
         if not s:
             out[todo_arr[i]] = _scalar_part(_parts[pa[i]], _parts[pb[i]])
@@ -289,14 +310,20 @@ def _dense() -> np.ndarray | None:
         keys, keys, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
     )
     owner = np.repeat(np.arange(n_parts), np.diff([*starts, len(keys)]))
-    if han.any():
-        skel = [skeleton(k) for k in keys]
+    if han.any():  # as similarity.part_similarity: folded keys and their skeletons
+        forms = [han_forms(k) for k in keys]
+        folded = [f for f, _ in forms]
+        skel = [s for _, s in forms]
+        mf = process.cdist(
+            folded, folded, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+        )
         ms = process.cdist(
             skel, skel, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
         )
         has = np.array([len(s) >= MIN_SKELETON for s in skel])
-        use = (han[owner][:, None] | han[owner][None, :]) & has[:, None] & has[None, :]
-        m = np.where(use, np.maximum(m, ms), m)
+        pair = han[owner][:, None] | han[owner][None, :]
+        use = pair & has[:, None] & has[None, :]
+        m = np.where(pair, np.where(use, np.maximum(mf, ms), mf), m)
     # first consonants of different classes (see INITIAL_PENALTY)
     pair_han = han[owner][:, None] | han[owner][None, :]
     differ = np.zeros(m.shape, dtype=bool)
@@ -315,6 +342,20 @@ def _dense() -> np.ndarray | None:
         np.maximum.reduceat(m, idx, axis=0), idx, axis=1
     )
     np.maximum(dense, 0.0, out=dense)
+    # two letter-read parts far apart (similarity.letters_mismatch)
+    voiceless = [voiceless_key(k) for k in keys]
+    mv = process.cdist(
+        voiceless, voiceless, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+    )
+    vdense = np.maximum.reduceat(np.maximum.reduceat(mv, idx, axis=0), idx, axis=1)
+    letters = ~(han[:, None] | han[None, :])
+    block = dense[:n_parts, :n_parts]
+    low = letters & (block >= MISMATCH_FROM) & (block < MISMATCH_BELOW)
+    block[low] = np.maximum(
+        block[low] - MISMATCH_SLOPE * np.maximum(MISMATCH_BELOW - vdense[low], 0.0), 0.0
+    )
+    low = ~letters & (block >= HAN_MISMATCH_FROM) & (block < HAN_MISMATCH_BELOW)
+    block[low] = np.maximum(block[low] - MISMATCH_SLOPE * (HAN_MISMATCH_BELOW - block[low]), 0.0)
     _dense_matrix = dense
     return dense
 
@@ -424,7 +465,7 @@ def _with_joins(
     short = tuple(_parts[i] for i in ids[rb, : counts[rb]].tolist())
     shared = int(titles[ra] & titles[rb]).bit_count()
     tokens = _p.split_name(a)
-    if _p.arabic_spelled(a) or any(_token_ids(t) is None for t in tokens):
+    if _p.read_together(a) or any(_token_ids(t) is None for t in tokens):
         words = _p.readings(a)[0].parts  # read as a whole (cached by the parse)
     else:  # read token by token: the same parts, from the tokens' caches
         words = tuple(p for t in tokens for p in _p.token_readings(t)[0])

@@ -27,8 +27,10 @@ def _title(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 18)
-def _romanize_token(token: str, code: str | None, arabic_name: bool = False) -> str:
-    reading = _parts.token_readings(token, code, False, arabic_name)[0]
+def _romanize_token(
+    token: str, code: str | None, arabic_name: bool = False, kazakh: bool = False
+) -> str:
+    reading = _parts.token_readings(token, code, False, arabic_name, kazakh)[0]
     # through canonical_latin once more so that the output is its own fixed point
     text = canonical_latin(" ".join(p[0] for p in reading if p))
     return " ".join(_title(w) for w in text.split())
@@ -46,7 +48,8 @@ def romanize(name: str, script: str | None = None) -> str:
 
         raise InputError([Problem("script", None, None, ", ".join(_script.SCRIPTS), script)])
     arabic_name = _parts.arabic_spelled(name, script)
-    words = [_romanize_token(t, script, arabic_name) for t in _parts.split_name(name)]
+    kazakh = _parts.kazakh_spelled(name, script)
+    words = [_romanize_token(t, script, arabic_name, kazakh) for t in _parts.split_name(name)]
     return " ".join(w for w in words if w)
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from credible.names import arabic, han, script
+from credible.names import arabic, han, kazakh_arabic, script
 from credible.names._tables import affixes, cyrillic_latin, han_lookalikes
 from credible.names.latin import canonical_latin, phonetic_key
 from credible.names.uyghur import normalize_uey, uey_to_uly, usy_to_uly
@@ -99,12 +99,17 @@ class Reading:
 
 @lru_cache(maxsize=1 << 18)
 def token_readings(
-    token: str, code: str | None = None, dotted: bool = False, arabic_name: bool = False
+    token: str,
+    code: str | None = None,
+    dotted: bool = False,
+    arabic_name: bool = False,
+    kazakh: bool = False,
 ) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """Ranked readings of one token (a part as written): each a tuple of parts, each
     part a tuple of ranked Latin candidates (lower case). Only a short dotless Chinese
     name has more than one reading (pinyin, transcription). ``arabic_name``: the token
-    belongs to a name written the Arabic/Persian way (``arabic.is_arabic_name``)."""
+    belongs to a name written the Arabic/Persian way (``arabic.is_arabic_name``);
+    ``kazakh``: to a name in the Kazakh Arabic alphabet (``kazakh_spelled``)."""
     token_code = code if code not in (None, script.MIXED) else script.detect_script(token)
     if token_code == script.HAN:
         return tuple(tuple(r) for r in han.readings(token, dotted))
@@ -112,6 +117,9 @@ def token_readings(
         title = arabic.title_latin(token)
         if title is not None:  # a title in Persian or Arabic spelling (بیگ, خواجه)
             return (((title,),),)
+        if kazakh:
+            latin = canonical_latin(kazakh_arabic.kazakh_arabic_latin(token))
+            return (tuple((w,) for w in latin.split()),)
         folded = unicodedata.normalize("NFKC", token)
         if arabic_name or arabic.is_arabic_orthography(folded):
             # Arabic-language spelling leaves short vowels out: compare on consonants too
@@ -255,10 +263,29 @@ _MAX_READINGS = 2
 
 def arabic_spelled(name: str, code: str | None = None) -> bool:
     """Whether ``name`` is in Arabic script written the Arabic/Persian way as a whole."""
-    first = name.lstrip()[:1]
-    return ("\u0600" <= first <= "\u06ff" or "\ufb50" <= first <= "\ufeff") and (
-        code in (None, script.UYGHUR_ARABIC) and arabic.is_arabic_name(name)
+    return _arabic_script(name, code) and (
+        arabic.is_arabic_name(name) and not kazakh_arabic.is_kazakh_arabic(name)
     )
+
+
+def kazakh_spelled(name: str, code: str | None = None) -> bool:
+    """Whether ``name`` is in the Kazakh Arabic alphabet (``kazakh_arabic``)."""
+    return _arabic_script(name, code) and kazakh_arabic.is_kazakh_arabic(name)
+
+
+def read_together(name: str) -> bool:
+    """Whether the words of ``name`` are read together: ``arabic_spelled`` or
+    ``kazakh_spelled`` (one test of the first letter for both)."""
+    return _ARABIC_FIRST.match(name) is not None and (
+        arabic.is_arabic_name(name) or kazakh_arabic.is_kazakh_arabic(name)
+    )
+
+
+_ARABIC_FIRST = re.compile("\\s*[\u0600-\u06ff\ufb50-\ufeff]")
+
+
+def _arabic_script(name: str, code: str | None) -> bool:
+    return code in (None, script.UYGHUR_ARABIC) and _ARABIC_FIRST.match(name) is not None
 
 
 @lru_cache(maxsize=1 << 18)
@@ -267,9 +294,10 @@ def readings(name: str, code: str | None = None) -> tuple[Reading, ...]:
     combos: list[tuple[tuple[str, ...], ...]] = [()]
     dotted = any(sep in name for sep in script.HAN_SEPARATORS)
     arabic_name = arabic_spelled(name, code)
+    kazakh = kazakh_spelled(name, code)
     tokens = split_name(name)
     for token in tokens:
-        options = token_readings(token, code, dotted, arabic_name)
+        options = token_readings(token, code, dotted, arabic_name, kazakh)
         combos = [c + o for c in combos for o in options][:_MAX_READINGS]
     out = [Reading(_tidy(c)) for c in combos]
     joined = (
@@ -351,6 +379,13 @@ def _tidy(parts: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+# Chinese has no uvular: transcription writes Uyghur q and gh with the h-initial
+# characters (哈斯木 Qasim, 雅霍甫 Yaqup, 海来提 Gheyret, 吐尔洪 Turghun), whose h the key
+# drops. A part read from characters also gets the key with its h and x read as q.
+_HAN_GUTTURAL = re.compile(r"(?<![scz])h|x")
+_GUTTURAL_READINGS = 2
+
+
 @lru_cache(maxsize=1 << 18)
 def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     """Phonetic keys of one part's candidates, with suffix-stripped alternatives.
@@ -374,5 +409,9 @@ def comparable(part_candidates: tuple[str, ...]) -> tuple[tuple[str, float], ...
                     out[stem] = SUFFIX_PENALTY
                 break
     if out and part_candidates[-1] == han.HAN_MARK:
+        for cand in part_candidates[:_GUTTURAL_READINGS]:
+            alt = _HAN_GUTTURAL.sub("q", cand)
+            if alt != cand:
+                out.setdefault(phonetic_key(alt), 0.0)
         out[han.HAN_MARK] = 0.0  # sentinel, last: compare on consonants too
     return tuple(out.items())
