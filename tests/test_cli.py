@@ -6,6 +6,7 @@ import csv
 import io
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,12 @@ def test_link_threshold_help_states_the_default_in_force() -> None:
 
     out = " ".join(run("link", "--help").stdout.replace("│", " ").split())
     assert f"Default {LinkSettings().match_threshold:g}" in out
+
+
+def test_python_dash_m_runs_the_same_command_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "credible", "--help"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "simulate" in done.stdout and "estimate" in done.stdout
