@@ -10,12 +10,21 @@ def _records(**counts: int) -> list[tuple[str, ...]]:
 
 
 def test_a_frequent_name_one_letter_away_is_another_name() -> None:
-    lex = Lexicon(_records(Memet=40, Ehmet=30, Memt=2), ["Memet"])
+    lex = Lexicon(_records(Memet=100, Ehmet=30, Memt=2), ["Memet"])
     wanted = lex.query_group("Memet")
     assert wanted is not None
     assert lex.matches("Memet", wanted) and lex.matches("Мәмәт", wanted)
     assert not lex.matches("Ehmet", wanted)  # a name of its own
     assert lex.matches("Memt", wanted)  # a rare slip: a variant of the name it is like
+
+
+def test_a_rarer_name_near_a_common_one_is_still_a_name() -> None:
+    # Mahmut written by a seventh as many records as Memet: a name, not a slip of it
+    lex = Lexicon(_records(Memet=210, Mahmut=30, Memt=2, 买买提=150, 买合木提=25), ["买合木提"])
+    wanted = lex.query_group("买合木提")
+    assert wanted is not None
+    assert lex.matches("Mahmut", wanted) and lex.matches("买合木提", wanted)
+    assert not lex.matches("Memet", wanted) and not lex.matches("买买提", wanted)
 
 
 def test_spellings_of_one_name_in_other_scripts_are_that_name() -> None:
