@@ -49,3 +49,13 @@ def test_a_misspelt_query_finds_the_name() -> None:
     wanted = lex.query_group("Abdurehm")
     assert wanted is not None and lex.matches("Abdurehim", wanted)
     assert not lex.matches("Abdukérim", wanted)
+
+
+def test_a_name_counted_only_beside_the_query_is_no_slip_of_it() -> None:
+    # Memet is counted in the few records that write Ehmet too: its count says nothing
+    df = {"Ehmet": 1500, "Memet": 30, "买买提": 200}
+    lex = Lexicon.of_counts(df, ["Ehmet"], counted=["Ehmet", "买买提"])
+    wanted = lex.query_group("Ehmet")
+    assert wanted is not None and lex.matches("Ehmet", wanted)
+    assert not lex.matches("买买提", wanted) and not lex.matches("Memet", wanted)
+    assert Lexicon.of_counts(df, ["Ehmet"]).matches("Memet", wanted)  # counted: a slip

@@ -76,22 +76,33 @@ NEAR = 0.5
 class Lexicon:
     """The name-part forms of a set of candidate records, grouped into names."""
 
-    def __init__(self, parts_of_records: Iterable[Iterable[str]], focus: list[str]) -> None:
+    def __init__(
+        self,
+        parts_of_records: Iterable[Iterable[str]],
+        focus: list[str],
+        counted: Iterable[str] | None = None,
+    ) -> None:
         """``focus``: the query's parts. Only groups that look somewhat like one of them
-        (``NEAR``) can take part in deciding what a form like the query is."""
+        (``NEAR``) can take part in deciding what a form like the query is. ``counted``:
+        the forms every record of which was counted (by default, all)."""
         df: Counter[str] = Counter()
         for parts in parts_of_records:
             df.update(set(parts))
-        self._setup(df, focus)
+        self._setup(df, focus, counted)
 
     @classmethod
-    def of_counts(cls, df: Mapping[str, int], focus: list[str]) -> Lexicon:
+    def of_counts(
+        cls, df: Mapping[str, int], focus: list[str], counted: Iterable[str] | None = None
+    ) -> Lexicon:
         """The lexicon of forms counted already: how many records write each form."""
         lexicon = cls.__new__(cls)
-        lexicon._setup(Counter(df), focus)
+        lexicon._setup(Counter(df), focus, counted)
         return lexicon
 
-    def _setup(self, df: Counter[str], focus: list[str]) -> None:
+    def _setup(self, df: Counter[str], focus: list[str], counted: Iterable[str] | None) -> None:
+        # A form met only beside a counted one (Memet in "Ehmet Memet", for Ehmet) is
+        # counted in those records alone: too few to call it a slip of anything.
+        self.complete = {label(f) for f in (df if counted is None else counted) if not is_han(f)}
         self.group_df: Counter[str] = Counter()
         self.rep: dict[str, str] = {}  # group -> its most frequent form
         for form, n in df.most_common():
@@ -170,7 +181,7 @@ class Lexicon:
         if g in self._target:
             return self._target[g]
         seen, start = {g}, g
-        while True:
+        while g in self.complete:
             neighbours = [h for h in self._like(self.rep[g]) if self._canonical(h) != g]
             if not neighbours or self.group_df[g] >= MIN_SHARE * max(
                 self.group_df[h] for h in neighbours

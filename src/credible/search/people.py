@@ -269,7 +269,7 @@ def _matching_forms(
     df = dict(counted)
     forms = list(keyed)
     sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
-    lexicon = Lexicon.of_counts(df, list(query_parts))
+    lexicon = Lexicon.of_counts(df, list(query_parts), keyed)
     out = []
     for part, sim in zip(query_parts, sims, strict=True):
         g = lexicon.query_group(part)
