@@ -55,7 +55,7 @@ def _split_token(token: str) -> tuple[str, ...]:
 _CYR_VOWELS = set("аәеёиоөуұүыіэюяъь")
 
 
-def _cyrillic_to_latin(text: str) -> str:
+def _cyrillic_to_latin(text: str, kazakh: bool = False) -> str:
     table = cyrillic_latin()
     text = text.lower().replace("дж", "j")
     out = []
@@ -63,6 +63,8 @@ def _cyrillic_to_latin(text: str) -> str:
         # BGN/PCGN: е is ye at the start of a word and after a vowel (Nazarbayev)
         if ch == "е" and (i == 0 or text[i - 1] in _CYR_VOWELS or not text[i - 1].isalpha()):
             out.append("ye")
+        elif kazakh and ch == "у" and i > 0 and text[i - 1] in _CYR_VOWELS:
+            out.append("w")  # Kazakh у after a vowel is w (Сәуле Säwle, Сауытбай Sawutbay)
         else:
             out.append(table.get(ch, ch))
     return "".join(out)
@@ -80,7 +82,7 @@ def latin_of(token: str, code: str | None = None) -> str:
     elif code == script.UYGHUR_CYRILLIC:
         text = usy_to_uly(token)
     elif code in (script.KAZAKH_CYRILLIC, script.RUSSIAN_CYRILLIC):
-        text = _cyrillic_to_latin(token)
+        text = _cyrillic_to_latin(token, kazakh=code == script.KAZAKH_CYRILLIC)
     else:
         text = token
     return canonical_latin(text)
