@@ -86,3 +86,10 @@ def test_kazakh_u_after_a_vowel_is_w() -> None:
 
     assert name_keys("Абдұуәлі") == name_keys("Abduweli")
     assert romanize("Руслан") == "Ruslan"  # between consonants: u
+
+
+def test_a_capital_zhe_with_descender_is_uyghur_cyrillic() -> None:
+    from credible.names import name_keys
+
+    assert detect_script("Җаппар") == "uyghur_cyrillic"
+    assert name_keys("Җаппар") == name_keys("Jappar")
