@@ -84,7 +84,8 @@ def test_farsi_yeh_is_y_where_only_a_consonant_can_stand() -> None:
 def test_kazakh_u_after_a_vowel_is_w() -> None:
     from credible.names import name_keys, romanize
 
-    assert name_keys("Абдұуәлі") == name_keys("Abduweli")
+    assert name_keys("Абдұуәлі") == name_keys("Abduweli") == name_keys("Абдууали")
+    assert romanize("Уали") == "Wali"  # starting a word before a vowel
     assert romanize("Руслан") == "Ruslan"  # between consonants: u
 
 

@@ -55,6 +55,17 @@ def _split_token(token: str) -> tuple[str, ...]:
 _CYR_VOWELS = set("аәеёиоөуұүыіэюяъь")
 
 
+def _cyrillic_w(text: str, i: int, kazakh: bool) -> bool:
+    """у read as w: after a vowel in Kazakh (Сәуле Säwle, Сауытбай Sawutbay); in any
+    Cyrillic after another у (Абдууали Abduwali) or starting a word before a vowel
+    (Уали Wali), where no Russian word has u."""
+    prev = text[i - 1] if i > 0 else ""
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    if kazakh and prev in _CYR_VOWELS:
+        return True
+    return prev == "у" or (not prev.isalpha() and nxt != "" and nxt in "аәеиэ")
+
+
 def _cyrillic_to_latin(text: str, kazakh: bool = False) -> str:
     table = cyrillic_latin()
     text = text.lower().replace("дж", "j")
@@ -63,8 +74,8 @@ def _cyrillic_to_latin(text: str, kazakh: bool = False) -> str:
         # BGN/PCGN: е is ye at the start of a word and after a vowel (Nazarbayev)
         if ch == "е" and (i == 0 or text[i - 1] in _CYR_VOWELS or not text[i - 1].isalpha()):
             out.append("ye")
-        elif kazakh and ch == "у" and i > 0 and text[i - 1] in _CYR_VOWELS:
-            out.append("w")  # Kazakh у after a vowel is w (Сәуле Säwle, Сауытбай Sawutbay)
+        elif ch == "у" and _cyrillic_w(text, i, kazakh):
+            out.append("w")
         else:
             out.append(table.get(ch, ch))
     return "".join(out)
