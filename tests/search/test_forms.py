@@ -59,3 +59,11 @@ def test_a_name_counted_only_beside_the_query_is_no_slip_of_it() -> None:
     assert wanted is not None and lex.matches("Ehmet", wanted)
     assert not lex.matches("买买提", wanted) and not lex.matches("Memet", wanted)
     assert Lexicon.of_counts(df, ["Ehmet"]).matches("Memet", wanted)  # counted: a slip
+
+
+def test_characters_read_as_a_chinese_name_hold_its_given_name() -> None:
+    # 马明 reads Ma Ming; beside Mamin (a name its whole reading is near), it is no Mamin
+    lex = Lexicon(_records(Ming=30, Mamin=20, 马明=10), ["Ming"])
+    wanted = lex.query_group("Ming")
+    assert wanted is not None and lex.matches("马明", wanted)
+    assert not lex.matches("Mamin", wanted)

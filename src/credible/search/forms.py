@@ -28,6 +28,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from credible import names
+from credible.search.keys import SEPARATOR
 
 MIN_SHARE = 0.05
 """A spelling written by at least this share of the records of the most frequent name
@@ -59,6 +60,17 @@ def label(form: str) -> str:
 def readings(form: str) -> tuple[str, ...]:
     """The keys of the likely readings of a form in Chinese characters."""
     return tuple(dict.fromkeys(label(c) for c in names.romanize_candidates(form)))
+
+
+@lru_cache(maxsize=1 << 16)
+def chinese_name_words(form: str) -> tuple[str, ...]:
+    """The words of characters written without a separator and read first as a family
+    and a given name (马明: Ma, Ming); none for one word, or a part of a separated name."""
+    if not is_han(form) or SEPARATOR in form:
+        return ()
+    first = next(iter(names.romanize_candidates(form)), "")
+    words = tuple(first.split())
+    return words if len(words) > 1 else ()
 
 
 def _strict(form: str, key: str) -> float:
@@ -213,4 +225,7 @@ class Lexicon:
 
     def matches(self, part: str, wanted: str) -> bool:
         g = self.own(part)
-        return g not in (None, UNPLACED) and (g == wanted or self.target(g) == wanted)
+        if g not in (None, UNPLACED) and (g == wanted or self.target(g) == wanted):
+            return True
+        # characters read as a Chinese name (马明: Ma Ming) hold the name of either word
+        return any(self.matches(w, wanted) for w in chinese_name_words(part))
