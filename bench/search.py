@@ -122,19 +122,22 @@ def measure(
     source_of: dict[int, str],
     script_of: dict[str, str],
     drawn: list[str],
-) -> tuple[dict[tuple[str, str], list[int]], list[float], int]:
-    """Per (query script, record script): [found, hits, relevant]; latencies in ms."""
+) -> tuple[dict[tuple[str, str], list[int]], list[float], list[float], int]:
+    """Per (query script, record script): [found, hits, relevant]; latencies and the
+    process's CPU time per search, in ms."""
     forms = given_name_forms()
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     latencies: list[float] = []
+    cpu: list[float] = []
     truncated = 0
     record_scripts = sorted(set(script_of.values()))
     for name in drawn:
         relevant = carry.get(name, set())
         for qscript, query in forms[name].items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             hits = search_people(store, query, limit=LIMIT)
             latencies.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
             truncated += len(hits) == LIMIT
             got = {h.record_id for h in hits}
             for rscript in record_scripts:
@@ -144,7 +147,7 @@ def measure(
                 cell[0] += len(rel & hit)
                 cell[1] += len(hit)
                 cell[2] += len(rel)
-    return cells, latencies, truncated
+    return cells, latencies, cpu, truncated
 
 
 def table(cells: dict[tuple[str, str], list[int]]) -> None:
@@ -206,7 +209,7 @@ def main() -> None:
         try:
             for backend, st in backends:
                 clear_search_cache(st)  # the other backend's queries were the same
-                cells, lat, truncated = measure(st, carry, source_of, script_of, drawn)
+                cells, lat, cpu, truncated = measure(st, carry, source_of, script_of, drawn)
                 if backend == "sqlite":
                     table(cells)
                     if truncated:
@@ -214,6 +217,10 @@ def main() -> None:
                 p50, p95, p99 = np.percentile(lat, [50, 95, 99])
                 print(f"latency {backend}: {len(lat)} searches, p50 {p50:.1f} ms, "
                       f"p95 {p95:.1f} ms, p99 {p99:.1f} ms, max {max(lat):.1f} ms")  # fmt: skip
+                c50, c95, c99 = np.percentile(cpu, [50, 95, 99])
+                print(f"CPU of this process a search ({backend}; PostgreSQL's own not "
+                      f"counted): p50 {c50:.1f} ms, p95 {c95:.1f} ms, "
+                      f"p99 {c99:.1f} ms")  # fmt: skip
         finally:
             for _, st in backends:
                 st.close()

@@ -71,3 +71,26 @@ def test_uey_uly_uey_round_trip(words: list[str]) -> None:
 def test_uly_usy_uly_keeps_letters(words: list[str]) -> None:
     uly = uey_to_uly(" ".join(words))
     assert usy_to_uly(uly_to_usy(uly)).replace("'", "") == uly.replace("'", "")
+
+
+def test_farsi_yeh_is_y_where_only_a_consonant_can_stand() -> None:
+    from credible.names import name_keys
+
+    # typed on a Persian keyboard: ی for both y and i
+    assert name_keys("یۈسۈپ") == name_keys("يۈسۈپ") == name_keys("Yüsüp")
+    assert name_keys("ئىبراھیم") == name_keys("ئىبراھىم")  # final: i
+
+
+def test_kazakh_u_after_a_vowel_is_w() -> None:
+    from credible.names import name_keys, romanize
+
+    assert name_keys("Абдұуәлі") == name_keys("Abduweli") == name_keys("Абдууали")
+    assert romanize("Уали") == "Wali"  # starting a word before a vowel
+    assert romanize("Руслан") == "Ruslan"  # between consonants: u
+
+
+def test_a_capital_zhe_with_descender_is_uyghur_cyrillic() -> None:
+    from credible.names import name_keys
+
+    assert detect_script("Җаппар") == "uyghur_cyrillic"
+    assert name_keys("Җаппар") == name_keys("Jappar")

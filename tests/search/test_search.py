@@ -195,6 +195,30 @@ def test_a_part_in_chinese_characters_is_one_name_in_a_separated_name(
     assert {"艾里·库儿班", "Eli Qurban"} <= _names(search_people(store, "Eli"))
 
 
+def test_names_that_keep_two_consonants_in_chinese_characters_meet(
+    store: Store, tmp_path: Path
+) -> None:
+    # 凯拉特 keeps only L and T of Qayrat, and shares no longer key with it
+    text = (
+        "fictional,name\nFICTIONAL,凯拉特·赛力克\nFICTIONAL,Qayrat Sérik\n"
+        "FICTIONAL,Qanat Marat\nFICTIONAL,哈那提·马拉提\n"
+    )
+    _import(store, tmp_path, "c.csv", text, "FICTIONAL list")
+    assert _names(search_people(store, "Qayrat")) == {"凯拉特·赛力克", "Qayrat Sérik"}
+    assert _names(search_people(store, "凯拉特")) == {"凯拉特·赛力克", "Qayrat Sérik"}
+    assert _names(search_people(store, "Qanat")) == {"Qanat Marat", "哈那提·马拉提"}
+
+
+def test_characters_find_the_name_they_read_as_though_skeletons_differ(
+    store: Store, tmp_path: Path
+) -> None:
+    # 赛力克 reads Selk, the slip Серк of the name Серік; Серік's skeleton (SRK) compares
+    # poorly with the characters' (SL), but they ask for Серік, and find it
+    rows = ["FICTIONAL,Серік Болат"] * 40 + ["FICTIONAL,Серк Болат", "FICTIONAL,赛力克·波拉提"]
+    _import(store, tmp_path, "c.csv", "fictional,name\n" + "\n".join(rows) + "\n", "FICTIONAL")
+    assert _names(search_people(store, "赛力克")) == {"Серік Болат", "Серк Болат", "赛力克·波拉提"}
+
+
 def _statements(store: Store) -> list[str]:
     seen: list[str] = []
     from sqlalchemy import event

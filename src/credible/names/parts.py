@@ -55,7 +55,18 @@ def _split_token(token: str) -> tuple[str, ...]:
 _CYR_VOWELS = set("аәеёиоөуұүыіэюяъь")
 
 
-def _cyrillic_to_latin(text: str) -> str:
+def _cyrillic_w(text: str, i: int, kazakh: bool) -> bool:
+    """у read as w: after a vowel in Kazakh (Сәуле Säwle, Сауытбай Sawutbay); in any
+    Cyrillic after another у (Абдууали Abduwali) or starting a word before a vowel
+    (Уали Wali), where no Russian word has u."""
+    prev = text[i - 1] if i > 0 else ""
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    if kazakh and prev in _CYR_VOWELS:
+        return True
+    return prev == "у" or (not prev.isalpha() and nxt != "" and nxt in "аәеиэ")
+
+
+def _cyrillic_to_latin(text: str, kazakh: bool = False) -> str:
     table = cyrillic_latin()
     text = text.lower().replace("дж", "j")
     out = []
@@ -63,6 +74,8 @@ def _cyrillic_to_latin(text: str) -> str:
         # BGN/PCGN: е is ye at the start of a word and after a vowel (Nazarbayev)
         if ch == "е" and (i == 0 or text[i - 1] in _CYR_VOWELS or not text[i - 1].isalpha()):
             out.append("ye")
+        elif ch == "у" and _cyrillic_w(text, i, kazakh):
+            out.append("w")
         else:
             out.append(table.get(ch, ch))
     return "".join(out)
@@ -80,7 +93,7 @@ def latin_of(token: str, code: str | None = None) -> str:
     elif code == script.UYGHUR_CYRILLIC:
         text = usy_to_uly(token)
     elif code in (script.KAZAKH_CYRILLIC, script.RUSSIAN_CYRILLIC):
-        text = _cyrillic_to_latin(token)
+        text = _cyrillic_to_latin(token, kazakh=code == script.KAZAKH_CYRILLIC)
     else:
         text = token
     return canonical_latin(text)

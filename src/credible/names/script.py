@@ -33,7 +33,7 @@ SCRIPTS = (
 HAN_SEPARATORS = "·•・‧∙⋅･.．"
 
 _KAZAKH_ONLY = set("ұіыҰІЫ")
-_UYGHUR_ONLY = set("җҗ")
+_UYGHUR_ONLY = set("җҖ")
 _TURKIC_CYRILLIC = set("әғқңөүһӘҒҚҢӨҮҺ")
 _KAZAKH_LATIN_MARKS = set("äğñūışÄĞÑŪİŞ")
 _ULY_MARKS = set("éöüÉÖÜ")

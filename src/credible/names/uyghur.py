@@ -9,6 +9,7 @@ UEY text survives UEY -> ULY -> UEY unchanged.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -50,9 +51,16 @@ def _is_uey_letter(ch: str) -> bool:
     return 0x0600 <= ord(ch) <= 0x06FF and unicodedata.category(ch).startswith("L")
 
 
+# Farsi yeh is typed for both Uyghur y and i: its initial and medial forms look like
+# ي (y), its final form like ى (i). Uyghur writes a hamza before a vowel that starts a
+# word, and no i right before another vowel, so ی at the start of a word or before a vowel
+# letter is y (یۈسۈپ Yüsüp), and i elsewhere.
+_FARSI_YEH_Y = re.compile(r"(?<![\u0620-\u06FF])ی|ی(?=[اەوۇۆۈېىی])")
+
+
 def normalize_uey(text: str) -> str:
     """Fold presentation forms and look-alike letters into the Uyghur letters of the table."""
-    text = unicodedata.normalize("NFKC", text)
+    text = _FARSI_YEH_Y.sub("ي", unicodedata.normalize("NFKC", text))
     return "".join(_UEY_VARIANTS.get(ch, ch) for ch in text)
 
 

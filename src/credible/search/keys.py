@@ -71,6 +71,27 @@ def key_tokens(keys: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
+#: Two-letter skeletons are too coarse to gather forms in one script (Memet, Mahmut,
+#: Qanat, Ahmat: NT), but a name transcribed into Chinese characters often keeps no more
+#: (Qayrat and 凯拉特: LT; Sérik and 赛力克: SL) and shares no other key with its letters.
+#: So they are written marked by the side of that divide, and a part is looked up by the
+#: other side's: a query in letters meets forms in characters by them, and the reverse.
+SHORT_CROSS_KEY = 2
+HAN, LETTERS = "h", "l"
+
+
+def _short_cross(keys: Iterable[str], prefix: str) -> set[str]:
+    crosses = {names.cross_script_key(k) for k in keys}
+    return {token(prefix, c) for c in crosses if len(c) == SHORT_CROSS_KEY}
+
+
+def form_tokens(form: str, keys: Sequence[str]) -> list[str]:
+    """The index tokens of a written name part: its keys' (``key_tokens``), and its
+    two-letter cross-script skeletons marked by the side of the Chinese divide it is on."""
+    side = HAN if names.detect_script(form) == "han" else LETTERS
+    return sorted(set(key_tokens(keys)) | _short_cross(keys, side))
+
+
 def name_tokens(name: str) -> list[str]:
     return key_tokens(names.name_keys(name)) if name.strip() else []
 
@@ -104,8 +125,13 @@ def parts(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1 << 14)
 def part_tokens(part: str) -> tuple[str, ...]:
-    """The index tokens of one name part (a query's part is looked up by these)."""
-    return tuple(name_tokens(part))
+    """The tokens a query's name part is looked up by: its keys', and its two-letter
+    skeletons as written by forms on the other side of the Chinese divide."""
+    if not part.strip():
+        return ()
+    keys = names.name_keys(part)
+    other = LETTERS if names.detect_script(part) == "han" else HAN
+    return tuple(sorted(set(key_tokens(keys)) | _short_cross(keys, other)))
 
 
 def _part_rows(rows: Sequence[Sequence[object]]) -> list[dict[str, object]]:
@@ -131,7 +157,7 @@ def _write_parts(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
     keyed = [
         {"token": t, "form": f}
         for f, keys in zip(new, names.name_keys_many(new), strict=True)
-        for t in key_tokens(keys)
+        for t in form_tokens(f, keys)
     ]
     if keyed:
         conn.execute(insert(snk), keyed)
@@ -264,7 +290,7 @@ def check(store: Store) -> list[int]:
     altered = {
         f
         for f, keys in zip(forms, names.name_keys_many(forms), strict=True)
-        if stored_keys.get(f, set()) != set(key_tokens(keys))
+        if stored_keys.get(f, set()) != set(form_tokens(f, keys))
     }
     bad |= {ref for ref, fs in stored_parts.items() if {f for f, _ in fs} & altered}
     return sorted(bad)

@@ -269,7 +269,7 @@ def _matching_forms(
     df = dict(counted)
     forms = list(keyed)
     sims = _form_similarities(query_parts, forms) if forms else [{} for _ in query_parts]
-    lexicon = Lexicon.of_counts(df, list(query_parts))
+    lexicon = Lexicon.of_counts(df, list(query_parts), keyed)
     out = []
     for part, sim in zip(query_parts, sims, strict=True):
         g = lexicon.query_group(part)
@@ -277,8 +277,13 @@ def _matching_forms(
             {
                 f: s
                 for f, s in sim.items()
-                if s >= MATCH_THRESHOLD
-                and (g is None or lexicon.own(f) is None or lexicon.matches(f, g))
+                if (
+                    s >= MATCH_THRESHOLD
+                    and (g is None or lexicon.own(f) is None or lexicon.matches(f, g))
+                )
+                # a spelling of the very name the query's characters read as (赛力克
+                # reads Serik: Серік), though the skeletons compare less well
+                or (g is not None and not is_han(f) and lexicon.own(f) == g)
             }
         )
     return tuple(out)
