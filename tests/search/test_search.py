@@ -134,6 +134,25 @@ def test_the_key_index_is_rebuilt_after_a_reindex(people: Store) -> None:
     assert rebuild_name_index(people) == 8
 
 
+def test_an_index_written_under_other_name_rules_is_written_again(people: Store) -> None:
+    from credible.search import keys
+
+    assert refresh_name_index(people) == 0
+    # As an older credible leaves it: the watermark without today's rules, and the
+    # tokens the old rules wrote (here: none for the Chinese record's parts).
+    hits = search_people(people, "吐尔逊", SearchFilters(source="FICTIONAL diaspora"))
+    (hit,) = [h for h in hits if h.name == "吐尔逊·艾合买提"]
+    parts = schema.search_name_parts
+    with people.engine.begin() as conn:
+        conn.execute(parts.delete().where(parts.c.record_id == hit.record_id))
+        people.search.remove(conn, "person_name", 0)
+        people.search.insert_documents(conn, [("person_name", 0, "8:0ld", keys.WATERMARK)])
+    assert refresh_name_index(people) == 8  # every record, not only the missing one
+    assert check_name_index(people) == []
+    assert refresh_name_index(people) == 0
+    assert "吐尔逊·艾合买提" in _names(search_people(people, "Tursun"))
+
+
 def test_keys_removed_behind_the_stores_back_are_found(people: Store) -> None:
     assert check_name_index(people) == []
     (hit,) = search_people(people, "吐尔逊", SearchFilters(source="FICTIONAL archive"))

@@ -21,8 +21,11 @@ letter saying what it is (``k``: a key, ``c``: its cross-script skeleton).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from sqlalchemy import Connection, delete, func, insert, select
 
@@ -181,14 +184,45 @@ def _write(conn: Connection, store: Store, ids: Sequence[int] | None, lo: int, h
     return written
 
 
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """A digest of the code and tables that turn a name into index tokens. A store
+    indexed under other rules (an upgrade of credible.names or of this module) would be
+    searched with tokens the new rules never write, and miss records without a word, so
+    the watermark carries the digest and a search rebuilds an index whose digest differs.
+    """
+    digest = hashlib.sha256()
+
+    def walk(node: Traversable, path: str) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    walk(child, f"{path}/{child.name}")
+            elif child.name.endswith((".py", ".csv", ".yml", ".yaml", ".json", ".txt")):
+                digest.update(f"{path}/{child.name}\0".encode())
+                digest.update(child.read_bytes())
+
+    walk(resources.files("credible.names"), "names")
+    digest.update(resources.files("credible.search").joinpath("keys.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _watermark_state(conn: Connection, store: Store) -> tuple[int | None, bool]:
+    """Up to which record every record is indexed, and whether under today's rules (an
+    index written before the digest was kept counts as written under other rules)."""
+    shown = store.search.display_of(conn, WATERMARK) or ""
+    upto, _, rules = shown.partition(":")
+    return (int(upto) if upto.isdigit() else None), rules == rules_fingerprint()
+
+
 def _watermark(conn: Connection, store: Store) -> int | None:
-    shown = store.search.display_of(conn, WATERMARK)
-    return int(shown) if shown and shown.isdigit() else None
+    upto, same_rules = _watermark_state(conn, store)
+    return upto if same_rules else None
 
 
 def _set_watermark(conn: Connection, store: Store, upto: int) -> None:
     store.search.remove(conn, KIND, 0)
-    store.search.insert_documents(conn, [(KIND, 0, str(upto), WATERMARK)])
+    store.search.insert_documents(conn, [(KIND, 0, f"{upto}:{rules_fingerprint()}", WATERMARK)])
 
 
 def _last_id(conn: Connection) -> int:
@@ -227,9 +261,11 @@ def refresh(store: Store, actor: str = "search") -> int:
     with store.write(actor) as uow:  # serialised with imports: no record indexed twice
         conn = uow.conn
         last = _last_id(conn)
-        mark = _watermark(conn, store)
-        if mark == last:
+        mark, same_rules = _watermark_state(conn, store)
+        if same_rules and mark == last:
             return 0
+        if not same_rules and mark is not None:  # written under other rules: all again
+            store.search.remove_kind(conn, KIND)
         have = store.search.refs(conn, KIND)
         if not have - {0}:  # every record written again (a rebuilt index): parts too
             conn.execute(delete(snp))
