@@ -169,7 +169,7 @@ def score_cells(metrics: Metrics) -> list[str]:
     ]
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
     """CPU seconds of this process so far, every thread included (DuckDB's threads run
     in-process): wall clock on a shared machine says more about the load than the method."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -182,7 +182,7 @@ def one(method: str, dataset: str, size: int, seed: int, id_numbers: bool = True
 
     is_febrl = dataset.startswith("febrl")
     records, truth = febrl(int(dataset[-1])) if is_febrl else simulated(size, seed, id_numbers)
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     clusters = {
         "credible": run_credible,
         "credible_pairwise": run_credible_pairwise,
@@ -190,7 +190,7 @@ def one(method: str, dataset: str, size: int, seed: int, id_numbers: bool = True
         "recordlinkage": run_recordlinkage,
     }[method](records)
     seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_started
+    cpu = cpu_seconds() - cpu_started
     metrics = evaluate(clusters, truth)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
