@@ -43,7 +43,7 @@ from credible.linkage import (
     prepare_records,
     train_and_predict,
 )
-from linkage import CACHE, markdown_table, score_cells, simulated
+from linkage import CACHE, cpu_seconds, markdown_table, score_cells, simulated
 
 #: Fields rewritten from the truth, with the truth's column for each.
 TRUE_VALUE = {
@@ -165,13 +165,17 @@ def main() -> None:
     rows = []
     for label, groups in runs:
         data = records if groups is None else oracle_records(records, people, truth, groups)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         result = train_and_predict(prepare_records(data), LinkSettings())
         seconds = time.perf_counter() - started
+        cpu = cpu_seconds() - cpu_started
         doubled, pairs = indistinguishable(data, truth)
         rows.append((label, evaluate(result.clusters, truth), seconds, doubled, pairs))
         # Each row as soon as it is known: a 100,000-record pair of runs takes long.
-        print(f"{label}: {' '.join(score_cells(rows[-1][1]))} in {seconds:.1f} s", flush=True)
+        print(
+            f"{label}: {' '.join(score_cells(rows[-1][1]))} in {seconds:.1f} s, {cpu:.1f} CPU s",
+            flush=True,
+        )
         for threshold in args.thresholds:
             again = cluster_pairs(result.clusters["record_id"], result.pairs, threshold)
             clusters = result.clusters.drop(columns="cluster_id").merge(

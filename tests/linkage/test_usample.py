@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from credible.linkage import LinkSettings, prepare_records, usample
 from credible.linkage import splink_adapter as splink
 from credible.linkage.train import MODEL_COLUMNS, _register, make_db_api
-from credible.linkage.usample import estimate_u, pair_chunks, sample_size
+from credible.linkage.usample import estimate_u, pair_chunks, sample_pairs
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +72,43 @@ def test_u_is_each_levels_share_of_the_sampled_pairs_and_the_seed_fixes_it(prepa
     assert any(_u(first, c.name) != _u(other, c.name) for c in splink.parameters(first))
 
 
-@pytest.mark.parametrize(("records", "max_pairs"), [(10, 1e6), (10_000, 1e6), (5, 1)])
-def test_sample_size_makes_about_max_pairs(records, max_pairs):
-    size = sample_size(records, max_pairs)
-    assert 2 <= size <= records
-    if size < records:
-        assert size * (size - 1) / 2 == pytest.approx(max_pairs, rel=2e-3)
+@pytest.mark.parametrize(
+    ("records", "max_pairs", "per_record", "expected"),
+    [
+        (10, 1e6, None, 0),  # 45 pairs: all of them
+        (10_000, 1e6, None, 1_000_000),
+        (10_000, 1e6, 50, 500_000),
+        (100_000, 1e6, 50, 1_000_000),  # the cap
+        (1_000, 1e6, 50, 50_000),
+        (11, 1e6, 50, 0),  # 55 pairs, fewer than 550: all of them
+    ],
+)
+def test_pairs_drawn_grow_with_the_records_up_to_the_cap(records, max_pairs, per_record, expected):
+    assert sample_pairs(records, max_pairs, per_record) == expected
+
+
+def test_drawn_pairs_are_counted_and_their_records_are_many(prepared):
+    # 250 records, 5 pairs per record: fewer pairs than the list has, so they are drawn
+    # independently, over (nearly) every record rather than a subset's every pair.
+    linker = _linker(prepared)
+    info = estimate_u(linker, prepared, max_pairs=1e9, seed=1, pairs_per_record=5)
+    drawn = 5 * len(prepared)
+    assert info["pairs"] == drawn
+    assert info["records"] > 0.9 * len(prepared)
+    for name, counts in info["pairs_by_level"].items():
+        assert sum(counts.values()) <= drawn, name
+    assert sum(info["pairs_by_level"]["sex"].values()) > 0.5 * drawn
+
+
+def test_drawn_pairs_estimate_the_share_over_every_pair(prepared):
+    # u of "same sex" from 20 pairs per record against the exact share over all pairs:
+    # within four binomial standard errors.
+    sex = prepared["sex"].dropna().tolist()
+    exact = np.mean([a == b for a, b in itertools.combinations(sex, 2)])
+    linker = _linker(prepared)
+    info = estimate_u(linker, prepared, max_pairs=1e9, seed=7, pairs_per_record=20)
+    known = sum(info["pairs_by_level"]["sex"].values())
+    assert abs(_u(linker, "sex")["same"] - exact) < 4 * np.sqrt(exact * (1 - exact) / known)
 
 
 def test_a_level_no_sampled_pair_reaches_keeps_its_u(prepared):

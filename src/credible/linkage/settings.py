@@ -106,7 +106,15 @@ class LinkSettings(BaseModel):
     seed: int = Field(default=20240601, description="seed of every random step (u sampling)")
     backend: Literal["duckdb", "spark"] = "duckdb"
     max_pairs: float = Field(
-        default=1e6, gt=0, description="record pairs sampled to estimate u probabilities"
+        default=1e6, gt=0, description="most record pairs sampled to estimate u probabilities"
+    )
+    u_pairs_per_record: float | None = Field(
+        default=50,
+        gt=0,
+        description="random pairs sampled for u per record (at most max_pairs): a level "
+        "that a record shares with a few others is reached by about one random pair in "
+        "the number of records, so this keeps its count in the sample the same at any "
+        "size (credible.linkage.usample); None = max_pairs whatever the size",
     )
     em_max_pairs: float | None = Field(
         default=1e6, gt=0, description="cap on the pairs of each EM pass; None = all blocked"

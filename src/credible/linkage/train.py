@@ -257,7 +257,9 @@ def _train(run: _Run, linker: Any) -> tuple[list[dict[str, Any]], dict[str, Any]
             [PRIOR_RULE], recall=settings.prior_recall
         )
     run.lap("prior", 0.1)
-    u_sample = estimate_u(linker, prepared, settings.max_pairs, settings.seed)
+    u_sample = estimate_u(
+        linker, prepared, settings.max_pairs, settings.seed, settings.u_pairs_per_record
+    )
     run.lap("u", 0.3)
     sample = _training_sample(prepared, settings)
     if sample is None:
@@ -515,7 +517,7 @@ def _prior_from_sample(run: _Run, linker: Any) -> dict[str, Any] | None:
         # The sample's own u: in a few counties random pairs share a county far more
         # often than in the whole list, and the whole list's u made the prior 13 times
         # too high.
-        estimate_u(small, sample, settings.max_pairs, settings.seed)
+        estimate_u(small, sample, settings.max_pairs, settings.seed, settings.u_pairs_per_record)
         _register_term_frequencies(small, run.db_api, sample)
         predictions = small.inference.predict(warning_mode="never")
         in_sample, _ = _prior_from_blocked_pairs(small, predictions, len(sample))
@@ -568,7 +570,7 @@ def _train_m_on_sample(run: _Run, rows: np.ndarray, linker: Any) -> list[dict[st
     sample = run.prepared.iloc[rows].reset_index(drop=True)
     small, table = _register(run.db_api, sample, settings, run.present, None)
     try:
-        estimate_u(small, sample, settings.max_pairs, settings.seed)
+        estimate_u(small, sample, settings.max_pairs, settings.seed, settings.u_pairs_per_record)
         sessions = _train_m(small, settings, run.present)
         trained = m_values(small)
     finally:

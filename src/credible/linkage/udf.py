@@ -74,15 +74,23 @@ class _Scores:
             return out
         lo, hi = np.minimum(a[valid], b[valid]), np.maximum(a[valid], b[valid])
         keys, inverse = np.unique(lo * (1 << 31) + hi, return_inverse=True)
-        found = [self.cache.get(k) for k in keys.tolist()]
-        new = [i for i, v in enumerate(found) if v is None]
+        # Python ints once for the whole batch: indexing numpy scalars one by one was half
+        # of this wrapper's time on a batch of new pairs (the u sample's: 5.1 ms -> 2.5 ms
+        # for 2,048 pairs, the similarity itself aside).
+        key_list = keys.tolist()
+        found = [self.cache.get(k) for k in key_list]
+        new = [k for k, v in zip(key_list, found, strict=True) if v is None]
         if new:
             if len(self.cache) + len(new) > _CACHE_LIMIT:
                 self.cache.clear()
-            pairs = [(int(keys[i]) >> 31, int(keys[i]) & ((1 << 31) - 1)) for i in new]
-            scores = self.many([self.names[x] for x, _ in pairs], [self.names[y] for _, y in pairs])
-            for i, score in zip(new, scores, strict=True):
-                found[i] = self.cache[int(keys[i])] = float(score)
+            low = (1 << 31) - 1
+            scores = self.many(
+                [self.names[k >> 31] for k in new], [self.names[k & low] for k in new]
+            )
+            self.cache.update(zip(new, map(float, scores), strict=True))
+            found = [
+                self.cache[k] if v is None else v for k, v in zip(key_list, found, strict=True)
+            ]
         out[valid] = np.asarray(found, dtype=float)[inverse]
         return out
 
