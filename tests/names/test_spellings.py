@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from credible.names import (
     MATCH_LEVELS,
     SAME_NAME_THRESHOLD,
+    name_keys,
     name_match_level,
     name_match_level_many,
     name_similarity,
@@ -368,3 +369,28 @@ def test_batch_equals_the_scalar_function_on_the_third_session_rules() -> None:
     want = np.array([name_similarity(x, y) for x, y in zip(a, b, strict=True)])
     for dense in (0, 10**9):
         assert np.allclose(similarity_many(a * 3, b * 3, dense_min_pairs=dense), np.tile(want, 3))
+
+
+# A clerk's homophone for the standard character (FICTIONAL names): 题 for 提, 儿 for 尔,
+# 疆 for 江, 科 for 克 — read as the standard character, whole pieces included.
+@pytest.mark.parametrize(
+    ("variant", "standard"),
+    [
+        ("买买题", "买买提"),
+        ("吐儿逊", "吐尔逊"),
+        ("艾力疆", "艾力江"),
+        ("赛力科", "赛力克"),
+        ("阿布来题·艾力疆", "阿布来提·艾力江"),
+        ("迪丽拜儿·吐儿洪", "迪丽拜尔·吐尔洪"),
+    ],
+)
+def test_a_homophone_of_a_transcription_character_reads_as_it(variant: str, standard: str) -> None:
+    assert romanize(variant) == romanize(standard)
+    assert set(name_keys(variant)) == set(name_keys(standard))
+
+
+def test_a_character_without_a_homophone_in_the_tables_is_read_by_its_sound() -> None:
+    # 帝 (di) is no homophone of 提 (ti): it keeps its own reading.
+    assert romanize("买买帝") != romanize("买买提")
+    # Han names keep their pinyin whatever the transcription table holds.
+    assert romanize("王鸣") == "Wang Ming"

@@ -139,9 +139,32 @@ def _pieces(part: str) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=1)
+def _standard_of_sound() -> dict[str, str]:
+    """Toneless pinyin -> the transcription table's character for that syllable (the
+    first listed, which the table gives as the usual one)."""
+    standard: dict[str, str] = {}
+    for ch in han_syllables():
+        standard.setdefault(_pinyin(ch)[0], ch)
+    return standard
+
+
+@lru_cache(maxsize=1 << 14)
+def _homophone_standard(ch: str) -> str:
+    """A character outside the transcription tables written for a syllable the tables
+    write with another character: clerks transcribe by sound, and a homophone (题 for 提,
+    儿 for 尔, 疆 for 江, 科 for 克) is the commonest departure from the standard. Read
+    it as the standard character, its closing consonant and its place in whole pieces
+    (买买题 as 买买提 Memet) included. Other characters are kept."""
+    if ch in _transcription_characters() or not ("\u4e00" <= ch <= "\u9fff"):
+        return ch
+    return _standard_of_sound().get(_pinyin(ch)[0], ch)
+
+
 @lru_cache(maxsize=1 << 16)
 def transcription_candidates(part: str) -> tuple[str, ...]:
     """Ranked Latin readings (lower case) of one transcribed name part."""
+    part = "".join(_homophone_standard(ch) for ch in part)
     pieces = _pieces(part)
     lexicon = han_names()
     if len(pieces) >= 3 and pieces[-1] in lexicon and lexicon[pieces[-1]][0] in _honorifics():
