@@ -394,3 +394,25 @@ def test_a_character_without_a_homophone_in_the_tables_is_read_by_its_sound() ->
     assert romanize("买买帝") != romanize("买买提")
     # Han names keep their pinyin whatever the transcription table holds.
     assert romanize("王鸣") == "Wang Ming"
+
+
+# Kazakh and Russian-style Cyrillic write the w of Turkic names with у (FICTIONAL pairs).
+@pytest.mark.parametrize(
+    ("cyrillic", "other"),
+    [
+        ("Сауле", "Sawle"),  # after a vowel, in Russian Cyrillic
+        ("Даурен", "Dawren"),
+        ("Сәуле", "Sawle"),  # with ә, detected as Uyghur Cyrillic
+        ("Дәурен", "達吾仁"),
+        ("Ануар", "Enwer"),  # u before a, in the key
+        ("Ануар", "艾尼瓦尔"),
+    ],
+)
+def test_cyrillic_u_that_writes_w_meets_the_w(cyrillic: str, other: str) -> None:
+    assert set(name_keys(cyrillic)) & set(name_keys(other))
+
+
+def test_u_before_e_stays_a_vowel_in_the_key() -> None:
+    # ue is an ad hoc ü (Yusuep for Yüsüp): not read as w.
+    assert "w" not in romanize("Yusuep").lower()
+    assert set(name_keys("Yusuep")) != set(name_keys("Yuswep"))

@@ -106,6 +106,10 @@ _VOWELS = frozenset("AIU")
 # Final devoicing; final v is devoiced too (Russian -ов/-ев is said -of/-ef, and written
 # so in older English and French spellings, Abbasoff, and in Chinese, 库纳耶夫 Kunayef).
 _FINAL_DEVOICE = {"D": "T", "B": "P", "G": "K", "Z": "s", "V": "P"}
+# u before a is the w of Kazakh and Russian-style spellings (Ануар Anuar for Anwar,
+# Enwer; Куаныш Kuanysh), and Uyghur, which avoids two vowels in a row, writes it w.
+# Not before e: ue is an ad hoc ü (Yusuep, Tuersun).
+_UA_AS_WA = re.compile(r"(?:(?<=^)|(?<=[^aeéiouöü]))ua")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -114,7 +118,7 @@ def phonetic_key(part: str) -> str:
 
     Spellings of one name usually share it; it is the unit of blocking and comparison.
     """
-    s = part.lower()
+    s = _UA_AS_WA.sub("wa", part.lower())
     for old, new in _KEY_DIGRAPHS:
         s = s.replace(old, new)
     # y is a consonant only before a vowel at the start of the part (Yusup), else i.

@@ -55,26 +55,40 @@ def _split_token(token: str) -> tuple[str, ...]:
 _CYR_VOWELS = set("аәеёиоөуұүыіэюяъь")
 
 
-def _cyrillic_w(text: str, i: int, kazakh: bool) -> bool:
-    """у read as w: after a vowel in Kazakh (Сәуле Säwle, Сауытбай Sawutbay); in any
-    Cyrillic after another у (Абдууали Abduwali) or starting a word before a vowel
-    (Уали Wali), where no Russian word has u."""
+def _cyrillic_w(text: str, i: int) -> bool:
+    """у read as w: after a vowel, in Kazakh (Сәуле Säwle, Сауытбай Sawutbay) and in
+    the Russian renderings of Turkic names, which write the diphthong so (Сауле Sawle,
+    Даурен Dawren, Гаухар Gawhar, Ауезов Awezov); after another у (Абдууали Abduwali);
+    starting a word before a vowel (Уали Wali), where no Russian word has u."""
     prev = text[i - 1] if i > 0 else ""
     nxt = text[i + 1] if i + 1 < len(text) else ""
-    if kazakh and prev in _CYR_VOWELS:
+    if prev in _CYR_VOWELS and prev not in "уъь":
         return True
     return prev == "у" or (not prev.isalpha() and nxt != "" and nxt in "аәеиэ")
 
 
-def _cyrillic_to_latin(text: str, kazakh: bool = False) -> str:
+_W_AFTER = re.compile(r"(?<=[аәеиоөүэыіяюАӘЕИОӨҮЭЫІЯЮ])у")
+
+
+def _w_after_vowel(token: str) -> str:
+    """A name detected as Uyghur Cyrillic with у after a vowel, read with в (w) there:
+    Uyghur writes w as в and avoids two vowels in a row, so such a у is the w of a
+    Kazakh or Russian-style spelling that shares ә with Uyghur (Сәуле Säwle, Дәурен
+    Däwren), which script detection cannot tell apart."""
+    return _W_AFTER.sub("в", token)
+
+
+def _cyrillic_to_latin(text: str) -> str:
     table = cyrillic_latin()
     text = text.lower().replace("дж", "j")
-    out = []
+    out: list[str] = []
     for i, ch in enumerate(text):
-        # BGN/PCGN: е is ye at the start of a word and after a vowel (Nazarbayev)
-        if ch == "е" and (i == 0 or text[i - 1] in _CYR_VOWELS or not text[i - 1].isalpha()):
+        # BGN/PCGN: е is ye at the start of a word and after a vowel (Nazarbayev), not
+        # after a у read as w (Ауезов Awezov)
+        after_vowel = i > 0 and text[i - 1] in _CYR_VOWELS and out[-1] != "w"
+        if ch == "е" and (i == 0 or after_vowel or not text[i - 1].isalpha()):
             out.append("ye")
-        elif ch == "у" and _cyrillic_w(text, i, kazakh):
+        elif ch == "у" and _cyrillic_w(text, i):
             out.append("w")
         else:
             out.append(table.get(ch, ch))
@@ -91,9 +105,9 @@ def latin_of(token: str, code: str | None = None) -> str:
         else:
             text = uey_to_uly(normalize_uey(token))
     elif code == script.UYGHUR_CYRILLIC:
-        text = usy_to_uly(token)
+        text = usy_to_uly(_w_after_vowel(token))
     elif code in (script.KAZAKH_CYRILLIC, script.RUSSIAN_CYRILLIC):
-        text = _cyrillic_to_latin(token, kazakh=code == script.KAZAKH_CYRILLIC)
+        text = _cyrillic_to_latin(token)
     else:
         text = token
     return canonical_latin(text)
