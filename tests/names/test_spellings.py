@@ -406,6 +406,8 @@ def test_a_character_without_a_homophone_in_the_tables_is_read_by_its_sound() ->
         ("Дәурен", "達吾仁"),
         ("Ануар", "Enwer"),  # u before a, in the key
         ("Ануар", "艾尼瓦尔"),
+        ("Әнуәр", "Enwer"),  # before a vowel, in Kazakh (here detected as Uyghur)
+        ("Қуаныш", "Kwanysh"),  # before a vowel, in Kazakh
     ],
 )
 def test_cyrillic_u_that_writes_w_meets_the_w(cyrillic: str, other: str) -> None:

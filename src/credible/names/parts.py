@@ -55,30 +55,35 @@ def _split_token(token: str) -> tuple[str, ...]:
 _CYR_VOWELS = set("аәеёиоөуұүыіэюяъь")
 
 
-def _cyrillic_w(text: str, i: int) -> bool:
+def _cyrillic_w(text: str, i: int, kazakh: bool) -> bool:
     """у read as w: after a vowel, in Kazakh (Сәуле Säwle, Сауытбай Sawutbay) and in
     the Russian renderings of Turkic names, which write the diphthong so (Сауле Sawle,
     Даурен Dawren, Гаухар Gawhar, Ауезов Awezov); after another у (Абдууали Abduwali);
-    starting a word before a vowel (Уали Wali), where no Russian word has u."""
+    starting a word before a vowel (Уали Wali), where no Russian word has u; and in
+    Kazakh before any vowel, since Kazakh writes the vowel u with ұ and ү and у is
+    always w there (Әнуәр Änwär)."""
     prev = text[i - 1] if i > 0 else ""
     nxt = text[i + 1] if i + 1 < len(text) else ""
     if prev in _CYR_VOWELS and prev not in "уъь":
         return True
+    if kazakh and nxt != "" and nxt in _CYR_VOWELS and nxt not in "уъь":
+        return True
     return prev == "у" or (not prev.isalpha() and nxt != "" and nxt in "аәеиэ")
 
 
-_W_AFTER = re.compile(r"(?<=[аәеиоөүэыіяюАӘЕИОӨҮЭЫІЯЮ])у")
+_CYR_VOWEL_CLASS = "аәеиоөүэыіяюАӘЕИОӨҮЭЫІЯЮ"
+_W_BESIDE_VOWEL = re.compile(rf"(?<=[{_CYR_VOWEL_CLASS}])[уУ]|[уУ](?=[{_CYR_VOWEL_CLASS}])")
 
 
 def _w_after_vowel(token: str) -> str:
-    """A name detected as Uyghur Cyrillic with у after a vowel, read with в (w) there:
+    """A name detected as Uyghur Cyrillic with у beside a vowel, read with в (w) there:
     Uyghur writes w as в and avoids two vowels in a row, so such a у is the w of a
     Kazakh or Russian-style spelling that shares ә with Uyghur (Сәуле Säwle, Дәурен
-    Däwren), which script detection cannot tell apart."""
-    return _W_AFTER.sub("в", token)
+    Däwren, Әнуәр Änwär), which script detection cannot tell apart."""
+    return _W_BESIDE_VOWEL.sub(lambda m: "В" if m.group().isupper() else "в", token)
 
 
-def _cyrillic_to_latin(text: str) -> str:
+def _cyrillic_to_latin(text: str, kazakh: bool = False) -> str:
     table = cyrillic_latin()
     text = text.lower().replace("дж", "j")
     out: list[str] = []
@@ -88,7 +93,7 @@ def _cyrillic_to_latin(text: str) -> str:
         after_vowel = i > 0 and text[i - 1] in _CYR_VOWELS and out[-1] != "w"
         if ch == "е" and (i == 0 or after_vowel or not text[i - 1].isalpha()):
             out.append("ye")
-        elif ch == "у" and _cyrillic_w(text, i):
+        elif ch == "у" and _cyrillic_w(text, i, kazakh):
             out.append("w")
         else:
             out.append(table.get(ch, ch))
@@ -107,7 +112,7 @@ def latin_of(token: str, code: str | None = None) -> str:
     elif code == script.UYGHUR_CYRILLIC:
         text = usy_to_uly(_w_after_vowel(token))
     elif code in (script.KAZAKH_CYRILLIC, script.RUSSIAN_CYRILLIC):
-        text = _cyrillic_to_latin(token)
+        text = _cyrillic_to_latin(token, kazakh=code == script.KAZAKH_CYRILLIC)
     else:
         text = token
     return canonical_latin(text)
