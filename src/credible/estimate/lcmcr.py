@@ -409,8 +409,8 @@ def fit_lcmcr(
     start: ChainState | None = None,
     **settings: float,
 ) -> Estimate:
-    """LCMCR's posterior of N. With ``start`` (another run's last state, as
-    ``Estimate.state`` keeps it) the chains start there instead of from LCMCR's
+    """LCMCR's posterior of N. With ``start`` (one of another run's chains' last states,
+    which ``Estimate.state`` lists) the chains start there instead of from LCMCR's
     default start and warm-up."""
     opts = {**DEFAULTS, **settings}
     if h.n_lists < 3:
@@ -471,7 +471,7 @@ def fit_lcmcr(
         },
         settings={**opts, **({"warm_start": True} if start is not None else {})},
         draws=pooled.astype(float),
-        state=states[0],
+        state=states,
     )
 
 
