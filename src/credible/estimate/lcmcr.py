@@ -148,22 +148,7 @@ def _collapsed_unlisted(rng, n, nk, sjk, count0, alpha, scales):
 
 @numba.njit(cache=True, nogil=True)
 def _sweep(
-    rng,
-    pats,
-    counts,
-    n,
-    lam,
-    pi,
-    alpha,
-    n0,
-    count0,
-    nk,
-    sjk,
-    probs,
-    zk,
-    with_alpha,
-    a_alpha_g,
-    scales,
+    rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, with_alpha, a_alpha_g, scales
 ):
     """One Gibbs sweep in LCMCR's order; returns (alpha, n0). Updates arrays in place."""
     m, J = pats.shape
@@ -259,7 +244,6 @@ def _chain(
     count0 = np.zeros(K, dtype=np.int64)
     nk = np.zeros(K, dtype=np.int64)
     sjk = np.zeros((J, K), dtype=np.int64)
-    zk = np.zeros(K, dtype=np.int64)
     probs = np.empty(K)
     ab = np.array([a_alpha, b_alpha])
     if warm:
@@ -290,22 +274,7 @@ def _chain(
         n0 = 0
         for _ in range(500):
             alpha, n0 = _sweep(
-                rng,
-                pats,
-                counts,
-                n,
-                lam,
-                pi,
-                alpha,
-                n0,
-                count0,
-                nk,
-                sjk,
-                probs,
-                zk,
-                False,
-                ab,
-                scales,
+                rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, False, ab, scales
             )
         # As LCMCR does after its warm-up: relabel the classes by decreasing weight. The
         # truncated stick-breaking prior is not exchangeable and the sampler never swaps
@@ -323,7 +292,7 @@ def _chain(
     s = 0
     for it in range(total_iter):
         alpha, n0 = _sweep(
-            rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, zk, True, ab, scales
+            rng, pats, counts, n, lam, pi, alpha, n0, count0, nk, sjk, probs, True, ab, scales
         )
         if it >= burnin and (it - burnin) % thinning == thinning - 1:
             out_n[s] = n + n0
