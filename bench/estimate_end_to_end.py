@@ -299,6 +299,11 @@ def summarise(results: list[dict[str, Any]]) -> str:
             f"linkage {np.mean([r['persons_linked'] / r['persons_true'] - 1 for r in rs]):+.1%} "
             f"vs the true persons; estimation with draws {np.median(secs):.0f} s median"
         )
+        settings: dict[str, int] = {}
+        for r in rs:
+            key = json.dumps(r.get("lcmcr") or "not recorded", sort_keys=True)
+            settings[key] = settings.get(key, 0) + 1
+        lines += [f"LCMCR settings {k}: {v} populations" for k, v in settings.items()]
         rev = [r for r in rs if r.get("persons_drawn_mean_reviewed")]
         if rev:
             drawn = {
