@@ -19,6 +19,11 @@ lines file (``--results``) as soon as it is done, so a long study can be run in 
     .venv/bin/python bench/estimate_end_to_end.py --people 20000 --populations 100 \\
         --seeds-from 1001
     .venv/bin/python bench/estimate_end_to_end.py --summarise /tmp/e2e-3000.jsonl
+
+The study's results so far are kept in the repository, ``bench/results/e2e-<people>.jsonl``
+(one line a population), so that it accumulates across sessions: append to them with
+``--results bench/results/e2e-3000.jsonl --seeds-from <next seed>`` and summarise them
+all with ``--summarise`` alone.
 """
 
 from __future__ import annotations
@@ -45,11 +50,15 @@ from credible.estimate import (
     estimate_with_draws,
     scored_linkage,
 )
+from credible.estimate.lcmcr import DEFAULTS as LCMCR_DEFAULTS
 from credible.estimate.splitaudit import draw_sample
 from credible.ingest import import_manifest
 from credible.linkage import LinkSettings, run_link
 from credible.simulate import simulate
 from credible.store import init_store
+
+#: Where the study's results are kept (committed), one JSON line a population.
+RESULTS = Path(__file__).parent / "results"
 
 VARIANTS = (
     "fixed",
@@ -185,6 +194,8 @@ def one_population(
         "records": linked["link_records"],
         "persons_linked": linked["persons_linked"],
         "persons_true": int(records["true_person"].nunique()),
+        # results from several sessions are summarised together: say what LCMCR ran with
+        "lcmcr": {**LCMCR_DEFAULTS, **(lcmcr or {})},
         "persons_drawn_mean": run.linkage.get("persons_drawn", {}).get("mean"),
         "seconds": {**linked["seconds"], "estimate_with_draws": round(t_est - t0, 1)},
         "methods": {},
@@ -288,6 +299,11 @@ def summarise(results: list[dict[str, Any]]) -> str:
             f"linkage {np.mean([r['persons_linked'] / r['persons_true'] - 1 for r in rs]):+.1%} "
             f"vs the true persons; estimation with draws {np.median(secs):.0f} s median"
         )
+        settings: dict[str, int] = {}
+        for r in rs:
+            key = json.dumps(r.get("lcmcr") or "not recorded", sort_keys=True)
+            settings[key] = settings.get(key, 0) + 1
+        lines += [f"LCMCR settings {k}: {v} populations" for k, v in settings.items()]
         rev = [r for r in rs if r.get("persons_drawn_mean_reviewed")]
         if rev:
             drawn = {
@@ -392,7 +408,12 @@ def main() -> None:
     ap.add_argument(
         "--link-only", action="store_true", help="only simulate, import and link (to --cache)"
     )
-    ap.add_argument("--summarise", type=Path, nargs="+", help="only summarise these files")
+    ap.add_argument(
+        "--summarise",
+        type=Path,
+        nargs="*",
+        help=f"only summarise these files (none named: {RESULTS.name}/e2e-*.jsonl)",
+    )
     ap.add_argument(
         "--variants",
         nargs="+",
@@ -401,12 +422,12 @@ def main() -> None:
         help="which estimations with draws to run besides fixed, draws and true links",
     )
     args = ap.parse_args()
-    if args.summarise:
+    if args.summarise is not None:
+        files = args.summarise or sorted(RESULTS.glob("e2e-*.jsonl"))
+        if not files:
+            raise SystemExit(f"no results to summarise in {RESULTS}")
         results = [
-            json.loads(line)
-            for f in args.summarise
-            for line in f.read_text().splitlines()
-            if line.strip()
+            json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()
         ]
         print(summarise(results))
         return

@@ -344,3 +344,11 @@ def test_drawn_linkages_lcmcr_chains_start_where_the_stored_run_ended() -> None:
     far = ChainState(s.lam, s.pi, s.alpha, 100 * n, np.full(k, 100 * n // k, dtype=np.int64))
     assert first(far, 4)[0] > 5 * n
     assert first(s, 4)[0] < 3 * n
+
+
+def test_drawn_linkages_start_from_the_stored_runs_chains_in_turn() -> None:
+    from credible.estimate.propagate import _nth
+
+    starts = {None: ["a", "b", "c", "d"], "x": ["e"]}
+    assert [_nth(starts, k)[None] for k in range(6)] == ["a", "b", "c", "d", "a", "b"]
+    assert _nth(starts, 3)["x"] == "e"

@@ -38,7 +38,7 @@ class Estimate:
     stratum: str | None = None
     of_strata: bool = False  # a sum over the strata of a stratified run, not one of them
     draws: np.ndarray | None = field(default=None, repr=False)
-    #: A sampler's last state (LCMCR's ``ChainState``), for warm-starting a run on
+    #: A sampler's last states (LCMCR's ``ChainState``, one a chain), for warm-starting a run on
     #: similar histories; not serialised.
     state: Any = field(default=None, repr=False)
 
