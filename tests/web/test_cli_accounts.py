@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -100,3 +101,36 @@ def test_serve_answers_health_and_refuses_the_anonymous(db: Path, home: Path) ->
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_serve_writes_a_stale_name_index_before_the_first_request(
+    db: Path, home: Path, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "fictional,given_name,father_name\nFICTIONAL,Tursun,Ehmet\nFICTIONAL,Гүлнар,Мәмәт\n",
+        encoding="utf-8",
+    )
+    run("--db", str(db), "import", str(people), "--source", "FICTIONAL list", env_home=home)
+    with sqlite3.connect(db) as conn:  # as an older credible leaves it: other rules
+        conn.execute(
+            "UPDATE search_fts SET display = '2:0ld' WHERE kind = 'person_name' AND ref = 0"
+        )
+    port = _free_port()
+    env = dict(os.environ, CREDIBLE_HOME=str(home))
+    env.pop("CREDIBLE_DB", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "credible.cli", "--db", str(db), "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert "names of 2 records written again" in out

@@ -154,7 +154,17 @@ def serve(
     settings = context(ctx).settings()
     if workers < 1 or not 0 < port < 65536:
         raise ConfigError("--workers must be 1 or more and --port between 1 and 65535")
-    open_store(settings, label="serve").close()  # a wrong store or key fails here, once
+    store = open_store(settings, label="serve")  # a wrong store or key fails here, once
+    try:
+        # A name index behind the rows or written under older naming rules is brought up
+        # to date here, before the first request, not inside it.
+        from credible.search import refresh_name_index
+
+        written = refresh_name_index(store, settings.actor)
+        if written:
+            console.print(f"search index: names of {written:,} records written again")
+    finally:
+        store.close()
     # The worker processes build the app from these (uvicorn's factory mode).
     os.environ["CREDIBLE_DB"] = settings.db_url
     os.environ["CREDIBLE_ACTOR"] = settings.actor
