@@ -3,12 +3,14 @@ real processes, a real server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -39,6 +41,33 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _serving(db: Path, home: Path) -> Iterator[tuple[str, list[str]]]:
+    """`credible serve` as a process, once it answers /healthz: its base URL, and (after
+    the block) what it printed."""
+    port = _free_port()
+    env = dict(os.environ, CREDIBLE_HOME=str(home))
+    env.pop("CREDIBLE_DB", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "credible.cli", "--db", str(db), "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    printed: list[str] = []
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/healthz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base, printed
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+        printed.append(out)
 
 
 def test_users_and_tokens(db: Path, home: Path) -> None:
@@ -74,21 +103,8 @@ def test_users_and_tokens(db: Path, home: Path) -> None:
 def test_serve_answers_health_and_refuses_the_anonymous(db: Path, home: Path) -> None:
     _add(db, home, "vera", "viewer", "a long enough passphrase")
     token = run("--db", str(db), "token", "create", "vera", env_home=home).stdout.split()[-1]
-    port = _free_port()
-    env = dict(os.environ, CREDIBLE_HOME=str(home))
-    env.pop("CREDIBLE_DB", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "credible.cli", "--db", str(db), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                r = httpx.get(f"{base}/healthz")
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with _serving(db, home) as (base, _):
+        r = httpx.get(f"{base}/healthz")
         assert r.status_code == 200 and r.json()["status"] == "ok"
         assert httpx.get(f"{base}/api/v1/sources").status_code == 401
         page = httpx.get(f"{base}/search")
@@ -98,9 +114,6 @@ def test_serve_answers_health_and_refuses_the_anonymous(db: Path, home: Path) ->
         csp = ok.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
         assert ok.headers["x-content-type-options"] == "nosniff"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_serve_writes_a_stale_name_index_before_the_first_request(
@@ -116,21 +129,6 @@ def test_serve_writes_a_stale_name_index_before_the_first_request(
         conn.execute(
             "UPDATE search_fts SET display = '2:0ld' WHERE kind = 'person_name' AND ref = 0"
         )
-    port = _free_port()
-    env = dict(os.environ, CREDIBLE_HOME=str(home))
-    env.pop("CREDIBLE_DB", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "credible.cli", "--db", str(db), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=20)
-    assert "names of 2 records written again" in out
+    with _serving(db, home) as (_, printed):
+        pass
+    assert "names of 2 records written again" in printed[0]
