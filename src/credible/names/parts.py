@@ -71,16 +71,17 @@ def _cyrillic_w(text: str, i: int, kazakh: bool) -> bool:
     return prev == "у" or (not prev.isalpha() and nxt != "" and nxt in "аәеиэ")
 
 
-_CYR_VOWEL_CLASS = "аәеиоөүэыіяюАӘЕИОӨҮЭЫІЯЮ"
-_W_BESIDE_VOWEL = re.compile(rf"(?<=[{_CYR_VOWEL_CLASS}])[уУ]|[уУ](?=[{_CYR_VOWEL_CLASS}])")
-
-
 def _w_after_vowel(token: str) -> str:
     """A name detected as Uyghur Cyrillic with у beside a vowel, read with в (w) there:
     Uyghur writes w as в and avoids two vowels in a row, so such a у is the w of a
     Kazakh or Russian-style spelling that shares ә with Uyghur (Сәуле Säwle, Дәурен
-    Däwren, Әнуәр Änwär), which script detection cannot tell apart."""
-    return _W_BESIDE_VOWEL.sub(lambda m: "В" if m.group().isupper() else "в", token)
+    Däwren, Әнуәр Änwär), which script detection cannot tell apart. The same test as
+    Kazakh's (``_cyrillic_w``)."""
+    lower = "".join(ch.lower()[0] for ch in token)  # one letter each (İ lowers to two)
+    return "".join(
+        ("В" if ch.isupper() else "в") if c == "у" and _cyrillic_w(lower, i, kazakh=True) else ch
+        for i, (ch, c) in enumerate(zip(token, lower, strict=True))
+    )
 
 
 def _cyrillic_to_latin(text: str, kazakh: bool = False) -> str:
