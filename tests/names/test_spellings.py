@@ -418,3 +418,23 @@ def test_u_before_e_stays_a_vowel_in_the_key() -> None:
     # ue is an ad hoc ü (Yusuep for Yüsüp): not read as w.
     assert "w" not in romanize("Yusuep").lower()
     assert set(name_keys("Yusuep")) != set(name_keys("Yuswep"))
+
+
+# --- fourth session: a word-final kh in ad hoc Latin writes q as often as x -------------
+@pytest.mark.parametrize(
+    "other",
+    ["Ishaq Tursun", "ئىسھاق تۇرسۇن", "依斯哈克·吐尔逊", "Исхак Турсун"],
+)
+def test_final_kh_meets_the_q_of_other_scripts(other: str) -> None:
+    # FICTIONAL: Ishaq (ئىسھاق, 依斯哈克 with 克 for the final q) spelt Ishakh
+    assert name_similarity("Ishakh Tursun", other) >= 0.85
+    assert name_similarity_many(["Ishakh Tursun"] * 20_000, [other] * 20_000)[0] == (
+        name_similarity("Ishakh Tursun", other)
+    )
+
+
+def test_final_kh_is_still_x_and_other_names_stay_apart() -> None:
+    assert same_name("Sadikh Memet", "Sadix Memet")  # FICTIONAL
+    assert not same_name("Ishakh Tursun", "Isa Tursun")
+    assert not same_name("Sadikh Memet", "Sabit Memet")
+    assert romanize("Ishakh") == "Ishax"  # the reading shown is unchanged

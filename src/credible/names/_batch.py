@@ -113,30 +113,75 @@ def _token_ids(token: str) -> tuple[tuple[int, ...], int] | None:
     return tuple(out), mask
 
 
+_TokenInfo = tuple[bool, bool, bool]
+_token_info: dict[str, _TokenInfo] = {}
+_token_parts: dict[str, tuple[tuple[int, ...], int] | None] = {}
+_MAX_TOKENS = 1 << 18
+
+
+def _info(token: str) -> _TokenInfo:
+    """What ``_name_ids`` asks of one written part, computed once per distinct part:
+    whether it is a pinyin syllable of the table as written (``han.is_pinyin_syllable``),
+    a single syllable with tone marks or number (``parts._syllable``), and a pinyin word
+    (``parts._pinyin_word``)."""
+    info = _token_info.get(token)
+    if info is None:
+        if len(_token_info) > _MAX_TOKENS:
+            _token_info.clear()
+        info = _token_info[token] = (
+            is_pinyin_syllable(token),
+            _p._syllable(token),
+            _p._pinyin_word(token),
+        )
+    return info
+
+
+def _parts_of(token: str) -> tuple[tuple[int, ...], int] | None:
+    """``_token_ids`` through a plain dict (asked once per part of every new name)."""
+    try:
+        return _token_parts[token]
+    except KeyError:
+        if len(_token_parts) > _MAX_TOKENS:
+            _token_parts.clear()
+        tid = _token_parts[token] = _token_ids(token)
+        return tid
+
+
+def _whole_name(name: str, tokens: list[str], infos: list[_TokenInfo]) -> bool:
+    """Whether ``name`` has an extra whole-name reading (a hyphenated part, a pinyin
+    surname and given name, syllables written apart, an all-pinyin name), which the
+    scalar path scores; ``parts.readings`` adds those readings on the same tests."""
+    n = len(tokens)
+    if "-" in name and len(compiled(name)) > 1:
+        return True
+    if n < 2:
+        return False
+    if infos[0][0] and _p.surname_join(tokens[0], tokens[1]) is not None:
+        return True
+    run = 0
+    for info in infos:  # parts.syllable_run
+        run = run + 1 if info[1] else 0
+        if run >= _p._MIN_RUN:
+            return True
+    # parts.all_pinyin
+    return 3 <= n <= 6 and any(i[1] for i in infos) and all(i[2] for i in infos)
+
+
 @lru_cache(maxsize=1 << 20)
 def _name_ids(name: str) -> tuple[tuple[int, ...], bool, int]:
     """Interned parts of ``name``, whether the vectorised path can score it, and the bit
     mask of its titles (``similarity.title_mask``)."""
-    ids: tuple[int, ...] = ()
     tokens = _p.split_name(name)
-    if (
-        ("-" in name and len(compiled(name)) > 1)
-        or (
-            len(tokens) >= 2
-            and is_pinyin_syllable(tokens[0])  # cheap test first: most names stop here
-            and _p.surname_join(tokens[0], tokens[1]) is not None
-        )
-        or (len(tokens) >= 2 and _p.syllable_run(tokens))
-        or (len(tokens) >= 3 and _p.all_pinyin(tokens))
-    ):
+    if _whole_name(name, tokens, list(map(_info, tokens))):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
         return tuple(_intern(p) for p in readings[0]), False, 0
     if _p.read_together(name):  # Arabic- or Kazakh-spelled: its words are read together
         readings = compiled(name)
         return tuple(_intern(p) for p in readings[0]), len(readings) == 1, title_mask(name)
+    ids: tuple[int, ...] = ()
     mask = 0
     for token in tokens:
-        tid = _token_ids(token)
+        tid = _parts_of(token)
         if tid is None:
             readings = compiled(name)
             first = tuple(_intern(p) for p in readings[0])

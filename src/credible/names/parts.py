@@ -169,7 +169,12 @@ def token_readings(
     parts: list[tuple[str, ...]] = []
     for word in latin.split():
         if token_code in (script.LATIN, None):
-            parts.append(_pinyin_part(word))
+            part = _pinyin_part(word)
+            if len(part) == 1 and word.endswith("x") and token[-2:].lower() == "kh":
+                # English has neither Uyghur x nor q and spells both kh at the end of a
+                # word (Abakh Khoja for Apaq Xoja, 阿帕克 with 克 for q): read as q too
+                part = (word, word[:-1] + "q")
+            parts.append(part)
         else:
             parts.append((word,))
     return (tuple(parts),)
