@@ -438,3 +438,18 @@ def test_final_kh_is_still_x_and_other_names_stay_apart() -> None:
     assert not same_name("Ishakh Tursun", "Isa Tursun")
     assert not same_name("Sadikh Memet", "Sabit Memet")
     assert romanize("Ishakh") == "Ishax"  # the reading shown is unchanged
+
+
+# --- fourth session: pinyin with syllables of characters the table lacks ----------------
+@pytest.mark.parametrize("other", ["Yüsüp Memet", "يۈسۈپ مەمەت", "Юсуп Мемет"])
+def test_pinyin_with_a_syllable_outside_the_table_is_read_back(other: str) -> None:
+    # FICTIONAL: 尤素甫 / 尤书甫 (you-shu-fu) for Yüsüp; shu is no character of the table
+    assert same_name("Youshufu Maimaiti", other)
+
+
+def test_pinyin_outside_the_table_needs_most_syllables_in_it() -> None:
+    from credible.names.han import pinyin_readings
+
+    assert pinyin_readings("lequan") == ()  # two syllables, both outside: not read back
+    assert pinyin_readings("gulnar") == ()  # not pinyin at all
+    assert romanize("Wang Lequan") == "Wang Lequan"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -286,12 +287,68 @@ def from_pinyin(word: str) -> tuple[str, ...]:
     return tuple(out[: 2 * _MAX_HANZI])
 
 
+@lru_cache(maxsize=1)
+def _mandarin_syllables() -> dict[str, str]:
+    """Every toneless Mandarin syllable -> one common character read so (pypinyin's
+    table of readings, first reading of the basic CJK block), for syllables of
+    characters the transcription table lacks. Syllables without a vowel (the
+    interjections hm, ng, m) are left out: they would split Latin words such as
+    Lahman."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out: dict[str, str] = {}
+    for code in sorted(pinyin_dict):
+        if 0x4E00 <= code <= 0x9FFF:
+            first = pinyin_dict[code].split(",")[0]
+            plain = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode()
+            if any(v in plain for v in "aeiouv"):  # not the interjections hm, ng, m
+                out.setdefault(plain.replace("v", "u"), chr(code))
+    return out
+
+
+_MAX_OUTSIDE = 0.5
+"""At most this share of a pinyin word's syllables may be outside the table."""
+
+
+@lru_cache(maxsize=1 << 16)
+def _from_pinyin_outside(word: str) -> tuple[str, ...]:
+    """``from_pinyin`` for a word of three or more syllables, some of them of characters
+    the transcription table lacks (older and regional renderings use other characters:
+    尤素甫 for 玉素甫, 舒库尔 for Shükür). Each such syllable stands for a character read
+    so, which is read by its Mandarin sound as any unknown character is; the syllables
+    of the table keep their Uyghur readings. Empty unless the word splits wholly into
+    Mandarin syllables, at most half of them outside the table."""
+    if not word.isascii() or not word.isalpha() or len(word) < 6:
+        return ()
+    index, _ = _pinyin_index()
+    mandarin = _mandarin_syllables()
+    longest = max(map(len, mandarin))
+    piece = word.lower()
+    # longest syllable first (one split: the table's syllables are tried in full first)
+    syllables: list[str] = []
+    i = 0
+    while i < len(piece):
+        for size in range(min(longest, len(piece) - i), 0, -1):
+            if piece[i : i + size] in mandarin:
+                syllables.append(piece[i : i + size])
+                i += size
+                break
+        else:
+            return ()
+    outside = [s for s in syllables if s not in index]
+    if len(syllables) < 3 or not outside or len(outside) > _MAX_OUTSIDE * len(syllables):
+        return ()
+    return ("".join(index[s][0] if s in index else mandarin[s] for s in syllables),)
+
+
 @lru_cache(maxsize=1 << 16)
 def pinyin_readings(word: str) -> tuple[str, ...]:
     """Ranked Latin readings of a pinyin-spelled name part through the transcription
     table: the readings of every character string it may stand for, merged rank by
     rank (the usual reading of each string before the second reading of any)."""
-    per_hanzi = [transcription_candidates(h) for h in from_pinyin(word)]
+    per_hanzi = [
+        transcription_candidates(h) for h in from_pinyin(word) or _from_pinyin_outside(word)
+    ]
     out: list[str] = []
     for rank in range(MAX_CANDIDATES):
         for cands in per_hanzi:
