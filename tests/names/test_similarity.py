@@ -197,6 +197,22 @@ def test_registry_of_parsed_names_survives_clearing(monkeypatch: pytest.MonkeyPa
     np.testing.assert_allclose(got, expected, atol=1e-9)
 
 
+def test_keys_and_scores_share_one_parse_and_a_bad_name_leaves_no_row() -> None:
+    from credible.names import _batch, name_keys, name_keys_many
+
+    # FICTIONAL names, unlikely to be in the registry from other tests
+    names = ["Qurbanjan Sadikh", "Nurbiye Tursunay", "艾尼瓦尔·阿吉"]
+    with pytest.raises((AttributeError, TypeError)):
+        name_keys_many([*names, None])  # type: ignore[list-item]
+    assert not any(n in _batch._registry.row_of for n in names)
+    assert len(_batch._registry.row_of) == len(_batch._registry.parsed)
+    assert name_keys_many(names) == [name_keys(n) for n in names]
+    assert all(n in _batch._registry.row_of for n in names)  # keyed: parsed for scoring
+    other = ["Qurbanjan Sadiq", "Нурбийә Турсунай", "Eniwer Haji"]
+    expected = [name_similarity(x, y) for x, y in zip(names, other, strict=True)]
+    np.testing.assert_allclose(name_similarity_many(names, other), expected, atol=1e-12)
+
+
 def test_double_given_name_with_or_without_hyphen() -> None:
     # FICTIONAL double given names; one record writes the hyphen, the other two words
     assert name_similarity("Nur-Memet Tursun", "Nur Memet Tursun") == 1.0

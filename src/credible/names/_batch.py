@@ -167,10 +167,10 @@ def _whole_name(name: str, tokens: list[str], infos: list[_TokenInfo]) -> bool:
     return 3 <= n <= 6 and any(i[1] for i in infos) and all(i[2] for i in infos)
 
 
-@lru_cache(maxsize=1 << 20)
-def _name_ids(name: str) -> tuple[tuple[int, ...], bool, int]:
+def _parse_name(name: str) -> tuple[tuple[int, ...], bool, int]:
     """Interned parts of ``name``, whether the vectorised path can score it, and the bit
-    mask of its titles (``similarity.title_mask``)."""
+    mask of its titles (``similarity.title_mask``). Not cached: the registry keeps it
+    per name (``_name_ids`` is the cached form, for one name at a time)."""
     tokens = _p.split_name(name)
     if _whole_name(name, tokens, list(map(_info, tokens))):
         readings = compiled(name)  # an extra whole-name reading: the scalar path decides
@@ -189,6 +189,9 @@ def _name_ids(name: str) -> tuple[tuple[int, ...], bool, int]:
         ids += tid[0]
         mask |= tid[1]
     return ids, True, mask
+
+
+_name_ids = lru_cache(maxsize=1 << 16)(_parse_name)
 
 
 class _Registry:
@@ -215,6 +218,7 @@ class _Registry:
         self.counts = np.zeros(0, dtype=np.int64)
         self.simple = np.zeros(0, dtype=bool)
         self.titles = np.zeros(0, dtype=np.int64)
+        self.parsed: list[tuple[tuple[int, ...], bool, int]] = []
 
     def rows(self, *batches: Sequence[str]) -> list[np.ndarray]:
         """Row of each name of each batch, parsing and adding the names not seen before.
@@ -239,8 +243,14 @@ class _Registry:
         # again; none of these objects form cycles, so collection waits until the end.
         was_enabled = gc.isenabled()
         gc.disable()
+        start = len(self.parsed)
         try:
             return self._rows_adding_nogc(names)
+        except BaseException:  # a name that cannot be read: no row without its arrays
+            for name in list(self.row_of)[start:]:
+                del self.row_of[name]
+            del self.parsed[start:]
+            raise
         finally:
             if was_enabled:
                 gc.enable()
@@ -257,7 +267,9 @@ class _Registry:
         for name in names:
             r = get(name)
             if r is None:
-                first, single, mask = _name_ids(name)
+                parsed = _parse_name(name)
+                self.parsed.append(parsed)
+                first, single, mask = parsed
                 n = len(first)
                 ok = single and 1 <= n <= K
                 ids.append(first + pad[n:] if ok else pad)
@@ -275,6 +287,15 @@ class _Registry:
 
 
 _registry = _Registry()
+
+
+def parsed_many(names: Sequence[str]) -> list[tuple[tuple[int, ...], bool, int]]:
+    """``_name_ids`` of each name, through the registry: a name keyed for blocking is
+    then parsed already when its pairs are scored."""
+    with _registry.lock:
+        rows = _registry.rows(names)[0]
+        parsed = _registry.parsed
+        return [parsed[r] for r in rows.tolist()]
 
 
 def _pair_similarities(codes: np.ndarray) -> np.ndarray:

@@ -90,10 +90,10 @@ def _part_keys(part: tuple[tuple[str, float], ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _keys(name: str) -> list[str]:
+def _keys(name: str, parsed: tuple[tuple[int, ...], bool, int] | None = None) -> list[str]:
     from credible.names import _batch
 
-    ids, single, _ = _batch._name_ids(name)
+    ids, single, _ = _batch._name_ids(name) if parsed is None else parsed
     parts = (
         [_batch._parts[i] for i in ids]
         if single
@@ -118,12 +118,15 @@ def name_keys(name: str, script: str | None = None) -> list[str]:
 
 
 def name_keys_many(names: Iterable[str]) -> list[list[str]]:
+    from credible.names import _batch
+
+    names = list(names)
     cache: dict[str, list[str]] = {}
     out = []
-    for name in names:
+    for name, parsed in zip(names, _batch.parsed_many(names), strict=True):
         keys = cache.get(name)
         if keys is None:
-            keys = cache[name] = _keys(name)
+            keys = cache[name] = _keys(name, parsed)
         out.append(list(keys))
     return out
 
