@@ -218,7 +218,9 @@ class _Registry:
         self.counts = np.zeros(0, dtype=np.int64)
         self.simple = np.zeros(0, dtype=bool)
         self.titles = np.zeros(0, dtype=np.int64)
-        self.parsed: list[tuple[tuple[int, ...], bool, int]] = []
+        # _parse_name of the names whose row cannot hold it (several readings, more than
+        # K parts), by row; the others' is their row of ids, count and titles
+        self.unfit: dict[int, tuple[tuple[int, ...], bool, int]] = {}
 
     def rows(self, *batches: Sequence[str]) -> list[np.ndarray]:
         """Row of each name of each batch, parsing and adding the names not seen before.
@@ -243,13 +245,14 @@ class _Registry:
         # again; none of these objects form cycles, so collection waits until the end.
         was_enabled = gc.isenabled()
         gc.disable()
-        start = len(self.parsed)
+        start = len(self.row_of)
         try:
             return self._rows_adding_nogc(names)
         except BaseException:  # a name that cannot be read: no row without its arrays
-            for name in list(self.row_of)[start:]:
+            for name in list(self.row_of)[start:]:  # in order of insertion
                 del self.row_of[name]
-            del self.parsed[start:]
+            for row in [r for r in self.unfit if r >= start]:
+                del self.unfit[row]
             raise
         finally:
             if was_enabled:
@@ -268,10 +271,11 @@ class _Registry:
             r = get(name)
             if r is None:
                 parsed = _parse_name(name)
-                self.parsed.append(parsed)
                 first, single, mask = parsed
                 n = len(first)
                 ok = single and 1 <= n <= K
+                if not ok:
+                    self.unfit[len(row_of)] = parsed
                 ids.append(first + pad[n:] if ok else pad)
                 counts.append(n)
                 simple.append(ok)
@@ -294,8 +298,14 @@ def parsed_many(names: Sequence[str]) -> list[tuple[tuple[int, ...], bool, int]]
     then parsed already when its pairs are scored."""
     with _registry.lock:
         rows = _registry.rows(names)[0]
-        parsed = _registry.parsed
-        return [parsed[r] for r in rows.tolist()]
+        reg = _registry
+        ids, counts = reg.ids[rows].tolist(), reg.counts[rows].tolist()
+        simple, titles = reg.simple[rows].tolist(), reg.titles[rows].tolist()
+        unfit = reg.unfit
+    return [
+        (tuple(i[:c]), True, t) if s else unfit[r]
+        for r, i, c, s, t in zip(rows.tolist(), ids, counts, simple, titles, strict=True)
+    ]
 
 
 def _pair_similarities(codes: np.ndarray) -> np.ndarray:
