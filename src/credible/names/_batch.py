@@ -58,6 +58,17 @@ _pair_cache: dict[int, float] = {}
 _MAX_CACHE = 1 << 22
 _DENSE_MAX_PARTS = 3000
 _DENSE_MIN_PAIRS = 20_000
+# rapidfuzz starts a pool of threads on each call with workers=-1: about 100 µs of CPU
+# (300 µs of wall clock) per call, where scoring a few dozen pairs takes 4 µs. The
+# linkage SQL functions call in with a few pairs at a time, hundreds of times (FEBRL 4's
+# u sample: 432 calls, 0.15 of 0.24 CPU s), so a small batch is scored on this thread.
+_THREADED_FROM = 10_000
+
+
+def _workers(pairs: int) -> int:
+    return -1 if pairs >= _THREADED_FROM else 1
+
+
 _dense_matrix: np.ndarray | None = None
 
 
@@ -253,7 +264,11 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
         ka = [_parts[pa[i]][0][0] for i in s_idx]
         kb = [_parts[pb[i]][0][0] for i in s_idx]
         vals = process.cpdist(
-            ka, kb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+            ka,
+            kb,
+            scorer=Levenshtein.normalized_similarity,
+            workers=_workers(len(ka)),
+            dtype=np.float64,
         )
         pen = np.array([_parts[pa[i]][0][1] + _parts[pb[i]][0][1] for i in s_idx])
         init = np.array(_part_initial)
@@ -267,7 +282,11 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
             va = [pv[pa[s_idx[i]]] for i in low.tolist()]
             vb = [pv[pb[s_idx[i]]] for i in low.tolist()]
             v = process.cpdist(
-                va, vb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+                va,
+                vb,
+                scorer=Levenshtein.normalized_similarity,
+                workers=_workers(len(va)),
+                dtype=np.float64,
             )
             res[low] = np.maximum(res[low] - MISMATCH_SLOPE * np.maximum(MISMATCH_BELOW - v, 0), 0)
         out[todo_arr[s_idx]] = res
