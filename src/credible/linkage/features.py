@@ -21,6 +21,7 @@ import pandas as pd
 
 from credible.errors import InputError, Problem
 from credible.linkage import _names, identity
+from credible.linkage._gc import old_objects_frozen
 from credible.linkage.facilities import facility_keys
 from credible.linkage.places import county_ids
 
@@ -126,6 +127,7 @@ _YEAR_PREFIX = re.compile(r"^\s*(\d{4})")
 _SEX = {"male": "m", "m": "m", "female": "f", "f": "f", "1": "m", "2": "f"}
 
 
+@old_objects_frozen()
 def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     """Compute the linkage features of person records.
 
