@@ -18,20 +18,26 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _depth = 0
+_ours = False  # whether the objects set aside are ours to hand back
 
 
 @contextmanager
 def old_objects_frozen() -> Iterator[None]:
     """Collect only the objects made inside (usable as a decorator). Nested or in
-    several threads at once, the objects are handed back when the last one leaves."""
-    global _depth
+    several threads at once, the objects are handed back when the last one leaves. An
+    application that froze objects itself (before forking workers) keeps its freeze:
+    then nothing is done here."""
+    global _depth, _ours
     with _lock:
-        gc.freeze()
+        if _depth == 0:
+            _ours = gc.get_freeze_count() == 0
+        if _ours:
+            gc.freeze()
         _depth += 1
     try:
         yield
     finally:
         with _lock:
             _depth -= 1
-            if _depth == 0:
+            if _depth == 0 and _ours:
                 gc.unfreeze()

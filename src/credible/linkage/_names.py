@@ -23,21 +23,29 @@ def _blank(value: object) -> bool:
 #: again and again (each name part romanised on its own and among all parts, each place
 #: three times over), and ``credible.names`` is pure. Dropped whole past the limit.
 _MEMO: dict[Callable[..., Any], dict[str, Any]] = {}
-_MEMO_LIMIT = 1_000_000
+_MEMO_LIMIT = 300_000
+_UNKNOWN = object()
 
 
 def _once_each(many: Callable[[list[str]], Sequence[T]], values: list[str]) -> list[T]:
     """``many`` called once on the distinct ``values`` not asked before, its answers
     spread back."""
     known = _MEMO.setdefault(many, {})
-    distinct = dict.fromkeys(values)
-    new = [v for v in distinct if v not in known]
-    if new and len(known) + len(new) > _MEMO_LIMIT:
-        known.clear()
-        new = list(distinct)
+    answers: dict[str, Any] = {}  # this call's own: another thread may clear ``known``
+    new = []
+    for v in dict.fromkeys(values):
+        found = known.get(v, _UNKNOWN)
+        if found is _UNKNOWN:
+            new.append(v)
+        else:
+            answers[v] = found
     if new:
-        known.update(zip(new, list(many(new)), strict=True))
-    return [known[v] for v in values]
+        computed = dict(zip(new, list(many(new)), strict=True))
+        answers.update(computed)
+        if len(known) + len(computed) > _MEMO_LIMIT:
+            known.clear()
+        known.update(computed)
+    return [answers[v] for v in values]
 
 
 def romanize_many(values: Sequence[object]) -> list[str | None]:
