@@ -271,9 +271,10 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
             dtype=np.float64,
         )
         pen = np.array([_parts[pa[i]][0][1] + _parts[pb[i]][0][1] for i in s_idx])
-        init = np.array(_part_initial)
-        ia = init[np.array(pa)[s_idx]]
-        ib = init[np.array(pb)[s_idx]]
+        # only the pairs' own parts: converting the whole list (one entry per part known,
+        # tens of thousands) cost more than scoring the few pairs of a small batch
+        ia = np.array([_part_initial[pa[i]] for i in s_idx])
+        ib = np.array([_part_initial[pb[i]] for i in s_idx])
         pen += np.where((ia != ib) & (ia > 0) & (ib > 0), INITIAL_PENALTY, 0.0)
         res = np.maximum(vals - pen, 0.0)
         low = np.flatnonzero((res >= MISMATCH_FROM) & (res < MISMATCH_BELOW))
