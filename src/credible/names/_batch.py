@@ -2,8 +2,8 @@
 
 Names are parsed once each (cached), their parts interned to integers, the similarity
 of each distinct pair of parts computed once (rapidfuzz ``cpdist`` in C, over both
-cores), and the best one-to-one matching of parts found with numpy over all
-permutations of up to ``K`` parts. Pairs outside that shape (a one-part name against a
+cores for large batches), and the best one-to-one matching of parts found with numpy
+over all permutations of up to ``K`` parts. Pairs outside that shape (a one-part name against a
 longer one, more than ``K`` parts, several readings of a Chinese name) go through the
 scalar function, which defines the result.
 """
