@@ -98,7 +98,15 @@ def oracle_records(
     if "names" in groups:
         second = person["father_name"].where(person["father_name"].notna(), person["family_name"])
         full = (person["given_name"].fillna("") + " " + second.fillna("")).str.strip()
-        out["name"] = np.where(_given(out["name"]), full, None)
+        # A full name written as one word without a family name is a record that left
+        # the father's name out: it gets the true given name alone. The ceiling spells
+        # right what a record says; it does not add what the record leaves out (until
+        # 2026-12-08 it did, and so bounded linkage with father's names the lists lack).
+        one_word = ~out["name"].astype(str).str.contains(r"[\s·•]", regex=True).to_numpy()
+        single = person["family_name"].isna().to_numpy() & one_word
+        out["name"] = np.where(
+            _given(out["name"]), np.where(single, person["given_name"], full), None
+        )
         for col in ("given_name", "father_name", "family_name"):
             out[col] = np.where(_given(out[col]), person[col], None)
     for col, true in TRUE_VALUE.items():

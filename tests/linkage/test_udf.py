@@ -68,3 +68,20 @@ def test_levels_match_name_match_level_row_by_row(pairs):
             assert math.isnan(level)
         else:
             assert MATCH_LEVELS[int(level)] == name_match_level(a, b)
+
+
+def test_large_and_small_batches_score_alike():
+    """FICTIONAL names. A batch above ``_SMALL_BATCH`` rows goes through Arrow's
+    dictionary, a smaller one through Python strings: the same scores either way."""
+    from credible.linkage.udf import _SMALL_BATCH
+
+    pairs = [(a, b) for a in NAMES for b in NAMES] * 4
+    assert len(pairs) > _SMALL_BATCH
+    left = pa.chunked_array([pa.array([a for a, _ in pairs], pa.string())])
+    right = pa.array([b for _, b in pairs], pa.string())
+    whole = _scores(left, right)
+    for start in range(0, len(pairs), 50):
+        part = _scores(left.slice(start, 50), right.slice(start, 50))
+        assert [str(x) for x in part] == [str(x) for x in whole[start : start + 50]]
+    for (a, b), score in zip(pairs, whole, strict=True):
+        assert math.isnan(score) if not a or not b else score == name_similarity(a, b)

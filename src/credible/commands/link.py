@@ -30,9 +30,9 @@ def link(
     threshold: Annotated[
         float | None,
         typer.Option(
-            help="Merge pairs at or above this match probability (0-1). Default 0.4: for "
-            "calibrated probabilities the F1-best threshold is about half the best F1 "
-            "(docs/linkage.md).",
+            help="Merge pairs at or above this match probability (0-1). Default 0.3: "
+            "pairs between lists scored 0.2-0.4 are matches about half the time, and a "
+            "group is merged on its mean over every pair across it (docs/linkage.md).",
             show_default=False,
         ),
     ] = None,

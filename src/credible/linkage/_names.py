@@ -8,7 +8,7 @@ keys).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from credible import names
 
@@ -19,11 +19,33 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
 
 
+#: Answers kept per function, by value: preparing records asks for the same strings
+#: again and again (each name part romanised on its own and among all parts, each place
+#: three times over), and ``credible.names`` is pure. Dropped whole past the limit.
+_MEMO: dict[Callable[..., Any], dict[str, Any]] = {}
+_MEMO_LIMIT = 300_000
+_UNKNOWN = object()
+
+
 def _once_each(many: Callable[[list[str]], Sequence[T]], values: list[str]) -> list[T]:
-    """``many`` called once on the distinct ``values``, its answers spread back."""
-    distinct = list(dict.fromkeys(values))
-    result = dict(zip(distinct, list(many(distinct)), strict=True))
-    return [result[v] for v in values]
+    """``many`` called once on the distinct ``values`` not asked before, its answers
+    spread back."""
+    known = _MEMO.setdefault(many, {})
+    answers: dict[str, Any] = {}  # this call's own: another thread may clear ``known``
+    new = []
+    for v in dict.fromkeys(values):
+        found = known.get(v, _UNKNOWN)
+        if found is _UNKNOWN:
+            new.append(v)
+        else:
+            answers[v] = found
+    if new:
+        computed = dict(zip(new, list(many(new)), strict=True))
+        answers.update(computed)
+        if len(known) + len(computed) > _MEMO_LIMIT:
+            known.clear()
+        known.update(computed)
+    return [answers[v] for v in values]
 
 
 def romanize_many(values: Sequence[object]) -> list[str | None]:
@@ -49,7 +71,12 @@ def name_keys_many(values: Sequence[object]) -> list[list[str]]:
 
 def cross_script_keys(keys: Sequence[Sequence[str]]) -> list[list[str]]:
     """The ``credible.names.cross_script_key`` of every key of each name part."""
-    return [sorted({c for c in (names.cross_script_key(k) for k in ks) if c}) for ks in keys]
+    skeleton: dict[str, str] = {}  # keys repeat from record to record: each once
+    for ks in keys:
+        for k in ks:
+            if k not in skeleton:
+                skeleton[k] = names.cross_script_key(k)
+    return [sorted({c for c in map(skeleton.__getitem__, ks) if c}) for ks in keys]
 
 
 def split_many(values: Sequence[object]) -> list[list[str]]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 
 from credible.errors import InputError, Problem
 from credible.linkage import _names, identity
+from credible.linkage._gc import old_objects_frozen
 from credible.linkage.facilities import facility_keys
 from credible.linkage.places import county_ids
 
@@ -125,6 +127,7 @@ _YEAR_PREFIX = re.compile(r"^\s*(\d{4})")
 _SEX = {"male": "m", "m": "m", "female": "f", "f": "f", "1": "m", "2": "f"}
 
 
+@old_objects_frozen()
 def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
     """Compute the linkage features of person records.
 
@@ -174,9 +177,9 @@ def prepare_records(df: pd.DataFrame) -> pd.DataFrame:
             "rel_keys": identity.relative_keys(list(col["relatives"])),
         }
     )
-    hashes: dict[str, int] = {}
+    hashes = _key_hashes(out[c] for c in OVERLAP_COLUMNS)
     for c in OVERLAP_COLUMNS:
-        out[c] = [_hashed(keys, hashes) if keys else None for keys in out[c]]
+        out[c] = [list(map(hashes.__getitem__, keys)) if keys else None for keys in out[c]]
     for c, kind in FEATURES.items():
         if kind in _DTYPES:
             out[c] = out[c].astype(_DTYPES[kind])
@@ -254,13 +257,13 @@ def _key_features(
         # same part are not paired: "MAMAT" and its skeleton "~MMT" are one piece of
         # evidence, and pairing them made blocks of thousands of Memets.
         "key_pairs": [
-            sorted({"|".join(sorted((a, b))) for a in ka for b in kb if a != b}) or None
+            sorted({_pair(a, b) for a in ka for b in kb if a != b}) or None
             for ka, kb in zip(keys1, keys2, strict=True)
         ],
         "ckeys1": [k or None for k in ckeys1],
         "ckeys2": [k or None for k in ckeys2],
         "ckey_pairs": [
-            sorted({"|".join(sorted((a, b))) for a in ka for b in kb}) or None
+            sorted({_pair(a, b) for a in ka for b in kb}) or None
             for ka, kb in zip(ckeys1, ckeys2, strict=True)
         ],
         "ckeys": [sorted({*a, *b}) or None for a, b in zip(ckeys1, ckeys2, strict=True)],
@@ -269,6 +272,12 @@ def _key_features(
         # name shares one (古丽米拉·阿卜杜拉, whose first key may be another reading).
         "given_keys": [sorted({*a, *b}) or None for a, b in zip(keys1, ckeys1, strict=True)],
     }
+
+
+def _pair(a: str, b: str) -> str:
+    """Two keys as one, in sorted order (``"|".join(sorted((a, b)))``, without building
+    a list for each of the hundreds of thousands of pairs)."""
+    return f"{a}|{b}" if a <= b else f"{b}|{a}"
 
 
 def _place_features(col: dict[str, pd.Series], field: str) -> dict[str, list[str | None]]:
@@ -281,16 +290,16 @@ def _place_features(col: dict[str, pd.Series], field: str) -> dict[str, list[str
     }
 
 
-def _hashed(keys: Sequence[str], known: dict[str, int]) -> list[int]:
-    """Stable signed 64-bit hashes (Python's own ``hash`` differs between processes)."""
-    out = []
-    for key in keys:
-        h = known.get(key)
-        if h is None:
-            digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-            h = known[key] = int.from_bytes(digest, "little", signed=True)
-        out.append(h)
-    return out
+def _key_hashes(columns: Iterable[Iterable[Sequence[str] | None]]) -> dict[str, int]:
+    """Each distinct key of the lists in ``columns`` -> a stable signed 64-bit hash
+    (Python's own ``hash`` differs between processes); every key hashed once."""
+    distinct = {key for column in columns for keys in column if keys for key in keys}
+    return {
+        key: int.from_bytes(
+            hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True
+        )
+        for key in distinct
+    }
 
 
 def _first_keys(values: pd.Series) -> list[str | None]:
@@ -339,6 +348,7 @@ def _present(v: object) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)  # every part twice over (alone and in the sorted name)
 def _squash(v: str | None) -> str | None:
     # One part may romanise to several tokens ("abdu rehim"); spacing is not identity.
     # Diacritics are folded too: ad hoc Latin spellings never write ULY's ü, ö, é, so

@@ -59,14 +59,14 @@ class LinkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     match_threshold: float = Field(
-        default=0.4,
+        default=0.3,
         gt=0,
         lt=1,
         description="two groups of records are merged when a pair across them scores at "
         "least this and the mean match probability over all pairs across them does too",
     )
     review_lower: float = Field(
-        default=0.3, gt=0, lt=1, description="pairs from here up to review_upper go to human review"
+        default=0.2, gt=0, lt=1, description="pairs from here up to review_upper go to human review"
     )
     review_upper: float = Field(
         default=0.8, gt=0, le=1, description="upper end (exclusive) of the review band"

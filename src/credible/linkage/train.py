@@ -16,6 +16,7 @@ import pandas as pd
 from credible.errors import CredibleError, InputError, Problem
 from credible.linkage import exclusive
 from credible.linkage import splink_adapter as splink
+from credible.linkage._gc import old_objects_frozen
 from credible.linkage.backends import make_db_api
 from credible.linkage.blocking import capped_blocks
 from credible.linkage.clustering import Judgement, cluster_pairs, live_decisions
@@ -98,6 +99,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
+@old_objects_frozen()
 def train_and_predict(
     prepared: pd.DataFrame,
     settings: LinkSettings | None = None,
@@ -118,6 +120,7 @@ def train_and_predict(
     return _link(run, list(judgements or []), None)
 
 
+@old_objects_frozen()
 def apply_model(
     model: dict[str, Any],
     prepared: pd.DataFrame,

@@ -2,8 +2,8 @@
 
 Names are parsed once each (cached), their parts interned to integers, the similarity
 of each distinct pair of parts computed once (rapidfuzz ``cpdist`` in C, over both
-cores), and the best one-to-one matching of parts found with numpy over all
-permutations of up to ``K`` parts. Pairs outside that shape (a one-part name against a
+cores for large batches), and the best one-to-one matching of parts found with numpy
+over all permutations of up to ``K`` parts. Pairs outside that shape (a one-part name against a
 longer one, more than ``K`` parts, several readings of a Chinese name) go through the
 scalar function, which defines the result.
 """
@@ -58,6 +58,17 @@ _pair_cache: dict[int, float] = {}
 _MAX_CACHE = 1 << 22
 _DENSE_MAX_PARTS = 3000
 _DENSE_MIN_PAIRS = 20_000
+# rapidfuzz starts a pool of threads on each call with workers=-1: about 100 µs of CPU
+# (300 µs of wall clock) per call, where scoring a few dozen pairs takes 4 µs. The
+# linkage SQL functions call in with a few pairs at a time, hundreds of times (FEBRL 4's
+# u sample: 432 calls, 0.15 of 0.24 CPU s), so a small batch is scored on this thread.
+_THREADED_FROM = 10_000
+
+
+def _workers(pairs: int) -> int:
+    return -1 if pairs >= _THREADED_FROM else 1
+
+
 _dense_matrix: np.ndarray | None = None
 
 
@@ -329,12 +340,17 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
         ka = [_parts[pa[i]][0][0] for i in s_idx]
         kb = [_parts[pb[i]][0][0] for i in s_idx]
         vals = process.cpdist(
-            ka, kb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+            ka,
+            kb,
+            scorer=Levenshtein.normalized_similarity,
+            workers=_workers(len(ka)),
+            dtype=np.float64,
         )
         pen = np.array([_parts[pa[i]][0][1] + _parts[pb[i]][0][1] for i in s_idx])
-        init = np.array(_part_initial)
-        ia = init[np.array(pa)[s_idx]]
-        ib = init[np.array(pb)[s_idx]]
+        # only the pairs' own parts: converting the whole list (one entry per part known,
+        # tens of thousands) cost more than scoring the few pairs of a small batch
+        ia = np.array([_part_initial[pa[i]] for i in s_idx])
+        ib = np.array([_part_initial[pb[i]] for i in s_idx])
         pen += np.where((ia != ib) & (ia > 0) & (ib > 0), INITIAL_PENALTY, 0.0)
         res = np.maximum(vals - pen, 0.0)
         low = np.flatnonzero((res >= MISMATCH_FROM) & (res < MISMATCH_BELOW))
@@ -343,7 +359,11 @@ def _pair_similarities(codes: np.ndarray) -> np.ndarray:
             va = [pv[pa[s_idx[i]]] for i in low.tolist()]
             vb = [pv[pb[s_idx[i]]] for i in low.tolist()]
             v = process.cpdist(
-                va, vb, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+                va,
+                vb,
+                scorer=Levenshtein.normalized_similarity,
+                workers=_workers(len(va)),
+                dtype=np.float64,
             )
             res[low] = np.maximum(res[low] - MISMATCH_SLOPE * np.maximum(MISMATCH_BELOW - v, 0), 0)
         out[todo_arr[s_idx]] = res

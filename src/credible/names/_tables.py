@@ -74,6 +74,18 @@ def han_syllables() -> dict[str, HanSyllable]:
 
 
 @cache
+def han_syllables_pinyin() -> dict[str, str]:
+    """Character of ``han_syllables.csv`` -> its toneless pinyin, as pypinyin reads it
+    (generated from pypinyin; ``credible.names.han.table_pinyin``)."""
+    table = {}
+    for row in _rows("han_syllables_pinyin.csv"):
+        if len(row["han"]) != 1 or not row["pinyin"]:
+            raise ConfigError(f"han_syllables_pinyin.csv: malformed row {row}")
+        table[row["han"]] = row["pinyin"]
+    return table
+
+
+@cache
 def han_traditional() -> dict[str, str]:
     """Traditional character -> simplified, for the characters of the transcription tables."""
     table = {}

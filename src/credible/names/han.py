@@ -19,7 +19,12 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from credible.names._tables import han_names, han_syllables, han_traditional
+from credible.names._tables import (
+    han_names,
+    han_syllables,
+    han_syllables_pinyin,
+    han_traditional,
+)
 from credible.names.script import HAN_SEPARATORS
 
 MAX_CANDIDATES = 4
@@ -44,6 +49,15 @@ def _pinyin(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(text, style=Style.NORMAL, v_to_u=True)
+
+
+def table_pinyin(ch: str) -> str:
+    """The toneless pinyin of a character of the transcription table: from the table
+    generated from pypinyin (``data/han_syllables_pinyin.csv``), so that reading a list
+    with no Chinese characters (whose Latin names are still tested for pinyin spellings,
+    ``from_pinyin``) does not load pypinyin; pypinyin itself for a character the
+    generated table lacks."""
+    return han_syllables_pinyin().get(ch) or _pinyin(ch)[0]
 
 
 def split_han(name: str) -> list[str]:
@@ -146,7 +160,7 @@ def _standard_of_sound() -> dict[str, str]:
     first listed, which the table gives as the usual one)."""
     standard: dict[str, str] = {}
     for ch in han_syllables():
-        standard.setdefault(_pinyin(ch)[0], ch)
+        standard.setdefault(table_pinyin(ch), ch)
     return standard
 
 
@@ -202,7 +216,7 @@ def _pinyin_index() -> tuple[dict[str, tuple[str, ...]], int]:
     """Toneless pinyin syllable -> every table character read that way, in table order."""
     index: dict[str, list[str]] = {}
     for ch in han_syllables():
-        index.setdefault(_pinyin(ch)[0], []).append(ch)
+        index.setdefault(table_pinyin(ch), []).append(ch)
     return {k: tuple(v) for k, v in index.items()}, max(len(s) for s in index)
 
 

@@ -1,0 +1,23 @@
+"""The generated pinyin of the transcription table's characters is pypinyin's own."""
+
+from __future__ import annotations
+
+from credible.names import han
+from credible.names._tables import han_syllables, han_syllables_pinyin
+
+
+def test_generated_pinyin_is_pypinyins() -> None:
+    # Every character of han_syllables.csv, read by pypinyin now (the test loads it).
+    expected = {ch: han._pinyin(ch)[0] for ch in han_syllables()}
+    rows = "\n".join(f"{ch},{p}" for ch, p in expected.items())
+    assert han_syllables_pinyin() == expected, (
+        "data/han_syllables_pinyin.csv is out of date with han_syllables.csv or pypinyin; "
+        f"its rows should be:\nhan,pinyin\n{rows}"
+    )
+
+
+def test_table_pinyin_falls_back_to_pypinyin() -> None:
+    # 题 is not in the transcription table: its reading comes from pypinyin.
+    assert "题" not in han_syllables_pinyin()
+    assert han.table_pinyin("题") == "ti"
+    assert han.table_pinyin("提") == han_syllables_pinyin()["提"]
