@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from credible.names import han
-from credible.names._tables import han_syllables, han_syllables_pinyin
+from credible.names._tables import han_syllables, han_syllables_pinyin, mandarin_syllables
 
 
 def test_generated_pinyin_is_pypinyins() -> None:
@@ -21,3 +21,13 @@ def test_table_pinyin_falls_back_to_pypinyin() -> None:
     assert "题" not in han_syllables_pinyin()
     assert han.table_pinyin("题") == "ti"
     assert han.table_pinyin("提") == han_syllables_pinyin()["提"]
+
+
+def test_generated_mandarin_syllables_are_pypinyins() -> None:
+    expected = han.mandarin_syllables_from_pypinyin()
+    rows = "\n".join(f"{s},{ch}" for s, ch in expected.items())
+    assert mandarin_syllables() == expected, (
+        "data/mandarin_syllables.csv is out of date with pypinyin; its rows should be:\n"
+        f"syllable,han\n{rows}"
+    )
+    assert "hm" not in expected and "ng" not in expected  # interjections without a vowel

@@ -86,6 +86,18 @@ def han_syllables_pinyin() -> dict[str, str]:
 
 
 @cache
+def mandarin_syllables() -> dict[str, str]:
+    """Toneless Mandarin syllable -> one character read so (generated from pypinyin;
+    ``credible.names.han._from_pinyin_outside``)."""
+    table = {}
+    for row in _rows("mandarin_syllables.csv"):
+        if len(row["han"]) != 1 or not row["syllable"]:
+            raise ConfigError(f"mandarin_syllables.csv: malformed row {row}")
+        table[row["syllable"]] = row["han"]
+    return table
+
+
+@cache
 def han_traditional() -> dict[str, str]:
     """Traditional character -> simplified, for the characters of the transcription tables."""
     table = {}

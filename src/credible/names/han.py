@@ -24,6 +24,7 @@ from credible.names._tables import (
     han_syllables,
     han_syllables_pinyin,
     han_traditional,
+    mandarin_syllables,
 )
 from credible.names.script import HAN_SEPARATORS
 
@@ -301,13 +302,11 @@ def from_pinyin(word: str) -> tuple[str, ...]:
     return tuple(out[: 2 * _MAX_HANZI])
 
 
-@lru_cache(maxsize=1)
-def _mandarin_syllables() -> dict[str, str]:
-    """Every toneless Mandarin syllable -> one common character read so (pypinyin's
-    table of readings, first reading of the basic CJK block), for syllables of
-    characters the transcription table lacks. Syllables without a vowel (the
-    interjections hm, ng, m) are left out: they would split Latin words such as
-    Lahman."""
+def mandarin_syllables_from_pypinyin() -> dict[str, str]:
+    """Every toneless Mandarin syllable with a vowel -> the first character of the basic
+    CJK block whose first reading it is (pypinyin's table of readings): what
+    ``data/mandarin_syllables.csv`` holds. The interjections without a vowel (hm, ng,
+    m) are left out: they would split Latin words such as Lahman."""
     from pypinyin.pinyin_dict import pinyin_dict
 
     out: dict[str, str] = {}
@@ -315,7 +314,7 @@ def _mandarin_syllables() -> dict[str, str]:
         if 0x4E00 <= code <= 0x9FFF:
             first = pinyin_dict[code].split(",")[0]
             plain = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode()
-            if any(v in plain for v in "aeiouv"):  # not the interjections hm, ng, m
+            if any(v in plain for v in "aeiouv"):
                 out.setdefault(plain.replace("v", "u"), chr(code))
     return out
 
@@ -335,7 +334,7 @@ def _from_pinyin_outside(word: str) -> tuple[str, ...]:
     if not word.isascii() or not word.isalpha() or len(word) < 6:
         return ()
     index, _ = _pinyin_index()
-    mandarin = _mandarin_syllables()
+    mandarin = mandarin_syllables()
     longest = max(map(len, mandarin))
     piece = word.lower()
     # longest syllable first (one split: the table's syllables are tried in full first)
