@@ -73,28 +73,28 @@ def han_syllables() -> dict[str, HanSyllable]:
     return table
 
 
+def _pinyin_pairs(filename: str, key: str, value: str) -> dict[str, str]:
+    """A generated table of single characters and their toneless pinyin, one way round."""
+    table = {}
+    for row in _rows(filename):
+        if len(row["han"]) != 1 or not row[key] or not row[value]:
+            raise ConfigError(f"{filename}: malformed row {row}")
+        table[row[key]] = row[value]
+    return table
+
+
 @cache
 def han_syllables_pinyin() -> dict[str, str]:
     """Character of ``han_syllables.csv`` -> its toneless pinyin, as pypinyin reads it
     (generated from pypinyin; ``credible.names.han.table_pinyin``)."""
-    table = {}
-    for row in _rows("han_syllables_pinyin.csv"):
-        if len(row["han"]) != 1 or not row["pinyin"]:
-            raise ConfigError(f"han_syllables_pinyin.csv: malformed row {row}")
-        table[row["han"]] = row["pinyin"]
-    return table
+    return _pinyin_pairs("han_syllables_pinyin.csv", "han", "pinyin")
 
 
 @cache
 def mandarin_syllables() -> dict[str, str]:
     """Toneless Mandarin syllable -> one character read so (generated from pypinyin;
     ``credible.names.han._from_pinyin_outside``)."""
-    table = {}
-    for row in _rows("mandarin_syllables.csv"):
-        if len(row["han"]) != 1 or not row["syllable"]:
-            raise ConfigError(f"mandarin_syllables.csv: malformed row {row}")
-        table[row["syllable"]] = row["han"]
-    return table
+    return _pinyin_pairs("mandarin_syllables.csv", "syllable", "han")
 
 
 @cache
