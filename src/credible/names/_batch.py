@@ -169,13 +169,9 @@ def _whole_name(name: str, tokens: list[str], infos: list[_TokenInfo]) -> bool:
         return False
     if infos[0][0] and _p.surname_join(tokens[0], tokens[1]) is not None:
         return True
-    run = 0
-    for info in infos:  # parts.syllable_run
-        run = run + 1 if info[1] else 0
-        if run >= _p._MIN_RUN:
-            return True
-    # parts.all_pinyin
-    return 3 <= n <= 6 and any(i[1] for i in infos) and all(i[2] for i in infos)
+    if _p.syllable_run_of(i[1] for i in infos):
+        return True
+    return _p.all_pinyin_of(n, (i[1] for i in infos), (i[2] for i in infos))
 
 
 def _parse_name(name: str) -> tuple[tuple[int, ...], bool, int]:

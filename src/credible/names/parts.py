@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -218,9 +219,15 @@ _MIN_RUN = 3
 
 def syllable_run(tokens: list[str]) -> bool:
     """Whether three neighbouring tokens are single pinyin syllables (Mai Mai Ti)."""
+    return syllable_run_of(map(_syllable, tokens))
+
+
+def syllable_run_of(is_syllable: Iterable[bool]) -> bool:
+    """``syllable_run`` from whether each token is a single syllable (``_syllable``),
+    for a caller that knows it already."""
     run = 0
-    for token in tokens:
-        run = run + 1 if _syllable(token) else 0
+    for flag in is_syllable:
+        run = run + 1 if flag else 0
         if run >= _MIN_RUN:
             return True
     return False
@@ -237,9 +244,13 @@ def _pinyin_word(token: str) -> bool:
 def all_pinyin(tokens: list[str]) -> bool:
     """Whether a name of 3 to 6 words is pinyin in every word, one of them a single
     syllable (Pati Gu Li, Mai Mai Tijiang): its words need not be its parts."""
-    if not 3 <= len(tokens) <= 6 or not any(_syllable(t) for t in tokens):
-        return False
-    return all(_pinyin_word(t) for t in tokens)
+    return all_pinyin_of(len(tokens), map(_syllable, tokens), map(_pinyin_word, tokens))
+
+
+def all_pinyin_of(words: int, is_syllable: Iterable[bool], is_pinyin: Iterable[bool]) -> bool:
+    """``all_pinyin`` from the number of words and whether each is a single syllable
+    and a pinyin word, for a caller that knows them already."""
+    return 3 <= words <= 6 and any(is_syllable) and all(is_pinyin)
 
 
 def _pinyin_groupings(tokens: list[str]) -> list[tuple[tuple[str, ...], ...]]:
