@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tests.web.conftest import WebCase
 
 from credible.store import schema
+from credible.store.runs import live_decisions
 
 
 def _judgements(wcase: WebCase) -> list[tuple[int, int, str, str]]:
@@ -23,16 +24,11 @@ def _judgements(wcase: WebCase) -> list[tuple[int, int, str, str]]:
 
 
 def _live_decisions(wcase: WebCase) -> set[str]:
-    """Pairs with a decision in force: a retracted decision puts the pair back in the
-    queue, and handing it out again is right."""
-    j = schema.judgements
+    """Pairs with a decision in force (``runs.live_decisions``): a retracted decision
+    puts the pair back in the queue, and handing it out again is right."""
     with wcase.store.read() as conn:
-        rows = conn.execute(select(j.c.id, j.c.record_l, j.c.record_r, j.c.decision, j.c.retracts))
-        rows = list(rows)
-    retracted = {r.retracts for r in rows if r.retracts is not None}
-    return {
-        f"{r.record_l}-{r.record_r}" for r in rows if r.retracts is None and r.id not in retracted
-    }
+        rows = live_decisions(conn, schema.judgements, "record_l", "record_r")
+    return {f"{r.record_l}-{r.record_r}" for r in rows}
 
 
 def test_two_reviewers_never_get_the_same_pair(wcase: WebCase, app: Any) -> None:
